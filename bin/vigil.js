@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The `vigil` command. Runs the TypeScript sources directly: the pinned Node 24 strips types.
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(
+    `vigil needs Node 24 or newer (this is ${process.version}). Run it through npm ` +
+      '(`npx vigil …`, `npm run serve`), which uses the Node 24 pinned in devDependencies.',
+  );
+  process.exit(2);
+}
+const { main } = await import('../src/main/cli.ts');
+process.exitCode = await main(process.argv.slice(2));

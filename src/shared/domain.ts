@@ -1,0 +1,82 @@
+// Domain vocabulary shared by the engine, the sandbox, the console and the CLI.
+
+export const INDICATOR_TYPES = ['ip', 'domain', 'hash_md5', 'hash_sha1', 'hash_sha256', 'url', 'email', 'account'] as const;
+export type IndicatorType = (typeof INDICATOR_TYPES)[number];
+
+export const WORKFLOW_TYPES = ['indicator', 'alert'] as const;
+export type WorkflowType = (typeof WORKFLOW_TYPES)[number];
+
+export const WORKFLOW_KINDS = ['script', 'http_endpoint'] as const;
+export type WorkflowKind = (typeof WORKFLOW_KINDS)[number];
+
+export const WORKFLOW_STATES = ['draft', 'active', 'inactive'] as const;
+export type WorkflowState = (typeof WORKFLOW_STATES)[number];
+
+export const APPROVAL_MODES = ['always', 'agent_only', 'never'] as const;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
+export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const TRIGGER_TYPES = ['human', 'agent'] as const;
+export type TriggerType = (typeof TRIGGER_TYPES)[number];
+
+export const RUN_STATUSES = ['queued', 'running', 'success', 'failed', 'timed_out', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['success', 'failed', 'timed_out', 'cancelled'];
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export const SCOPES = ['workflows:read', 'workflows:write', 'workflows:execute', 'approvals:write', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export const KEY_TYPES = ['human', 'agent'] as const;
+export type KeyType = (typeof KEY_TYPES)[number];
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What a workflow sees as `ctx.indicator`. */
+export interface IndicatorInput {
+  type: IndicatorType;
+  value: string;
+  malice: string | null;
+  enrichment: Record<string, unknown> | null;
+}
+
+/** What a workflow sees as `ctx.alert`. */
+export interface AlertInput {
+  uuid?: string;
+  title?: string;
+  severity?: string;
+  source?: string;
+  fields?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** The input stored with a run and handed to the sandbox. */
+export interface RunInput {
+  indicator: IndicatorInput;
+  alert: AlertInput | null;
+  alert_uuid: string | null;
+  /** The caller's free-form `context`, seen by the workflow as `ctx.input`. */
+  context: unknown;
+}
+
+export interface WorkflowResult {
+  success: boolean;
+  message: string;
+  data: unknown;
+}
+
+/** One stored log line of a run. HTTP calls carry a summary, never bodies. */
+export interface RunLogEntry {
+  seq: number;
+  ts: string;
+  level: LogLevel;
+  message: string;
+  fields: Record<string, unknown> | null;
+  step: string | null;
+  http: { method: string; url: string; status: number | null; ms: number; bytes: number; error?: string } | null;
+}
