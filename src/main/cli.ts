@@ -43,5 +43,11 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
     io.out(command.help);
     return 0;
   }
-  return command.run(rest, io);
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    // Expected failures (a database from a newer Vigil, an unreadable file) read as one line.
+    io.err(`vigil ${name}: ${(error as Error).message}`);
+    return 1;
+  }
 }

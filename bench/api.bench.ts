@@ -1,0 +1,152 @@
+// API budgets (DESIGN.md §9): execute → 202 latency and throughput, headless start to first request,
+// trivial workflow end to end, and the first page of run history with 1,000,000 runs stored.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { openStore } from '../src/main/engine/index.ts';
+import { serve, vigil } from '../test/helpers/cli.ts';
+import type { BenchRow } from './types.ts';
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function adminKey(dataDir: string): Promise<string> {
+  const { stdout } = await vigil(['keys', 'create', '--name', 'bench', '--type', 'human', '--scopes', 'admin', '--json', '--data-dir', dataDir]);
+  return JSON.parse(stdout).key;
+}
+
+function client(url: string, key: string) {
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return (await res.json()) as any;
+  };
+}
+
+const TRIVIAL = 'export async function run(ctx) { return ctx.ok("ok"); }\n';
+
+async function startToFirstRequest(): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-start-'));
+    const started = performance.now();
+    const server = await serve(dataDir);
+    const res = await fetch(`${server.url}/v1/health`);
+    await res.text();
+    samples.push(performance.now() - started);
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return median(samples);
+}
+
+async function executeLoad(rows: BenchRow[]): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-api-'));
+  const key = await adminKey(dataDir);
+  const server = await serve(dataDir);
+  const api = client(server.url, key);
+  await api('PATCH', '/v1/settings', { execute_rate_limit_per_minute: 0, run_concurrency: 64 });
+  // Gated, so the figure is the API's own path (validate, gate, commit, answer) without run work.
+  const gated = await api('POST', '/v1/workflows', { name: 'bench gated', code: TRIVIAL, state: 'active', approval_mode: 'always' });
+  const body = JSON.stringify({ indicator_type: 'ip', indicator_value: '203.0.113.7' });
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const url = `${server.url}/v1/workflows/${gated.data.uuid}/execute`;
+  await autocannon({ url, method: 'POST', headers, body, connections: 8, duration: 2 });
+  for (const connections of [1, 32]) {
+    const result = await autocannon({ url, method: 'POST', headers, body, connections, duration: 5 });
+    if (result.non2xx > 0 || result.errors > 0) throw new Error(`execute load saw ${result.non2xx} non-2xx, ${result.errors} errors`);
+    rows.push({ name: `execute → 202 p50, ${connections} client(s)`, value: result.latency.p50, unit: 'ms' });
+    rows.push({
+      name: `execute → 202 p99, ${connections} client(s)`,
+      value: result.latency.p99,
+      unit: 'ms',
+      ...(connections === 32 ? { budget: '≤ 5 ms', ok: result.latency.p99 <= 5 } : {}),
+    });
+    rows.push({
+      name: `execute calls/s, ${connections} client(s)`,
+      value: result.requests.average,
+      unit: 'calls/s',
+      ...(connections === 32 ? { budget: '≥ 2000', ok: result.requests.average >= 2000 } : {}),
+    });
+  }
+
+  // End to end: execute → success recorded, for a trivial workflow.
+  const direct = await api('POST', '/v1/workflows', { name: 'bench direct', code: TRIVIAL, state: 'active', approval_mode: 'never' });
+  const total = 2000;
+  const started = performance.now();
+  const directUrl = `${server.url}/v1/workflows/${direct.data.uuid}/execute`;
+  await autocannon({ url: directUrl, method: 'POST', headers, body, connections: 16, amount: total });
+  for (;;) {
+    const done = await api('GET', `/v1/workflow-runs?workflow_uuid=${direct.data.uuid}&status=success,failed,timed_out&page_size=1`);
+    if (done.meta.total >= total) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const failed = await api('GET', `/v1/workflow-runs?workflow_uuid=${direct.data.uuid}&status=failed,timed_out&page_size=1`);
+  if (failed.meta.total > 0) throw new Error(`${failed.meta.total} trivial runs failed`);
+  rows.push({ name: 'trivial workflow end to end (execute → success)', value: total / seconds, unit: 'runs/s', budget: '≥ 300', ok: total / seconds >= 300 });
+  server.child.kill('SIGTERM');
+  await server.exited;
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function historyFirstPage(rows: BenchRow[]): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-history-'));
+  const key = await adminKey(dataDir);
+  const store = openStore(join(dataDir, 'vigil.db'));
+  const workflow = store.workflows.create(
+    {
+      name: 'history', code: TRIVIAL, workflow_type: 'indicator', indicator_types: [], kind: 'script', state: 'active',
+      approval_mode: 'never', approval_timeout_seconds: 3600, risk_level: 'low', timeout_seconds: 60, secrets: [],
+      allowed_hosts: [], documentation: '', tags: [],
+    },
+    { now: new Date().toISOString(), author: null },
+  );
+  const insert = store.db.prepare(`INSERT INTO runs (uuid, workflow_id, workflow_version, trigger_type, input, status, result,
+      queued_at, started_at, finished_at, duration_ms) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 3)`);
+  const input = JSON.stringify({ indicator: { type: 'ip', value: '203.0.113.7', malice: null, enrichment: null }, alert: null, alert_uuid: null, context: null });
+  const result = JSON.stringify({ success: true, message: 'ok', data: null });
+  const base = Date.now() - 1_000_000 * 1000;
+  store.db.transaction(() => {
+    for (let i = 0; i < 1_000_000; i++) {
+      const at = new Date(base + i * 1000).toISOString();
+      const uuid = `01900000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`;
+      insert.run(uuid, workflow.id, i % 7 === 0 ? 'agent' : 'human', input, i % 50 === 0 ? 'failed' : 'success', result, at, at, at);
+    }
+  })();
+  store.db.exec('ANALYZE');
+  store.close();
+  const server = await serve(dataDir);
+  const headers = { authorization: `Bearer ${key}` };
+  const measure = async (path: string) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const started = performance.now();
+      const res = await fetch(`${server.url}${path}`, { headers });
+      await res.json();
+      samples.push(performance.now() - started);
+    }
+    return median(samples.slice(5));
+  };
+  const plain = await measure('/v1/workflow-runs?page_size=50');
+  rows.push({ name: 'run history first page, 1,000,000 runs', value: plain, unit: 'ms', budget: '≤ 20 ms', ok: plain <= 20 });
+  const filtered = await measure('/v1/workflow-runs?page_size=50&status=failed&trigger_type=agent');
+  rows.push({ name: 'run history first page, filtered (status+trigger)', value: filtered, unit: 'ms', budget: '≤ 20 ms', ok: filtered <= 20 });
+  server.child.kill('SIGTERM');
+  await server.exited;
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const start = await startToFirstRequest();
+  rows.push({ name: 'headless start to first request served', value: start, unit: 'ms', budget: '≤ 400 ms', ok: start <= 400 });
+  await executeLoad(rows);
+  await historyFirstPage(rows);
+  return rows;
+}
+

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// `npm test`: typecheck, lint, unit + integration tests (vitest, with a real keychain), then the
+// web-mode e2e suite (Playwright + Debian's Chromium). Ends with one line "N passed, N failed"
+// summing every suite, the line CI reads.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const scratch = mkdtempSync(join(tmpdir(), 'vigil-npm-test-'));
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+
+if (!process.version.startsWith('v24.')) {
+  console.error(`npm test needs the pinned Node 24 (this is ${process.version}); run it through npm.`);
+  process.exit(2);
+}
+
+function run(label, command, args, options = {}) {
+  console.log(`\n=== ${label}: ${[command, ...args].join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  return result.status ?? 1;
+}
+
+/** A check that is one test: it passes or it fails. */
+function check(label, command, args) {
+  if (run(label, command, args) === 0) totals.passed++;
+  else {
+    totals.failed++;
+    failures.push(label);
+  }
+}
+
+// Tests touching the keychain need a Secret Service; on Linux the harness provides one.
+const keyring = process.platform === 'linux' ? [join(root, 'scripts', 'with-keyring.sh')] : [];
+const wrap = (command, args) => (keyring.length ? [keyring[0], [command, ...args]] : [command, args]);
+
+check('typecheck (node)', bin('tsc'), ['-p', 'tsconfig.json']);
+check('typecheck (web)', bin('tsc'), ['-p', 'tsconfig.web.json']);
+check('eslint', bin('eslint'), ['.']);
+
+const vitestReport = join(scratch, 'vitest.json');
+const vitestStatus = run('vitest', ...wrap(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]));
+if (existsSync(vitestReport)) {
+  const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
+  totals.passed += report.numPassedTests;
+  totals.failed += report.numFailedTests;
+  totals.skipped += report.numPendingTests + report.numTodoTests;
+  // A file that failed to load has no tests to count; it still is a failure.
+  const brokenFiles = report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0);
+  totals.failed += brokenFiles.length;
+  if (report.numFailedTests > 0 || brokenFiles.length > 0) failures.push('vitest');
+} else {
+  totals.failed++;
+  failures.push(`vitest (exit ${vitestStatus}, no report)`);
+}
+
+if (existsSync(join(root, 'playwright.config.ts'))) {
+  const e2eReport = join(scratch, 'e2e.json');
+  const status = run('e2e', ...wrap(bin('playwright'), ['test']), {
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eReport },
+  });
+  if (existsSync(e2eReport)) {
+    const stats = JSON.parse(readFileSync(e2eReport, 'utf8')).stats;
+    totals.passed += stats.expected + stats.flaky;
+    totals.failed += stats.unexpected;
+    totals.skipped += stats.skipped;
+    if (stats.unexpected > 0) failures.push('e2e');
+  } else {
+    totals.failed++;
+    failures.push(`e2e (exit ${status}, no report)`);
+  }
+}
+
+rmSync(scratch, { recursive: true, force: true });
+if (failures.length > 0) console.log(`\nFailed: ${failures.join(', ')}`);
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 ? 1 : 0);

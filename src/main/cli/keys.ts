@@ -1,0 +1,129 @@
+import { KEY_TYPES, SCOPES, type KeyType, type Scope } from '../../shared/domain.ts';
+import { defaultDataDir, openStore } from '../engine/index.ts';
+import { KeyService } from '../engine/keys/index.ts';
+import { systemClock } from '../engine/util/time.ts';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { DATABASE_FILE } from '../engine/index.ts';
+import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
+
+const help = `Usage:
+  vigil keys create --name NAME --type human|agent [--scopes a,b] [--expires ISO-8601] [--json]
+  vigil keys list [--json]
+  vigil keys revoke <uuid|prefix>
+
+Manages API keys directly in the data folder; works whether or not a server is running.
+The key is printed once by "create" and cannot be shown again.
+
+Options:
+  --data-dir DIR    data folder (default $VIGIL_DATA_DIR, else the per-user data folder)
+  --scopes          comma-separated: ${SCOPES.join(', ')}
+                    (default human: workflows:read,workflows:write,workflows:execute,approvals:write;
+                     agent: workflows:read,workflows:execute)
+  --json            machine-readable output`;
+
+function openKeys(dataDir: string) {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const store = openStore(join(dataDir, DATABASE_FILE));
+  return { store, keys: new KeyService(store, systemClock) };
+}
+
+async function create(args: string[], io: CommandIO): Promise<number> {
+  const { values } = parseOptions(args, {
+    name: { type: 'string' },
+    type: { type: 'string' },
+    scopes: { type: 'string' },
+    expires: { type: 'string' },
+    'data-dir': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  if (!values.name) throw new UsageError('--name is required');
+  if (!values.type || !KEY_TYPES.includes(values.type as KeyType)) throw new UsageError('--type must be human or agent');
+  const scopes = values.scopes?.split(',').map((scope) => scope.trim()).filter(Boolean);
+  const unknown = scopes?.filter((scope) => !SCOPES.includes(scope as Scope)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`unknown scope(s): ${unknown.join(', ')}`);
+  if (values.expires !== undefined && Number.isNaN(Date.parse(values.expires))) {
+    throw new UsageError(`--expires must be an ISO-8601 date, not ${values.expires}`);
+  }
+  const { store, keys } = openKeys(values['data-dir'] ?? defaultDataDir(io.env));
+  try {
+    const { key, secret } = keys.create({
+      name: values.name,
+      key_type: values.type as KeyType,
+      scopes: scopes as Scope[] | undefined,
+      expires_at: values.expires ?? null,
+    });
+    if (values.json) {
+      io.out(JSON.stringify({ key: secret, prefix: key.prefix, uuid: key.uuid, key_type: key.key_type, scopes: key.scopes }));
+    } else {
+      io.out(`Created ${key.key_type} key "${key.name}" (${key.uuid}) with scopes ${key.scopes.join(', ')}.`);
+      io.out(`\n  ${secret}\n`);
+      io.out('Store it now: it is shown only this once.');
+    }
+    return 0;
+  } catch (error) {
+    io.err(`vigil keys create: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    store.close();
+  }
+}
+
+async function list(args: string[], io: CommandIO): Promise<number> {
+  const { values } = parseOptions(args, { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } });
+  const { store } = openKeys(values['data-dir'] ?? defaultDataDir(io.env));
+  try {
+    const all = store.keys.list().map(({ id: _id, ...key }) => key);
+    if (values.json) {
+      io.out(JSON.stringify(all));
+    } else if (all.length === 0) {
+      io.out('No API keys yet. Create one with: vigil keys create --name NAME --type human');
+    } else {
+      for (const key of all) {
+        const state = key.revoked_at ? 'revoked' : key.expires_at && Date.parse(key.expires_at) <= Date.now() ? 'expired' : 'active';
+        io.out(`${key.uuid}  ${key.prefix}…  ${key.key_type.padEnd(5)}  ${state.padEnd(7)}  ${key.name}  [${key.scopes.join(',')}]`);
+      }
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+async function revoke(args: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseOptions(args, { 'data-dir': { type: 'string' } }, true);
+  if (positionals.length !== 1) throw new UsageError('give exactly one key uuid or prefix to revoke');
+  const wanted = positionals[0]!;
+  const { store, keys } = openKeys(values['data-dir'] ?? defaultDataDir(io.env));
+  try {
+    const matches = store.keys.list().filter((key) => key.uuid === wanted || key.prefix === wanted);
+    if (matches.length !== 1) {
+      io.err(matches.length === 0 ? `vigil keys revoke: no key ${wanted}` : `vigil keys revoke: ${wanted} matches several keys; use the uuid`);
+      return 1;
+    }
+    const key = keys.revoke(matches[0]!.uuid);
+    io.out(`Revoked key "${key.name}" (${key.uuid}).`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+export const command: Command = {
+  summary: 'Create, list and revoke API keys',
+  help,
+  run: (args, io) =>
+    withUsage(io, help, async () => {
+      const [sub, ...rest] = args;
+      switch (sub) {
+        case 'create':
+          return create(rest, io);
+        case 'list':
+          return list(rest, io);
+        case 'revoke':
+          return revoke(rest, io);
+        default:
+          throw new UsageError(sub ? `unknown keys subcommand "${sub}"` : 'say create, list or revoke');
+      }
+    }),
+};

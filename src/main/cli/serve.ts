@@ -1,0 +1,62 @@
+import { createSandboxHost } from '../sandbox/index.ts';
+import { createKeychainStore } from '../engine/secrets/index.ts';
+import { defaultDataDir, startServer } from '../engine/index.ts';
+import { parseOptions, UsageError, withUsage, type Command } from './command.ts';
+
+const help = `Usage: vigil serve [--host 127.0.0.1] [--port N|0] [--data-dir DIR]
+
+Runs Vigil headless: the engine, the REST API and the sandbox, on loopback.
+When ready it prints "Vigil listening on <url>" and writes <data-dir>/server.json.
+Ctrl-C (SIGINT) or SIGTERM drains running workflows and exits 0.
+
+Options:
+  --host HOST       loopback address to bind (127.0.0.1, localhost or ::1; default 127.0.0.1)
+  --port N          port; 0 picks a free one (default 0)
+  --data-dir DIR    where the database lives (default $VIGIL_DATA_DIR, else the per-user data folder)`;
+
+export const command: Command = {
+  summary: 'Run the engine and API headless (the console in a browser)',
+  help,
+  run: (args, io) =>
+    withUsage(io, help, async () => {
+      const { values } = parseOptions(args, {
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '0' },
+        'data-dir': { type: 'string' },
+      });
+      const port = Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, not ${values.port}`);
+      const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
+      const executor = createSandboxHost();
+      let server;
+      try {
+        server = await startServer({
+          dataDir,
+          host: values.host,
+          port,
+          executor,
+          secrets: createKeychainStore(),
+          log: { info: io.out, error: io.err },
+        });
+      } catch (error) {
+        await executor.close();
+        io.err(`vigil serve: ${(error as Error).message}`);
+        return 1;
+      }
+      io.out(`Vigil listening on ${server.url}`);
+      io.out(`Data folder: ${dataDir}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      io.out('Vigil: stopping (finishing runs in flight)…');
+      await server.close();
+      await executor.close();
+      return 0;
+    }),
+};

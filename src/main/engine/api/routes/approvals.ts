@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApprovalStatus } from '../../../../shared/domain.ts';
+import type { Engine } from '../../engine.ts';
+import { ApiError } from '../errors.ts';
+import { callerLabel, hasScopes } from '../auth.ts';
+import { ApprovalListQuery, DecisionBody, UuidParams } from '../schemas.ts';
+import { approvalView, pageMeta, pageWindow } from '../views.ts';
+
+const tags = ['approvals'];
+
+export function approvalRoutes(engine: Engine) {
+  return async function approvals(app: FastifyInstance) {
+    app.get<{ Querystring: ApprovalListQuery }>(
+      '/v1/workflow-approvals',
+      {
+        config: { scopes: ['workflows:read'] },
+        schema: { tags, summary: 'List approval requests: pending first, then decided ones', querystring: ApprovalListQuery },
+      },
+      async (request) => {
+        const { page, pageSize, limit, offset } = pageWindow(request.query);
+        const workflowId = request.query.workflow_uuid
+          ? (engine.store.workflows.idOf(request.query.workflow_uuid) ?? -1)
+          : undefined;
+        const { items, total } = engine.store.approvals.list({
+          status: request.query.status?.split(',') as ApprovalStatus[] | undefined,
+          workflow_id: workflowId,
+          limit,
+          offset,
+        });
+        return { data: items.map(approvalView), meta: pageMeta(total, page, pageSize) };
+      },
+    );
+
+    // Also open to the key that asked for it (scope workflows:execute), so an agent can wait for
+    // its outcome without being able to read anyone else's requests.
+    app.get<{ Params: { uuid: string } }>(
+      '/v1/workflow-approvals/:uuid',
+      {
+        config: { scopes: [] },
+        schema: { tags, summary: 'Get an approval request and, once approved, its run', params: UuidParams },
+      },
+      async (request) => {
+        const approval = engine.approvals.get(request.params.uuid);
+        const caller = request.caller;
+        const mayRead =
+          hasScopes(caller, ['workflows:read']) ||
+          (hasScopes(caller, ['workflows:execute']) && approval.trigger_key_id === caller.id);
+        if (!mayRead) {
+          throw new ApiError(403, 'FORBIDDEN', 'This key may read only the approval requests it created.', {
+            required_scopes: ['workflows:read'],
+            key_scopes: caller.scopes,
+          });
+        }
+        return { data: approvalView(approval), meta: {} };
+      },
+    );
+
+    for (const decision of ['approve', 'reject'] as const) {
+      app.post<{ Params: { uuid: string }; Body: { reason?: string } | null }>(
+        `/v1/workflow-approvals/:uuid/${decision}`,
+        {
+          config: { scopes: ['approvals:write'] },
+          schema: {
+            tags,
+            summary: decision === 'approve' ? 'Approve: queues one run of the pinned version' : 'Reject (the reason is kept)',
+            params: UuidParams,
+            body: DecisionBody,
+          },
+        },
+        async (request) => {
+          const approval = engine.approvals.decide(
+            request.params.uuid,
+            decision,
+            callerLabel(request.caller),
+            request.body?.reason ?? null,
+          );
+          return { data: approvalView(approval), meta: {} };
+        },
+      );
+    }
+  };
+}

@@ -1,0 +1,186 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import FindMyWay from 'find-my-way';
+import type { Engine } from '../engine.ts';
+import { ApiError, errorBody } from './errors.ts';
+import { authenticate } from './auth.ts';
+import { workflowRoutes } from './routes/workflows.ts';
+import { executeRoutes } from './routes/execute.ts';
+import { runRoutes } from './routes/runs.ts';
+import { approvalRoutes } from './routes/approvals.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { secretRoutes } from './routes/secrets.ts';
+import { settingsRoutes } from './routes/settings.ts';
+import { eventRoutes } from './routes/events.ts';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** Request bodies larger than this are refused with 413 (workflow code is capped at 1 MB). */
+export const BODY_LIMIT = 2 * 1024 * 1024;
+
+function makeAjv(options: AjvOptions): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, ...options });
+  addFormats(ajv);
+  return ajv;
+}
+
+// Bodies are validated strictly: "0.5" is not a number. Query strings and path parameters only
+// ever arrive as text, so they are coerced.
+const bodyAjv = makeAjv({ coerceTypes: false, useDefaults: true });
+const textAjv = makeAjv({ coerceTypes: true, useDefaults: true });
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Scopes a key needs for the route; absent = public (no key). */
+    scopes?: string[];
+  }
+}
+
+export interface ApiServerOptions {
+  /** Origins besides the server's own that may call the API (the Electron console's app:// origin). */
+  extraOrigins?: string[];
+}
+
+export async function buildApiServer(engine: Engine, options: ApiServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  // Every route's methods are recorded so that a wrong method on a known path is a 405, not a 404.
+  const knownRoutes = FindMyWay({ ignoreTrailingSlash: true });
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      try {
+        knownRoutes.on(method as 'GET', route.url, () => undefined);
+      } catch {
+        // A route registered twice for HEAD/GET pairs; the first registration is enough.
+      }
+    }
+  });
+
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? bodyAjv.compile(schema) : textAjv.compile(schema),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Vigil API',
+        version: '1',
+        description:
+          'Local API of Vigil. Agents execute workflows; humans approve risky runs. All requests need `Authorization: Bearer <key>`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  let ownOrigins: Set<string> = new Set();
+  let ownHosts: Set<string> = new Set();
+  app.addHook('onListen', async () => {
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    ownHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+    ownOrigins = new Set([...ownHosts].map((host) => `http://${host}`).concat(options.extraOrigins ?? []));
+  });
+
+  // DNS-rebinding defence: a page on evil.example that resolves to 127.0.0.1 still sends its own
+  // Host header, and a browser page on another origin sends its Origin.
+  app.addHook('onRequest', async (request, reply) => {
+    if (ownHosts.size > 0 && !ownHosts.has(request.headers.host ?? '')) {
+      return reply
+        .code(421)
+        .send(errorBody('MISDIRECTED_REQUEST', 'The Host header must be 127.0.0.1:<port> or localhost:<port>.'));
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !ownOrigins.has(origin)) {
+      return reply.code(403).send(errorBody('FORBIDDEN_ORIGIN', `Requests from the origin ${origin} are not allowed.`));
+    }
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const scopes = request.routeOptions.config.scopes;
+    if (scopes) request.caller = authenticate(engine, request, scopes);
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof ApiError) {
+      return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message, error.details));
+    }
+    if (error.validation) {
+      const problems = error.validation.map((issue) => ({
+        field: `${error.validationContext ?? 'body'}${issue.instancePath.replace(/\//g, '.')}`.replace(/\.$/, ''),
+        message: describeIssue(issue),
+      }));
+      return reply
+        .code(422)
+        .send(errorBody('VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems }));
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply.code(413).send(errorBody('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${BODY_LIMIT} bytes.`));
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply
+          .code(415)
+          .send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send JSON with Content-Type: application/json.'));
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.code(400).send(errorBody('INVALID_JSON', 'The body is empty but Content-Type says JSON.'));
+    }
+    if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return reply.code(400).send(errorBody('INVALID_JSON', `The body is not valid JSON: ${error.message}`));
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send(errorBody('BAD_REQUEST', error.message));
+    }
+    engine.log.error(`API ${request.method} ${request.url} failed: ${error.stack ?? error.message}`);
+    return reply.code(500).send(errorBody('INTERNAL_ERROR', 'Vigil failed to handle this request; see its log.'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((method) => knownRoutes.find(method as 'GET', path));
+    if (allowed.length > 0) {
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allowed.join(', ')}.`));
+    }
+    return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`));
+  });
+
+  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/v1/health', { schema: { hide: true } }, async () => ({ data: { status: 'ok' }, meta: {} }));
+
+  await app.register(workflowRoutes(engine));
+  await app.register(executeRoutes(engine));
+  await app.register(runRoutes(engine));
+  await app.register(approvalRoutes(engine));
+  await app.register(keyRoutes(engine));
+  await app.register(secretRoutes(engine));
+  await app.register(settingsRoutes(engine));
+  await app.register(eventRoutes(engine));
+  return app;
+}
+
+function describeIssue(issue: { keyword: string; message?: string; params: Record<string, unknown> }): string {
+  switch (issue.keyword) {
+    case 'required':
+      return `${String(issue.params.missingProperty)} is required`;
+    case 'additionalProperties':
+      return `unknown field ${String(issue.params.additionalProperty)}`;
+    case 'const':
+    case 'enum':
+      return `must be one of the allowed values${issue.params.allowedValues ? `: ${(issue.params.allowedValues as unknown[]).join(', ')}` : ''}`;
+    default:
+      return issue.message ?? issue.keyword;
+  }
+}

@@ -1,0 +1,46 @@
+// How stored rows appear in API responses: internal ids and token hashes never leave the engine.
+import type { Approval, ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
+import type { RunLogEntry } from '../../../shared/domain.ts';
+
+export function pageMeta(total: number, page: number, pageSize: number) {
+  return { total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize) };
+}
+
+export function pageWindow(query: { page?: number; page_size?: number }) {
+  const page = query.page ?? 1;
+  const pageSize = query.page_size ?? 50;
+  return { page, pageSize, limit: pageSize, offset: (page - 1) * pageSize };
+}
+
+export function workflowView(workflow: Workflow) {
+  const { id: _id, ...rest } = workflow;
+  return rest;
+}
+
+export function workflowListItemView(workflow: WorkflowWithLastRun) {
+  const { id: _id, code: _code, ...rest } = workflow;
+  return rest;
+}
+
+export function runView(run: Run, logs?: RunLogEntry[]) {
+  const { id: _id, workflow_id: _workflowId, ...rest } = run;
+  return logs ? { ...rest, logs } : rest;
+}
+
+export function approvalView(approval: Approval) {
+  const {
+    id: _id,
+    workflow_id: _workflowId,
+    trigger_key_id: _keyId,
+    decide_token_hash: _hash,
+    run_status,
+    run_uuid,
+    ...rest
+  } = approval;
+  return { ...rest, run: run_uuid ? { uuid: run_uuid, status: run_status } : null };
+}
+
+export function keyView(key: ApiKey) {
+  const { id: _id, ...rest } = key;
+  return { ...rest, revoked: key.revoked_at !== null };
+}

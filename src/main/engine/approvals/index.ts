@@ -1,0 +1,182 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { RunInput, TriggerType } from '../../../shared/domain.ts';
+import type { Approval, Store } from '../db/index.ts';
+import { ApiError } from '../api/errors.ts';
+import type { EventBus } from '../events/bus.ts';
+import { iso, type Clock } from '../util/time.ts';
+
+export interface PendingApprovalInput {
+  workflow_id: number;
+  workflow_version: number;
+  approval_timeout_seconds: number;
+  trigger_type: TriggerType;
+  trigger_key_id: number | null;
+  reason: string | null;
+  confidence: number | null;
+  input: RunInput;
+}
+
+export interface CreatedApproval {
+  id: number;
+  uuid: string;
+  expires_at: string;
+  /** The browser-decide token. Only its hash is stored; this is the one chance to hand it on. */
+  decide_token: string;
+}
+
+export type Decision = 'approve' | 'reject';
+
+/** Longest the sweeper sleeps, so a clock jump or another process's approvals are still seen. */
+const SWEEP_INTERVAL_MS = 30_000;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * The approval gate: pending requests, exactly-once decisions, and expiry. A decision is a
+ * compare-and-set on the row, and an approval queues its run in the same transaction, so any
+ * number of racing deciders (REST, browser page, Slack, tray) produce one decision and one run.
+ */
+export class ApprovalService {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly store: Store;
+  private readonly bus: EventBus;
+  private readonly clock: Clock;
+  private readonly onRunQueued: () => void;
+
+  constructor(deps: { store: Store; bus: EventBus; clock: Clock; onRunQueued: () => void }) {
+    this.store = deps.store;
+    this.bus = deps.bus;
+    this.clock = deps.clock;
+    this.onRunQueued = deps.onRunQueued;
+  }
+
+  /** Inserts a pending approval; call inside the caller's transaction. */
+  insertPending(input: PendingApprovalInput): CreatedApproval {
+    const now = this.clock.now();
+    const token = randomBytes(32).toString('base64url');
+    const expires_at = iso(now + input.approval_timeout_seconds * 1000);
+    const { id, uuid } = this.store.approvals.insertPending({
+      workflow_id: input.workflow_id,
+      workflow_version: input.workflow_version,
+      trigger_type: input.trigger_type,
+      trigger_key_id: input.trigger_key_id,
+      reason: input.reason,
+      confidence: input.confidence,
+      input: input.input,
+      created_at: iso(now),
+      expires_at,
+      decide_token_hash: hashToken(token),
+    });
+    return { id, uuid, expires_at, decide_token: token };
+  }
+
+  /** Tells listeners about an approval committed by insertPending, and re-arms the sweeper. */
+  announce(created: CreatedApproval): void {
+    const approval = this.store.approvals.getById(created.id)!;
+    this.bus.emit('approval.created', { approval_uuid: approval.uuid, workflow_uuid: approval.workflow_uuid });
+    this.schedule();
+  }
+
+  get(uuid: string): Approval {
+    const approval = this.store.approvals.get(uuid);
+    if (!approval) throw new ApiError(404, 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
+    return approval;
+  }
+
+  /**
+   * Decides a pending approval. Exactly one caller wins; the others get 409 with the reason.
+   * Approving queues one run of the pinned workflow version and links it to the approval.
+   */
+  decide(uuid: string, decision: Decision, responder: string, reason: string | null): Approval {
+    const approval = this.get(uuid);
+    const now = this.clock.now();
+    const result = this.store.transaction(() => {
+      const won = this.store.approvals.tryDecide(approval.id, {
+        status: decision === 'approve' ? 'approved' : 'rejected',
+        responder,
+        reason,
+        now: iso(now),
+      });
+      if (!won) return null;
+      if (decision === 'approve') {
+        const run = this.store.runs.insertQueued(
+          {
+            workflow_id: approval.workflow_id,
+            workflow_version: approval.workflow_version,
+            trigger_type: approval.trigger_type,
+            trigger_key_id: approval.trigger_key_id,
+            reason: approval.reason,
+            confidence: approval.confidence,
+            input: approval.input,
+            approval_id: approval.id,
+          },
+          iso(now),
+        );
+        this.store.approvals.attachRun(approval.id, run.id);
+        return run;
+      }
+      return { id: 0, uuid: '' };
+    });
+    if (result === null) throw this.conflict(approval.id, now);
+    const decided = this.store.approvals.getById(approval.id)!;
+    this.bus.emit('approval.decided', {
+      approval_uuid: decided.uuid,
+      workflow_uuid: decided.workflow_uuid,
+      status: decided.status,
+      responder,
+      run_uuid: decided.run_uuid,
+    });
+    if (decided.run_uuid) {
+      this.bus.emit('run.queued', { run_uuid: decided.run_uuid, workflow_uuid: decided.workflow_uuid });
+      this.onRunQueued();
+    }
+    return decided;
+  }
+
+  private conflict(id: number, now: number): ApiError {
+    const current = this.store.approvals.getById(id)!;
+    if (current.status === 'expired' || (current.status === 'pending' && Date.parse(current.expires_at) <= now)) {
+      this.sweep();
+      return new ApiError(409, 'APPROVAL_EXPIRED', `This approval request expired at ${current.expires_at}.`, {
+        status: 'expired',
+        expires_at: current.expires_at,
+      });
+    }
+    return new ApiError(
+      409,
+      'APPROVAL_ALREADY_DECIDED',
+      `This approval request was already ${current.status}${current.responder ? ` by ${current.responder}` : ''}.`,
+      { status: current.status, responder: current.responder, decided_at: current.decided_at },
+    );
+  }
+
+  /** Expires every overdue pending approval now and re-arms the timer for the next one. */
+  sweep(): number {
+    const expired = this.store.approvals.expireOverdue(iso(this.clock.now()));
+    for (const id of expired) {
+      const approval = this.store.approvals.getById(id)!;
+      this.bus.emit('approval.expired', { approval_uuid: approval.uuid, workflow_uuid: approval.workflow_uuid });
+    }
+    this.schedule();
+    return expired.length;
+  }
+
+  start(): void {
+    this.sweep();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.store.approvals.earliestPendingExpiry();
+    const wait = next === undefined ? SWEEP_INTERVAL_MS : Math.max(0, Date.parse(next) - this.clock.now()) + 5;
+    this.timer = setTimeout(() => this.sweep(), Math.min(wait, SWEEP_INTERVAL_MS));
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,182 @@
+import type { ApprovalStatus, RunInput, TriggerType } from '../../../shared/domain.ts';
+import { newId } from '../util/ids.ts';
+import { fromJson, toJson } from '../util/json.ts';
+import type { Db } from './open.ts';
+
+export interface Approval {
+  id: number;
+  uuid: string;
+  workflow_id: number;
+  workflow_uuid: string;
+  workflow_name: string;
+  workflow_version: number;
+  risk_level: string;
+  trigger_type: TriggerType;
+  trigger_key_id: number | null;
+  trigger_key: { uuid: string; name: string; prefix: string } | null;
+  reason: string | null;
+  confidence: number | null;
+  input: RunInput;
+  status: ApprovalStatus;
+  responder: string | null;
+  decision_reason: string | null;
+  decided_at: string | null;
+  created_at: string;
+  expires_at: string;
+  decide_token_hash: string | null;
+  notifier_info: unknown[];
+  run_uuid: string | null;
+  run_status: string | null;
+}
+
+export interface NewApproval {
+  workflow_id: number;
+  workflow_version: number;
+  trigger_type: TriggerType;
+  trigger_key_id: number | null;
+  reason: string | null;
+  confidence: number | null;
+  input: RunInput;
+  created_at: string;
+  expires_at: string;
+  decide_token_hash: string;
+}
+
+export interface ApprovalFilter {
+  status?: ApprovalStatus[];
+  workflow_id?: number;
+  limit: number;
+  offset: number;
+}
+
+interface ApprovalRow extends Omit<Approval, 'trigger_key' | 'input' | 'notifier_info'> {
+  key_uuid: string | null;
+  key_name: string | null;
+  key_prefix: string | null;
+  input: string;
+  notifier_info: string;
+}
+
+const SELECT_APPROVAL = `
+  SELECT a.*, w.uuid AS workflow_uuid, w.name AS workflow_name, w.risk_level,
+         k.uuid AS key_uuid, k.name AS key_name, k.prefix AS key_prefix,
+         r.uuid AS run_uuid, r.status AS run_status
+  FROM approvals a
+  JOIN workflows w ON w.id = a.workflow_id
+  LEFT JOIN api_keys k ON k.id = a.trigger_key_id
+  LEFT JOIN runs r ON r.id = a.run_id`;
+
+function toApproval(row: ApprovalRow): Approval {
+  const { key_uuid, key_name, key_prefix, ...rest } = row;
+  return {
+    ...rest,
+    trigger_key: key_uuid ? { uuid: key_uuid, name: key_name!, prefix: key_prefix! } : null,
+    input: fromJson(row.input),
+    notifier_info: fromJson(row.notifier_info),
+  };
+}
+
+export class ApprovalRepository {
+  private readonly insert;
+  private readonly byUuid;
+  private readonly byId;
+  private readonly decide;
+  private readonly linkRun;
+  private readonly expireDue;
+  private readonly nextExpiry;
+
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.insert = db.prepare(`
+      INSERT INTO approvals (uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, reason, confidence, input,
+        status, created_at, expires_at, decide_token_hash)
+      VALUES (@uuid, @workflow_id, @workflow_version, @trigger_type, @trigger_key_id, @reason, @confidence, @input,
+        'pending', @created_at, @expires_at, @decide_token_hash)`);
+    this.byUuid = db.prepare<[string], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.uuid = ?`);
+    this.byId = db.prepare<[number], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.id = ?`);
+    // The status and expiry conditions make the decision a compare-and-set: of any number of
+    // concurrent deciders, exactly one changes the row.
+    this.decide = db.prepare(`
+      UPDATE approvals SET status = @status, responder = @responder, decision_reason = @decision_reason,
+        decided_at = @now, decide_token_hash = NULL
+      WHERE id = @id AND status = 'pending' AND expires_at > @now`);
+    this.linkRun = db.prepare('UPDATE approvals SET run_id = ? WHERE id = ?');
+    this.expireDue = db.prepare<[string, string], { id: number }>(`
+      UPDATE approvals SET status = 'expired', decided_at = ?, decide_token_hash = NULL
+      WHERE status = 'pending' AND expires_at <= ? RETURNING id`);
+    this.nextExpiry = db.prepare<[], { expires_at: string }>(
+      "SELECT expires_at FROM approvals WHERE status = 'pending' ORDER BY expires_at LIMIT 1",
+    );
+  }
+
+  insertPending(approval: NewApproval): { id: number; uuid: string } {
+    const uuid = newId();
+    const { lastInsertRowid } = this.insert.run({ ...approval, uuid, input: toJson(approval.input) });
+    return { id: Number(lastInsertRowid), uuid };
+  }
+
+  get(uuid: string): Approval | undefined {
+    const row = this.byUuid.get(uuid);
+    return row && toApproval(row);
+  }
+
+  getById(id: number): Approval | undefined {
+    const row = this.byId.get(id);
+    return row && toApproval(row);
+  }
+
+  /** True when this call made the decision. */
+  tryDecide(
+    id: number,
+    decision: { status: 'approved' | 'rejected' | 'cancelled'; responder: string; reason: string | null; now: string },
+  ): boolean {
+    return (
+      this.decide.run({
+        id,
+        status: decision.status,
+        responder: decision.responder,
+        decision_reason: decision.reason,
+        now: decision.now,
+      }).changes === 1
+    );
+  }
+
+  attachRun(id: number, runId: number): void {
+    this.linkRun.run(runId, id);
+  }
+
+  /** Marks every overdue pending approval expired; returns their ids. */
+  expireOverdue(now: string): number[] {
+    return this.expireDue.all(now, now).map((row) => row.id);
+  }
+
+  earliestPendingExpiry(): string | undefined {
+    return this.nextExpiry.get()?.expires_at;
+  }
+
+  list(filter: ApprovalFilter): { items: Approval[]; total: number } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
+    if (filter.status && filter.status.length > 0) {
+      where.push(`a.status IN (${filter.status.map((_, i) => `@status${i}`).join(', ')})`);
+      filter.status.forEach((status, i) => (params[`status${i}`] = status));
+    }
+    if (filter.workflow_id !== undefined) {
+      where.push('a.workflow_id = @workflow_id');
+      params.workflow_id = filter.workflow_id;
+    }
+    const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM approvals a ${whereSql}`).get(params) as { n: number }).n;
+    // Pending first (soonest expiry on top), then the decided history, newest first.
+    const rows = this.db
+      .prepare<Record<string, unknown>, ApprovalRow>(
+        `${SELECT_APPROVAL} ${whereSql}
+         ORDER BY a.status = 'pending' DESC, CASE WHEN a.status = 'pending' THEN a.expires_at END ASC, a.id DESC
+         LIMIT @limit OFFSET @offset`,
+      )
+      .all(params);
+    return { items: rows.map(toApproval), total };
+  }
+}

@@ -1,0 +1,51 @@
+import { ApprovalRepository } from './approvals.ts';
+import { ApiKeyRepository } from './keys.ts';
+import { IdempotencyRepository, SecretNameRepository, SettingsRepository } from './misc.ts';
+import { openDatabase, type Db } from './open.ts';
+import { RunRepository } from './runs.ts';
+import { WorkflowRepository } from './workflows.ts';
+
+export { DatabaseTooNewError, openDatabase, type Db } from './open.ts';
+export type { Approval, ApprovalFilter } from './approvals.ts';
+export { generateKeySecret, hashKey, type ApiKey } from './keys.ts';
+export type { Run, RunCompletion, RunFilter, NewRun } from './runs.ts';
+export {
+  WORKFLOW_SORTS,
+  type Workflow,
+  type WorkflowFields,
+  type WorkflowFilter,
+  type WorkflowSort,
+  type WorkflowVersion,
+  type WorkflowWithLastRun,
+} from './workflows.ts';
+
+/** The one typed data interface: every SQL statement lives behind these repositories. */
+export interface Store {
+  db: Db;
+  workflows: WorkflowRepository;
+  runs: RunRepository;
+  approvals: ApprovalRepository;
+  keys: ApiKeyRepository;
+  idempotency: IdempotencyRepository;
+  secretNames: SecretNameRepository;
+  settings: SettingsRepository;
+  /** Runs `fn` in one immediate transaction. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export function openStore(path: string): Store {
+  const db = openDatabase(path);
+  return {
+    db,
+    workflows: new WorkflowRepository(db),
+    runs: new RunRepository(db),
+    approvals: new ApprovalRepository(db),
+    keys: new ApiKeyRepository(db),
+    idempotency: new IdempotencyRepository(db),
+    secretNames: new SecretNameRepository(db),
+    settings: new SettingsRepository(db),
+    transaction: (fn) => db.transaction(fn).immediate(),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,92 @@
+import type { Db } from './open.ts';
+
+export interface StoredResponse {
+  status_code: number;
+  body_hash: string;
+  response: unknown;
+}
+
+/** Idempotency records: (key, caller) → body hash and the response that was sent, kept 24 h. */
+export class IdempotencyRepository {
+  private readonly find;
+  private readonly insert;
+  private readonly purge;
+
+  constructor(db: Db) {
+    this.find = db.prepare<[number, string, string], { status_code: number; body_hash: string; response: string }>(
+      'SELECT status_code, body_hash, response FROM idempotency WHERE key_id = ? AND idem_key = ? AND created_at > ?',
+    );
+    this.insert = db.prepare(
+      'INSERT OR REPLACE INTO idempotency (key_id, idem_key, body_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.purge = db.prepare('DELETE FROM idempotency WHERE created_at <= ?');
+  }
+
+  get(keyId: number, idemKey: string, notBefore: string): StoredResponse | undefined {
+    const row = this.find.get(keyId, idemKey, notBefore);
+    return row && { status_code: row.status_code, body_hash: row.body_hash, response: JSON.parse(row.response) };
+  }
+
+  put(keyId: number, idemKey: string, bodyHash: string, statusCode: number, response: unknown, now: string): void {
+    this.insert.run(keyId, idemKey, bodyHash, statusCode, JSON.stringify(response), now);
+  }
+
+  deleteOlderThan(cutoff: string): number {
+    return this.purge.run(cutoff).changes;
+  }
+}
+
+/** Names of the secrets kept in the OS keychain. The values never touch SQLite. */
+export class SecretNameRepository {
+  private readonly all;
+  private readonly upsert;
+  private readonly remove;
+  private readonly one;
+
+  constructor(db: Db) {
+    this.all = db.prepare<[], { name: string; created_at: string; updated_at: string }>(
+      'SELECT name, created_at, updated_at FROM secrets ORDER BY name',
+    );
+    this.one = db.prepare<[string], { name: string }>('SELECT name FROM secrets WHERE name = ?');
+    this.upsert = db.prepare(
+      'INSERT INTO secrets (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at',
+    );
+    this.remove = db.prepare('DELETE FROM secrets WHERE name = ?');
+  }
+
+  list(): Array<{ name: string; created_at: string; updated_at: string }> {
+    return this.all.all();
+  }
+
+  has(name: string): boolean {
+    return this.one.get(name) !== undefined;
+  }
+
+  record(name: string, now: string): void {
+    this.upsert.run(name, now, now);
+  }
+
+  delete(name: string): boolean {
+    return this.remove.run(name).changes === 1;
+  }
+}
+
+export class SettingsRepository {
+  private readonly all;
+  private readonly upsert;
+
+  constructor(db: Db) {
+    this.all = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM settings');
+    this.upsert = db.prepare(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+  }
+
+  read(): Record<string, unknown> {
+    return Object.fromEntries(this.all.all().map((row) => [row.key, JSON.parse(row.value)]));
+  }
+
+  write(values: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(values)) this.upsert.run(key, JSON.stringify(value));
+  }
+}

@@ -1,0 +1,45 @@
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations/index.ts';
+
+export type Db = Database.Database;
+
+export class DatabaseTooNewError extends Error {
+  readonly code = 'DATABASE_TOO_NEW';
+  constructor(path: string, found: number, supported: number) {
+    super(
+      `The database at ${path} was written by a newer version of Vigil (schema ${found}; this version knows up to ${supported}). ` +
+        'Upgrade Vigil, or point it at another data folder. Nothing was changed.',
+    );
+  }
+}
+
+/**
+ * Opens (creating if needed) and migrates the store. WAL with synchronous=NORMAL keeps every
+ * committed transaction across a process crash; foreign keys are enforced.
+ */
+export function openDatabase(path: string): Db {
+  const db = new Database(path);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, path);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: Db, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) throw new DatabaseTooNewError(path, current, MIGRATIONS.length);
+  // Every migration and its version bump commit together: a crash mid-way leaves the previous schema.
+  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version - 1]!);
+      db.pragma(`user_version = ${version}`);
+    }).immediate();
+  }
+}

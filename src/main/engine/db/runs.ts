@@ -1,0 +1,260 @@
+import type { RunInput, RunLogEntry, RunStatus, TriggerType, WorkflowResult } from '../../../shared/domain.ts';
+import { newId } from '../util/ids.ts';
+import { fromJson, toJson } from '../util/json.ts';
+import type { Db } from './open.ts';
+
+export interface Run {
+  id: number;
+  uuid: string;
+  workflow_id: number;
+  workflow_uuid: string;
+  workflow_name: string;
+  workflow_version: number;
+  trigger_type: TriggerType;
+  trigger_key: { uuid: string; name: string; prefix: string } | null;
+  reason: string | null;
+  confidence: number | null;
+  input: RunInput;
+  status: RunStatus;
+  result: WorkflowResult | null;
+  error: string | null;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  approval_uuid: string | null;
+}
+
+export interface NewRun {
+  workflow_id: number;
+  workflow_version: number;
+  trigger_type: TriggerType;
+  trigger_key_id: number | null;
+  reason: string | null;
+  confidence: number | null;
+  input: RunInput;
+  approval_id: number | null;
+}
+
+export interface RunFilter {
+  workflow_id?: number;
+  status?: RunStatus[];
+  trigger_type?: TriggerType;
+  from?: string;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface RunCompletion {
+  status: Exclude<RunStatus, 'queued' | 'running'>;
+  result: WorkflowResult | null;
+  error: string | null;
+  logs: RunLogEntry[];
+  finished_at: string;
+  duration_ms: number;
+}
+
+interface RunRow {
+  id: number;
+  uuid: string;
+  workflow_id: number;
+  workflow_uuid: string;
+  workflow_name: string;
+  workflow_version: number;
+  trigger_type: TriggerType;
+  key_uuid: string | null;
+  key_name: string | null;
+  key_prefix: string | null;
+  reason: string | null;
+  confidence: number | null;
+  input: string;
+  status: RunStatus;
+  result: string | null;
+  error: string | null;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  approval_uuid: string | null;
+}
+
+const SELECT_RUN = `
+  SELECT r.id, r.uuid, r.workflow_id, w.uuid AS workflow_uuid, w.name AS workflow_name, r.workflow_version,
+         r.trigger_type, k.uuid AS key_uuid, k.name AS key_name, k.prefix AS key_prefix, r.reason, r.confidence,
+         r.input, r.status, r.result, r.error, r.queued_at, r.started_at, r.finished_at, r.duration_ms,
+         a.uuid AS approval_uuid
+  FROM runs r
+  JOIN workflows w ON w.id = r.workflow_id
+  LEFT JOIN api_keys k ON k.id = r.trigger_key_id
+  LEFT JOIN approvals a ON a.id = r.approval_id`;
+
+function toRun(row: RunRow): Run {
+  const { key_uuid, key_name, key_prefix, ...rest } = row;
+  return {
+    ...rest,
+    trigger_key: key_uuid ? { uuid: key_uuid, name: key_name!, prefix: key_prefix! } : null,
+    input: fromJson(row.input),
+    result: fromJson(row.result),
+  };
+}
+
+interface LogRow {
+  seq: number;
+  ts: string;
+  level: RunLogEntry['level'];
+  message: string;
+  fields: string | null;
+  step: string | null;
+  http: string | null;
+}
+
+export class RunRepository {
+  private readonly insert;
+  private readonly byUuid;
+  private readonly byId;
+  private readonly claimQueued;
+  private readonly complete;
+  private readonly insertLog;
+  private readonly logsOf;
+  private readonly cancelIfQueued;
+  private readonly interrupt;
+  private readonly countQueued;
+
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.insert = db.prepare(`
+      INSERT INTO runs (uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, reason, confidence, input,
+        status, queued_at, approval_id)
+      VALUES (@uuid, @workflow_id, @workflow_version, @trigger_type, @trigger_key_id, @reason, @confidence, @input,
+        'queued', @queued_at, @approval_id)`);
+    this.byUuid = db.prepare<[string], RunRow>(`${SELECT_RUN} WHERE r.uuid = ?`);
+    this.byId = db.prepare<[number], RunRow>(`${SELECT_RUN} WHERE r.id = ?`);
+    this.claimQueued = db.prepare<[string, number], { id: number }>(`
+      UPDATE runs SET status = 'running', started_at = ?
+      WHERE id IN (SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT ?)
+      RETURNING id`);
+    this.complete = db.prepare(`
+      UPDATE runs SET status = @status, result = @result, error = @error, finished_at = @finished_at,
+        duration_ms = @duration_ms
+      WHERE id = @id AND status = 'running'`);
+    this.insertLog = db.prepare(
+      'INSERT INTO run_logs (run_id, seq, ts, level, message, fields, step, http) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.logsOf = db.prepare<[number], LogRow>(
+      'SELECT seq, ts, level, message, fields, step, http FROM run_logs WHERE run_id = ? ORDER BY seq',
+    );
+    this.cancelIfQueued = db.prepare(
+      "UPDATE runs SET status = 'cancelled', error = ?, finished_at = ?, duration_ms = 0 WHERE id = ? AND status = 'queued'",
+    );
+    this.interrupt = db.prepare(
+      "UPDATE runs SET status = 'failed', error = 'interrupted', finished_at = ? WHERE status = 'running' RETURNING id",
+    );
+    this.countQueued = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM runs WHERE status = 'queued'");
+  }
+
+  /** Inserts a queued run; callers wrap it in their own transaction when other rows change with it. */
+  insertQueued(run: NewRun, queuedAt: string): { id: number; uuid: string } {
+    const uuid = newId();
+    const { lastInsertRowid } = this.insert.run({ ...run, uuid, input: toJson(run.input), queued_at: queuedAt });
+    return { id: Number(lastInsertRowid), uuid };
+  }
+
+  get(uuid: string): Run | undefined {
+    const row = this.byUuid.get(uuid);
+    return row && toRun(row);
+  }
+
+  getById(id: number): Run | undefined {
+    const row = this.byId.get(id);
+    return row && toRun(row);
+  }
+
+  logs(runId: number): RunLogEntry[] {
+    return this.logsOf.all(runId).map((row) => ({
+      ...row,
+      fields: fromJson(row.fields),
+      http: fromJson(row.http),
+    }));
+  }
+
+  /** Moves up to `limit` of the oldest queued runs to running, atomically, and returns their ids. */
+  claim(limit: number, now: string): number[] {
+    if (limit <= 0) return [];
+    return this.claimQueued.all(now, limit).map((row) => row.id);
+  }
+
+  queuedCount(): number {
+    return this.countQueued.get()!.n;
+  }
+
+  /** Status, result and every log line of a run commit together: one transaction per run end. */
+  finish(id: number, completion: RunCompletion): boolean {
+    return this.db.transaction(() => {
+      const { changes } = this.complete.run({
+        id,
+        status: completion.status,
+        result: completion.result === null ? null : toJson(completion.result),
+        error: completion.error,
+        finished_at: completion.finished_at,
+        duration_ms: completion.duration_ms,
+      });
+      if (changes === 0) return false;
+      for (const log of completion.logs) {
+        this.insertLog.run(
+          id,
+          log.seq,
+          log.ts,
+          log.level,
+          log.message,
+          log.fields === null ? null : toJson(log.fields),
+          log.step,
+          log.http === null ? null : toJson(log.http),
+        );
+      }
+      return true;
+    })();
+  }
+
+  cancelQueued(id: number, reason: string, now: string): boolean {
+    return this.cancelIfQueued.run(reason, now, id).changes === 1;
+  }
+
+  /** At start-up: runs a crashed process left `running` can never finish; mark them failed. */
+  failInterrupted(now: string): number[] {
+    return this.interrupt.all(now).map((row) => (row as { id: number }).id);
+  }
+
+  list(filter: RunFilter): { items: Run[]; total: number } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
+    if (filter.workflow_id !== undefined) {
+      where.push('r.workflow_id = @workflow_id');
+      params.workflow_id = filter.workflow_id;
+    }
+    if (filter.status && filter.status.length > 0) {
+      where.push(`r.status IN (${filter.status.map((_, i) => `@status${i}`).join(', ')})`);
+      filter.status.forEach((status, i) => (params[`status${i}`] = status));
+    }
+    if (filter.trigger_type) {
+      where.push('r.trigger_type = @trigger_type');
+      params.trigger_type = filter.trigger_type;
+    }
+    if (filter.from) {
+      where.push('r.queued_at >= @from');
+      params.from = filter.from;
+    }
+    if (filter.to) {
+      where.push('r.queued_at < @to');
+      params.to = filter.to;
+    }
+    const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM runs r ${whereSql}`).get(params) as { n: number }).n;
+    const rows = this.db
+      .prepare<Record<string, unknown>, RunRow>(`${SELECT_RUN} ${whereSql} ORDER BY r.id DESC LIMIT @limit OFFSET @offset`)
+      .all(params);
+    return { items: rows.map(toRun), total };
+  }
+}

@@ -1,0 +1,321 @@
+import type {
+  ApprovalMode,
+  IndicatorType,
+  RiskLevel,
+  RunStatus,
+  WorkflowKind,
+  WorkflowState,
+  WorkflowType,
+} from '../../../shared/domain.ts';
+import { newId } from '../util/ids.ts';
+import { fromJson, toJson } from '../util/json.ts';
+import type { Db } from './open.ts';
+
+export interface Workflow {
+  id: number;
+  uuid: string;
+  name: string;
+  workflow_type: WorkflowType | null;
+  indicator_types: IndicatorType[];
+  kind: WorkflowKind;
+  code: string;
+  code_version: number;
+  state: WorkflowState;
+  approval_mode: ApprovalMode;
+  approval_timeout_seconds: number;
+  risk_level: RiskLevel;
+  timeout_seconds: number;
+  secrets: string[];
+  allowed_hosts: string[];
+  documentation: string;
+  tags: string[];
+  is_system: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WorkflowWithLastRun extends Workflow {
+  last_run: { uuid: string; status: RunStatus; queued_at: string; finished_at: string | null } | null;
+}
+
+/** Fields an analyst may set; the repository fills the rest. */
+export type WorkflowFields = Pick<
+  Workflow,
+  | 'name'
+  | 'workflow_type'
+  | 'indicator_types'
+  | 'kind'
+  | 'code'
+  | 'state'
+  | 'approval_mode'
+  | 'approval_timeout_seconds'
+  | 'risk_level'
+  | 'timeout_seconds'
+  | 'secrets'
+  | 'allowed_hosts'
+  | 'documentation'
+  | 'tags'
+>;
+
+export interface WorkflowVersion {
+  version: number;
+  code: string;
+  saved_at: string;
+  author_key: string | null;
+}
+
+export const WORKFLOW_SORTS = ['name', 'created_at', 'updated_at', 'risk_level', 'state'] as const;
+export type WorkflowSort = (typeof WORKFLOW_SORTS)[number];
+
+export interface WorkflowFilter {
+  state?: WorkflowState;
+  risk_level?: RiskLevel;
+  workflow_type?: WorkflowType;
+  tag?: string;
+  q?: string;
+  sort: WorkflowSort;
+  descending: boolean;
+  limit: number;
+  offset: number;
+}
+
+interface WorkflowRow {
+  id: number;
+  uuid: string;
+  name: string;
+  workflow_type: WorkflowType | null;
+  indicator_types: string;
+  kind: WorkflowKind;
+  code: string;
+  code_version: number;
+  state: WorkflowState;
+  approval_mode: ApprovalMode;
+  approval_timeout_seconds: number;
+  risk_level: RiskLevel;
+  timeout_seconds: number;
+  secrets: string;
+  allowed_hosts: string;
+  documentation: string;
+  tags: string;
+  is_system: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface LastRunColumns {
+  last_run_uuid: string | null;
+  last_run_status: RunStatus | null;
+  last_run_queued_at: string | null;
+  last_run_finished_at: string | null;
+}
+
+function toWorkflow(row: WorkflowRow): Workflow {
+  return {
+    ...row,
+    indicator_types: fromJson(row.indicator_types),
+    secrets: fromJson(row.secrets),
+    allowed_hosts: fromJson(row.allowed_hosts),
+    tags: fromJson(row.tags),
+    is_system: row.is_system === 1,
+  };
+}
+
+// Risk sorts by severity, not alphabetically.
+const SORT_SQL: Record<WorkflowSort, string> = {
+  name: 'w.name COLLATE NOCASE',
+  created_at: 'w.id',
+  updated_at: 'w.updated_at',
+  risk_level: "CASE w.risk_level WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END",
+  state: 'w.state',
+};
+
+const LAST_RUN_SQL = `
+  (SELECT r.uuid FROM runs r WHERE r.workflow_id = w.id ORDER BY r.id DESC LIMIT 1) AS last_run_uuid,
+  (SELECT r.status FROM runs r WHERE r.workflow_id = w.id ORDER BY r.id DESC LIMIT 1) AS last_run_status,
+  (SELECT r.queued_at FROM runs r WHERE r.workflow_id = w.id ORDER BY r.id DESC LIMIT 1) AS last_run_queued_at,
+  (SELECT r.finished_at FROM runs r WHERE r.workflow_id = w.id ORDER BY r.id DESC LIMIT 1) AS last_run_finished_at`;
+
+export class WorkflowRepository {
+  private readonly byUuid;
+  private readonly byId;
+  private readonly insertRow;
+  private readonly insertVersion;
+  private readonly insertTag;
+  private readonly deleteTags;
+  private readonly versionsOf;
+  private readonly versionOf;
+  private readonly softDelete;
+  private readonly idByUuid;
+
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.byUuid = db.prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE uuid = ? AND deleted_at IS NULL');
+    this.byId = db.prepare<[number], WorkflowRow>('SELECT * FROM workflows WHERE id = ?');
+    this.insertRow = db.prepare(`
+      INSERT INTO workflows (uuid, name, workflow_type, indicator_types, kind, code, code_version, state, approval_mode,
+        approval_timeout_seconds, risk_level, timeout_seconds, secrets, allowed_hosts, documentation, tags, is_system,
+        created_at, updated_at)
+      VALUES (@uuid, @name, @workflow_type, @indicator_types, @kind, @code, 1, @state, @approval_mode,
+        @approval_timeout_seconds, @risk_level, @timeout_seconds, @secrets, @allowed_hosts, @documentation, @tags,
+        @is_system, @now, @now)`);
+    this.insertVersion = db.prepare(
+      'INSERT INTO workflow_versions (workflow_id, version, code, saved_at, author_key) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertTag = db.prepare('INSERT OR IGNORE INTO workflow_tags (workflow_id, tag) VALUES (?, ?)');
+    this.deleteTags = db.prepare('DELETE FROM workflow_tags WHERE workflow_id = ?');
+    this.versionsOf = db.prepare<[number], WorkflowVersion>(
+      'SELECT version, code, saved_at, author_key FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC',
+    );
+    this.versionOf = db.prepare<[number, number], WorkflowVersion>(
+      'SELECT version, code, saved_at, author_key FROM workflow_versions WHERE workflow_id = ? AND version = ?',
+    );
+    this.idByUuid = db.prepare<[string], { id: number }>('SELECT id FROM workflows WHERE uuid = ?');
+    this.softDelete = db.prepare('UPDATE workflows SET deleted_at = ?, state = ? WHERE id = ?');
+  }
+
+  get(uuid: string): Workflow | undefined {
+    const row = this.byUuid.get(uuid);
+    return row && toWorkflow(row);
+  }
+
+  /** The row id for a public id, deleted workflows included (their runs stay listable). */
+  idOf(uuid: string): number | undefined {
+    return this.idByUuid.get(uuid)?.id;
+  }
+
+  getById(id: number): Workflow | undefined {
+    const row = this.byId.get(id);
+    return row && toWorkflow(row);
+  }
+
+  create(fields: WorkflowFields, options: { now: string; author: string | null; isSystem?: boolean }): Workflow {
+    return this.db.transaction(() => {
+      const uuid = newId();
+      const { lastInsertRowid } = this.insertRow.run({
+        ...fields,
+        uuid,
+        indicator_types: toJson(fields.indicator_types),
+        secrets: toJson(fields.secrets),
+        allowed_hosts: toJson(fields.allowed_hosts),
+        tags: toJson(fields.tags),
+        is_system: options.isSystem ? 1 : 0,
+        now: options.now,
+      });
+      const id = Number(lastInsertRowid);
+      this.insertVersion.run(id, 1, fields.code, options.now, options.author);
+      for (const tag of fields.tags) this.insertTag.run(id, tag);
+      return this.getById(id)!;
+    })();
+  }
+
+  /**
+   * Applies a partial update. A code change bumps code_version and records the new version in the
+   * same transaction, so a version row exists for every code a run can pin.
+   */
+  update(id: number, changes: Partial<WorkflowFields>, options: { now: string; author: string | null }): Workflow {
+    return this.db.transaction(() => {
+      const current = this.getById(id)!;
+      const assignments: string[] = [];
+      const values: Record<string, unknown> = { id, now: options.now };
+      for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined) continue;
+        assignments.push(`${key} = @${key}`);
+        values[key] = Array.isArray(value) ? toJson(value) : value;
+      }
+      const codeChanged = changes.code !== undefined && changes.code !== current.code;
+      if (codeChanged) {
+        assignments.push('code_version = code_version + 1');
+        this.insertVersion.run(id, current.code_version + 1, changes.code, options.now, options.author);
+      }
+      if (assignments.length > 0) {
+        this.db.prepare(`UPDATE workflows SET ${assignments.join(', ')}, updated_at = @now WHERE id = @id`).run(values);
+      }
+      if (changes.tags) {
+        this.deleteTags.run(id);
+        for (const tag of changes.tags) this.insertTag.run(id, tag);
+      }
+      return this.getById(id)!;
+    })();
+  }
+
+  /** Deleted workflows leave their runs, approvals and versions browsable; they just stop existing for new work. */
+  delete(id: number, now: string): void {
+    this.softDelete.run(now, 'inactive', id);
+  }
+
+  list(filter: WorkflowFilter): { items: WorkflowWithLastRun[]; total: number } {
+    const where = ['w.deleted_at IS NULL'];
+    const params: Record<string, unknown> = { limit: filter.limit, offset: filter.offset };
+    if (filter.state) {
+      where.push('w.state = @state');
+      params.state = filter.state;
+    }
+    if (filter.risk_level) {
+      where.push('w.risk_level = @risk_level');
+      params.risk_level = filter.risk_level;
+    }
+    if (filter.workflow_type) {
+      where.push('w.workflow_type = @workflow_type');
+      params.workflow_type = filter.workflow_type;
+    }
+    if (filter.tag) {
+      where.push('w.id IN (SELECT workflow_id FROM workflow_tags WHERE tag = @tag)');
+      params.tag = filter.tag;
+    }
+    if (filter.q) {
+      where.push("(w.name LIKE @q ESCAPE '\\' OR w.documentation LIKE @q ESCAPE '\\' OR w.tags LIKE @q ESCAPE '\\')");
+      params.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    }
+    const whereSql = where.join(' AND ');
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM workflows w WHERE ${whereSql}`).get(params) as { n: number }).n;
+    const order = `${SORT_SQL[filter.sort]} ${filter.descending ? 'DESC' : 'ASC'}, w.id ${filter.descending ? 'DESC' : 'ASC'}`;
+    const rows = this.db
+      .prepare<Record<string, unknown>, WorkflowRow & LastRunColumns>(
+        `SELECT w.*, ${LAST_RUN_SQL} FROM workflows w WHERE ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
+      )
+      .all(params);
+    return {
+      total,
+      items: rows.map((row) => ({
+        ...toWorkflow(row),
+        last_run: row.last_run_uuid
+          ? {
+              uuid: row.last_run_uuid,
+              status: row.last_run_status!,
+              queued_at: row.last_run_queued_at!,
+              finished_at: row.last_run_finished_at,
+            }
+          : null,
+      })),
+    };
+  }
+
+  versions(id: number): WorkflowVersion[] {
+    return this.versionsOf.all(id);
+  }
+
+  version(id: number, version: number): WorkflowVersion | undefined {
+    return this.versionOf.get(id, version);
+  }
+
+  /** Every secret name some live workflow declares. */
+  declaredSecretNames(): string[] {
+    return this.db
+      .prepare<[], { name: string }>(
+        'SELECT DISTINCT s.value AS name FROM workflows w, json_each(w.secrets) s WHERE w.deleted_at IS NULL ORDER BY 1',
+      )
+      .all()
+      .map((row) => row.name);
+  }
+
+  /** Which live workflows declare a secret name (for the secrets view and delete warnings). */
+  usingSecret(name: string): Array<{ uuid: string; name: string }> {
+    return this.db
+      .prepare<[string], { uuid: string; name: string }>(
+        'SELECT w.uuid, w.name FROM workflows w, json_each(w.secrets) s WHERE w.deleted_at IS NULL AND s.value = ? ORDER BY w.name',
+      )
+      .all(name);
+  }
+}

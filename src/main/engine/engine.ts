@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { openStore, type Store } from './db/index.ts';
+import { EventBus } from './events/bus.ts';
+import { ApprovalService } from './approvals/index.ts';
+import { KeyService } from './keys/index.ts';
+import { RateLimiter } from './runs/execute.ts';
+import { RunScheduler, type RunExecutor } from './runs/scheduler.ts';
+import type { SecretStore } from './secrets/index.ts';
+import { SettingsService, type Settings } from './settings/index.ts';
+import { systemClock, type Clock } from './util/time.ts';
+
+export interface EngineLog {
+  info(message: string): void;
+  error(message: string): void;
+}
+
+export interface EngineOptions {
+  dataDir: string;
+  /** Executes runs; the sandbox host. */
+  executor: RunExecutor;
+  /** Where secret values live: the OS keychain. */
+  secrets: SecretStore;
+  clock?: Clock;
+  log?: EngineLog;
+  /** Settings that apply to this process only and are not saved (benchmarks, tests). */
+  settingsOverrides?: Partial<Settings>;
+}
+
+export interface Engine {
+  dataDir: string;
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  log: EngineLog;
+  secrets: SecretStore;
+  executor: RunExecutor;
+  settings: SettingsService;
+  keys: KeyService;
+  approvals: ApprovalService;
+  scheduler: RunScheduler;
+  rateLimiter: RateLimiter;
+  /** Recovers interrupted runs, resumes the queue, starts the expiry sweeper. */
+  start(): void;
+  /** Drains runs in flight, stops timers and closes the database. */
+  close(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'vigil.db';
+
+const consoleLog: EngineLog = {
+  info: (message) => console.log(message),
+  error: (message) => console.error(message),
+};
+
+/** The engine: plain Node, no electron; the shell and `vigil serve` both build it through here. */
+export function createEngine(options: EngineOptions): Engine {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = openStore(join(options.dataDir, DATABASE_FILE));
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? consoleLog;
+  const bus = new EventBus();
+  const settings = new SettingsService(store.settings, options.settingsOverrides);
+  const scheduler = new RunScheduler({ store, executor: options.executor, secrets: options.secrets, bus, settings, clock, log });
+  const approvals = new ApprovalService({ store, bus, clock, onRunQueued: () => scheduler.notify() });
+  let purgeTimer: NodeJS.Timeout | null = null;
+
+  return {
+    dataDir: options.dataDir,
+    store,
+    bus,
+    clock,
+    log,
+    secrets: options.secrets,
+    executor: options.executor,
+    settings,
+    keys: new KeyService(store, clock),
+    approvals,
+    scheduler,
+    rateLimiter: new RateLimiter(),
+    start() {
+      scheduler.start();
+      approvals.start();
+      const purge = () => store.idempotency.deleteOlderThan(new Date(clock.now() - 24 * 3600 * 1000).toISOString());
+      purge();
+      purgeTimer = setInterval(purge, 3600 * 1000);
+      purgeTimer.unref();
+    },
+    async close() {
+      await scheduler.drain();
+      approvals.stop();
+      if (purgeTimer) clearInterval(purgeTimer);
+      store.close();
+    },
+  };
+}
+
+export type { FastifyInstance };

@@ -1,0 +1,52 @@
+import { EventEmitter } from 'node:events';
+
+export type EngineEventType =
+  | 'run.queued'
+  | 'run.started'
+  | 'run.finished'
+  | 'approval.created'
+  | 'approval.decided'
+  | 'approval.expired'
+  | 'workflow.changed';
+
+export interface EngineEvent {
+  id: number;
+  type: EngineEventType;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * In-process event stream for the console, the tray and notifiers. Events carry increasing ids and
+ * a bounded history is kept so a client reconnecting with Last-Event-ID misses nothing recent.
+ */
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+  private readonly history: EngineEvent[] = [];
+  private nextId = 1;
+
+  private readonly historySize: number;
+
+  constructor(historySize = 1000) {
+    this.historySize = historySize;
+    this.emitter.setMaxListeners(0);
+  }
+
+  emit(type: EngineEventType, data: Record<string, unknown>): EngineEvent {
+    const event: EngineEvent = { id: this.nextId++, type, at: new Date().toISOString(), data };
+    this.history.push(event);
+    if (this.history.length > this.historySize) this.history.shift();
+    this.emitter.emit('event', event);
+    return event;
+  }
+
+  /** Events after `lastId` still in history, oldest first. */
+  since(lastId: number): EngineEvent[] {
+    return this.history.filter((event) => event.id > lastId);
+  }
+
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    this.emitter.on('event', listener);
+    return () => this.emitter.off('event', listener);
+  }
+}

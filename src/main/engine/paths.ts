@@ -1,0 +1,18 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** `$VIGIL_DATA_DIR`, else the platform's per-user data folder. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.VIGIL_DATA_DIR) return env.VIGIL_DATA_DIR;
+  const home = env.HOME ?? homedir();
+  switch (platform) {
+    case 'darwin':
+      return join(home, 'Library', 'Application Support', 'Vigil');
+    case 'win32':
+      return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Vigil');
+    default:
+      return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'vigil');
+  }
+}
+
+export const SERVER_INFO_FILE = 'server.json';

@@ -1,0 +1,209 @@
+import { createHash } from 'node:crypto';
+import type { RunInput } from '../../../shared/domain.ts';
+import { hasErrors, lintWorkflow } from '../../../shared/lint/index.ts';
+import type { ApiKey, Workflow } from '../db/index.ts';
+import { ApiError } from '../api/errors.ts';
+import type { ExecuteBody } from '../api/schemas.ts';
+import type { Engine } from '../engine.ts';
+import { iso } from '../util/time.ts';
+
+export interface ExecuteResponse {
+  statusCode: number;
+  body: { data: Record<string, unknown>; meta: Record<string, unknown> };
+}
+
+const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** JSON with sorted keys, so that the same body hashes the same whatever its key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** Per-key fixed one-minute windows; cheap, and exact enough for "60 per minute". */
+export class RateLimiter {
+  private readonly windows = new Map<number, { start: number; count: number }>();
+
+  /** Returns seconds to wait when over the limit, else null. */
+  hit(keyId: number, limitPerMinute: number, now: number): number | null {
+    if (limitPerMinute <= 0) return null;
+    let window = this.windows.get(keyId);
+    if (!window || now - window.start >= 60_000) {
+      window = { start: now, count: 0 };
+      this.windows.set(keyId, window);
+    }
+    if (window.count >= limitPerMinute) return Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000));
+    window.count++;
+    return null;
+  }
+}
+
+function requiresApproval(workflow: Workflow, trigger: ApiKey['key_type']): boolean {
+  return workflow.approval_mode === 'always' || (workflow.approval_mode === 'agent_only' && trigger === 'agent');
+}
+
+/**
+ * `POST /v1/workflows/{uuid}/execute` (and MCP's execute_workflow): the trigger source is the
+ * key's type, never the body; gated runs become pending approvals; everything the caller is told
+ * about is committed first.
+ */
+export function executeWorkflow(
+  engine: Engine,
+  caller: ApiKey,
+  workflowUuid: string,
+  body: ExecuteBody,
+  idempotencyKey: string | undefined,
+): ExecuteResponse {
+  const { store, clock } = engine;
+  const now = clock.now();
+  let bodyHash: string | undefined;
+  if (idempotencyKey !== undefined) {
+    if (!IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new ApiError(422, 'VALIDATION_ERROR', 'Idempotency-Key must be 1–255 visible ASCII characters.', {
+        problems: [{ field: 'headers.idempotency-key', message: 'must be 1–255 visible ASCII characters' }],
+      });
+    }
+    bodyHash = createHash('sha256').update(`${workflowUuid}\n${canonical(body)}`).digest('hex');
+    const stored = store.idempotency.get(caller.id, idempotencyKey, iso(now - IDEMPOTENCY_WINDOW_MS));
+    if (stored) {
+      if (stored.body_hash !== bodyHash) {
+        throw new ApiError(
+          409,
+          'IDEMPOTENCY_KEY_REUSED',
+          'This Idempotency-Key was already used with a different request in the last 24 hours.',
+        );
+      }
+      return { statusCode: stored.status_code, body: stored.response as ExecuteResponse['body'] };
+    }
+  }
+
+  const settings = engine.settings.get();
+  if (settings.execution_paused && caller.key_type === 'agent') {
+    throw new ApiError(503, 'EXECUTION_PAUSED', 'Agent executions are paused by the analyst. Try again later.', null, {
+      'retry-after': '60',
+    });
+  }
+  const wait = engine.rateLimiter.hit(caller.id, settings.execute_rate_limit_per_minute, now);
+  if (wait !== null) {
+    throw new ApiError(
+      429,
+      'RATE_LIMITED',
+      `This key may execute at most ${settings.execute_rate_limit_per_minute} times a minute. Retry in ${wait} s.`,
+      { retry_after_seconds: wait },
+      { 'retry-after': String(wait) },
+    );
+  }
+
+  if (caller.key_type === 'agent') {
+    const problems = [];
+    if (body.reason === undefined) problems.push({ field: 'body.reason', message: 'reason is required for agent keys' });
+    if (body.confidence === undefined) {
+      problems.push({ field: 'body.confidence', message: 'confidence (0..1) is required for agent keys' });
+    }
+    if (problems.length > 0) {
+      throw new ApiError(422, 'VALIDATION_ERROR', 'Agents must say why they execute a workflow and how sure they are.', {
+        problems,
+      });
+    }
+  }
+
+  const workflow = store.workflows.get(workflowUuid);
+  if (!workflow) throw new ApiError(404, 'WORKFLOW_NOT_FOUND', `No workflow with id ${workflowUuid}.`);
+  if (workflow.state !== 'active') {
+    throw new ApiError(
+      400,
+      'WORKFLOW_NOT_EXECUTABLE',
+      `The workflow "${workflow.name}" is ${workflow.state}; only active workflows can be executed.`,
+      { state: workflow.state },
+    );
+  }
+  if (workflow.indicator_types.length > 0 && !workflow.indicator_types.includes(body.indicator_type)) {
+    throw new ApiError(
+      400,
+      'INDICATOR_TYPE_NOT_SUPPORTED',
+      `The workflow "${workflow.name}" accepts ${workflow.indicator_types.join(', ')}, not ${body.indicator_type}.`,
+      { supported: workflow.indicator_types },
+    );
+  }
+
+  const gated = requiresApproval(workflow, caller.key_type);
+  if (body.dry_run) {
+    const problems = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
+    return {
+      statusCode: 200,
+      body: {
+        data: {
+          dry_run: true,
+          workflow: { uuid: workflow.uuid, name: workflow.name, version: workflow.code_version },
+          trigger_type: caller.key_type,
+          requires_approval: gated,
+          approval_mode: workflow.approval_mode,
+          approval_timeout_seconds: gated ? workflow.approval_timeout_seconds : null,
+          secrets: workflow.secrets.map((name) => ({ name, exists: store.secretNames.has(name) })),
+          allowed_hosts: workflow.allowed_hosts,
+          timeout_seconds: workflow.timeout_seconds,
+          lint: { ok: !hasErrors(problems), problems },
+        },
+        meta: {},
+      },
+    };
+  }
+
+  const input: RunInput = {
+    indicator: {
+      type: body.indicator_type,
+      value: body.indicator_value,
+      malice: body.indicator_malice ?? null,
+      enrichment: (body.enrichment as Record<string, unknown> | null | undefined) ?? null,
+    },
+    alert: (body.alert as RunInput['alert'] | undefined) ?? null,
+    alert_uuid: body.alert_uuid ?? null,
+    context: body.context ?? null,
+  };
+  const trigger = {
+    workflow_id: workflow.id,
+    workflow_version: workflow.code_version,
+    trigger_type: caller.key_type,
+    trigger_key_id: caller.id,
+    reason: body.reason ?? null,
+    confidence: body.confidence ?? null,
+    input,
+  };
+
+  const { response, approval, run } = store.transaction(() => {
+    let response: ExecuteResponse;
+    let approval = null;
+    let run = null;
+    if (gated) {
+      approval = engine.approvals.insertPending({ ...trigger, approval_timeout_seconds: workflow.approval_timeout_seconds });
+      response = {
+        statusCode: 202,
+        body: {
+          data: { status: 'pending_approval', approval_request_uuid: approval.uuid, expires_at: approval.expires_at },
+          meta: {},
+        },
+      };
+    } else {
+      run = store.runs.insertQueued({ ...trigger, approval_id: null }, iso(now));
+      response = { statusCode: 202, body: { data: { run_uuid: run.uuid, status: 'queued' }, meta: {} } };
+    }
+    if (idempotencyKey !== undefined) {
+      store.idempotency.put(caller.id, idempotencyKey, bodyHash!, response.statusCode, response.body, iso(now));
+    }
+    return { response, approval, run };
+  });
+
+  if (approval) engine.approvals.announce(approval);
+  if (run) {
+    engine.bus.emit('run.queued', { run_uuid: run.uuid, workflow_uuid: workflow.uuid });
+    engine.scheduler.notify();
+  }
+  return response;
+}

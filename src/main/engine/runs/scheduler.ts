@@ -1,0 +1,183 @@
+import type { RunLogEntry } from '../../../shared/domain.ts';
+import type { RunOutcome, RunRequest } from '../../sandbox/index.ts';
+import type { Store } from '../db/index.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { SecretStore } from '../secrets/index.ts';
+import type { SettingsService } from '../settings/index.ts';
+import { iso, type Clock } from '../util/time.ts';
+
+/** What executes one run: the sandbox host (or, in Electron, the same host over utilityProcess). */
+export interface RunExecutor {
+  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome>;
+}
+
+export interface SchedulerDeps {
+  store: Store;
+  executor: RunExecutor;
+  secrets: SecretStore;
+  bus: EventBus;
+  settings: SettingsService;
+  clock: Clock;
+  log: { error(message: string): void };
+}
+
+/**
+ * The runs table is the queue. The scheduler claims the oldest queued rows up to the concurrency
+ * limit, executes each in the sandbox, and records its end (status, result and logs) in one
+ * transaction. Nothing is held only in memory: a crash leaves rows that start-up recovers.
+ */
+export class RunScheduler {
+  private readonly deps: SchedulerDeps;
+  private readonly active = new Map<number, AbortController>();
+  private pumpScheduled = false;
+  private stopped = true;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(deps: SchedulerDeps) {
+    this.deps = deps;
+    deps.settings.onChange(() => this.notify());
+  }
+
+  /** Fails runs a previous process left running, then starts taking queued runs. */
+  start(): void {
+    const { store, bus, clock } = this.deps;
+    for (const id of store.runs.failInterrupted(iso(clock.now()))) {
+      const run = store.runs.getById(id)!;
+      bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: run.status });
+    }
+    this.resume();
+  }
+
+  /** Takes queued runs again after drain(). */
+  resume(): void {
+    this.stopped = false;
+    this.notify();
+  }
+
+  /** Something was queued (or a slot freed): claim more on the next tick. */
+  notify(): void {
+    if (this.stopped || this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /**
+   * Cancels a run: a queued run is cancelled at once; a running one is aborted in the sandbox and
+   * ends `cancelled`. Returns false when the run had already finished.
+   */
+  cancel(runId: number, by: string): boolean {
+    const { store, bus, clock } = this.deps;
+    if (store.runs.cancelQueued(runId, `cancelled by ${by}`, iso(clock.now()))) {
+      const run = store.runs.getById(runId)!;
+      bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: run.status });
+      return true;
+    }
+    const controller = this.active.get(runId);
+    if (!controller) return false;
+    controller.abort(new Error(`cancelled by ${by}`));
+    return true;
+  }
+
+  /** Stops claiming and waits for the runs in flight to record their end. */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    this.stopped = true;
+    if (this.active.size === 0) return;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const { store, clock, settings } = this.deps;
+    const free = settings.get().run_concurrency - this.active.size;
+    if (free <= 0) return;
+    const ids = store.runs.claim(free, iso(clock.now()));
+    for (const id of ids) {
+      const controller = new AbortController();
+      this.active.set(id, controller);
+      void this.execute(id, controller.signal);
+    }
+  }
+
+  private async execute(id: number, signal: AbortSignal): Promise<void> {
+    const { store, bus, clock, log } = this.deps;
+    const run = store.runs.getById(id)!;
+    const started = clock.now();
+    bus.emit('run.started', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid });
+    let outcome: RunOutcome;
+    try {
+      outcome = await this.runInSandbox(run.id, signal);
+    } catch (error) {
+      log.error(`run ${run.uuid} could not be executed: ${(error as Error).stack ?? String(error)}`);
+      outcome = failedOutcome(`Vigil could not execute the run: ${(error as Error).message}`, clock.now() - started);
+    }
+    const finishedAt = clock.now();
+    store.runs.finish(id, {
+      status: outcome.status,
+      result: outcome.result,
+      error: outcome.error,
+      logs: outcome.logs,
+      finished_at: iso(finishedAt),
+      duration_ms: Math.round(outcome.durationMs),
+    });
+    this.active.delete(id);
+    bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: outcome.status });
+    if (this.active.size === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+    this.notify();
+  }
+
+  private async runInSandbox(id: number, signal: AbortSignal): Promise<RunOutcome> {
+    const { store, secrets, executor } = this.deps;
+    const run = store.runs.getById(id)!;
+    const workflow = store.workflows.getById(run.workflow_id)!;
+    const version = store.workflows.version(workflow.id, run.workflow_version);
+    if (!version) return failedOutcome(`version ${run.workflow_version} of the workflow no longer exists`, 0);
+    const values: Record<string, string> = {};
+    try {
+      for (const name of workflow.secrets) {
+        const value = await secrets.get(name);
+        if (value !== null) values[name] = value;
+      }
+    } catch (error) {
+      return failedOutcome(`secrets could not be read: ${(error as Error).message}`, 0);
+    }
+    return executor.run(
+      {
+        runId: run.uuid,
+        workflow: { uuid: workflow.uuid, name: workflow.name, version: run.workflow_version },
+        trigger: run.trigger_type,
+        code: version.code,
+        input: run.input,
+        secrets: values,
+        declaredSecrets: workflow.secrets,
+        allowedHosts: workflow.allowed_hosts,
+        timeoutMs: workflow.timeout_seconds * 1000,
+      },
+      signal,
+    );
+  }
+}
+
+function failedOutcome(error: string, durationMs: number): RunOutcome {
+  const log: RunLogEntry = {
+    seq: 0,
+    ts: new Date().toISOString(),
+    level: 'error',
+    message: error,
+    fields: null,
+    step: null,
+    http: null,
+  };
+  return { status: 'failed', result: null, error, logs: [log], httpCalls: [], durationMs };
+}

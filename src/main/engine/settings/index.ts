@@ -1,0 +1,46 @@
+import type { SettingsRepository } from '../db/misc.ts';
+
+export interface Settings {
+  /** Executions per API key per minute; 0 turns the limit off. */
+  execute_rate_limit_per_minute: number;
+  /** Runs executing at once. */
+  run_concurrency: number;
+  /** While on, execute answers 503 EXECUTION_PAUSED (the tray's "Pause agent executions"). */
+  execution_paused: boolean;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  execute_rate_limit_per_minute: 60,
+  run_concurrency: 8,
+  execution_paused: false,
+};
+
+type Listener = (settings: Settings) => void;
+
+/** Settings live in SQLite; this keeps a parsed copy so hot paths never read the table. */
+export class SettingsService {
+  private current: Settings;
+  private readonly listeners = new Set<Listener>();
+  private readonly repo: SettingsRepository;
+
+  constructor(repo: SettingsRepository, overrides: Partial<Settings> = {}) {
+    this.repo = repo;
+    this.current = { ...DEFAULT_SETTINGS, ...(repo.read() as Partial<Settings>), ...overrides };
+  }
+
+  get(): Settings {
+    return this.current;
+  }
+
+  update(changes: Partial<Settings>): Settings {
+    this.repo.write(changes);
+    this.current = { ...this.current, ...changes };
+    for (const listener of this.listeners) listener(this.current);
+    return this.current;
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { serve, vigil } from '../helpers/cli.ts';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('vigil command', () => {
+  it('prints useful help and refuses unknown commands and flags', async () => {
+    const help = await vigil(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/serve/);
+    expect(help.stdout).toMatch(/keys/);
+    const serveHelp = await vigil(['serve', '--help']);
+    expect(serveHelp.code).toBe(0);
+    expect(serveHelp.stdout).toMatch(/--data-dir/);
+    const unknown = await vigil(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    const badFlag = await vigil(['keys', 'list', '--verbose']);
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toMatch(/--verbose/);
+  });
+
+  it('creates, lists and revokes keys without a server', async () => {
+    const dataDir = tempDir();
+    const created = await vigil(['keys', 'create', '--name', 'soar-bot', '--type', 'agent', '--data-dir', dataDir, '--json']);
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout);
+    expect(key).toEqual({
+      key: expect.stringMatching(/^vgl_/),
+      prefix: key.key.slice(0, 12),
+      uuid: expect.any(String),
+      key_type: 'agent',
+      scopes: ['workflows:read', 'workflows:execute'],
+    });
+    const listed = await vigil(['keys', 'list', '--json', '--data-dir', dataDir]);
+    expect(listed.stdout).not.toContain(key.key);
+    expect(JSON.parse(listed.stdout)[0]).toMatchObject({ uuid: key.uuid, name: 'soar-bot', revoked_at: null });
+    const revoked = await vigil(['keys', 'revoke', key.prefix, '--data-dir', dataDir]);
+    expect(revoked.code).toBe(0);
+    const after = JSON.parse((await vigil(['keys', 'list', '--json', '--data-dir', dataDir])).stdout);
+    expect(after[0].revoked_at).toMatch(/Z$/);
+    const badType = await vigil(['keys', 'create', '--name', 'x', '--type', 'robot', '--data-dir', dataDir]);
+    expect(badType.code).toBe(2);
+    const badScope = await vigil(['keys', 'create', '--name', 'x', '--type', 'agent', '--scopes', 'approvals:write', '--data-dir', dataDir]);
+    expect(badScope.code).toBe(1);
+    expect(badScope.stderr).toMatch(/Agent keys cannot hold approvals:write/);
+  });
+
+  it('serve prints its URL, writes server.json (0600), serves keys made by the CLI, and exits 0 on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const server = await serve(dataDir);
+    try {
+      const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8'));
+      expect(info).toEqual({ url: server.url, pid: server.child.pid });
+      expect(statSync(join(dataDir, 'server.json')).mode & 0o777).toBe(0o600);
+      const { stdout } = await vigil(['keys', 'create', '--name', 'me', '--type', 'human', '--json', '--data-dir', dataDir]);
+      const res = await fetch(`${server.url}/v1/workflows`, { headers: { authorization: `Bearer ${JSON.parse(stdout).key}` } });
+      expect(res.status).toBe(200);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
+    expect(existsSync(join(dataDir, 'server.json'))).toBe(false);
+  });
+
+  it('refuses a database written by a newer Vigil, changing nothing', async () => {
+    const dataDir = tempDir();
+    const db = new Database(join(dataDir, 'vigil.db'));
+    db.pragma('user_version = 999');
+    db.close();
+    const result = await vigil(['keys', 'list', '--data-dir', dataDir]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/newer version of Vigil/);
+    const after = new Database(join(dataDir, 'vigil.db'));
+    expect(after.pragma('user_version', { simple: true })).toBe(999);
+    after.close();
+    await expect(serve(dataDir)).rejects.toThrow(/newer version of Vigil/);
+  });
+
+  it('refuses to bind a non-loopback address', async () => {
+    const result = await vigil(['serve', '--host', '0.0.0.0', '--data-dir', tempDir()]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/loopback only/);
+  });
+});

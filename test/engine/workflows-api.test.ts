@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeSharedSandbox, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(async () => {
+  await t.close();
+  await closeSharedSandbox();
+});
+
+const create = (body: Record<string, unknown>) => t.request('POST', '/v1/workflows', { body: { code: TRIVIAL_WORKFLOW, ...body } });
+
+describe('workflows CRUD', () => {
+  it('creates with defaults, returns 201 and the stored workflow', async () => {
+    const res = await create({ name: 'Block IP', indicator_types: ['ip'], tags: ['network'] });
+    expect(res.status).toBe(201);
+    expect(res.body.data).toMatchObject({
+      name: 'Block IP',
+      state: 'draft',
+      approval_mode: 'always',
+      approval_timeout_seconds: 3600,
+      risk_level: 'medium',
+      code_version: 1,
+      kind: 'script',
+      is_system: false,
+      indicator_types: ['ip'],
+      tags: ['network'],
+    });
+    expect(res.body.data.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body.data.created_at).toMatch(/Z$/);
+    expect(res.body.data).not.toHaveProperty('id');
+    const got = await t.request('GET', `/v1/workflows/${res.body.data.uuid}`, { key: t.keys.agent });
+    expect(got.status).toBe(200);
+    expect(got.body.data.code).toBe(TRIVIAL_WORKFLOW);
+  });
+
+  it('lists with filters, text search, sort and pagination', async () => {
+    const names = ['alpha list', 'bravo list', 'charlie list', 'delta list', 'echo list'];
+    for (const [i, name] of names.entries()) {
+      await create({
+        name,
+        risk_level: i % 2 === 0 ? 'high' : 'low',
+        tags: i < 2 ? ['listtest', 'first'] : ['listtest'],
+        workflow_type: i === 4 ? 'alert' : 'indicator',
+        documentation: i === 3 ? 'Revokes the sessions of a phished user' : '',
+      });
+    }
+    const page1 = await t.request('GET', '/v1/workflows?tag=listtest&sort=name&page_size=2');
+    expect(page1.status).toBe(200);
+    expect(page1.body.data.map((w: { name: string }) => w.name)).toEqual(['alpha list', 'bravo list']);
+    expect(page1.body.meta).toEqual({ total: 5, page: 1, page_size: 2, total_pages: 3 });
+    expect(page1.body.data[0]).not.toHaveProperty('code');
+    expect(page1.body.data[0].last_run).toBeNull();
+    const page3 = await t.request('GET', '/v1/workflows?tag=listtest&sort=name&page_size=2&page=3');
+    expect(page3.body.data.map((w: { name: string }) => w.name)).toEqual(['echo list']);
+    const desc = await t.request('GET', '/v1/workflows?tag=listtest&sort=-name&page_size=1');
+    expect(desc.body.data[0].name).toBe('echo list');
+    const high = await t.request('GET', '/v1/workflows?tag=listtest&risk_level=high');
+    expect(high.body.meta.total).toBe(3);
+    const alert = await t.request('GET', '/v1/workflows?tag=listtest&workflow_type=alert');
+    expect(alert.body.data.map((w: { name: string }) => w.name)).toEqual(['echo list']);
+    const tagged = await t.request('GET', '/v1/workflows?tag=first');
+    expect(tagged.body.meta.total).toBe(2);
+    const search = await t.request('GET', '/v1/workflows?q=phished');
+    expect(search.body.data.map((w: { name: string }) => w.name)).toEqual(['delta list']);
+    const byRisk = await t.request('GET', '/v1/workflows?tag=listtest&sort=-risk_level&page_size=1');
+    expect(byRisk.body.data[0].risk_level).toBe('high');
+    const drafts = await t.request('GET', '/v1/workflows?state=active&tag=listtest');
+    expect(drafts.body.meta.total).toBe(0);
+  });
+
+  it('versions every code change and serves each version', async () => {
+    const { body } = await create({ name: 'versioned' });
+    const uuid = body.data.uuid;
+    const v2code = TRIVIAL_WORKFLOW.replace('"done"', '"done v2"');
+    const patched = await t.request('PATCH', `/v1/workflows/${uuid}`, { body: { code: v2code, risk_level: 'high' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.data).toMatchObject({ code_version: 2, risk_level: 'high' });
+    const settingsOnly = await t.request('PATCH', `/v1/workflows/${uuid}`, { body: { timeout_seconds: 30 } });
+    expect(settingsOnly.body.data.code_version).toBe(2);
+    const versions = await t.request('GET', `/v1/workflows/${uuid}/versions`);
+    expect(versions.body.data.map((v: { version: number; current: boolean }) => [v.version, v.current])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    expect(versions.body.data[0].author_key).toContain('admin');
+    const v1 = await t.request('GET', `/v1/workflows/${uuid}/versions/1`);
+    expect(v1.body.data.code).toBe(TRIVIAL_WORKFLOW);
+    const v9 = await t.request('GET', `/v1/workflows/${uuid}/versions/9`);
+    expect(v9.status).toBe(404);
+    expect(v9.body.error.code).toBe('VERSION_NOT_FOUND');
+  });
+
+  it('deletes (then 404) but refuses to delete system workflows', async () => {
+    const { body } = await create({ name: 'to delete' });
+    const del = await t.request('DELETE', `/v1/workflows/${body.data.uuid}`);
+    expect(del.status).toBe(204);
+    const gone = await t.request('GET', `/v1/workflows/${body.data.uuid}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.code).toBe('WORKFLOW_NOT_FOUND');
+
+    const system = t.server.engine.store.workflows.create(
+      {
+        name: 'Built-in',
+        code: TRIVIAL_WORKFLOW,
+        workflow_type: 'indicator',
+        indicator_types: ['account'],
+        kind: 'script',
+        state: 'inactive',
+        approval_mode: 'always',
+        approval_timeout_seconds: 3600,
+        risk_level: 'high',
+        timeout_seconds: 60,
+        secrets: [],
+        allowed_hosts: [],
+        documentation: '',
+        tags: [],
+      },
+      { now: new Date().toISOString(), author: null, isSystem: true },
+    );
+    const refused = await t.request('DELETE', `/v1/workflows/${system.uuid}`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('SYSTEM_WORKFLOW');
+    const codeEdit = await t.request('PATCH', `/v1/workflows/${system.uuid}`, { body: { code: TRIVIAL_WORKFLOW + '\n' } });
+    expect(codeEdit.status).toBe(403);
+    const activate = await t.request('PATCH', `/v1/workflows/${system.uuid}`, { body: { state: 'active' } });
+    expect(activate.status).toBe(200);
+    const copy = await t.request('POST', `/v1/workflows/${system.uuid}/duplicate`);
+    expect(copy.status).toBe(201);
+    expect(copy.body.data).toMatchObject({ name: 'Built-in (copy)', is_system: false, state: 'draft' });
+  });
+
+  it('range-checks fields and lists every problem', async () => {
+    const res = await t.request('POST', '/v1/workflows', {
+      body: { name: '', code: TRIVIAL_WORKFLOW, timeout_seconds: 0, risk_level: 'extreme', secrets: ['bad name'], bogus: 1 },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    const fields = res.body.error.details.problems.map((p: { field: string }) => p.field);
+    expect(fields).toEqual(
+      expect.arrayContaining(['body.name', 'body.timeout_seconds', 'body.risk_level', 'body.secrets.0', 'body']),
+    );
+    const tooLong = await t.request('POST', '/v1/workflows', { body: { name: 'x', code: TRIVIAL_WORKFLOW, timeout_seconds: 3601 } });
+    expect(tooLong.status).toBe(422);
+  });
+
+  it('refuses code the linter rejects, with every problem, and saves code with only warnings', async () => {
+    const bad = `import fs from "fs";\nexport async function run(ctx) {\n  const x = require("child_process");\n  eval("1");\n  return ctx.ok("x");\n}\n`;
+    const res = await create({ name: 'bad', code: bad });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('WORKFLOW_CODE_INVALID');
+    const rules = res.body.error.details.problems.map((p: { rule: string; line: number }) => p.line);
+    expect(rules).toEqual(expect.arrayContaining([1, 3, 4]));
+    const list = await t.request('GET', '/v1/workflows?q=bad');
+    expect(list.body.data.find((w: { name: string }) => w.name === 'bad')).toBeUndefined();
+  });
+});

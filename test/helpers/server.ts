@@ -1,0 +1,117 @@
+// Starts a real Vigil server (real SQLite file in a temp dir, real sandbox process) for tests, and
+// a tiny client that speaks its HTTP API.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSandboxHost, type SandboxHost } from '../../src/main/sandbox/index.ts';
+import { startServer, type RunningServer } from '../../src/main/engine/index.ts';
+import { createMemorySecretStore } from '../../src/main/engine/secrets/index.ts';
+import type { ServerOptions } from '../../src/main/engine/server.ts';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  dataDir: string;
+  sandbox: SandboxHost;
+  keys: { admin: string; human: string; agent: string };
+  request<T = any>(
+    method: string,
+    path: string,
+    options?: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<ApiResponse<T>>;
+  close(): Promise<void>;
+}
+
+let shared: SandboxHost | null = null;
+
+/** One sandbox process serves every server a test file starts; it is closed with the last one. */
+function sandboxHost(): SandboxHost {
+  shared ??= createSandboxHost();
+  return shared;
+}
+
+export async function closeSharedSandbox(): Promise<void> {
+  await shared?.close();
+  shared = null;
+}
+
+export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
+  const sandbox = sandboxHost();
+  const server = await startServer({
+    dataDir,
+    executor: sandbox,
+    secrets: createMemorySecretStore(),
+    log: { info: () => undefined, error: (message) => console.error(message) },
+    ...options,
+    settingsOverrides: { execute_rate_limit_per_minute: 0, ...options.settingsOverrides },
+  });
+  const create = (name: string, key_type: 'human' | 'agent', scopes?: string[]) =>
+    server.engine.keys.create({ name, key_type, scopes: scopes as never }).secret;
+  const keys = {
+    admin: create('admin', 'human', ['admin']),
+    human: create('analyst', 'human'),
+    agent: create('agent', 'agent'),
+  };
+
+  async function request<T>(
+    method: string,
+    path: string,
+    opts: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...opts.headers };
+    const key = opts.key === undefined ? keys.admin : opts.key;
+    if (key) headers.authorization = `Bearer ${key}`;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${server.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON (HTML pages); the text is the body.
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  }
+
+  return {
+    server,
+    url: server.url,
+    dataDir,
+    sandbox,
+    keys,
+    request,
+    async close() {
+      await server.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until `check` returns a value (polling the API the way a client would). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export const TRIVIAL_WORKFLOW = `import type { WorkflowContext } from "vigil";
+export async function run(ctx: WorkflowContext) {
+  ctx.log.info("checking", { value: ctx.indicator.value });
+  return ctx.ok("done", { value: ctx.indicator.value, input: ctx.input });
+}
+`;
