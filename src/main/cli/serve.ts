@@ -36,6 +36,7 @@ export const command: Command = {
           port,
           executor,
           secrets: createKeychainStore(),
+          credentials: createKeychainStore({ service: 'vigil.credentials' }),
           log: { info: io.out, error: io.err },
         });
       } catch (error) {

@@ -20,8 +20,13 @@ export interface EngineOptions {
   dataDir: string;
   /** Executes runs; the sandbox host. */
   executor: RunExecutor;
-  /** Where secret values live: the OS keychain. */
+  /** Where workflow secret values live: the OS keychain. */
   secrets: SecretStore;
+  /**
+   * Vigil's own credentials (notifier tokens, integration and LLM keys): also the keychain, but a
+   * separate service, so no workflow can declare and read them as secrets.
+   */
+  credentials: SecretStore;
   clock?: Clock;
   log?: EngineLog;
   /** Settings that apply to this process only and are not saved (benchmarks, tests). */
@@ -30,11 +35,14 @@ export interface EngineOptions {
 
 export interface Engine {
   dataDir: string;
+  /** Where the API is reachable (set once the server listens); links in notifications use it. */
+  baseUrl: string | null;
   store: Store;
   bus: EventBus;
   clock: Clock;
   log: EngineLog;
   secrets: SecretStore;
+  credentials: SecretStore;
   executor: RunExecutor;
   settings: SettingsService;
   keys: KeyService;
@@ -68,11 +76,13 @@ export function createEngine(options: EngineOptions): Engine {
 
   return {
     dataDir: options.dataDir,
+    baseUrl: null,
     store,
     bus,
     clock,
     log,
     secrets: options.secrets,
+    credentials: options.credentials,
     executor: options.executor,
     settings,
     keys: new KeyService(store, clock),

@@ -40,6 +40,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://${host === '::1' ? '[::1]' : host === 'localhost' ? '127.0.0.1' : host}:${port}`;
+  engine.baseUrl = url;
   const infoPath = join(options.dataDir, SERVER_INFO_FILE);
   writeFileSync(infoPath, `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 });
   chmodSync(infoPath, 0o600);

@@ -14,6 +14,8 @@ import { keyRoutes } from './routes/keys.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { eventRoutes } from './routes/events.ts';
+import { decideRoutes } from './routes/decide.ts';
+import { mcpRoutes } from '../mcp/index.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -35,6 +37,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Scopes a key needs for the route; absent = public (no key). */
     scopes?: string[];
+    /**
+     * A token-protected HTML page (the browser decide page). Its form posts carry `Origin: null`
+     * because the page sends no referrer, so a null Origin is accepted here and only here.
+     */
+    publicPage?: boolean;
   }
 }
 
@@ -102,7 +109,8 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
         .send(errorBody('MISDIRECTED_REQUEST', 'The Host header must be 127.0.0.1:<port> or localhost:<port>.'));
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !ownOrigins.has(origin)) {
+    const nullOriginAllowed = origin === 'null' && request.routeOptions.config.publicPage === true;
+    if (origin !== undefined && !ownOrigins.has(origin) && !nullOriginAllowed) {
       return reply.code(403).send(errorBody('FORBIDDEN_ORIGIN', `Requests from the origin ${origin} are not allowed.`));
     }
   });
@@ -168,6 +176,8 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
   await app.register(secretRoutes(engine));
   await app.register(settingsRoutes(engine));
   await app.register(eventRoutes(engine));
+  await app.register(decideRoutes(engine));
+  await app.register(mcpRoutes(engine));
   return app;
 }
 

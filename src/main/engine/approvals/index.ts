@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RunInput, TriggerType } from '../../../shared/domain.ts';
 import type { Approval, Store } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
@@ -44,6 +44,7 @@ export class ApprovalService {
   private readonly bus: EventBus;
   private readonly clock: Clock;
   private readonly onRunQueued: () => void;
+  private readonly createdListeners = new Set<(approval: Approval, decideToken: string) => void>();
 
   constructor(deps: { store: Store; bus: EventBus; clock: Clock; onRunQueued: () => void }) {
     this.store = deps.store;
@@ -76,7 +77,28 @@ export class ApprovalService {
   announce(created: CreatedApproval): void {
     const approval = this.store.approvals.getById(created.id)!;
     this.bus.emit('approval.created', { approval_uuid: approval.uuid, workflow_uuid: approval.workflow_uuid });
+    for (const listener of this.createdListeners) listener(approval, created.decide_token);
     this.schedule();
+  }
+
+  /**
+   * In-process listeners for new approvals that need the decide token (notifiers build the
+   * browser link from it). The token never appears on the event bus or in the API.
+   */
+  onCreated(listener: (approval: Approval, decideToken: string) => void): () => void {
+    this.createdListeners.add(listener);
+    return () => this.createdListeners.delete(listener);
+  }
+
+  /**
+   * Checks a browser-decide token in constant time. Consumed (decided) and expired approvals
+   * have no token hash left, so nothing matches them.
+   */
+  tokenMatches(approval: Approval, token: string): boolean {
+    if (!approval.decide_token_hash) return false;
+    const presented = Buffer.from(hashToken(token), 'hex');
+    const stored = Buffer.from(approval.decide_token_hash, 'hex');
+    return presented.length === stored.length && timingSafeEqual(presented, stored);
   }
 
   get(uuid: string): Approval {

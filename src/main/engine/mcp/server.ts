@@ -1,0 +1,352 @@
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import { FINAL_RUN_STATUSES, INDICATOR_TYPES, type RunStatus, type Scope } from '../../../shared/domain.ts';
+import type { ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
+import { ApiError } from '../api/errors.ts';
+import { hasScopes } from '../api/auth.ts';
+import { approvalView, runView } from '../api/views.ts';
+import type { Engine } from '../engine.ts';
+import { executeWorkflow } from '../runs/execute.ts';
+import { getWorkflow } from '../workflows/index.ts';
+
+const MAX_WAIT_SECONDS = 60;
+
+/** What an agent needs to choose a workflow: no code, no internals. */
+function describeWorkflow(workflow: Workflow | WorkflowWithLastRun) {
+  return {
+    uuid: workflow.uuid,
+    name: workflow.name,
+    documentation: workflow.documentation,
+    workflow_type: workflow.workflow_type,
+    indicator_types: workflow.indicator_types,
+    approval_mode: workflow.approval_mode,
+    risk_level: workflow.risk_level,
+    timeout_seconds: workflow.timeout_seconds,
+    input_expectations:
+      'Call execute_workflow with indicator_type and indicator_value' +
+      (workflow.indicator_types.length > 0 ? ` (indicator_type one of: ${workflow.indicator_types.join(', ')})` : '') +
+      '; put anything else the workflow needs in `context` (it becomes ctx.input); agents must give reason and confidence.',
+    tags: workflow.tags,
+  };
+}
+
+function activeWorkflows(engine: Engine) {
+  return engine.store.workflows.list({ state: 'active', sort: 'name', descending: false, limit: 500, offset: 0 }).items;
+}
+
+function json(value: unknown): CallToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] };
+}
+
+function toolError(error: unknown): CallToolResult {
+  const body =
+    error instanceof ApiError
+      ? { error: { code: error.code, message: error.message, details: error.details } }
+      : { error: { code: 'INTERNAL_ERROR', message: (error as Error).message, details: null } };
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(body, null, 2) }] };
+}
+
+function requireScopes(caller: ApiKey, scopes: Scope[]): void {
+  if (!hasScopes(caller, scopes)) {
+    throw new ApiError(403, 'FORBIDDEN', `This key lacks the scope(s) this tool needs: ${scopes.join(', ')}.`, {
+      required_scopes: scopes,
+      key_scopes: caller.scopes,
+    });
+  }
+}
+
+function summarizeRun(engine: Engine, run: Run) {
+  const logs = engine.store.runs.logs(run.id);
+  const byLevel: Record<string, number> = {};
+  for (const log of logs) byLevel[log.level] = (byLevel[log.level] ?? 0) + 1;
+  const { input: _input, ...view } = runView(run);
+  return {
+    ...view,
+    logs_summary: {
+      total: logs.length,
+      by_level: byLevel,
+      http_calls: logs.filter((log) => log.http).map((log) => log.http),
+      last: logs.slice(-10).map((log) => ({ level: log.level, message: log.message, step: log.step })),
+    },
+  };
+}
+
+function findRun(engine: Engine, uuid: string): Run {
+  const run = engine.store.runs.get(uuid);
+  if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
+  return run;
+}
+
+/** Resolves when the run ends, or with its current state when the timeout passes. */
+function waitForRunEnd(engine: Engine, uuid: string, timeoutMs: number): Promise<Run> {
+  return new Promise((resolve) => {
+    const check = () => {
+      const run = findRun(engine, uuid);
+      if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
+        finish(run);
+        return true;
+      }
+      return false;
+    };
+    const finish = (run: Run) => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(run);
+    };
+    const unsubscribe = engine.bus.subscribe((event) => {
+      if (event.type === 'run.finished' && event.data.run_uuid === uuid) check();
+    });
+    const timer = setTimeout(() => finish(findRun(engine, uuid)), timeoutMs);
+    check();
+  });
+}
+
+function waitForDecision(engine: Engine, uuid: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      resolve();
+    };
+    const unsubscribe = engine.bus.subscribe((event) => {
+      if ((event.type === 'approval.decided' || event.type === 'approval.expired') && event.data.approval_uuid === uuid) done();
+    });
+    const timer = setTimeout(done, timeoutMs);
+    if (engine.approvals.get(uuid).status !== 'pending') done();
+  });
+}
+
+/**
+ * The MCP server for one caller (API key). Tools go through the same services as REST, with the
+ * trigger source and scopes of the caller's key, so MCP can do nothing REST would refuse.
+ */
+export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
+  const server = new McpServer(
+    { name: 'vigil', version: '1.0.0' },
+    {
+      capabilities: { resources: { listChanged: true } },
+      instructions:
+        'Vigil runs security response workflows on the analyst\'s workstation. Use list_workflows (or the ' +
+        'vigil://workflows resource) to find one that fits the indicator, then execute_workflow with a reason ' +
+        'and a confidence. Risky workflows wait for a human: you get an approval_request_uuid; call ' +
+        'wait_for_run with it to learn the outcome.',
+    },
+  );
+
+  server.registerResource(
+    'workflows',
+    'vigil://workflows',
+    { title: 'Active workflows', description: 'Every active workflow with its documentation and gate.', mimeType: 'application/json' },
+    async (uri) => {
+      requireScopes(caller, ['workflows:read']);
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(activeWorkflows(engine).map(describeWorkflow), null, 2) }] };
+    },
+  );
+
+  server.registerResource(
+    'workflow',
+    new ResourceTemplate('vigil://workflows/{uuid}', {
+      list: async () => ({
+        resources: hasScopes(caller, ['workflows:read'])
+          ? activeWorkflows(engine).map((workflow) => ({
+              uri: `vigil://workflows/${workflow.uuid}`,
+              name: workflow.name,
+              description: workflow.documentation.slice(0, 200) || undefined,
+              mimeType: 'application/json',
+            }))
+          : [],
+      }),
+    }),
+    { title: 'Workflow', description: 'One workflow: documentation, indicator types, gate, risk.', mimeType: 'application/json' },
+    async (uri, variables) => {
+      requireScopes(caller, ['workflows:read']);
+      const workflow = getWorkflow(engine, String(variables.uuid));
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(describeWorkflow(workflow), null, 2) }] };
+    },
+  );
+
+  server.registerTool(
+    'list_workflows',
+    {
+      title: 'List workflows',
+      description:
+        'Lists the active workflows you can execute, with what each one does (documentation), which indicator ' +
+        'types it accepts, whether a human must approve it (approval_mode) and its risk level. Filter by ' +
+        'indicator_type and/or free text.',
+      inputSchema: {
+        indicator_type: z.enum(INDICATOR_TYPES).optional().describe('Only workflows that accept this indicator type.'),
+        text: z.string().max(200).optional().describe('Words to look for in the name, documentation and tags.'),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ indicator_type, text }) => {
+      try {
+        requireScopes(caller, ['workflows:read']);
+        const all = engine.store.workflows.list({
+          state: 'active',
+          q: text,
+          sort: 'name',
+          descending: false,
+          limit: 500,
+          offset: 0,
+        }).items;
+        const matching = all.filter(
+          (workflow) => !indicator_type || workflow.indicator_types.length === 0 || workflow.indicator_types.includes(indicator_type),
+        );
+        return json({ workflows: matching.map(describeWorkflow) });
+      } catch (error) {
+        return toolError(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'execute_workflow',
+    {
+      title: 'Execute a workflow',
+      description:
+        'Runs a workflow for an indicator. Always explain why (reason) and how sure you are (confidence 0..1). ' +
+        'Returns either {run_uuid, status:"queued"} or, when a human must approve first, ' +
+        '{status:"pending_approval", approval_request_uuid, expires_at}. Then call wait_for_run with the run_uuid ' +
+        'or the approval_request_uuid. Pass idempotency_key to make a retry safe (same key + same arguments ' +
+        'within 24 h returns the first answer and starts nothing new).',
+      inputSchema: {
+        workflow_uuid: z.string().uuid().describe('The workflow to run (from list_workflows).'),
+        indicator_type: z.enum(INDICATOR_TYPES),
+        indicator_value: z.string().min(1).max(4096),
+        reason: z.string().min(1).max(4000).describe('Why this workflow should run now; shown to the approving analyst.'),
+        confidence: z.number().min(0).max(1).describe('Your confidence that the action is right, 0..1.'),
+        alert_uuid: z.string().uuid().optional(),
+        context: z.record(z.string(), z.unknown()).optional().describe('Extra JSON the workflow reads as ctx.input.'),
+        idempotency_key: z.string().min(1).max(255).optional(),
+      },
+    },
+    async ({ workflow_uuid, idempotency_key, ...body }) => {
+      try {
+        requireScopes(caller, ['workflows:execute']);
+        const { body: response } = executeWorkflow(engine, caller, workflow_uuid, body, idempotency_key);
+        return json(response.data);
+      } catch (error) {
+        return toolError(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'get_run',
+    {
+      title: 'Get a run',
+      description: 'Status, result and a summary of the logs (levels, HTTP calls, last messages) of one run.',
+      inputSchema: { run_uuid: z.string().uuid() },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ run_uuid }) => {
+      try {
+        requireScopes(caller, ['workflows:read']);
+        return json(summarizeRun(engine, findRun(engine, run_uuid)));
+      } catch (error) {
+        return toolError(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'get_approval',
+    {
+      title: 'Get an approval request',
+      description: 'Whether a human approved, rejected or let expire an approval request, and the run once approved.',
+      inputSchema: { approval_request_uuid: z.string().uuid() },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ approval_request_uuid }) => {
+      try {
+        const approval = engine.approvals.get(approval_request_uuid);
+        const mayRead =
+          hasScopes(caller, ['workflows:read']) ||
+          (hasScopes(caller, ['workflows:execute']) && approval.trigger_key_id === caller.id);
+        if (!mayRead) requireScopes(caller, ['workflows:read']);
+        return json(approvalView(approval));
+      } catch (error) {
+        return toolError(error);
+      }
+    },
+  );
+
+  server.registerTool(
+    'wait_for_run',
+    {
+      title: 'Wait for a run to finish',
+      description:
+        'Waits (up to timeout_seconds, at most 60) until a run ends and returns it like get_run. Give run_uuid, or ' +
+        'approval_request_uuid to wait for the human decision and then the run. If time runs out, returns the ' +
+        'current state with done:false: call again to keep waiting.',
+      inputSchema: {
+        run_uuid: z.string().uuid().optional(),
+        approval_request_uuid: z.string().uuid().optional(),
+        timeout_seconds: z.number().int().min(1).max(MAX_WAIT_SECONDS).default(30),
+      },
+      annotations: { readOnlyHint: true },
+    },
+    async ({ run_uuid, approval_request_uuid, timeout_seconds }) => {
+      try {
+        requireScopes(caller, ['workflows:read']);
+        if (!run_uuid === !approval_request_uuid) {
+          throw new ApiError(422, 'VALIDATION_ERROR', 'Give exactly one of run_uuid or approval_request_uuid.');
+        }
+        const deadline = Date.now() + timeout_seconds * 1000;
+        let runUuid = run_uuid;
+        if (approval_request_uuid) {
+          await waitForDecision(engine, approval_request_uuid, deadline - Date.now());
+          const approval = engine.approvals.get(approval_request_uuid);
+          if (!approval.run_uuid) {
+            return json({ done: approval.status !== 'pending', approval: approvalView(approval), run: null });
+          }
+          runUuid = approval.run_uuid;
+        }
+        const run = await waitForRunEnd(engine, runUuid!, Math.max(0, deadline - Date.now()));
+        return json({ done: FINAL_RUN_STATUSES.includes(run.status), run: summarizeRun(engine, run) });
+      } catch (error) {
+        return toolError(error);
+      }
+    },
+  );
+
+  server.registerPrompt(
+    'respond_to_indicator',
+    {
+      title: 'Respond to an indicator',
+      description: 'How to pick, justify and run a Vigil workflow for an indicator.',
+      argsSchema: {
+        indicator_type: z.string().describe(`One of ${INDICATOR_TYPES.join(', ')}.`),
+        indicator_value: z.string(),
+        situation: z.string().optional().describe('What you know: the alert, evidence, what the user asked.'),
+      },
+    },
+    ({ indicator_type, indicator_value, situation }) => ({
+      messages: [
+        {
+          role: 'user',
+          content: {
+            type: 'text',
+            text: [
+              `You are responding to the ${indicator_type} indicator \`${indicator_value}\` with Vigil.`,
+              situation ? `What is known: ${situation}` : '',
+              '1. Call list_workflows with indicator_type to see what can be done. Read each documentation field.',
+              '2. Pick the least drastic workflow that addresses the threat. If none fits, say so and stop.',
+              '3. Call execute_workflow with a reason an analyst can judge in ten seconds (evidence, not adjectives)',
+              '   and an honest confidence (0..1). Use an idempotency_key derived from the alert so retries are safe.',
+              '4. If the answer is pending_approval, a human decides; call wait_for_run with the approval_request_uuid.',
+              '   Do not execute the same action again while it is pending.',
+              '5. Report the run result (get_run) including failures; never claim an action happened unless the run succeeded.',
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          },
+        },
+      ],
+    }),
+  );
+
+  return server;
+}
