@@ -7,6 +7,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   keys: () => import('./cli/keys.ts'),
   lint: () => import('./cli/lint.ts'),
   test: () => import('./cli/test.ts'),
+  mcp: () => import('./cli/mcp.ts'),
 };
 
 const processIO: CommandIO = {

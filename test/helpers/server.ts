@@ -48,6 +48,7 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     dataDir,
     executor: sandbox,
     secrets: createMemorySecretStore(),
+    credentials: createMemorySecretStore(),
     log: { info: () => undefined, error: (message) => console.error(message) },
     ...options,
     settingsOverrides: { execute_rate_limit_per_minute: 0, ...options.settingsOverrides },
