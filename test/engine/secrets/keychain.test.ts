@@ -29,7 +29,8 @@ const SECRETS_MODULE = join(REPO, 'src/main/engine/secrets/index.ts');
 const WITH_KEYRING = join(REPO, 'scripts/with-keyring.sh');
 const RUN_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
 const SERVICE = `vigil-test-${RUN_ID}`;
-const HOW_TO_RUN = 'run it as `scripts/with-keyring.sh npx vitest run test/engine/secrets` (Debian packages: scripts/apt-packages.txt)';
+const HOW_TO_RUN = 'run them as `scripts/with-keyring.sh npx vitest run test/engine/secrets` (Debian packages: scripts/apt-packages.txt)';
+const IN_CI = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 
 /** Why the real keychain cannot be used here, or null when it can. */
 async function keychainProblem(): Promise<string | null> {
@@ -54,13 +55,13 @@ function missingTools(tools: string[]): Promise<string[]> {
 }
 
 const keychainUnavailable = await keychainProblem();
-if (keychainUnavailable && process.env.CI) {
+if (keychainUnavailable && IN_CI) {
   throw new Error(`No usable OS keychain for the keychain tests; ${HOW_TO_RUN}. The keychain said: ${keychainUnavailable}`);
 }
-if (keychainUnavailable) console.warn(`Skipping real-keychain tests: ${keychainUnavailable}\nTo run them, ${HOW_TO_RUN}.`);
+if (keychainUnavailable) console.warn(`Skipping real-keychain tests: ${keychainUnavailable}\nTo ${HOW_TO_RUN}.`);
 
 const linuxTools = process.platform === 'linux' ? await missingTools(['dbus-run-session', 'dbus-send', 'gnome-keyring-daemon']) : [];
-if (linuxTools.length > 0 && process.env.CI) {
+if (linuxTools.length > 0 && IN_CI) {
   throw new Error(`Missing ${linuxTools.join(', ')} for the keychain tests; install scripts/apt-packages.txt.`);
 }
 const noLinuxTools = process.platform !== 'linux' || linuxTools.length > 0;
@@ -82,7 +83,7 @@ describe('memory secret store', () => {
 });
 
 describe.skipIf(keychainUnavailable !== null)(
-  `real keychain${keychainUnavailable ? ` (skipped: no usable keychain; ${HOW_TO_RUN})` : ''}`,
+  `real keychain${keychainUnavailable ? ` (skipped: no usable keychain; to ${HOW_TO_RUN})` : ''}`,
   () => {
     let store: SecretStore;
     const used = new Set<string>();
@@ -103,8 +104,10 @@ describe.skipIf(keychainUnavailable !== null)(
       }
     });
 
-    it('probes successfully', async () => {
+    it('probes successfully, also when probes overlap', async () => {
       await expect(store.probe()).resolves.toBeUndefined();
+      const twin = createKeychainStore({ service: SERVICE });
+      await expect(Promise.all([store.probe(), store.probe(), twin.probe()])).resolves.toEqual([undefined, undefined, undefined]);
     });
 
     it('sets, gets, replaces and deletes a secret', async () => {
@@ -217,6 +220,8 @@ describe.skipIf(keychainUnavailable !== null)(
 
 interface ChildResult {
   ok: boolean;
+  ms: number;
+  maxLagMs: number;
   value?: unknown;
   name?: string;
   code?: string;
@@ -224,27 +229,41 @@ interface ChildResult {
   message?: string;
 }
 
-/** Runs store operations in a child Node process, so its D-Bus environment can differ from ours. */
+/**
+ * Runs store operations in a child Node process, so its D-Bus environment can differ from ours.
+ * For each operation it also reports how long it took and the longest stall of its event loop.
+ */
 const CHILD = `
-const [modulePath, service, opsJson] = process.argv.slice(1);
+const [modulePath, service, opsJson, timeoutMs] = process.argv.slice(1);
 const { createKeychainStore } = await import(modulePath);
-const store = createKeychainStore({ service, timeoutMs: 15000 });
+const store = createKeychainStore({ service, timeoutMs: Number(timeoutMs) });
 const results = [];
 for (const [op, ...args] of JSON.parse(opsJson)) {
+  let last = performance.now();
+  let maxLagMs = 0;
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    maxLagMs = Math.max(maxLagMs, now - last);
+    last = now;
+  }, 10);
+  const started = performance.now();
+  let result;
   try {
     const value = await store[op](...args);
-    results.push({ ok: true, value: value === undefined ? null : value });
+    result = { ok: true, value: value === undefined ? null : value };
   } catch (error) {
-    results.push({ ok: false, name: error.name, code: error.code, reason: error.reason, message: error.message });
+    result = { ok: false, name: error.name, code: error.code, reason: error.reason, message: error.message };
   }
+  clearInterval(ticker);
+  results.push({ ...result, ms: Math.round(performance.now() - started), maxLagMs: Math.round(Math.max(maxLagMs, performance.now() - last)) });
 }
 console.log('RESULT ' + JSON.stringify(results));
 `;
 
 type Op = [string, ...string[]];
 
-function childArgs(service: string, ops: Op[]): string[] {
-  return ['--input-type=module', '--no-warnings', '-e', CHILD, SECRETS_MODULE, service, JSON.stringify(ops)];
+function childArgs(service: string, ops: Op[], timeoutMs = 15_000): string[] {
+  return ['--input-type=module', '--no-warnings', '-e', CHILD, SECRETS_MODULE, service, JSON.stringify(ops), String(timeoutMs)];
 }
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
@@ -308,7 +327,7 @@ describe.skipIf(process.platform !== 'linux')('unusable keychain (Linux, real pr
   <type>session</type>
   <listen>unix:tmpdir=${scratch}</listen>
   <auth>EXTERNAL</auth>
-  <policy context="default"><allow send_destination="*"/><allow own="*"/></policy>
+  <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
 </busconfig>
 `,
     );
@@ -332,7 +351,7 @@ dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedeskto
       // Without DBUS_SESSION_BUS_ADDRESS the harness always makes a fresh private keyring to lock.
       const env = { ...envWithout('DBUS_SESSION_BUS_ADDRESS'), NODE: process.execPath };
       const [unlocked, locked] = parseResults(await run(WITH_KEYRING, ['bash', '-c', script], env));
-      expect(unlocked).toEqual([
+      expect(unlocked).toMatchObject([
         { ok: true, value: null },
         { ok: true, value: 'before-lock' },
       ]);
@@ -340,7 +359,35 @@ dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedeskto
       for (const result of locked?.slice(0, 4) ?? []) expectUnavailable(result, 'locked', /keyring is locked/);
       // A name that was never stored is absent whether or not the keyring is locked: the Secret
       // Service searches locked collections too, so this null is the truth, not a swallowed error.
-      expect(locked?.[4]).toEqual({ ok: true, value: null });
+      expect(locked?.[4]).toMatchObject({ ok: true, value: null });
+    },
+  );
+
+  it.skipIf(noLinuxTools)(
+    'rejects with a timeout, without stalling the event loop, when the Secret Service hangs',
+    async () => {
+      const service = `vigil-test-${RUN_ID}-hung`;
+      // SIGSTOP the private keyring daemon: it still owns its D-Bus name but never answers.
+      const script = `
+set -e
+pid=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \\
+  org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets | sed -n 's/.*uint32 \\([0-9][0-9]*\\).*/\\1/p')
+"$NODE" ${childArgs(service, [['set', 'WARM', 'v']]).map(quote).join(' ')}
+kill -STOP "$pid"
+trap 'kill -CONT "$pid"' EXIT
+"$NODE" ${childArgs(service, [['get', 'WARM'], ['get', 'COLD'], ['set', 'COLD', 'v']], 1000).map(quote).join(' ')}
+`;
+      const env = { ...envWithout('DBUS_SESSION_BUS_ADDRESS'), NODE: process.execPath };
+      const [warm, hung] = parseResults(await run(WITH_KEYRING, ['bash', '-c', script], env));
+      expect(warm).toMatchObject([{ ok: true }]);
+      expect(hung).toHaveLength(3);
+      for (const result of hung ?? []) {
+        expectUnavailable(result, 'timeout', /did not answer/);
+        expect(result.ms).toBeLessThan(5_000);
+        // A new entry blocks on D-Bus for seconds in the library's constructor; that must happen
+        // off the caller's event loop.
+        expect(result.maxLagMs).toBeLessThan(500);
+      }
     },
   );
 });

@@ -1,0 +1,19 @@
+/**
+ * The secrets room (DESIGN.md §7): secret values live in the OS keychain, SQLite holds only names.
+ * Import from here, not from the files behind it.
+ */
+export {
+  createKeychainStore,
+  createMemorySecretStore,
+  DEFAULT_KEYCHAIN_SERVICE,
+  DEFAULT_KEYCHAIN_TIMEOUT_MS,
+  KeychainError,
+  KeychainStore,
+  KeychainUnavailableError,
+  MAX_SECRET_VALUE_BYTES,
+  SECRET_NAME_PATTERN,
+  SecretValidationError,
+  validateSecretName,
+  validateSecretValue,
+} from './keychain.ts';
+export type { KeychainStoreOptions, KeychainUnavailableReason, SecretStore } from './keychain.ts';
