@@ -1,12 +1,15 @@
 import { createSandboxHost } from '../sandbox/index.ts';
 import { createKeychainStore } from '../engine/secrets/index.ts';
 import { defaultDataDir, startServer } from '../engine/index.ts';
+import { createLoginToken, loginUrl } from '../engine/session/index.ts';
+import { join } from 'node:path';
 import { parseOptions, UsageError, withUsage, type Command } from './command.ts';
 
 const help = `Usage: vigil serve [--host 127.0.0.1] [--port N|0] [--data-dir DIR]
 
 Runs Vigil headless: the engine, the REST API and the sandbox, on loopback.
-When ready it prints "Vigil listening on <url>" and writes <data-dir>/server.json.
+When ready it prints "Vigil listening on <url>", then a one-time login link for the console
+(<url>/#login=<token>), and writes <data-dir>/server.json.
 Ctrl-C (SIGINT) or SIGTERM drains running workflows and exits 0.
 
 Options:
@@ -38,6 +41,8 @@ export const command: Command = {
           secrets: createKeychainStore(),
           credentials: createKeychainStore({ service: 'vigil.credentials' }),
           log: { info: io.out, error: io.err },
+          // The console bundle built from src/renderer (npm run serve builds it when missing).
+          rendererDir: join(import.meta.dirname, '..', '..', '..', 'out', 'renderer'),
         });
       } catch (error) {
         await executor.close();
@@ -45,6 +50,7 @@ export const command: Command = {
         return 1;
       }
       io.out(`Vigil listening on ${server.url}`);
+      io.out(`Console (one-time login link): ${loginUrl(server.url, createLoginToken(server.engine))}`);
       io.out(`Data folder: ${dataDir}`);
       await new Promise<void>((resolve) => {
         const stop = () => {

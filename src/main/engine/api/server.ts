@@ -16,6 +16,8 @@ import { settingsRoutes } from './routes/settings.ts';
 import { eventRoutes } from './routes/events.ts';
 import { decideRoutes } from './routes/decide.ts';
 import { mcpRoutes } from '../mcp/index.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { consoleRoutes } from './routes/console.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -48,6 +50,8 @@ declare module 'fastify' {
 export interface ApiServerOptions {
   /** Origins besides the server's own that may call the API (the Electron console's app:// origin). */
   extraOrigins?: string[];
+  /** The built console (out/renderer) to serve at `/`; `vigil serve` sets it, the Electron shell does not. */
+  rendererDir?: string;
 }
 
 export async function buildApiServer(engine: Engine, options: ApiServerOptions = {}): Promise<FastifyInstance> {
@@ -178,6 +182,8 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
   await app.register(eventRoutes(engine));
   await app.register(decideRoutes(engine));
   await app.register(mcpRoutes(engine));
+  await app.register(sessionRoutes(engine));
+  await app.register(consoleRoutes(engine, options.rendererDir));
   return app;
 }
 

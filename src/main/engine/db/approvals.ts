@@ -84,6 +84,8 @@ export class ApprovalRepository {
   private readonly linkRun;
   private readonly expireDue;
   private readonly nextExpiry;
+  private readonly notifierInfoOf;
+  private readonly setNotifierInfo;
 
   private readonly db: Db;
 
@@ -109,6 +111,8 @@ export class ApprovalRepository {
     this.nextExpiry = db.prepare<[], { expires_at: string }>(
       "SELECT expires_at FROM approvals WHERE status = 'pending' ORDER BY expires_at LIMIT 1",
     );
+    this.notifierInfoOf = db.prepare<[number], { notifier_info: string }>('SELECT notifier_info FROM approvals WHERE id = ?');
+    this.setNotifierInfo = db.prepare('UPDATE approvals SET notifier_info = ? WHERE id = ?');
   }
 
   insertPending(approval: NewApproval): { id: number; uuid: string } {
@@ -150,6 +154,24 @@ export class ApprovalRepository {
   /** Marks every overdue pending approval expired; returns their ids. */
   expireOverdue(now: string): number[] {
     return this.expireDue.all(now, now).map((row) => row.id);
+  }
+
+  /**
+   * Records where one notifier's delivery stands (attempts, outcome, last error) on the approval,
+   * replacing that notifier's earlier entry for the same action, so the console can show "Slack:
+   * sent" or "Teams: failed after 5 tries: …". Read and write happen in one transaction because
+   * several notifiers finish concurrently.
+   */
+  recordNotifier(id: number, entry: { notifier: string; action: string; [field: string]: unknown }): void {
+    this.db
+      .transaction(() => {
+        const row = this.notifierInfoOf.get(id);
+        if (!row) return;
+        const entries = fromJson<Array<{ notifier?: unknown; action?: unknown }> | null>(row.notifier_info) ?? [];
+        const others = entries.filter((old) => !(old.notifier === entry.notifier && old.action === entry.action));
+        this.setNotifierInfo.run(toJson([...others, entry]), id);
+      })
+      .immediate();
   }
 
   earliestPendingExpiry(): string | undefined {

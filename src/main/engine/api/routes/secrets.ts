@@ -13,6 +13,10 @@ export function secretRoutes(engine: Engine) {
   function withKeychain<T>(work: () => Promise<T>): Promise<T> {
     return work().catch((error: Error & { code?: string }) => {
       if (error.code === 'KEYCHAIN_UNAVAILABLE') throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', error.message);
+      if (error.code === 'SECRET_INVALID') {
+        throw new ApiError(422, 'VALIDATION_ERROR', error.message, { problems: [{ field: 'body.value', message: error.message }] });
+      }
+      if (error.code === 'KEYCHAIN_ERROR') throw new ApiError(502, 'KEYCHAIN_ERROR', error.message);
       throw error;
     });
   }
