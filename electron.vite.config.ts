@@ -15,11 +15,24 @@ export default defineConfig({
     },
   },
   preload: {
-    build: { rollupOptions: { input: { index: resolve('src/preload/index.ts') } } },
+    // A sandboxed window only loads a CommonJS preload.
+    build: {
+      rollupOptions: {
+        input: { index: resolve('src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
   },
   renderer: {
     root: resolve('src/renderer'),
-    build: { rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
+    build: {
+      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
+      // Monaco and the TypeScript parser inside the lint worker are large by nature; they load
+      // lazily (the editor chunk, the workers), never on the first paint.
+      chunkSizeWarningLimit: 12_000,
+    },
+    // Monaco's language workers and the lint worker use dynamic imports and ES syntax.
+    worker: { format: 'es' },
     plugins: [react()],
   },
 });
