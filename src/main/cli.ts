@@ -8,6 +8,8 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   lint: () => import('./cli/lint.ts'),
   test: () => import('./cli/test.ts'),
   mcp: () => import('./cli/mcp.ts'),
+  notifiers: () => import('./cli/notifiers.ts'),
+  generate: () => import('./cli/generate.ts'),
 };
 
 const processIO: CommandIO = {

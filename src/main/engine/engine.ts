@@ -5,6 +5,7 @@ import { openStore, type Store } from './db/index.ts';
 import { EventBus } from './events/bus.ts';
 import { ApprovalService } from './approvals/index.ts';
 import { KeyService } from './keys/index.ts';
+import { NotificationService, type DesktopNotifier, type NotifyOptions } from './notify/index.ts';
 import { RateLimiter } from './runs/execute.ts';
 import { RunScheduler, type RunExecutor } from './runs/scheduler.ts';
 import type { SecretStore } from './secrets/index.ts';
@@ -31,6 +32,10 @@ export interface EngineOptions {
   log?: EngineLog;
   /** Settings that apply to this process only and are not saved (benchmarks, tests). */
   settingsOverrides?: Partial<Settings>;
+  /** OS notifications, implemented by the Electron shell; headless, a log line stands in. */
+  desktopNotifier?: DesktopNotifier;
+  /** Notifier retry schedule and request timeout (tests shorten them). */
+  notify?: NotifyOptions;
 }
 
 export interface Engine {
@@ -47,6 +52,8 @@ export interface Engine {
   settings: SettingsService;
   keys: KeyService;
   approvals: ApprovalService;
+  /** Slack, Teams and desktop notifications of approvals and failed runs. */
+  notifications: NotificationService;
   scheduler: RunScheduler;
   rateLimiter: RateLimiter;
   /** Recovers interrupted runs, resumes the queue, starts the expiry sweeper. */
@@ -73,8 +80,21 @@ export function createEngine(options: EngineOptions): Engine {
   const scheduler = new RunScheduler({ store, executor: options.executor, secrets: options.secrets, bus, settings, clock, log });
   const approvals = new ApprovalService({ store, bus, clock, onRunQueued: () => scheduler.notify() });
   let purgeTimer: NodeJS.Timeout | null = null;
+  // Links in notifications need the address the server listens on, known only after createEngine.
+  let self: Engine | null = null;
+  const notifications = new NotificationService({
+    store,
+    bus,
+    approvals,
+    credentials: options.credentials,
+    clock,
+    log,
+    baseUrl: () => self?.baseUrl ?? null,
+    desktop: options.desktopNotifier,
+    options: options.notify,
+  });
 
-  return {
+  self = {
     dataDir: options.dataDir,
     baseUrl: null,
     store,
@@ -87,9 +107,12 @@ export function createEngine(options: EngineOptions): Engine {
     settings,
     keys: new KeyService(store, clock),
     approvals,
+    notifications,
     scheduler,
     rateLimiter: new RateLimiter(),
     start() {
+      // First, so approvals the sweeper expires at start-up still update their Slack/Teams messages.
+      notifications.start();
       scheduler.start();
       approvals.start();
       const purge = () => store.idempotency.deleteOlderThan(new Date(clock.now() - 24 * 3600 * 1000).toISOString());
@@ -101,9 +124,11 @@ export function createEngine(options: EngineOptions): Engine {
       await scheduler.drain();
       approvals.stop();
       if (purgeTimer) clearInterval(purgeTimer);
+      await notifications.close();
       store.close();
     },
   };
+  return self;
 }
 
 export type { FastifyInstance };

@@ -15,6 +15,8 @@ import { secretRoutes } from './routes/secrets.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { eventRoutes } from './routes/events.ts';
 import { decideRoutes } from './routes/decide.ts';
+import { generateRoutes } from './routes/generate.ts';
+import { notifierRoutes, slackCallbackRoutes } from './routes/notifiers.ts';
 import { mcpRoutes } from '../mcp/index.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { consoleRoutes } from './routes/console.ts';
@@ -181,6 +183,9 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
   await app.register(settingsRoutes(engine));
   await app.register(eventRoutes(engine));
   await app.register(decideRoutes(engine));
+  await app.register(generateRoutes(engine));
+  await app.register(notifierRoutes(engine));
+  await app.register(slackCallbackRoutes(engine));
   await app.register(mcpRoutes(engine));
   await app.register(sessionRoutes(engine));
   await app.register(consoleRoutes(engine, options.rendererDir));

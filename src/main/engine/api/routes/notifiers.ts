@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Engine } from '../../engine.ts';
+import {
+  NotifierConfigError,
+  NotifierNotConfiguredError,
+  NotifierSettingsUpdate,
+  verifySlackSignature,
+  type SlackInteraction,
+} from '../../notify/index.ts';
+import { ApiError } from '../errors.ts';
+
+const tags = ['settings'];
+
+/** Keychain and configuration failures in the API's error vocabulary. */
+async function translated<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof NotifierConfigError) {
+      throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${error.problems.length} problem(s).`, {
+        problems: error.problems.map((problem) => ({ field: `body.${problem.field}`, message: problem.message })),
+      });
+    }
+    if (error instanceof NotifierNotConfiguredError) throw new ApiError(400, 'NOTIFIER_NOT_CONFIGURED', error.message);
+    const code = (error as { code?: string }).code;
+    if (code === 'KEYCHAIN_UNAVAILABLE') throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', (error as Error).message);
+    if (code === 'KEYCHAIN_ERROR') throw new ApiError(502, 'KEYCHAIN_ERROR', (error as Error).message);
+    throw error;
+  }
+}
+
+const TestBody = Type.Object({ channel: Type.Unsafe<'slack' | 'teams'>({ type: 'string', enum: ['slack', 'teams'] }) }, { additionalProperties: false });
+
+/** Notifier settings (admin only): secrets go in, only "set or not" comes out. */
+export function notifierRoutes(engine: Engine) {
+  return async function notifiers(app: FastifyInstance) {
+    app.get(
+      '/v1/settings/notifiers',
+      {
+        config: { scopes: ['admin'] },
+        schema: { tags, summary: 'Notifier settings (Slack, Teams, desktop); secrets shown only as set or not' },
+      },
+      async () => ({ data: await translated(() => engine.notifications.view()), meta: {} }),
+    );
+
+    app.put<{ Body: NotifierSettingsUpdate }>(
+      '/v1/settings/notifiers',
+      {
+        config: { scopes: ['admin'] },
+        schema: {
+          tags,
+          summary: 'Change notifier settings: fields left out keep their value; a secret set to null is removed',
+          body: NotifierSettingsUpdate,
+        },
+      },
+      async (request) => ({ data: await translated(() => engine.notifications.update(request.body)), meta: {} }),
+    );
+
+    app.post<{ Body: { channel: 'slack' | 'teams' } }>(
+      '/v1/settings/notifiers/test',
+      {
+        config: { scopes: ['admin'] },
+        schema: { tags, summary: "Send a test message (one try) and report the receiver's answer", body: TestBody },
+      },
+      async (request) => ({ data: await translated(() => engine.notifications.test(request.body.channel)), meta: {} }),
+    );
+  };
+}
+
+/** Slack's interaction payloads are well below this; anything bigger is not from Slack. */
+const CALLBACK_BODY_LIMIT = 256 * 1024;
+
+/**
+ * `POST /v1/approvals/callback/slack`: Slack's Request URL for interactivity, for deployments where
+ * Slack can reach Vigil (behind a reverse proxy). No API key: Slack's signature is the credential,
+ * so every request is verified over the raw body before anything is parsed. Its own plugin, because
+ * it parses form bodies as raw text and no other route may.
+ */
+export function slackCallbackRoutes(engine: Engine) {
+  return async function slackCallback(app: FastifyInstance) {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT }, (_request, body, done) =>
+      done(null, body),
+    );
+
+    app.post<{ Body: string }>(
+      '/v1/approvals/callback/slack',
+      {
+        bodyLimit: CALLBACK_BODY_LIMIT,
+        schema: {
+          tags: ['approvals'],
+          summary: 'Slack interactivity callback (signed by Slack; Approve/Reject buttons)',
+          security: [],
+          consumes: ['application/x-www-form-urlencoded'],
+        },
+      },
+      async (request, reply) => {
+        const { enabled, signingSecret } = await translated(() => engine.notifications.slackCallbackSecret());
+        if (!enabled) throw new ApiError(404, 'NOT_FOUND', 'Slack is not configured in this Vigil.');
+        if (!signingSecret) {
+          throw new ApiError(403, 'SLACK_CALLBACK_NOT_CONFIGURED', 'Slack is configured without a signing secret, so no callback can be verified.');
+        }
+        const raw = typeof request.body === 'string' ? request.body : '';
+        const header = (name: string) => {
+          const value = request.headers[name];
+          return Array.isArray(value) ? undefined : value;
+        };
+        const check = verifySlackSignature(
+          signingSecret,
+          { signature: header('x-slack-signature'), timestamp: header('x-slack-request-timestamp') },
+          raw,
+          engine.clock.now(),
+        );
+        if (!check.ok) throw new ApiError(401, check.code, check.message);
+        let payload: SlackInteraction;
+        try {
+          payload = JSON.parse(new URLSearchParams(raw).get('payload') ?? '') as SlackInteraction;
+        } catch {
+          throw new ApiError(400, 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
+        }
+        if (typeof payload !== 'object' || payload === null) {
+          throw new ApiError(400, 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
+        }
+        // Slack only needs a 200 within 3 s; what the click led to reaches the user through response_url.
+        await engine.notifications.handleSlackInteraction(payload);
+        return reply.code(200).send();
+      },
+    );
+  };
+}
