@@ -26,7 +26,11 @@ export default defineConfig({
   renderer: {
     root: resolve('src/renderer'),
     build: {
-      rollupOptions: { input: { index: resolve('src/renderer/index.html') } },
+      rollupOptions: {
+        input: { index: resolve('src/renderer/index.html') },
+        // The timing report is advice for plugin authors, not for someone starting `npm run serve`.
+        checks: { bundlerTimings: false },
+      },
       // Monaco and the TypeScript parser inside the lint worker are large by nature; they load
       // lazily (the editor chunk, the workers), never on the first paint.
       chunkSizeWarningLimit: 12_000,

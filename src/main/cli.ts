@@ -23,7 +23,7 @@ async function usage(io: CommandIO): Promise<string> {
   const lines = ['Usage: vigil <command> [options]', '', 'Commands:'];
   for (const [name, load] of Object.entries(commands)) {
     const { command } = await load();
-    lines.push(`  ${name.padEnd(8)} ${command.summary}`);
+    lines.push(`  ${name.padEnd(10)} ${command.summary}`);
   }
   lines.push('', 'Run `vigil <command> --help` for the options of one command.');
   void io;

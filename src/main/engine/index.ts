@@ -6,3 +6,4 @@ export { openStore, DatabaseTooNewError, type Store } from './db/index.ts';
 export { DEFAULT_SCOPES } from './keys/index.ts';
 export type { RunExecutor } from './runs/scheduler.ts';
 export type { EngineEvent, EngineEventType } from './events/bus.ts';
+export type { DesktopNotifier } from './notify/index.ts';

@@ -79,6 +79,9 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     }
   });
 
+  // JSON only: a text/plain body is a 415, not a string that fails validation somewhere else.
+  app.removeContentTypeParser('text/plain');
+
   app.setValidatorCompiler(({ schema, httpPart }) =>
     httpPart === 'body' ? bodyAjv.compile(schema) : textAjv.compile(schema),
   );

@@ -55,6 +55,7 @@ interface ApprovalRow extends Omit<Approval, 'trigger_key' | 'input' | 'notifier
   key_prefix: string | null;
   input: string;
   notifier_info: string;
+  run_id: number | null;
 }
 
 const SELECT_APPROVAL = `
@@ -67,7 +68,7 @@ const SELECT_APPROVAL = `
   LEFT JOIN runs r ON r.id = a.run_id`;
 
 function toApproval(row: ApprovalRow): Approval {
-  const { key_uuid, key_name, key_prefix, ...rest } = row;
+  const { key_uuid, key_name, key_prefix, run_id: _runId, ...rest } = row;
   return {
     ...rest,
     trigger_key: key_uuid ? { uuid: key_uuid, name: key_name!, prefix: key_prefix! } : null,

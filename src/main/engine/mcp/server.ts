@@ -225,7 +225,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     async ({ workflow_uuid, idempotency_key, ...body }) => {
       try {
         requireScopes(caller, ['workflows:execute']);
-        const { body: response } = executeWorkflow(engine, caller, workflow_uuid, body, idempotency_key);
+        const { body: response } = await executeWorkflow(engine, caller, workflow_uuid, body, idempotency_key);
         return json(response.data);
       } catch (error) {
         return toolError(error);

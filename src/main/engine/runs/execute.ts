@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { RunInput } from '../../../shared/domain.ts';
-import { hasErrors, lintWorkflow } from '../../../shared/lint/index.ts';
 import type { ApiKey, Workflow } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
 import type { ExecuteBody } from '../api/schemas.ts';
 import type { Engine } from '../engine.ts';
 import { iso } from '../util/time.ts';
+import { loadLinter } from '../workflows/linter.ts';
 
 export interface ExecuteResponse {
   statusCode: number;
@@ -54,13 +54,13 @@ function requiresApproval(workflow: Workflow, trigger: ApiKey['key_type']): bool
  * key's type, never the body; gated runs become pending approvals; everything the caller is told
  * about is committed first.
  */
-export function executeWorkflow(
+export async function executeWorkflow(
   engine: Engine,
   caller: ApiKey,
   workflowUuid: string,
   body: ExecuteBody,
   idempotencyKey: string | undefined,
-): ExecuteResponse {
+): Promise<ExecuteResponse> {
   const { store, clock } = engine;
   const now = clock.now();
   let bodyHash: string | undefined;
@@ -135,6 +135,7 @@ export function executeWorkflow(
 
   const gated = requiresApproval(workflow, caller.key_type);
   if (body.dry_run) {
+    const { hasErrors, lintWorkflow } = await loadLinter();
     const problems = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
     return {
       statusCode: 200,

@@ -25,7 +25,10 @@ export class SettingsService {
 
   constructor(repo: SettingsRepository, overrides: Partial<Settings> = {}) {
     this.repo = repo;
-    this.current = { ...DEFAULT_SETTINGS, ...(repo.read() as Partial<Settings>), ...overrides };
+    // The table also holds other rooms' keys (notifiers.*, llm.*); only the engine's own belong here.
+    const stored = repo.read();
+    const known = Object.fromEntries(Object.keys(DEFAULT_SETTINGS).filter((key) => key in stored).map((key) => [key, stored[key]]));
+    this.current = { ...DEFAULT_SETTINGS, ...(known as Partial<Settings>), ...overrides };
   }
 
   get(): Settings {

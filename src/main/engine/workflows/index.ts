@@ -1,4 +1,5 @@
-import { hasErrors, lintWorkflow, type LintProblem } from '../../../shared/lint/index.ts';
+import type { LintProblem } from '../../../shared/lint/index.ts';
+import { loadLinter } from './linter.ts';
 import type { ApiKey, Workflow, WorkflowFields } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
 import { callerLabel } from '../api/auth.ts';
@@ -28,7 +29,8 @@ const SYSTEM_EDITABLE = new Set(['state', 'approval_mode', 'approval_timeout_sec
  * Lints code against the workflow's declared secrets. Errors refuse the save with every problem
  * listed; warnings are returned for the caller to show.
  */
-function checkCode(code: string, secrets: string[]): LintProblem[] {
+async function checkCode(code: string, secrets: string[]): Promise<LintProblem[]> {
+  const { hasErrors, lintWorkflow } = await loadLinter();
   const problems = lintWorkflow(code, { declaredSecrets: secrets });
   if (hasErrors(problems)) {
     const errors = problems.filter((problem) => problem.severity === 'error');
@@ -42,9 +44,13 @@ function checkCode(code: string, secrets: string[]): LintProblem[] {
   return problems;
 }
 
-export function createWorkflow(engine: Engine, caller: ApiKey, body: WorkflowCreate): { workflow: Workflow; warnings: LintProblem[] } {
+export async function createWorkflow(
+  engine: Engine,
+  caller: ApiKey,
+  body: WorkflowCreate,
+): Promise<{ workflow: Workflow; warnings: LintProblem[] }> {
   const fields: WorkflowFields = { ...WORKFLOW_DEFAULTS, ...body };
-  const warnings = checkCode(fields.code, fields.secrets);
+  const warnings = await checkCode(fields.code, fields.secrets);
   const workflow = engine.store.workflows.create(fields, { now: iso(engine.clock.now()), author: callerLabel(caller) });
   engine.bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'created' });
   return { workflow, warnings };
@@ -56,12 +62,12 @@ export function getWorkflow(engine: Engine, uuid: string): Workflow {
   return workflow;
 }
 
-export function patchWorkflow(
+export async function patchWorkflow(
   engine: Engine,
   caller: ApiKey,
   uuid: string,
   patch: WorkflowPatch,
-): { workflow: Workflow; warnings: LintProblem[] } {
+): Promise<{ workflow: Workflow; warnings: LintProblem[] }> {
   const current = getWorkflow(engine, uuid);
   if (current.is_system) {
     const refused = Object.keys(patch).filter((field) => !SYSTEM_EDITABLE.has(field));
@@ -78,7 +84,7 @@ export function patchWorkflow(
   const secrets = patch.secrets ?? current.secrets;
   // The code is linted whenever it or what it may read changes, and on activation.
   const relint = patch.code !== undefined || patch.secrets !== undefined || (patch.state === 'active' && current.state !== 'active');
-  const warnings = relint && !current.is_system ? checkCode(code, secrets) : [];
+  const warnings = relint && !current.is_system ? await checkCode(code, secrets) : [];
   const workflow = engine.store.workflows.update(current.id, patch, {
     now: iso(engine.clock.now()),
     author: callerLabel(caller),
@@ -97,9 +103,9 @@ export function deleteWorkflow(engine: Engine, uuid: string): void {
 }
 
 /** A draft copy the analyst owns (the way to edit a built-in workflow). */
-export function duplicateWorkflow(engine: Engine, caller: ApiKey, uuid: string): Workflow {
+export async function duplicateWorkflow(engine: Engine, caller: ApiKey, uuid: string): Promise<Workflow> {
   const source = getWorkflow(engine, uuid);
-  const { workflow } = createWorkflow(engine, caller, {
+  const { workflow } = await createWorkflow(engine, caller, {
     name: `${source.name} (copy)`.slice(0, 200),
     code: source.code,
     workflow_type: source.workflow_type,

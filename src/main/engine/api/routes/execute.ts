@@ -21,7 +21,7 @@ export function executeRoutes(engine: Engine) {
       },
       async (request, reply) => {
         const header = request.headers['idempotency-key'];
-        const { statusCode, body } = executeWorkflow(
+        const { statusCode, body } = await executeWorkflow(
           engine,
           request.caller,
           request.params.uuid,

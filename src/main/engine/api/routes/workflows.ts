@@ -22,7 +22,7 @@ export function workflowRoutes(engine: Engine) {
       '/v1/workflows',
       { config: write, schema: { tags, summary: 'Create a workflow', body: WorkflowCreate } },
       async (request, reply) => {
-        const { workflow, warnings } = createWorkflow(engine, request.caller, request.body);
+        const { workflow, warnings } = await createWorkflow(engine, request.caller, request.body);
         return reply.code(201).send({ data: workflowView(workflow), meta: { lint_warnings: warnings } });
       },
     );
@@ -61,7 +61,7 @@ export function workflowRoutes(engine: Engine) {
         schema: { tags, summary: 'Change a workflow (a code change saves a new version)', params: UuidParams, body: WorkflowPatch },
       },
       async (request) => {
-        const { workflow, warnings } = patchWorkflow(engine, request.caller, request.params.uuid, request.body);
+        const { workflow, warnings } = await patchWorkflow(engine, request.caller, request.params.uuid, request.body);
         return { data: workflowView(workflow), meta: { lint_warnings: warnings } };
       },
     );
@@ -79,7 +79,7 @@ export function workflowRoutes(engine: Engine) {
       '/v1/workflows/:uuid/duplicate',
       { config: write, schema: { tags, summary: 'Copy a workflow into a new draft', params: UuidParams } },
       async (request, reply) => {
-        const copy = duplicateWorkflow(engine, request.caller, request.params.uuid);
+        const copy = await duplicateWorkflow(engine, request.caller, request.params.uuid);
         return reply.code(201).send({ data: workflowView(copy), meta: {} });
       },
     );

@@ -1,0 +1,239 @@
+// A small typed client for REST v1. Every error becomes an ApiError with the server's code,
+// message and details, so views can show the message next to what caused it.
+import type { VigilConnection } from '../../shared/bridge.ts';
+import type {
+  ApiKey,
+  Approval,
+  CreatedApiKey,
+  Envelope,
+  FieldProblem,
+  KeyType,
+  LintProblemView,
+  ListMeta,
+  LlmSettingsUpdate,
+  LlmSettingsView,
+  NotifierTestResult,
+  NotifierUpdate,
+  NotifierView,
+  Run,
+  RunDetail,
+  Scope,
+  Secret,
+  Settings,
+  SettingsPatch,
+  TestRequest,
+  TestResult,
+  Workflow,
+  WorkflowFields,
+  WorkflowListItem,
+  WorkflowState,
+  WorkflowVersion,
+  WorkflowVersionSummary,
+} from './types.ts';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details: unknown = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The 422 field problems (`details.problems[{field, message}]`). */
+  get fieldProblems(): FieldProblem[] {
+    const problems = (this.details as { problems?: unknown } | null)?.problems;
+    if (!Array.isArray(problems)) return [];
+    return problems.filter((p): p is FieldProblem => typeof p?.field === 'string' && typeof p?.message === 'string');
+  }
+
+  /** The lint problems of a 400 WORKFLOW_CODE_INVALID. */
+  get lintProblems(): LintProblemView[] {
+    const problems = (this.details as { problems?: unknown } | null)?.problems;
+    if (!Array.isArray(problems)) return [];
+    return problems.filter((p): p is LintProblemView => typeof p?.rule === 'string' && typeof p?.line === 'number');
+  }
+}
+
+/** Any thrown value as a sentence for the analyst. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+export function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+export interface WorkflowListQuery {
+  q?: string;
+  state?: WorkflowState;
+  risk_level?: string;
+  workflow_type?: string;
+  tag?: string;
+  sort?: string;
+  page?: number;
+  page_size?: number;
+}
+
+export interface RunListQuery {
+  workflow_uuid?: string;
+  status?: string;
+  trigger_type?: string;
+  from?: string;
+  to?: string;
+  page?: number;
+  page_size?: number;
+}
+
+export interface ClientOptions {
+  /** Called on any 401: the session expired or was revoked. */
+  onUnauthorized?: (error: ApiError) => void;
+  fetch?: typeof fetch;
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+export function createApiClient(connection: VigilConnection, options: ClientOptions = {}) {
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const base = connection.baseUrl.replace(/\/+$/, '');
+
+  async function request<T, M = Record<string, unknown>>(
+    method: string,
+    path: string,
+    init: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
+  ): Promise<Envelope<T, M>> {
+    const headers: Record<string, string> = { authorization: `Bearer ${connection.token}`, accept: 'application/json' };
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(init.body);
+    }
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}${queryString(init.query)}`, { method, headers, body, signal: init.signal });
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      throw new ApiError(0, 'NETWORK_ERROR', 'Vigil is not reachable. Is `vigil serve` (or the app) still running?');
+    }
+    if (response.status === 204) return { data: null as T, meta: {} as M };
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+      const apiError = new ApiError(
+        response.status,
+        error?.code ?? `HTTP_${response.status}`,
+        error?.message ?? `Vigil answered ${response.status} ${response.statusText}.`,
+        error?.details ?? null,
+      );
+      if (response.status === 401) options.onUnauthorized?.(apiError);
+      throw apiError;
+    }
+    return (parsed ?? { data: null, meta: {} }) as Envelope<T, M>;
+  }
+
+  const enc = encodeURIComponent;
+
+  return {
+    connection,
+    request,
+    workflows: {
+      list: (query: WorkflowListQuery, signal?: AbortSignal) =>
+        request<WorkflowListItem[], ListMeta>('GET', '/v1/workflows', { query: { ...query }, signal }),
+      get: (uuid: string) => request<Workflow>('GET', `/v1/workflows/${enc(uuid)}`),
+      create: (fields: Partial<WorkflowFields> & { name: string; code: string; state?: WorkflowState }) =>
+        request<Workflow, { lint_warnings?: LintProblemView[] }>('POST', '/v1/workflows', { body: fields }),
+      patch: (uuid: string, patch: Partial<WorkflowFields> & { state?: WorkflowState }) =>
+        request<Workflow, { lint_warnings?: LintProblemView[] }>('PATCH', `/v1/workflows/${enc(uuid)}`, { body: patch }),
+      remove: (uuid: string) => request<null>('DELETE', `/v1/workflows/${enc(uuid)}`),
+      duplicate: (uuid: string) => request<Workflow>('POST', `/v1/workflows/${enc(uuid)}/duplicate`),
+      versions: (uuid: string) => request<WorkflowVersionSummary[]>('GET', `/v1/workflows/${enc(uuid)}/versions`),
+      version: (uuid: string, version: number) =>
+        request<WorkflowVersion>('GET', `/v1/workflows/${enc(uuid)}/versions/${version}`),
+      test: (body: TestRequest, signal?: AbortSignal) =>
+        request<TestResult>('POST', '/v1/workflows/test', { body, signal }),
+    },
+    runs: {
+      list: (query: RunListQuery, signal?: AbortSignal) =>
+        request<Run[], ListMeta>('GET', '/v1/workflow-runs', { query: { ...query }, signal }),
+      get: (uuid: string, signal?: AbortSignal) => request<RunDetail>('GET', `/v1/workflow-runs/${enc(uuid)}`, { signal }),
+      cancel: (uuid: string) => request<Run>('POST', `/v1/workflow-runs/${enc(uuid)}/cancel`),
+    },
+    approvals: {
+      list: (query: { status?: string; page?: number; page_size?: number; workflow_uuid?: string }) =>
+        request<Approval[], ListMeta>('GET', '/v1/workflow-approvals', { query: { ...query } }),
+      get: (uuid: string) => request<Approval>('GET', `/v1/workflow-approvals/${enc(uuid)}`),
+      decide: (uuid: string, decision: 'approve' | 'reject', reason?: string) =>
+        request<Approval>('POST', `/v1/workflow-approvals/${enc(uuid)}/${decision}`, {
+          body: reason ? { reason } : {},
+        }),
+    },
+    keys: {
+      list: () => request<ApiKey[]>('GET', '/v1/api-keys'),
+      create: (body: { name: string; key_type: KeyType; scopes?: Scope[]; expires_at?: string | null }) =>
+        request<CreatedApiKey>('POST', '/v1/api-keys', { body }),
+      revoke: (uuid: string) => request<ApiKey>('DELETE', `/v1/api-keys/${enc(uuid)}`),
+    },
+    secrets: {
+      list: () => request<Secret[]>('GET', '/v1/secrets'),
+      set: (name: string, value: string) => request<Secret>('PUT', `/v1/secrets/${enc(name)}`, { body: { value } }),
+      remove: (name: string) => request<{ name: string; deleted: boolean }>('DELETE', `/v1/secrets/${enc(name)}`),
+    },
+    settings: {
+      get: () => request<Settings>('GET', '/v1/settings'),
+      patch: (patch: SettingsPatch) => request<Settings>('PATCH', '/v1/settings', { body: patch }),
+      notifiers: () => request<NotifierView>('GET', '/v1/settings/notifiers'),
+      updateNotifiers: (update: NotifierUpdate) => request<NotifierView>('PUT', '/v1/settings/notifiers', { body: update }),
+      testNotifier: (channel: 'slack' | 'teams') =>
+        request<NotifierTestResult>('POST', '/v1/settings/notifiers/test', { body: { channel } }),
+      llm: () => request<LlmSettingsView>('GET', '/v1/settings/llm'),
+      updateLlm: (update: LlmSettingsUpdate) => request<LlmSettingsView>('PUT', '/v1/settings/llm', { body: update }),
+    },
+  };
+}
+
+/** Trades a one-time login token for a human session key (no key needed for this call). */
+export async function exchangeLoginToken(baseUrl: string, loginToken: string): Promise<CreatedApiKey> {
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl.replace(/\/+$/, '')}/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ login_token: loginToken }),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR', 'Vigil is not reachable. Is `vigil serve` still running?');
+  }
+  const body = (await response.json().catch(() => null)) as
+    | { data?: CreatedApiKey; error?: { code: string; message: string; details?: unknown } }
+    | null;
+  if (!response.ok || !body?.data) {
+    throw new ApiError(
+      response.status,
+      body?.error?.code ?? `HTTP_${response.status}`,
+      body?.error?.message ?? `Vigil answered ${response.status}.`,
+      body?.error?.details ?? null,
+    );
+  }
+  return body.data;
+}

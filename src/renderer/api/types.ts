@@ -1,0 +1,312 @@
+// The shapes the console reads from REST v1 (src/main/engine/api/routes/*.ts and views.ts are
+// the truth). Enum vocabularies come from src/shared/domain.ts so both sides agree.
+import type {
+  ApprovalMode,
+  ApprovalStatus,
+  IndicatorType,
+  KeyType,
+  RiskLevel,
+  RunInput,
+  RunLogEntry,
+  RunStatus,
+  Scope,
+  TriggerType,
+  WorkflowKind,
+  WorkflowResult,
+  WorkflowState,
+  WorkflowType,
+} from '../../shared/domain.ts';
+
+export type {
+  ApprovalMode,
+  ApprovalStatus,
+  IndicatorType,
+  KeyType,
+  RiskLevel,
+  RunInput,
+  RunLogEntry,
+  RunStatus,
+  Scope,
+  TriggerType,
+  WorkflowResult,
+  WorkflowState,
+  WorkflowType,
+};
+
+export interface ListMeta {
+  total: number;
+  page: number;
+  page_size: number;
+  total_pages: number;
+}
+
+export interface Envelope<T, M = Record<string, unknown>> {
+  data: T;
+  meta: M;
+}
+
+/** The fields an analyst edits; what the editor's draft holds. */
+export interface WorkflowFields {
+  name: string;
+  workflow_type: WorkflowType | null;
+  indicator_types: IndicatorType[];
+  code: string;
+  approval_mode: ApprovalMode;
+  approval_timeout_seconds: number;
+  risk_level: RiskLevel;
+  timeout_seconds: number;
+  secrets: string[];
+  allowed_hosts: string[];
+  documentation: string;
+  tags: string[];
+}
+
+export interface Workflow extends WorkflowFields {
+  uuid: string;
+  kind: WorkflowKind;
+  code_version: number;
+  state: WorkflowState;
+  is_system: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LastRun {
+  uuid: string;
+  status: RunStatus;
+  queued_at: string;
+  finished_at: string | null;
+}
+
+export type WorkflowListItem = Omit<Workflow, 'code'> & { last_run: LastRun | null };
+
+export interface WorkflowVersionSummary {
+  version: number;
+  saved_at: string;
+  author_key: string | null;
+  code_bytes: number;
+  current: boolean;
+}
+
+export interface WorkflowVersion {
+  version: number;
+  code: string;
+  saved_at: string;
+  author_key: string | null;
+  workflow_uuid: string;
+  current: boolean;
+}
+
+export interface KeyRef {
+  uuid: string;
+  name: string;
+  prefix: string;
+}
+
+export interface Run {
+  uuid: string;
+  workflow_uuid: string;
+  workflow_name: string;
+  workflow_version: number;
+  trigger_type: TriggerType;
+  trigger_key: KeyRef | null;
+  reason: string | null;
+  confidence: number | null;
+  input: RunInput;
+  status: RunStatus;
+  result: WorkflowResult | null;
+  error: string | null;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  approval_uuid: string | null;
+}
+
+export interface RunDetail extends Run {
+  logs: RunLogEntry[];
+}
+
+export interface Approval {
+  uuid: string;
+  workflow_uuid: string;
+  workflow_name: string;
+  workflow_version: number;
+  risk_level: RiskLevel;
+  trigger_type: TriggerType;
+  trigger_key: KeyRef | null;
+  reason: string | null;
+  confidence: number | null;
+  input: RunInput;
+  status: ApprovalStatus;
+  responder: string | null;
+  decision_reason: string | null;
+  decided_at: string | null;
+  created_at: string;
+  expires_at: string;
+  notifier_info: unknown[];
+  run: { uuid: string; status: RunStatus | null } | null;
+}
+
+export interface ApiKey {
+  uuid: string;
+  name: string;
+  key_type: KeyType;
+  scopes: Scope[];
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  revoked: boolean;
+}
+
+export interface CreatedApiKey extends ApiKey {
+  /** The key itself: in this response only. */
+  key: string;
+}
+
+export interface Secret {
+  name: string;
+  created_at: string | null;
+  updated_at: string | null;
+  set: boolean;
+  used_by: Array<{ uuid: string; name: string }>;
+}
+
+export interface Settings {
+  execute_rate_limit_per_minute: number;
+  run_concurrency: number;
+  execution_paused: boolean;
+  data_dir: string;
+  [key: string]: unknown;
+}
+
+export type SettingsPatch = Partial<Pick<Settings, 'execute_rate_limit_per_minute' | 'run_concurrency' | 'execution_paused'>>;
+
+/** One HTTP call a test run made, and which mock answered it. */
+export interface TestHttpCall {
+  method: string;
+  url: string;
+  request_headers: Record<string, string> | null;
+  request_body: unknown;
+  status: number | null;
+  ms: number | null;
+  bytes: number | null;
+  error: string | null;
+  mock: unknown;
+}
+
+export interface TestResult {
+  success: boolean;
+  message: string;
+  data: unknown;
+  logs: RunLogEntry[];
+  http_calls: TestHttpCall[];
+  duration_ms: number;
+  status: RunStatus;
+  error: string | null;
+}
+
+export interface TestRequest {
+  code?: string;
+  indicator_type: IndicatorType;
+  indicator_value: string;
+  context?: unknown;
+  mocks?: unknown;
+  secrets?: Record<string, string>;
+  allowed_hosts?: string[];
+}
+
+export interface LintProblemView {
+  rule: string;
+  severity: 'error' | 'warning';
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A 422 problem: which request field, and what is wrong with it. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export type EventType =
+  | 'run.queued'
+  | 'run.started'
+  | 'run.finished'
+  | 'approval.created'
+  | 'approval.decided'
+  | 'approval.expired'
+  | 'workflow.changed';
+
+export interface VigilEvent {
+  id: number;
+  type: EventType | string;
+  data: Record<string, unknown> & { at?: string };
+}
+
+/** GET /v1/settings/notifiers: settings, and secrets only as "set or not". */
+export interface NotifierView {
+  slack: {
+    enabled: boolean;
+    mode: 'bot' | 'webhook';
+    default_channel: string | null;
+    workflow_channels: Record<string, string>;
+    approvers: string[];
+    socket_mode: boolean;
+    notify_run_failed: boolean;
+    api_url: string;
+    credentials: { bot_token: boolean; app_token: boolean; signing_secret: boolean; webhook_url: boolean };
+    socket?: { state: 'off' | 'connecting' | 'connected' | 'reconnecting' | 'failed'; error: string | null; since: string };
+  };
+  teams: { enabled: boolean; notify_run_failed: boolean; credentials: { webhook_url: boolean } };
+  desktop: { enabled: boolean; run_failed: boolean; adapter?: 'shell' | 'log' };
+  warnings: string[];
+}
+
+/** PUT /v1/settings/notifiers: fields left out keep their value; a secret set to null is removed. */
+export interface NotifierUpdate {
+  slack?: Partial<Omit<NotifierView['slack'], 'credentials' | 'socket'>> & {
+    bot_token?: string | null;
+    app_token?: string | null;
+    signing_secret?: string | null;
+    webhook_url?: string | null;
+  };
+  teams?: Partial<Omit<NotifierView['teams'], 'credentials'>> & { webhook_url?: string | null };
+  desktop?: Partial<NotifierView['desktop']>;
+}
+
+export interface NotifierTestResult {
+  channel: 'slack' | 'teams';
+  delivered: boolean;
+  target: string;
+  status: number | null;
+  answer: string | null;
+  error: string | null;
+}
+
+export type LlmProviderName = 'anthropic' | 'openai_compatible';
+
+export interface LlmSettingsView {
+  provider: LlmProviderName | null;
+  model: string | null;
+  base_url: string | null;
+  timeout_seconds: number;
+  structured_output: 'json_schema' | 'tool';
+  api_key_set: boolean;
+  configured: boolean;
+  effective_model: string | null;
+}
+
+export interface LlmSettingsUpdate {
+  provider: LlmProviderName | null;
+  model?: string | null;
+  base_url?: string | null;
+  timeout_seconds?: number;
+  structured_output?: 'json_schema' | 'tool';
+  api_key?: string | null;
+}

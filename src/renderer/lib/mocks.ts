@@ -1,0 +1,28 @@
+// Naming the mock that answered a test run's HTTP call (the sandbox reports its index, or "default").
+
+/** The mock rule (from the mocks the test was run with) that the sandbox says answered a call. */
+export function mockRule(mocks: unknown, answered: unknown): unknown {
+  const list = Array.isArray(mocks)
+    ? mocks
+    : mocks && typeof mocks === 'object' && Array.isArray((mocks as { responses?: unknown }).responses)
+      ? ((mocks as { responses: unknown[] }).responses)
+      : null;
+  if (typeof answered === 'number') return list?.[answered];
+  if (answered === 'default') {
+    if (list) return (mocks as { default?: unknown }).default;
+    // Calseta's form: the whole object answered.
+    return mocks;
+  }
+  return undefined;
+}
+
+/** A one-line name for the mock that answered: "#1 GET https://…/*", or "default". */
+export function describeMock(answered: unknown, rule?: unknown): string {
+  if (answered === 'default') return 'default';
+  if (typeof answered === 'number') {
+    const r = rule as { method?: unknown; url?: unknown } | undefined;
+    const what = [typeof r?.method === 'string' ? r.method : '', typeof r?.url === 'string' ? r.url : ''].filter(Boolean).join(' ');
+    return what ? `#${answered + 1} ${what}` : `#${answered + 1}`;
+  }
+  return String(answered);
+}

@@ -1,0 +1,190 @@
+// The workflow's settings: what it is, what it accepts, how it is gated, what it may read and
+// reach, and its documentation for agents (Markdown, with a preview).
+import { useState } from 'react';
+import { APPROVAL_MODES, INDICATOR_TYPES, RISK_LEVELS } from '../../../shared/domain.ts';
+import type { WorkflowFields } from '../../api/types.ts';
+import { Markdown } from '../../components/Markdown.tsx';
+import { TokenList } from '../../components/TokenList.tsx';
+import { Field } from '../../components/ui.tsx';
+import { indicatorLabel, label } from '../../lib/format.ts';
+import { useEditor } from '../../stores/editor.ts';
+
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const HOST = /^[A-Za-z0-9.:*\-[\]/]+$/;
+const APPROVAL_HINTS: Record<string, string> = {
+  always: 'Every run waits for an analyst to approve it.',
+  agent_only: 'Runs asked for by agents wait for approval; analysts run it directly.',
+  never: 'Nobody approves: agents run it at once. Only for harmless, read-only workflows.',
+};
+
+/** Which settings a built-in workflow lets the analyst change (the engine refuses the rest). */
+const SYSTEM_EDITABLE = new Set(['approval_mode', 'approval_timeout_seconds', 'tags']);
+
+export function SettingsPanel({ draft, fieldErrors, isSystem }: { draft: WorkflowFields; fieldErrors: Record<string, string>; isSystem: boolean }) {
+  const set = useEditor((s) => s.setField);
+  const [preview, setPreview] = useState(false);
+  const locked = (field: string) => isSystem && !SYSTEM_EDITABLE.has(field);
+  const minutes = Math.round(draft.approval_timeout_seconds / 60);
+
+  return (
+    <div className="settings-panel">
+      <Field label="Name" error={fieldErrors.name}>
+        {(props) => (
+          <input {...props} value={draft.name} maxLength={200} disabled={locked('name')} onChange={(e) => set('name', e.target.value)} />
+        )}
+      </Field>
+      <div className="row-2">
+        <Field label="Type" error={fieldErrors.workflow_type}>
+          {(props) => (
+            <select
+              {...props}
+              value={draft.workflow_type ?? ''}
+              disabled={locked('workflow_type')}
+              onChange={(e) => set('workflow_type', (e.target.value || null) as WorkflowFields['workflow_type'])}
+            >
+              <option value="indicator">Indicator</option>
+              <option value="alert">Alert</option>
+              <option value="">Other</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Risk" error={fieldErrors.risk_level} hint="Colours approvals; high and critical ask for a confirmation.">
+          {(props) => (
+            <select
+              {...props}
+              value={draft.risk_level}
+              disabled={locked('risk_level')}
+              onChange={(e) => set('risk_level', e.target.value as WorkflowFields['risk_level'])}
+            >
+              {RISK_LEVELS.map((risk) => (
+                <option key={risk} value={risk}>
+                  {label(risk)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <fieldset className="field" disabled={locked('indicator_types')}>
+        <legend>Indicator types</legend>
+        <div className="checks compact">
+          {INDICATOR_TYPES.map((type) => (
+            <label key={type}>
+              <input
+                type="checkbox"
+                checked={draft.indicator_types.includes(type)}
+                onChange={(e) =>
+                  set(
+                    'indicator_types',
+                    e.target.checked ? [...draft.indicator_types, type] : draft.indicator_types.filter((t) => t !== type),
+                  )
+                }
+              />
+              {indicatorLabel(type)}
+            </label>
+          ))}
+        </div>
+        <p className={fieldErrors.indicator_types ? 'error-text' : 'hint'}>
+          {fieldErrors.indicator_types ?? 'None ticked: any type is accepted.'}
+        </p>
+      </fieldset>
+      <div className="row-2">
+        <Field label="Approval" error={fieldErrors.approval_mode} hint={APPROVAL_HINTS[draft.approval_mode]}>
+          {(props) => (
+            <select {...props} value={draft.approval_mode} onChange={(e) => set('approval_mode', e.target.value as WorkflowFields['approval_mode'])}>
+              {APPROVAL_MODES.map((mode) => (
+                <option key={mode} value={mode}>
+                  {label(mode)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Approval expires after (minutes)" error={fieldErrors.approval_timeout_seconds}>
+          {(props) => (
+            <input
+              {...props}
+              type="number"
+              min={1}
+              max={7 * 24 * 60}
+              value={Number.isFinite(minutes) ? minutes : ''}
+              onChange={(e) => set('approval_timeout_seconds', Math.round(Number(e.target.value) * 60))}
+            />
+          )}
+        </Field>
+      </div>
+      <Field label="Run timeout (seconds)" error={fieldErrors.timeout_seconds}>
+        {(props) => (
+          <input
+            {...props}
+            type="number"
+            min={1}
+            max={3600}
+            value={draft.timeout_seconds}
+            disabled={locked('timeout_seconds')}
+            onChange={(e) => set('timeout_seconds', Math.round(Number(e.target.value)))}
+          />
+        )}
+      </Field>
+      <TokenList
+        label="Secrets it may read"
+        values={draft.secrets}
+        onChange={(values) => set('secrets', values)}
+        placeholder="OKTA_API_TOKEN"
+        mono
+        disabled={locked('secrets')}
+        error={fieldErrors.secrets}
+        hint="ctx.secrets.get() returns only these. Set their values under Secrets."
+        validate={(value) => (SECRET_NAME.test(value) ? null : 'letters, digits and _, not starting with a digit')}
+      />
+      <TokenList
+        label="Allowed hosts"
+        values={draft.allowed_hosts}
+        onChange={(values) => set('allowed_hosts', values)}
+        placeholder="api.example.com"
+        mono
+        disabled={locked('allowed_hosts')}
+        error={fieldErrors.allowed_hosts}
+        hint="Empty: any public host. Listed: only these hosts (or CIDR ranges); needed for private addresses."
+        validate={(value) => (HOST.test(value) && value.length <= 253 ? null : 'a host name, IP address or CIDR range')}
+      />
+      <TokenList
+        label="Tags"
+        values={draft.tags}
+        onChange={(values) => set('tags', values)}
+        placeholder="containment"
+        error={fieldErrors.tags}
+        validate={(value) => (value.length <= 50 ? null : 'at most 50 characters')}
+      />
+      <div className="field">
+        <div className="field-head">
+          <label htmlFor="workflow-docs">Documentation</label>
+          <div className="segmented" role="group" aria-label="Documentation view">
+            <button type="button" aria-pressed={!preview} onClick={() => setPreview(false)}>
+              Write
+            </button>
+            <button type="button" aria-pressed={preview} onClick={() => setPreview(true)}>
+              Preview
+            </button>
+          </div>
+        </div>
+        {preview ? (
+          <div className="docs-preview">
+            <Markdown source={draft.documentation} empty="No documentation yet. Agents read it to decide when to use this workflow." />
+          </div>
+        ) : (
+          <textarea
+            id="workflow-docs"
+            rows={8}
+            value={draft.documentation}
+            disabled={locked('documentation')}
+            maxLength={64 * 1024}
+            placeholder={'What it does, when an agent should use it, what it needs.\n\nMarkdown: # headings, **bold**, `code`, - lists, [links](https://…)'}
+            onChange={(e) => set('documentation', e.target.value)}
+          />
+        )}
+        {fieldErrors.documentation && <p className="error-text">{fieldErrors.documentation}</p>}
+      </div>
+    </div>
+  );
+}
