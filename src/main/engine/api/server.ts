@@ -18,6 +18,7 @@ import { decideRoutes } from './routes/decide.ts';
 import { generateRoutes } from './routes/generate.ts';
 import { notifierRoutes, slackCallbackRoutes } from './routes/notifiers.ts';
 import { mcpRoutes } from '../mcp/index.ts';
+import { testRoutes } from './routes/test.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { consoleRoutes } from './routes/console.ts';
 
@@ -179,6 +180,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
 
   await app.register(workflowRoutes(engine));
   await app.register(executeRoutes(engine));
+  await app.register(testRoutes(engine));
   await app.register(runRoutes(engine));
   await app.register(approvalRoutes(engine));
   await app.register(keyRoutes(engine));

@@ -1,0 +1,174 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { newId } from '../../util/ids.ts';
+import { MockSpecError, parseMockSpec, toTestReport, type MockSpec } from '../../../sandbox/index.ts';
+import { INDICATOR_TYPES } from '../../../../shared/domain.ts';
+import type { Engine } from '../../engine.ts';
+import { getWorkflow } from '../../workflows/index.ts';
+import { loadLinter } from '../../workflows/linter.ts';
+import { ApiError } from '../errors.ts';
+import { SECRET_NAME_PATTERN, UuidParams } from '../schemas.ts';
+
+const TestBody = Type.Object(
+  {
+    code: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 * 1024, description: 'Unsaved code; required for /v1/workflows/test.' })),
+    indicator_type: Type.Unsafe<(typeof INDICATOR_TYPES)[number]>({ type: 'string', enum: [...INDICATOR_TYPES] }),
+    indicator_value: Type.String({ minLength: 1, maxLength: 4096 }),
+    indicator_malice: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+    enrichment: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
+    alert: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
+    context: Type.Optional(Type.Unknown({ description: 'What the workflow sees as ctx.input.' })),
+    mocks: Type.Optional(
+      Type.Unknown({
+        description:
+          'Mock responses: {responses: [{method?, url (exact or glob with *), status, headers?, json?|body?, delay_ms?, times?}], ' +
+          'default: response | "error"}, a bare list, or a plain object every call answers with. Without mocks every ' +
+          'call fails: nothing leaves the machine in a test.',
+      }),
+    ),
+    secrets: Type.Optional(
+      Type.Record(Type.String({ pattern: SECRET_NAME_PATTERN }), Type.String({ maxLength: 64 * 1024 }), {
+        description: 'Test values of secrets (override the keychain for saved workflows).',
+      }),
+    ),
+    declared_secrets: Type.Optional(Type.Array(Type.String({ pattern: SECRET_NAME_PATTERN }), { maxItems: 50, uniqueItems: true })),
+    allowed_hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253 }), { maxItems: 100 })),
+    timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+  },
+  { additionalProperties: false },
+);
+type TestBody = Static<typeof TestBody>;
+
+const NO_NETWORK: MockSpec = { rules: [], default: 'error' };
+
+function mocksOf(body: TestBody): MockSpec {
+  if (body.mocks === undefined || body.mocks === null) return NO_NETWORK;
+  try {
+    return parseMockSpec(body.mocks);
+  } catch (error) {
+    if (error instanceof MockSpecError) {
+      throw new ApiError(422, 'VALIDATION_ERROR', 'The mock responses are not valid.', {
+        problems: error.problems.map((message) => ({ field: 'body.mocks', message })),
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Test runs: the real sandbox in test mode (every HTTP call answered by a mock), nothing stored,
+ * the report returned at once. For the editor's test panel, `vigil test` and the LLM repair loop.
+ */
+export function testRoutes(engine: Engine) {
+  async function runTest(
+    body: TestBody,
+    code: string,
+    config: { uuid: string; name: string; version: number; secrets: string[]; allowedHosts: string[]; timeoutSeconds: number },
+    secretValues: Record<string, string>,
+  ) {
+    const mocks = mocksOf(body);
+    const { hasErrors, lintWorkflow } = await loadLinter();
+    const problems = lintWorkflow(code, { declaredSecrets: config.secrets });
+    if (hasErrors(problems)) {
+      throw new ApiError(400, 'WORKFLOW_CODE_INVALID', 'The code has problems the sandbox would refuse; fix them before testing.', {
+        problems,
+      });
+    }
+    const outcome = await engine.executor.run({
+      runId: `test-${newId()}`,
+      workflow: { uuid: config.uuid, name: config.name, version: config.version },
+      trigger: 'human',
+      code,
+      input: {
+        indicator: {
+          type: body.indicator_type,
+          value: body.indicator_value,
+          malice: body.indicator_malice ?? null,
+          enrichment: (body.enrichment as Record<string, unknown> | null | undefined) ?? null,
+        },
+        alert: (body.alert as Record<string, unknown> | null | undefined) ?? null,
+        alert_uuid: null,
+        context: body.context ?? null,
+      },
+      secrets: secretValues,
+      declaredSecrets: config.secrets,
+      allowedHosts: config.allowedHosts,
+      timeoutMs: config.timeoutSeconds * 1000,
+      mocks,
+    });
+    return { data: toTestReport(outcome), meta: { lint_warnings: problems } };
+  }
+
+  const tags = ['testing'];
+  return async function test(app: FastifyInstance) {
+    app.post<{ Body: TestBody }>(
+      '/v1/workflows/test',
+      {
+        config: { scopes: ['workflows:write'] },
+        schema: { tags, summary: 'Test unsaved code once in the sandbox against mock responses', body: TestBody },
+      },
+      async (request) => {
+        const body = request.body;
+        if (!body.code) {
+          throw new ApiError(422, 'VALIDATION_ERROR', 'code is required to test unsaved code.', {
+            problems: [{ field: 'body.code', message: 'code is required' }],
+          });
+        }
+        const secrets = body.secrets ?? {};
+        return runTest(
+          body,
+          body.code,
+          {
+            uuid: '00000000-0000-0000-0000-000000000000',
+            name: 'unsaved workflow',
+            version: 0,
+            secrets: body.declared_secrets ?? Object.keys(secrets),
+            allowedHosts: body.allowed_hosts ?? [],
+            timeoutSeconds: body.timeout_seconds ?? 60,
+          },
+          secrets,
+        );
+      },
+    );
+
+    app.post<{ Params: { uuid: string }; Body: TestBody }>(
+      '/v1/workflows/:uuid/test',
+      {
+        config: { scopes: ['workflows:write'] },
+        schema: {
+          tags,
+          summary: 'Test a saved workflow (or replacement code) against mock responses',
+          description: 'Declared secrets come from the keychain unless `secrets` gives test values.',
+          params: UuidParams,
+          body: TestBody,
+        },
+      },
+      async (request) => {
+        const workflow = getWorkflow(engine, request.params.uuid);
+        const body = request.body;
+        const declared = body.declared_secrets ?? workflow.secrets;
+        const values: Record<string, string> = {};
+        for (const name of declared) {
+          const given = body.secrets?.[name];
+          const value = given ?? (await engine.secrets.get(name).catch((error: Error) => {
+            throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', error.message);
+          }));
+          if (value !== null) values[name] = value;
+        }
+        return runTest(
+          body,
+          body.code ?? workflow.code,
+          {
+            uuid: workflow.uuid,
+            name: workflow.name,
+            version: workflow.code_version,
+            secrets: declared,
+            allowedHosts: body.allowed_hosts ?? workflow.allowed_hosts,
+            timeoutSeconds: body.timeout_seconds ?? workflow.timeout_seconds,
+          },
+          values,
+        );
+      },
+    );
+  };
+}

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeSharedSandbox, startTestServer, type TestServer } from '../helpers/server.ts';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(async () => {
+  await t.close();
+  await closeSharedSandbox();
+});
+
+const LOOKUP = `export async function run(ctx) {
+  const token = ctx.secrets.get("INTEL_TOKEN");
+  const res = await ctx.http.get("https://intel.example.com/v1/ip/" + ctx.indicator.value, { headers: { authorization: "Bearer " + token } });
+  ctx.log.info("intel answered", { status: res.status });
+  if (!res.ok) return ctx.fail("intel " + res.status);
+  return ctx.ok("scored", { score: res.json().score });
+}
+`;
+
+const mocks = { responses: [{ method: 'GET', url: 'https://intel.example.com/v1/ip/*', status: 200, json: { score: 87 } }], default: 'error' };
+
+describe('test endpoints', () => {
+  it('runs unsaved code against mocks and lists every HTTP call with the mock that answered', async () => {
+    const res = await t.request('POST', '/v1/workflows/test', {
+      key: t.keys.human,
+      body: { code: LOOKUP, indicator_type: 'ip', indicator_value: '203.0.113.7', mocks, secrets: { INTEL_TOKEN: 'tok-123456' } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ success: true, status: 'success', message: 'scored', data: { score: 87 } });
+    expect(res.body.data.http_calls).toHaveLength(1);
+    const call = res.body.data.http_calls[0];
+    expect(call).toMatchObject({ method: 'GET', url: 'https://intel.example.com/v1/ip/203.0.113.7', status: 200, mock: 0 });
+    expect(JSON.stringify(res.body)).not.toContain('tok-123456');
+    expect(res.body.data.logs.some((log: { message: string }) => log.message === 'intel answered')).toBe(true);
+    expect((await t.request('GET', '/v1/workflow-runs')).body.meta.total).toBe(0);
+  });
+
+  it('fails unmatched calls loudly when no mock answers (nothing leaves the machine)', async () => {
+    const res = await t.request('POST', '/v1/workflows/test', {
+      key: t.keys.human,
+      body: { code: LOOKUP, indicator_type: 'ip', indicator_value: '203.0.113.7', secrets: { INTEL_TOKEN: 'x' } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.data.success).toBe(false);
+    expect(res.body.data.http_calls[0].mock).toBeNull();
+  });
+
+  it('refuses invalid mocks (422) and code the linter refuses (400)', async () => {
+    const badMocks = await t.request('POST', '/v1/workflows/test', {
+      key: t.keys.human,
+      body: { code: LOOKUP, indicator_type: 'ip', indicator_value: '1.2.3.4', mocks: { responses: [{ url: 5 }] } },
+    });
+    expect(badMocks.status).toBe(422);
+    expect(badMocks.body.error.details.problems[0].field).toBe('body.mocks');
+    const badCode = await t.request('POST', '/v1/workflows/test', {
+      key: t.keys.human,
+      body: { code: 'export async function run(ctx) { return require("fs"); }', indicator_type: 'ip', indicator_value: '1.2.3.4' },
+    });
+    expect(badCode.status).toBe(400);
+    expect(badCode.body.error.code).toBe('WORKFLOW_CODE_INVALID');
+    const noCode = await t.request('POST', '/v1/workflows/test', { key: t.keys.human, body: { indicator_type: 'ip', indicator_value: '1.2.3.4' } });
+    expect(noCode.status).toBe(422);
+  });
+
+  it('tests a saved workflow with its keychain secrets, redacted', async () => {
+    const created = await t.request('POST', '/v1/workflows', { body: { name: 'intel', code: LOOKUP, secrets: ['INTEL_TOKEN'] } });
+    await t.request('PUT', '/v1/secrets/INTEL_TOKEN', { body: { value: 'keychain-secret-value' } });
+    const res = await t.request('POST', `/v1/workflows/${created.body.data.uuid}/test`, {
+      key: t.keys.human,
+      body: { indicator_type: 'ip', indicator_value: '198.51.100.1', mocks },
+    });
+    expect(res.body.data.success).toBe(true);
+    expect(res.body.data.http_calls[0].request_headers.authorization).not.toContain('keychain-secret-value');
+    expect(JSON.stringify(res.body)).not.toContain('keychain-secret-value');
+    const agent = await t.request('POST', `/v1/workflows/${created.body.data.uuid}/test`, {
+      key: t.keys.agent,
+      body: { indicator_type: 'ip', indicator_value: '198.51.100.1', mocks },
+    });
+    expect(agent.status).toBe(403);
+  });
+});
