@@ -156,4 +156,20 @@ describe('workflows CRUD', () => {
     const list = await t.request('GET', '/v1/workflows?q=bad');
     expect(list.body.data.find((w: { name: string }) => w.name === 'bad')).toBeUndefined();
   });
+
+  it('saves code with only warnings and returns them', async () => {
+    const code = `export async function run(ctx) {\n  if (ctx.indicator.value === "x") return ctx.ok("x");\n}\n`;
+    const res = await create({ name: 'warned', code });
+    expect(res.status).toBe(201);
+    expect(res.body.meta.lint_warnings.map((p: { rule: string }) => p.rule)).toContain('run-returns-result');
+  });
+
+  it('lints again on activation and when the declared secrets change', async () => {
+    const code = `export async function run(ctx) {\n  return ctx.ok(String(ctx.secrets.get("FW_TOKEN") !== null));\n}\n`;
+    const saved = await create({ name: 'secretive', code, secrets: ['FW_TOKEN'] });
+    expect(saved.status).toBe(201);
+    const dropped = await t.request('PATCH', `/v1/workflows/${saved.body.data.uuid}`, { body: { secrets: [] } });
+    expect(dropped.status).toBe(400);
+    expect(dropped.body.error.details.problems[0].rule).toBe('undeclared-secret');
+  });
 });
