@@ -1,0 +1,178 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { INDICATOR_TYPES, WORKFLOW_TYPES, type IndicatorType, type WorkflowType } from '../../shared/domain.ts';
+import { DATABASE_FILE, defaultDataDir, openStore } from '../engine/index.ts';
+import {
+  generateWorkflow,
+  LlmError,
+  loadPromptMaterial,
+  resolveProvider,
+  type GenerateProgress,
+  type GenerateResult,
+  type GenerationProblem,
+} from '../engine/llm/index.ts';
+import { createKeychainStore, type SecretStore } from '../engine/secrets/index.ts';
+import { createSandboxHost } from '../sandbox/index.ts';
+import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
+
+const help = `Usage: vigil generate "DESCRIPTION" [--out FILE] [--type indicator|alert] [--indicator-types a,b]
+                      [--data-dir DIR] [--json]
+
+Writes a workflow with the configured LLM (Settings → Code generation, or PUT /v1/settings/llm),
+checks it with the linter, the type checker and one sandbox test run against the model's own mock
+responses, and lets the model fix what fails (at most 3 answers). Nothing is saved in Vigil.
+
+Works in the data folder directly, with or without a running server: it reads the LLM settings
+there and the API key from the OS keychain. Progress goes to stderr; Ctrl-C cancels.
+
+Output: without --out the code goes to stdout and the suggested settings to stderr. With --out the
+code is written to FILE and the suggested mocks to FILE's name with .mocks.json (ready for
+"vigil test FILE --mocks …"), and the suggested settings go to stdout. --json prints the whole
+result object instead.
+
+Exit status: 0 when the code passed every check, 1 when problems remain (the code is still
+written; they are listed) or generation failed, 2 for usage errors.
+
+Options:
+  --out FILE              write the code to FILE (and the mocks beside it)
+  --type TYPE             workflow type: ${WORKFLOW_TYPES.join(' or ')}
+  --indicator-types LIST  comma-separated: ${INDICATOR_TYPES.join(', ')}
+  --data-dir DIR          data folder (default $VIGIL_DATA_DIR, else the per-user data folder)
+  --json                  machine-readable output`;
+
+/** Vigil's own credentials (LLM keys among them) live under this keychain service, as in `vigil serve`. */
+const CREDENTIALS_SERVICE = 'vigil.credentials';
+
+export interface GenerateCommandDeps {
+  /** Where the API key is read from; the OS keychain unless a test gives another store. */
+  credentials(): SecretStore;
+}
+
+function mocksPathFor(out: string): string {
+  return `${out.replace(/\.ts$/, '')}.mocks.json`;
+}
+
+function describeProblem(problem: GenerationProblem): string {
+  const where = problem.line !== undefined ? ` (line ${problem.line}${problem.column !== undefined ? `:${problem.column}` : ''})` : '';
+  const rule = problem.rule ? ` ${problem.rule}` : '';
+  return `  - [${problem.source}${rule}]${where} ${problem.message.replace(/\n/g, '\n      ')}`;
+}
+
+function summary(result: GenerateResult, files: { code: string; mocks: string } | null): string[] {
+  const lines = [
+    `Name:           ${result.suggested_name}`,
+    `Secrets:        ${result.suggested_secrets.join(', ') || '(none)'}`,
+    `Allowed hosts:  ${result.suggested_allowed_hosts.join(', ') || '(any public host)'}`,
+    `Checks:         lint ${result.checks.lint}, type check ${result.checks.typecheck}, test run ${result.checks.test} (${result.attempts} attempt${result.attempts === 1 ? '' : 's'}, ${result.provider} ${result.model})`,
+  ];
+  if (files) lines.push(`Wrote:          ${files.code}`, `                ${files.mocks}`);
+  if (result.warnings.length > 0) lines.push(`Unresolved problems (${result.warnings.length}):`, ...result.warnings.map(describeProblem));
+  return lines;
+}
+
+function progressLine(event: GenerateProgress): string | null {
+  if (event.stage === 'receiving') return null;
+  return `[${event.attempt}/${event.max_attempts}] ${event.message}`;
+}
+
+export function createGenerateCommand(deps: GenerateCommandDeps): Command {
+  return {
+    summary: 'Write a workflow from a description with the configured LLM',
+    help,
+    run: (args, io) =>
+      withUsage(io, help, async () => {
+        const { values, positionals } = parseOptions(
+          args,
+          {
+            out: { type: 'string' },
+            type: { type: 'string' },
+            'indicator-types': { type: 'string' },
+            'data-dir': { type: 'string' },
+            json: { type: 'boolean', default: false },
+          },
+          true,
+        );
+        const description = positionals.join(' ').trim();
+        if (!description) throw new UsageError('say what the workflow should do, e.g. vigil generate "block the IP on our Palo Alto firewall"');
+        if (values.type !== undefined && !WORKFLOW_TYPES.includes(values.type as WorkflowType)) {
+          throw new UsageError(`--type must be ${WORKFLOW_TYPES.join(' or ')}, not ${values.type}`);
+        }
+        const indicatorTypes = values['indicator-types']?.split(',').map((type) => type.trim()).filter(Boolean);
+        const unknown = indicatorTypes?.filter((type) => !INDICATOR_TYPES.includes(type as IndicatorType)) ?? [];
+        if (unknown.length > 0) throw new UsageError(`unknown indicator type(s): ${unknown.join(', ')}`);
+
+        const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
+        mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+        return generateIn(dataDir, io, deps, {
+          description,
+          workflowType: (values.type as WorkflowType | undefined) ?? null,
+          indicatorTypes: indicatorTypes as IndicatorType[] | undefined,
+          out: values.out === undefined ? null : resolve(io.cwd, values.out),
+          json: values.json,
+        });
+      }),
+  };
+}
+
+async function generateIn(
+  dataDir: string,
+  io: CommandIO,
+  deps: GenerateCommandDeps,
+  options: { description: string; workflowType: WorkflowType | null; indicatorTypes: IndicatorType[] | undefined; out: string | null; json: boolean },
+): Promise<number> {
+  const store = openStore(join(dataDir, DATABASE_FILE));
+  let sandbox: ReturnType<typeof createSandboxHost> | null = null;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const resolved = await resolveProvider({ settings: store.settings, credentials: deps.credentials() });
+    const material = loadPromptMaterial();
+    sandbox = createSandboxHost();
+    const result = await generateWorkflow(
+      {
+        description: options.description,
+        workflow_type: options.workflowType,
+        ...(options.indicatorTypes ? { indicator_types: options.indicatorTypes } : {}),
+      },
+      { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: sandbox, material },
+      {
+        signal: controller.signal,
+        onProgress: (event) => {
+          const line = progressLine(event);
+          if (line) io.err(line);
+        },
+      },
+    );
+    let files: { code: string; mocks: string } | null = null;
+    if (options.out) {
+      files = { code: options.out, mocks: mocksPathFor(options.out) };
+      writeFileSync(files.code, result.generated_code);
+      writeFileSync(files.mocks, `${JSON.stringify(result.suggested_mocks, null, 2)}\n`);
+    }
+    if (options.json) {
+      io.out(JSON.stringify(result));
+    } else if (files) {
+      io.out(summary(result, files).join('\n'));
+    } else {
+      io.out(result.generated_code);
+      io.err(summary(result, null).join('\n'));
+    }
+    return result.warnings.length === 0 ? 0 : 1;
+  } catch (error) {
+    if (error instanceof LlmError) {
+      if (options.json) io.out(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }));
+      io.err(`vigil generate: ${error.message}`);
+      return error.code === 'GENERATION_CANCELLED' ? 130 : 1;
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await sandbox?.close();
+    store.close();
+  }
+}
+
+export const command: Command = createGenerateCommand({
+  credentials: () => createKeychainStore({ service: CREDENTIALS_SERVICE }),
+});

@@ -1,0 +1,225 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { INDICATOR_TYPES, WORKFLOW_TYPES } from '../../../../shared/domain.ts';
+import type { Engine } from '../../engine.ts';
+import {
+  generateWorkflow,
+  LLM_PROVIDERS,
+  llmSettingsView,
+  LlmError,
+  LlmSettingsError,
+  loadPromptMaterial,
+  MAX_TIMEOUT_SECONDS,
+  resolveProvider,
+  STRUCTURED_OUTPUT_MODES,
+  updateLlmSettings,
+  type GenerateProgress,
+  type GenerateResult,
+} from '../../llm/index.ts';
+import { ApiError } from '../errors.ts';
+
+const Enum = <T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+
+const GenerateBody = Type.Object(
+  {
+    description: Type.String({ minLength: 1, maxLength: 20_000, description: 'What the workflow should do, in plain words.' }),
+    workflow_type: Type.Optional(Type.Union([Enum(WORKFLOW_TYPES), Type.Null()])),
+    indicator_types: Type.Optional(Type.Array(Enum(INDICATOR_TYPES), { uniqueItems: true, maxItems: INDICATOR_TYPES.length })),
+    existing_code: Type.Optional(
+      Type.String({ maxLength: 1024 * 1024, description: 'The current code. With `instruction`, the model refines it instead of starting over.' }),
+    ),
+    instruction: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000, description: 'What to change in `existing_code`.' })),
+  },
+  { additionalProperties: false },
+);
+type GenerateBody = Static<typeof GenerateBody>;
+
+const LlmSettingsPut = Type.Object(
+  {
+    provider: Type.Union([Enum(LLM_PROVIDERS), Type.Null()], { description: 'null turns generation off.' }),
+    model: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
+        description: 'Model id; null = the provider default (Anthropic: a current Sonnet). Required for openai_compatible.',
+      }),
+    ),
+    base_url: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()], {
+        description: 'openai_compatible: the server\'s /v1 URL (required), e.g. http://127.0.0.1:11434/v1. anthropic: null = the official endpoint.',
+      }),
+    ),
+    timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TIMEOUT_SECONDS, description: 'Limit for one model request (default 120).' })),
+    structured_output: Type.Optional(
+      Enum(STRUCTURED_OUTPUT_MODES, 'openai_compatible only: json_schema (response_format, default) or tool (a forced function call).'),
+    ),
+    api_key: Type.Optional(
+      Type.Union([Type.String({ minLength: 1, maxLength: 4096 }), Type.Null()], {
+        description: 'Write-only. A string stores it in the OS keychain, null deletes it, absent keeps the stored one.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+type LlmSettingsPut = Static<typeof LlmSettingsPut>;
+
+const GENERATE_DESCRIPTION = `Writes a workflow from a description with the configured LLM, then lints it, type-checks it against
+vigil.d.ts and runs it once in the sandbox in test mode against the model's own suggested mocks; problems go
+back to the model (at most 3 answers). Nothing is saved. What still fails is listed in \`warnings\`.
+
+**Plain JSON** (default): 200 \`{data: {generated_code, suggested_name, suggested_documentation, suggested_secrets,
+suggested_allowed_hosts, suggested_mocks, suggested_test_input, warnings, attempts, checks, provider, model}, meta: {}}\`.
+
+**Streaming progress**: send \`Accept: text/event-stream\`. Errors found before generation starts (401, 403, 422,
+400 \`LLM_NOT_CONFIGURED\`, 503 \`KEYCHAIN_UNAVAILABLE\`) are ordinary JSON responses. Otherwise the answer is 200
+\`text/event-stream\` with these events:
+- \`progress\`: \`{stage, attempt, max_attempts, message, elapsed_ms, received_chars?, problems?}\`; stage is one of
+  requesting, receiving, linting, type_checking, testing, repairing, done.
+- \`result\`: the same object as \`data\` above; the stream then ends.
+- \`error\`: \`{status, error: {code, message, details}}\` (the status the JSON form would have had); the stream then ends.
+Comment lines (\`: keep-alive\`) arrive every 15 s.
+
+**Cancel**: close the connection (abort the fetch). The model request and the test run in flight are aborted.
+
+Errors: 400 \`LLM_NOT_CONFIGURED\`; 502 \`LLM_UNAVAILABLE\` with the provider's message, also on timeout
+(\`details.reason\`: provider_error, network, timeout, invalid_answer); 422 \`LLM_REFUSED\` when the model declines.`;
+
+const HEARTBEAT_MS = 15_000;
+
+function toApiError(error: unknown): unknown {
+  if (error instanceof LlmError) return new ApiError(error.status, error.code, error.message, error.details);
+  const code = (error as { code?: string }).code;
+  if (code === 'KEYCHAIN_UNAVAILABLE') return new ApiError(503, 'KEYCHAIN_UNAVAILABLE', (error as Error).message);
+  if (code === 'SECRET_INVALID') {
+    return new ApiError(422, 'VALIDATION_ERROR', 'The request is not valid: 1 problem(s).', {
+      problems: [{ field: 'body.api_key', message: (error as Error).message }],
+    });
+  }
+  return error;
+}
+
+/** `POST /v1/workflows/generate` and `GET|PUT /v1/settings/llm`. */
+export function generateRoutes(engine: Engine) {
+  const configDeps = { settings: engine.store.settings, credentials: engine.credentials };
+
+  return async function generate(app: FastifyInstance) {
+    app.post<{ Body: GenerateBody }>(
+      '/v1/workflows/generate',
+      {
+        config: { scopes: ['workflows:write'] },
+        schema: { tags: ['workflows'], summary: 'Generate workflow code with an LLM (nothing is saved)', description: GENERATE_DESCRIPTION, body: GenerateBody },
+      },
+      async (request, reply) => {
+        const resolved = await resolveProvider(configDeps).catch((error: unknown) => {
+          throw toApiError(error);
+        });
+        const material = loadPromptMaterial();
+        const deps = { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: engine.executor, material };
+        const controller = new AbortController();
+        // The response's 'close' before it finished = the client went away: stop paying for tokens.
+        const onClose = () => {
+          if (!reply.raw.writableFinished) controller.abort();
+        };
+        reply.raw.on('close', onClose);
+        const started = Date.now();
+        const logDone = (result: GenerateResult) =>
+          engine.log.info(
+            `llm: generated "${result.suggested_name}" with ${result.provider} ${result.model} in ${result.attempts} attempt(s), ` +
+              `${result.warnings.length} warning(s), ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          );
+
+        if (!(request.headers.accept ?? '').includes('text/event-stream')) {
+          try {
+            const result = await generateWorkflow(request.body, deps, { signal: controller.signal });
+            logDone(result);
+            return { data: result, meta: {} };
+          } catch (error) {
+            throw toApiError(error);
+          } finally {
+            reply.raw.off('close', onClose);
+          }
+        }
+        return stream(reply, controller, engine.log, async (send) => {
+          const result = await generateWorkflow(request.body, deps, {
+            signal: controller.signal,
+            onProgress: (event: GenerateProgress) => send('progress', event),
+          });
+          logDone(result);
+          send('result', result);
+        });
+      },
+    );
+
+    app.get(
+      '/v1/settings/llm',
+      { config: { scopes: ['admin'] }, schema: { tags: ['settings'], summary: 'Read the code generation settings (never the API key)' } },
+      async () => ({ data: llmSettingsView(configDeps.settings), meta: {} }),
+    );
+
+    app.put<{ Body: LlmSettingsPut }>(
+      '/v1/settings/llm',
+      {
+        config: { scopes: ['admin'] },
+        schema: {
+          tags: ['settings'],
+          summary: 'Replace the code generation settings; the API key goes to the OS keychain',
+          description:
+            'Fields left out return to their defaults, except `api_key`: absent keeps the stored key, null deletes it. ' +
+            'The answer is the same as GET: `api_key_set` says whether a key is stored, the key itself is never returned.',
+          body: LlmSettingsPut,
+        },
+      },
+      async (request) => {
+        try {
+          return { data: await updateLlmSettings(configDeps, request.body), meta: {} };
+        } catch (error) {
+          if (error instanceof LlmSettingsError) {
+            throw new ApiError(422, 'VALIDATION_ERROR', error.message, { problems: error.problems });
+          }
+          throw toApiError(error);
+        }
+      },
+    );
+  };
+}
+
+type Send = (event: 'progress' | 'result' | 'error', data: unknown) => void;
+
+/** Runs `work` behind a text/event-stream response; a failure becomes an `error` event. */
+function stream(
+  reply: FastifyReply,
+  controller: AbortController,
+  log: { error(message: string): void },
+  work: (send: Send) => Promise<void>,
+): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  const send: Send = (event, data) => {
+    if (!res.writableEnded && !res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  res.write(': generating\n\n');
+  const heartbeat = setInterval(() => {
+    if (!res.writableEnded && !res.destroyed) res.write(': keep-alive\n\n');
+  }, HEARTBEAT_MS);
+  return work(send)
+    .catch((error: unknown) => {
+      if (controller.signal.aborted) return; // Nobody is listening any more.
+      const apiError = toApiError(error);
+      if (apiError instanceof ApiError) {
+        send('error', { status: apiError.statusCode, error: { code: apiError.code, message: apiError.message, details: apiError.details } });
+      } else {
+        // The reply is hijacked, so Fastify's error handler cannot log this one.
+        log.error(`API POST /v1/workflows/generate failed: ${(error as Error)?.stack ?? String(error)}`);
+        send('error', { status: 500, error: { code: 'INTERNAL_ERROR', message: 'Vigil failed to generate the workflow; see its log.', details: null } });
+      }
+    })
+    .finally(() => {
+      clearInterval(heartbeat);
+      if (!res.writableEnded) res.end();
+    });
+}

@@ -1,0 +1,128 @@
+// The checks of one attempt: lint (the same linter as save time), type check against vigil.d.ts,
+// and one run in the real sandbox in test mode against the model's own mocks.
+import { randomUUID } from 'node:crypto';
+import { lintWorkflow } from '../../../shared/lint/index.ts';
+import { parseMockSpec, type RunOutcome, type RunRequest } from '../../sandbox/index.ts';
+import type { Candidate } from './answer.ts';
+import { typecheckWorkflow } from './typecheck.ts';
+import type { CheckState, GenerationProblem, ProgressStage } from './types.ts';
+
+/** What runs the test: the engine's sandbox host (or any RunExecutor). */
+export interface TestExecutor {
+  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome>;
+}
+
+/** Mocks answer at once; a test run longer than this is a loop or a `delay_ms` nobody wants to wait for. */
+const TEST_TIMEOUT_MS = 20_000;
+const MAX_LOG_LINES = 8;
+/** The rule id of a test run the sandbox could not start. */
+export const SANDBOX_UNAVAILABLE = 'sandbox-unavailable';
+
+export interface CheckReport {
+  problems: GenerationProblem[];
+  checks: { lint: CheckState; typecheck: CheckState; test: CheckState };
+}
+
+export async function checkCandidate(
+  candidate: Candidate,
+  deps: { vigilDts: string; executor: TestExecutor; signal: AbortSignal; stage(stage: ProgressStage, message: string): void },
+): Promise<CheckReport> {
+  const problems: GenerationProblem[] = [];
+  const checks: CheckReport['checks'] = { lint: 'skipped', typecheck: 'skipped', test: 'skipped' };
+
+  deps.stage('linting', 'Checking the code with the workflow linter');
+  const lint = lintWorkflow(candidate.code, { declaredSecrets: candidate.secrets });
+  for (const problem of lint) {
+    problems.push({
+      source: 'lint',
+      severity: problem.severity,
+      rule: problem.rule,
+      message: problem.message,
+      line: problem.line,
+      column: problem.column,
+    });
+  }
+  const lintErrors = lint.some((problem) => problem.severity === 'error');
+  checks.lint = lint.length === 0 ? 'passed' : 'failed';
+
+  // A syntax error is already reported by the linter; the type checker would repeat it.
+  if (!lint.some((problem) => problem.rule === 'syntax')) {
+    deps.stage('type_checking', 'Type-checking the code against vigil.d.ts');
+    const typeProblems = await typecheckWorkflow(candidate.code, deps.vigilDts);
+    problems.push(...typeProblems);
+    checks.typecheck = typeProblems.length === 0 ? 'passed' : 'failed';
+  }
+
+  // Code the linter refuses would be refused on save anyway; its test run would teach nothing new.
+  if (!lintErrors) {
+    deps.signal.throwIfAborted();
+    deps.stage('testing', 'Running the code once in the sandbox against the suggested mocks');
+    const testProblems = await testRun(candidate, deps.executor, deps.signal);
+    problems.push(...testProblems);
+    checks.test = testProblems.length === 0 ? 'passed' : testProblems.some((p) => p.rule === SANDBOX_UNAVAILABLE) ? 'skipped' : 'failed';
+  }
+  return { problems, checks };
+}
+
+async function testRun(candidate: Candidate, executor: TestExecutor, signal: AbortSignal): Promise<GenerationProblem[]> {
+  let mocks: RunRequest['mocks'];
+  try {
+    mocks = parseMockSpec(candidate.mocks);
+  } catch (error) {
+    const listed = (error as { problems?: unknown }).problems;
+    const details = Array.isArray(listed) ? listed.map(String) : [(error as Error).message];
+    return details.map((message) => ({ source: 'test', severity: 'error', message: `mocks: ${message}` }));
+  }
+  const input = candidate.test_input;
+  // Placeholders: the test run must see a value to take the path that uses the secret, and test
+  // mode sends nothing anywhere, so no real secret is needed (or read).
+  const secrets = Object.fromEntries(candidate.secrets.map((name) => [name, `test-value-of-${name}`]));
+  const request: RunRequest = {
+    runId: randomUUID(),
+    workflow: { uuid: randomUUID(), name: candidate.name || 'Generated workflow', version: 1 },
+    trigger: 'human',
+    code: candidate.code,
+    input: {
+      indicator: { type: input.indicator_type, value: input.indicator_value, malice: null, enrichment: null },
+      alert: input.alert,
+      alert_uuid: null,
+      context: input.context,
+    },
+    secrets,
+    declaredSecrets: candidate.secrets,
+    allowedHosts: candidate.allowed_hosts,
+    timeoutMs: TEST_TIMEOUT_MS,
+    mocks,
+  };
+  let outcome: RunOutcome;
+  try {
+    outcome = await executor.run(request, signal);
+  } catch (error) {
+    signal.throwIfAborted();
+    // Not the model's fault: reported to the analyst, never sent back to the model.
+    return [{ source: 'test', severity: 'warning', rule: SANDBOX_UNAVAILABLE, message: `The test run could not be started: ${(error as Error).message}` }];
+  }
+  signal.throwIfAborted();
+  return outcomeProblems(outcome);
+}
+
+/** What a failed test run tells the model: the result or error, the unanswered calls, the last log lines. */
+export function outcomeProblems(outcome: RunOutcome): GenerationProblem[] {
+  if (outcome.status === 'success' && outcome.result?.success === true) return [];
+  const problems: GenerationProblem[] = [];
+  const why = outcome.result ? `it returned ctx.fail("${outcome.result.message}")` : (outcome.error ?? 'no result');
+  const lines = [`The test run with test_input and the mocks ended ${outcome.status.replace('_', ' ')}: ${why}.`];
+  const calls = outcome.httpCalls.map(
+    (call) =>
+      `  ${call.method} ${call.url} → ${call.status ?? 'no response'}${call.mock === null ? ' (no mock matched)' : ''}${call.error ? ` error: ${call.error}` : ''}`,
+  );
+  if (calls.length > 0) lines.push('HTTP calls:', ...calls);
+  const logs = outcome.logs
+    .filter((entry) => entry.http === null)
+    .slice(-MAX_LOG_LINES)
+    .map((entry) => `  ${entry.level}: ${entry.message}${entry.fields ? ` ${JSON.stringify(entry.fields).slice(0, 300)}` : ''}`);
+  if (logs.length > 0) lines.push('Last log lines:', ...logs);
+  lines.push('Fix the code, or the mocks if they do not match the real API, so that the test run ends with ctx.ok.');
+  problems.push({ source: 'test', severity: 'error', message: lines.join('\n') });
+  return problems;
+}

@@ -1,0 +1,41 @@
+/**
+ * The LLM room (DESIGN.md §1: engine/llm): workflow code generation with a repair loop, behind
+ * one provider interface (Anthropic, any OpenAI-compatible server). Import from here, not from the
+ * files behind it.
+ */
+export { generateWorkflow, MAX_ATTEMPTS, type GenerateDeps, type GenerateOptions } from './generate.ts';
+export {
+  API_KEY_CREDENTIALS,
+  DEFAULT_ANTHROPIC_MODEL,
+  DEFAULT_TIMEOUT_SECONDS,
+  MAX_TIMEOUT_SECONDS,
+  llmSettingsView,
+  readLlmSettings,
+  resolveProvider,
+  updateLlmSettings,
+  type LlmConfigDeps,
+  type ResolvedLlm,
+  type SettingsTable,
+} from './config.ts';
+export { LlmError, LlmSettingsError, type LlmErrorCode, type UnavailableReason } from './errors.ts';
+export { loadPromptMaterial, findMaterialRoot, type PromptMaterial, type ExampleWorkflow } from './prompt.ts';
+export type { TestExecutor } from './checks.ts';
+export type { LlmProvider } from './providers/types.ts';
+export {
+  LLM_PROVIDERS,
+  PROGRESS_STAGES,
+  STRUCTURED_OUTPUT_MODES,
+  type CheckState,
+  type GenerateProgress,
+  type GenerateRequest,
+  type GenerateResult,
+  type GenerationProblem,
+  type LlmProviderName,
+  type LlmSettings,
+  type LlmSettingsUpdate,
+  type LlmSettingsView,
+  type ProgressListener,
+  type ProgressStage,
+  type StructuredOutputMode,
+  type SuggestedTestInput,
+} from './types.ts';

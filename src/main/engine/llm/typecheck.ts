@@ -1,0 +1,176 @@
+// Type-checks generated workflow code against the real `vigil.d.ts`, in memory: a Program over
+// three virtual files (the workflow, the "vigil" module, the sandbox's globals) plus the standard
+// ES library. Catches what the linter cannot: a misspelt ctx member, a wrong argument, a missing
+// await on ctx.http.
+//
+// The check runs on a worker thread: building a Program takes ~300 ms the first time (parsing the
+// ES library) and tens of milliseconds after, which must not stall the API's event loop (DESIGN.md
+// §9). The worker keeps the parsed library between checks and exits after a minute without work.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { GenerationProblem } from './types.ts';
+
+const IDLE_EXIT_MS = 60_000;
+
+/**
+ * The worker's program. Self-contained (it is serialised with `toString()` and run as an eval
+ * worker, so it works the same from the source tree and from a bundle): it may use nothing from
+ * this module's scope, and gets `typescript` through the path the parent resolved.
+ */
+function checkerMain(typescriptPath: string): void {
+  const { parentPort } = process.getBuiltinModule('node:worker_threads');
+  const { createRequire: requireFrom } = process.getBuiltinModule('node:module');
+  const ts = requireFrom(typescriptPath)(typescriptPath) as typeof import('typescript');
+
+  const ROOT = '/__vigil__/';
+  const WORKFLOW_FILE = `${ROOT}workflow.ts`;
+  const VIGIL_FILE = `${ROOT}vigil.d.ts`;
+  const GLOBALS_FILE = `${ROOT}sandbox-globals.d.ts`;
+  // QuickJS has these as globals too (vigil.d.ts says so); everything else global is plain ES.
+  const SANDBOX_GLOBALS = [
+    'import type * as V from "vigil";',
+    'declare global {',
+    ...['URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder'].flatMap((name) => [`  var ${name}: typeof V.${name};`, `  type ${name} = V.${name};`]),
+    '}',
+    'export {};',
+  ].join('\n');
+  const options = {
+    target: ts.ScriptTarget.ES2023,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    // ES only: no DOM and no Node types, so `fetch`, `process` or `setTimeout` do not type-check,
+    // which matches what the sandbox offers.
+    lib: ['lib.es2023.d.ts'],
+    types: [],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    isolatedModules: true,
+    noFallthroughCasesInSwitch: true,
+  };
+  const base = ts.createCompilerHost(options, true);
+  // Parsed standard-library files are immutable: parse them once.
+  const libCache = new Map<string, import('typescript').SourceFile>();
+  let previous: import('typescript').Program | undefined;
+
+  // TypeScript's advice for a missing global ("install @types/node", "include 'dom' in lib") would
+  // send the model the wrong way: the sandbox has neither. Say what to do instead.
+  const explain = (message: string): string => {
+    const trimmed = message.replace(/ Do you need to [\s\S]*$/, '');
+    if (trimmed === message) return message;
+    return `${trimmed} Workflows run in Vigil's sandbox, not in Node or a browser: use only what vigil.d.ts declares (ctx.http, ctx.log, ctx.sleep, the "vigil" helpers).`;
+  };
+
+  const check = (code: string, vigilDts: string) => {
+    const files = new Map([
+      [WORKFLOW_FILE, code],
+      [VIGIL_FILE, vigilDts],
+      [GLOBALS_FILE, SANDBOX_GLOBALS],
+    ]);
+    const host = {
+      ...base,
+      fileExists: (name: string) => files.has(name) || base.fileExists(name),
+      readFile: (name: string) => files.get(name) ?? base.readFile(name),
+      getSourceFile(name: string, languageVersion: import('typescript').ScriptTarget) {
+        const text = files.get(name);
+        if (text !== undefined) return ts.createSourceFile(name, text, languageVersion, true);
+        let cached = libCache.get(name);
+        if (!cached) {
+          const libText = base.readFile(name);
+          if (libText === undefined) return undefined;
+          cached = ts.createSourceFile(name, libText, languageVersion, true);
+          libCache.set(name, cached);
+        }
+        return cached;
+      },
+      writeFile: () => undefined,
+      getCurrentDirectory: () => ROOT,
+    };
+    const program = ts.createProgram({ rootNames: [...files.keys()], options, host, oldProgram: previous });
+    previous = program;
+    const source = program.getSourceFile(WORKFLOW_FILE)!;
+    return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
+      .filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error)
+      .map((diagnostic) => {
+        const problem: Record<string, unknown> = {
+          source: 'typescript',
+          severity: 'error',
+          rule: `TS${diagnostic.code}`,
+          message: explain(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')),
+        };
+        if (diagnostic.start !== undefined) {
+          const position = source.getLineAndCharacterOfPosition(diagnostic.start);
+          problem.line = position.line + 1;
+          problem.column = position.character + 1;
+        }
+        return problem;
+      });
+  };
+
+  parentPort!.on('message', ({ id, code, vigilDts }: { id: number; code: string; vigilDts: string }) => {
+    try {
+      parentPort!.postMessage({ id, problems: check(code, vigilDts) });
+    } catch (error) {
+      parentPort!.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+}
+
+const WORKER_SOURCE = `(${checkerMain.toString()})(process.getBuiltinModule('node:worker_threads').workerData.typescriptPath);`;
+
+interface Pending {
+  resolve(problems: GenerationProblem[]): void;
+  reject(error: Error): void;
+}
+
+let worker: Worker | null = null;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+let idleTimer: NodeJS.Timeout | null = null;
+
+function failAll(error: Error): void {
+  worker = null;
+  for (const call of pending.values()) call.reject(error);
+  pending.clear();
+}
+
+function checker(): Worker {
+  if (worker) return worker;
+  const typescriptPath = createRequire(import.meta.url).resolve('typescript');
+  const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { typescriptPath } });
+  started.on('message', (reply: { id: number; problems?: GenerationProblem[]; error?: string }) => {
+    const call = pending.get(reply.id);
+    if (!call) return;
+    pending.delete(reply.id);
+    if (reply.error !== undefined) call.reject(new Error(`the type check failed: ${reply.error}`));
+    else call.resolve(reply.problems ?? []);
+    if (pending.size === 0) started.unref();
+  });
+  started.on('error', (error) => {
+    if (worker === started) failAll(error);
+  });
+  started.on('exit', (code) => {
+    if (worker === started) failAll(new Error(`the type-check thread exited with code ${code}`));
+  });
+  worker = started;
+  return started;
+}
+
+/** Type errors in `code` (as problems with 1-based positions); an empty list when it type-checks. */
+export function typecheckWorkflow(code: string, vigilDts: string): Promise<GenerationProblem[]> {
+  const thread = checker();
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    if (pending.size > 0 || worker !== thread) return;
+    worker = null;
+    void thread.terminate();
+  }, IDLE_EXIT_MS);
+  idleTimer.unref();
+  const id = nextId++;
+  // Referenced while a check is pending, so a CLI waiting for the answer does not exit early.
+  thread.ref();
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    thread.postMessage({ id, code, vigilDts });
+  });
+}
