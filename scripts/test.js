@@ -19,6 +19,9 @@ if (!process.version.startsWith('v24.')) {
   process.exit(2);
 }
 
+// Sandboxes started by any suite (vitest, the e2e server) refuse to dial past loopback.
+process.env.VIGIL_DIAL_LOOPBACK_ONLY = '1';
+
 function run(label, command, args, options = {}) {
   console.log(`\n=== ${label}: ${[command, ...args].join(' ')}`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });

@@ -1,0 +1,257 @@
+// The engine's side of the sandbox: starts the sandbox process through a launcher, sends it runs,
+// and turns whatever happens into a RunOutcome. run() never rejects for anything a workflow or the
+// sandbox does: a crash fails the runs in flight with "sandbox crashed" and the process is started
+// again with backoff; a cancel resolves 'cancelled'; a sandbox that stops answering resolves
+// 'timed_out' once the run's own timeout (plus a grace) has passed.
+import { availableParallelism } from 'node:os';
+import type { RunLogEntry } from '../../shared/domain.ts';
+import { forkLauncher, type SandboxChannel, type SandboxLauncher } from './launcher.ts';
+import { Batcher } from './batch.ts';
+import { formatBytes, resolveLimits } from './limits.ts';
+import type { HostToSandbox, SandboxProcessOptions, SandboxToHost } from './protocol.ts';
+import { Redactor, redactOutcome } from './redact.ts';
+import type { RunOutcome, RunRequest } from './types.ts';
+
+export interface SandboxHostOptions {
+  /** Starts the sandbox process; default child_process.fork with a minimal environment. */
+  launcher?: SandboxLauncher;
+  /** worker_threads in the sandbox process (each hosts many runs); default: CPU count, 2–4. */
+  workers?: number;
+  /** DNS servers ("ip" or "ip:port") the sandbox resolves names with; default the system resolver. */
+  dnsServers?: string[];
+  /**
+   * Refuse to open a socket to anything but 127.0.0.1/::1, whatever the egress policy decides, so a
+   * broken policy fails a test instead of sending packets. Default: on when the engine's environment
+   * has VIGIL_DIAL_LOOPBACK_ONLY=1 (npm test sets it); it only ever makes egress stricter.
+   */
+  dialLoopbackOnly?: boolean;
+  /** First restart delay after the sandbox process dies; doubles while it keeps dying young. */
+  restartBackoffMs?: number;
+  restartBackoffMaxMs?: number;
+  /** How long past its deadline a guest may hold a worker before the worker is replaced. */
+  watchdogGraceMs?: number;
+  /** How long past a run's timeout the host waits for the sandbox before answering itself. */
+  answerGraceMs?: number;
+}
+
+export interface SandboxHost {
+  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome>;
+  close(): Promise<void>;
+  /** The sandbox process's pid, when one is running. */
+  readonly pid: number | undefined;
+}
+
+/** A sandbox process that lived at least this long is healthy: its next restart is quick again. */
+const HEALTHY_LIFETIME_MS = 10_000;
+/** How long a cancelled run waits for the sandbox's own account of it. */
+const CANCEL_GRACE_MS = 3_000;
+
+interface Pending {
+  resolve: (outcome: RunOutcome) => void;
+  redactor: Redactor;
+  started: number;
+  cancelled: boolean;
+  timers: Array<ReturnType<typeof setTimeout>>;
+  cleanup: () => void;
+}
+
+export function createSandboxHost(options: SandboxHostOptions = {}): SandboxHost {
+  return new Host(options);
+}
+
+class Host implements SandboxHost {
+  private readonly launcher: SandboxLauncher;
+  private readonly processOptions: SandboxProcessOptions;
+  private readonly backoffMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly answerGraceMs: number;
+  private channel: SandboxChannel | null = null;
+  private wire: Batcher<HostToSandbox> | null = null;
+  private greeted = false;
+  private outbox: HostToSandbox[] = [];
+  private launchedAt = 0;
+  private youngDeaths = 0;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: SandboxHostOptions) {
+    this.launcher = options.launcher ?? forkLauncher();
+    this.processOptions = {
+      workers: options.workers ?? Math.max(2, Math.min(4, availableParallelism())),
+      dnsServers: options.dnsServers ?? [],
+      dialLoopbackOnly: options.dialLoopbackOnly ?? process.env.VIGIL_DIAL_LOOPBACK_ONLY === '1',
+      watchdogGraceMs: options.watchdogGraceMs ?? 1_000,
+    };
+    this.backoffMs = options.restartBackoffMs ?? 100;
+    this.backoffMaxMs = options.restartBackoffMaxMs ?? 10_000;
+    this.answerGraceMs = options.answerGraceMs ?? 30_000;
+  }
+
+  get pid(): number | undefined {
+    return this.channel?.pid;
+  }
+
+  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+    const started = performance.now();
+    const redactor = new Redactor(Object.values(request?.secrets ?? {}));
+    if (this.closed) return Promise.resolve(hostOutcome('failed', 'the sandbox is shut down', started));
+    if (signal?.aborted) return Promise.resolve(hostOutcome('cancelled', 'cancelled', started));
+    const limits = resolveLimits(request.limits);
+    if (typeof request.code === 'string' && Buffer.byteLength(request.code) > limits.sourceBytes) {
+      return Promise.resolve(hostOutcome('failed', `source larger than ${formatBytes(limits.sourceBytes)}`, started));
+    }
+    const id = this.nextId++;
+    return new Promise<RunOutcome>((resolve) => {
+      const pending: Pending = {
+        resolve,
+        redactor,
+        started,
+        cancelled: false,
+        timers: [],
+        cleanup: () => undefined,
+      };
+      const timeoutMs = typeof request.timeoutMs === 'number' && request.timeoutMs > 0 ? request.timeoutMs : 30_000;
+      pending.timers.push(
+        setTimeout(() => {
+          this.post({ t: 'cancel', id });
+          this.settle(id, hostOutcome('timed_out', 'the sandbox did not answer within the run\'s timeout', started));
+        }, timeoutMs + this.answerGraceMs),
+      );
+      if (signal) {
+        const onAbort = () => {
+          const p = this.pending.get(id);
+          if (!p || p.cancelled) return;
+          p.cancelled = true;
+          // Not sent yet (the process is starting or restarting): it simply never runs.
+          const queued = this.outbox.findIndex((m) => m.t === 'run' && m.id === id);
+          if (queued >= 0) {
+            this.outbox.splice(queued, 1);
+            this.settle(id, hostOutcome('cancelled', 'cancelled', started));
+            return;
+          }
+          this.post({ t: 'cancel', id });
+          p.timers.push(setTimeout(() => this.settle(id, hostOutcome('cancelled', 'cancelled', started)), CANCEL_GRACE_MS));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        pending.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.pending.set(id, pending);
+      this.post({ t: 'run', id, request });
+    });
+  }
+
+  private settle(id: number, outcome: RunOutcome): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.pending.delete(id);
+    for (const timer of pending.timers) clearTimeout(timer);
+    pending.cleanup();
+    // Second pass: the sandbox redacted already; the host does not rely on it.
+    pending.resolve(redactOutcome(outcome, pending.redactor));
+  }
+
+  private post(message: HostToSandbox): void {
+    if (this.closed && message.t !== 'shutdown') return;
+    this.ensureProcess();
+    if (this.channel && this.greeted && this.wire) this.wire.push(message);
+    else this.outbox.push(message);
+  }
+
+  private ensureProcess(): void {
+    if (this.channel || this.restartTimer || this.closed) return;
+    this.launch();
+  }
+
+  private launch(): void {
+    this.restartTimer = null;
+    if (this.closed) return;
+    this.greeted = false;
+    this.launchedAt = Date.now();
+    let channel: SandboxChannel;
+    try {
+      channel = this.launcher.launch();
+    } catch {
+      this.onExit(null);
+      return;
+    }
+    this.channel = channel;
+    this.wire = new Batcher<HostToSandbox>((messages) => channel.send(messages.length === 1 ? messages[0]! : { t: 'batch', messages }));
+    channel.onMessage((message) => this.onMessage(channel, message));
+    channel.onExit(() => this.onExit(channel));
+  }
+
+  private onMessage(channel: SandboxChannel, message: SandboxToHost): void {
+    if (channel !== this.channel) return;
+    switch (message.t) {
+      case 'batch':
+        for (const inner of message.messages) this.onMessage(channel, inner);
+        break;
+      case 'hello': {
+        this.greeted = true;
+        this.wire!.push({ t: 'init', options: this.processOptions });
+        for (const queued of this.outbox.splice(0)) this.wire!.push(queued);
+        break;
+      }
+      case 'ready':
+        break;
+      case 'outcome':
+        this.settle(message.id, message.outcome);
+        break;
+    }
+  }
+
+  private onExit(channel: SandboxChannel | null): void {
+    if (channel && channel !== this.channel) return;
+    this.channel = null;
+    this.wire = null;
+    this.greeted = false;
+    // Runs that were only queued for this process are sent to the next one; runs it had are lost.
+    const queuedRuns = new Set(this.outbox.filter((m) => m.t === 'run').map((m) => (m as { id: number }).id));
+    const requeue = this.outbox.filter((m) => m.t === 'run' || (m.t === 'cancel' && queuedRuns.has(m.id)));
+    this.outbox = [];
+    for (const [id, pending] of [...this.pending]) {
+      if (queuedRuns.has(id)) continue;
+      this.settle(id, hostOutcome(pending.cancelled ? 'cancelled' : 'failed', pending.cancelled ? 'cancelled' : 'sandbox crashed', pending.started));
+    }
+    if (this.closed) return;
+    this.youngDeaths = Date.now() - this.launchedAt < HEALTHY_LIFETIME_MS ? this.youngDeaths + 1 : 1;
+    const delay = Math.min(this.backoffMaxMs, this.backoffMs * 2 ** (this.youngDeaths - 1));
+    this.outbox = requeue;
+    this.restartTimer = setTimeout(() => this.launch(), delay);
+    this.restartTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const channel = this.channel;
+    for (const [id, pending] of [...this.pending]) {
+      if (!channel) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started));
+    }
+    if (!channel) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        channel.kill();
+        resolve();
+      }, 3_000);
+      channel.onExit(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (this.greeted && this.wire) {
+        this.wire.push({ t: 'shutdown' });
+        this.wire.flush();
+      } else channel.kill();
+    });
+    for (const [id, pending] of [...this.pending]) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started));
+  }
+}
+
+function hostOutcome(status: RunOutcome['status'], error: string, started: number): RunOutcome {
+  const entry: RunLogEntry = { seq: 0, ts: new Date().toISOString(), level: status === 'cancelled' ? 'warn' : 'error', message: error, fields: null, step: null, http: null };
+  return { status, result: null, error, logs: [entry], httpCalls: [], durationMs: Math.round(performance.now() - started) };
+}

@@ -1,0 +1,93 @@
+// How the engine starts the sandbox process. Headless (`vigil serve`, `vigil test`, the tests)
+// uses child_process.fork; the Electron shell supplies a utilityProcess.fork launcher with the same
+// shape. Either way the child gets a minimal environment: nothing inherited, so no tokens, proxy
+// variables or NODE_OPTIONS reach it.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { HostToSandbox, SandboxToHost } from './protocol.ts';
+
+export type { HostToSandbox, SandboxToHost } from './protocol.ts';
+
+/** A running sandbox process as the host sees it. */
+export interface SandboxChannel {
+  readonly pid: number | undefined;
+  send(message: HostToSandbox): void;
+  onMessage(listener: (message: SandboxToHost) => void): void;
+  /** Called once when the process is gone, however it went. */
+  onExit(listener: (info: { code: number | null; signal: string | null }) => void): void;
+  kill(): void;
+}
+
+export interface SandboxLauncher {
+  launch(): SandboxChannel;
+}
+
+/** The sandbox process entry when running from sources. */
+export function sandboxProcessEntry(): string {
+  return fileURLToPath(new URL('./process/index.ts', import.meta.url));
+}
+
+/**
+ * Only what the OS needs for the process to work at all (Windows resolves DNS and loads crypto
+ * providers through SystemRoot); everything else is dropped.
+ */
+export function minimalEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (process.platform === 'win32') {
+    for (const name of ['SystemRoot', 'SYSTEMROOT', 'windir', 'TEMP', 'TMP']) {
+      const value = source[name];
+      if (value !== undefined) env[name] = value;
+    }
+  }
+  return env;
+}
+
+export interface ForkLauncherOptions {
+  /** Node binary; default the one running the engine (the pinned Node 24). */
+  execPath?: string;
+  /** Entry script; default the sources' process/index.ts. */
+  entry?: string;
+  /** Extra Node flags for the sandbox process (e.g. --cpu-prof when profiling it). */
+  execArgv?: string[];
+}
+
+export function forkLauncher(options: ForkLauncherOptions = {}): SandboxLauncher {
+  return {
+    launch(): SandboxChannel {
+      const child = fork(options.entry ?? sandboxProcessEntry(), [], {
+        execPath: options.execPath ?? process.execPath,
+        // Not the engine's flags (a test runner's loaders, --inspect): only ours.
+        execArgv: ['--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
+        env: minimalEnv(),
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        serialization: 'advanced',
+      });
+      let exited = false;
+      const exitListeners: Array<(info: { code: number | null; signal: string | null }) => void> = [];
+      const onExit = (code: number | null, signal: string | null) => {
+        if (exited) return;
+        exited = true;
+        for (const listener of exitListeners) listener({ code, signal });
+      };
+      child.on('exit', onExit);
+      child.on('error', () => onExit(null, null));
+      return {
+        get pid() {
+          return child.pid;
+        },
+        send(message) {
+          if (!exited && child.connected) child.send(message);
+        },
+        onMessage(listener) {
+          child.on('message', (message) => listener(message as SandboxToHost));
+        },
+        onExit(listener) {
+          exitListeners.push(listener);
+        },
+        kill() {
+          if (!exited) child.kill('SIGKILL');
+        },
+      };
+    },
+  };
+}

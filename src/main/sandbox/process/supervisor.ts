@@ -1,0 +1,322 @@
+// The sandbox process's main thread: compiles workflows, hands runs to a small pool of workers,
+// brokers their HTTP, and watches the workers. A worker hosts many runs (each in its own QuickJS
+// instance); when a guest keeps its worker busy past its deadline (a builtin that never reaches an
+// interrupt check), the watchdog terminates that worker and starts a new one.
+import { createHash } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import type { RunLogEntry } from '../../../shared/domain.ts';
+import { compileWorkflow, type CompileResult } from '../compile.ts';
+import { LiveTransport, serverLookup, systemLookup } from '../egress/http.ts';
+import { AllowedHostsError, compilePolicy, type EgressPolicy } from '../egress/policy.ts';
+import { formatBytes, formatMs, resolveLimits } from '../limits.ts';
+import { CONTROL, type MainToWorker, type RunConfig, type SandboxProcessOptions, type SandboxToHost, type WorkerOutcome, type WorkerRunSpec, type WorkerToMain } from '../protocol.ts';
+import { Redactor, redactOutcome } from '../redact.ts';
+import type { RunOutcome, RunRequest, SandboxLimits } from '../types.ts';
+import { Batcher } from '../batch.ts';
+import { Broker } from './broker.ts';
+import { loadQuickJSWasm, type QuickJSWasm } from './wasm.ts';
+
+const COMPILE_CACHE_SIZE = 256;
+const WATCHDOG_INTERVAL_MS = 200;
+/** The longest a run's wall clock may be; longer timeouts are clamped. */
+const MAX_TIMEOUT_MS = 24 * 3600 * 1000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+interface WorkerSlot {
+  worker: Worker;
+  /** Messages to the worker, delivered together once per event-loop turn. */
+  outbox: Batcher<MainToWorker>;
+  control: Int32Array;
+  epoch: number;
+  runs: Set<number>;
+  /** Terminated on purpose (watchdog, shutdown): its exit is not a crash. */
+  retired: boolean;
+}
+
+interface RunState {
+  id: number;
+  slot: WorkerSlot;
+  redactor: Redactor;
+  limits: SandboxLimits;
+  timeoutMs: number;
+  wallDeadline: number;
+  cancelledAt: number | null;
+  startedAt: number;
+}
+
+export function workerEntry(): URL {
+  // From sources the worker is a sibling room; in the electron-vite build it is sandbox-worker.js
+  // next to the bundled sandbox-process.js.
+  return import.meta.url.endsWith('.ts') ? new URL('../worker/index.ts', import.meta.url) : new URL('./sandbox-worker.js', import.meta.url);
+}
+
+export class Supervisor {
+  private readonly options: SandboxProcessOptions;
+  private readonly send: (message: SandboxToHost) => void;
+  private readonly wasm: QuickJSWasm;
+  private readonly live: LiveTransport;
+  private readonly broker: Broker;
+  private slots: WorkerSlot[] = [];
+  private readonly runs = new Map<number, RunState>();
+  private readonly compiled = new Map<string, CompileResult>();
+  private readonly watchdog: ReturnType<typeof setInterval>;
+  private closed = false;
+  private crashes = 0;
+  private readonly backlog: Array<{ state: Omit<RunState, 'slot'>; spec: WorkerRunSpec }> = [];
+
+  constructor(options: SandboxProcessOptions, send: (message: SandboxToHost) => void) {
+    this.options = options;
+    this.send = send;
+    this.wasm = loadQuickJSWasm();
+    this.live = new LiveTransport(options.dnsServers.length > 0 ? serverLookup(options.dnsServers) : systemLookup(), options.dialLoopbackOnly);
+    this.broker = new Broker(this.live);
+    for (let i = 0; i < Math.max(1, options.workers); i++) this.slots.push(this.spawn());
+    this.watchdog = setInterval(() => this.checkWorkers(), WATCHDOG_INTERVAL_MS);
+    this.watchdog.unref();
+  }
+
+  private spawn(): WorkerSlot {
+    const control = new SharedArrayBuffer(CONTROL.LENGTH * Int32Array.BYTES_PER_ELEMENT);
+    const epoch = Date.now();
+    const worker = new Worker(workerEntry(), {
+      workerData: { wasmModule: this.wasm.module, initialPages: this.wasm.initialPages, control, epoch },
+      // Room for the wasm interpreter's own frames under QuickJS's (much smaller) stack limit.
+      resourceLimits: { stackSizeMb: 8, maxYoungGenerationSizeMb: 4 },
+      name: 'vigil-sandbox-worker',
+    });
+    const slot: WorkerSlot = {
+      worker,
+      outbox: new Batcher<MainToWorker>((messages) => worker.postMessage(messages)),
+      control: new Int32Array(control),
+      epoch,
+      runs: new Set(),
+      retired: false,
+    };
+    worker.on('message', (messages: WorkerToMain[]) => {
+      for (const message of messages) this.onWorkerMessage(slot, message);
+    });
+    worker.on('error', () => this.onWorkerGone(slot));
+    worker.on('exit', () => this.onWorkerGone(slot));
+    return slot;
+  }
+
+  // ── runs ────────────────────────────────────────────────────────────────────────────────
+
+  run(id: number, request: RunRequest): void {
+    const startedAt = performance.now();
+    let redactor = new Redactor([]);
+    try {
+      redactor = new Redactor(Object.values(request.secrets ?? {}));
+      const limits = resolveLimits(request.limits);
+      const timeoutMs = clampTimeout(request.timeoutMs);
+      if (this.closed) return this.reject(id, redactor, startedAt, 'the sandbox is shutting down');
+      if (typeof request.code !== 'string') return this.reject(id, redactor, startedAt, 'the workflow has no code');
+      if (Buffer.byteLength(request.code) > limits.sourceBytes) {
+        return this.reject(id, redactor, startedAt, `source larger than ${formatBytes(limits.sourceBytes)}`);
+      }
+      const compiled = this.compile(request.code);
+      if (!compiled.ok) return this.reject(id, redactor, startedAt, compiled.error);
+      let policy: EgressPolicy;
+      try {
+        policy = compilePolicy(request.allowedHosts ?? []);
+      } catch (error) {
+        if (error instanceof AllowedHostsError) return this.reject(id, redactor, startedAt, error.message);
+        throw error;
+      }
+      const config: RunConfig = {
+        indicator: request.input?.indicator ?? null,
+        alert: request.input?.alert ?? null,
+        input: request.input?.context ?? null,
+        run: { id: request.runId, workflow: request.workflow, trigger: request.trigger, test: request.mocks !== undefined && request.mocks !== null },
+      };
+      const state: Omit<RunState, 'slot'> = { id, redactor, limits, timeoutMs, wallDeadline: Date.now() + timeoutMs, cancelledAt: null, startedAt };
+      this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs + 1000, mocks: request.mocks ?? null });
+      const spec: WorkerRunSpec = {
+        seq: id,
+        script: compiled.script,
+        config: JSON.stringify(config),
+        secrets: { ...request.secrets },
+        declaredSecrets: [...(request.declaredSecrets ?? [])],
+        limits,
+        timeoutMs,
+      };
+      this.dispatch(state, spec);
+    } catch (error) {
+      this.runs.delete(id);
+      this.broker.close(id);
+      this.reject(id, redactor, startedAt, `the sandbox could not start the run: ${(error as Error).message}`);
+    }
+  }
+
+  private dispatch(partial: Omit<RunState, 'slot'>, spec: WorkerRunSpec): void {
+    const slot = this.pickSlot();
+    if (!slot) {
+      this.backlog.push({ state: partial, spec });
+      return;
+    }
+    const state: RunState = { ...partial, slot };
+    this.runs.set(state.id, state);
+    slot.runs.add(state.id);
+    slot.outbox.push({ t: 'start', run: spec });
+  }
+
+  cancel(id: number): void {
+    const queued = this.backlog.findIndex((pending) => pending.state.id === id);
+    if (queued >= 0) {
+      const [pending] = this.backlog.splice(queued, 1);
+      this.broker.close(id);
+      const { redactor, startedAt } = pending!.state;
+      this.emit(id, redactor, { status: 'cancelled', result: null, error: 'cancelled', logs: [errorEntry('cancelled')], durationMs: Math.round(performance.now() - startedAt) }, []);
+      return;
+    }
+    const state = this.runs.get(id);
+    if (!state || state.cancelledAt !== null) return;
+    state.cancelledAt = Date.now();
+    // The shared slot reaches a guest that is executing right now; the message reaches one that waits.
+    Atomics.store(state.slot.control, CONTROL.CANCEL, id);
+    state.slot.outbox.push({ t: 'cancel', seq: id });
+  }
+
+  private compile(code: string): CompileResult {
+    const key = createHash('sha256').update(code).digest('base64');
+    const hit = this.compiled.get(key);
+    if (hit) {
+      this.compiled.delete(key);
+      this.compiled.set(key, hit);
+      return hit;
+    }
+    const result = compileWorkflow(code);
+    this.compiled.set(key, result);
+    if (this.compiled.size > COMPILE_CACHE_SIZE) this.compiled.delete(this.compiled.keys().next().value!);
+    return result;
+  }
+
+  private pickSlot(): WorkerSlot | undefined {
+    let best = this.slots[0];
+    for (const slot of this.slots) if (best && slot.runs.size < best.runs.size) best = slot;
+    return best;
+  }
+
+  private reject(id: number, redactor: Redactor, startedAt: number, error: string): void {
+    this.emit(id, redactor, { status: 'failed', result: null, error, logs: [errorEntry(error)], durationMs: Math.round(performance.now() - startedAt) }, []);
+  }
+
+  private emit(id: number, redactor: Redactor, outcome: WorkerOutcome, httpCalls: RunOutcome['httpCalls']): void {
+    this.send({ t: 'outcome', id, outcome: redactOutcome({ ...outcome, httpCalls }, redactor) });
+  }
+
+  private finishRun(id: number, outcome: WorkerOutcome): void {
+    const state = this.runs.get(id);
+    if (!state) return;
+    this.runs.delete(id);
+    state.slot.runs.delete(id);
+    if (Atomics.load(state.slot.control, CONTROL.CANCEL) === id) Atomics.store(state.slot.control, CONTROL.CANCEL, 0);
+    const httpCalls = this.broker.close(id);
+    this.emit(id, state.redactor, outcome, httpCalls);
+  }
+
+  // ── workers ─────────────────────────────────────────────────────────────────────────────
+
+  private onWorkerMessage(slot: WorkerSlot, message: WorkerToMain): void {
+    if (slot.retired) return;
+    switch (message.t) {
+      case 'http':
+        void this.broker.call(message.seq, message.request).then((result) => {
+          if (!slot.retired && this.runs.has(message.seq)) slot.outbox.push({ t: 'http', seq: message.seq, callId: message.callId, result });
+        });
+        break;
+      case 'done':
+        this.finishRun(message.seq, message.outcome);
+        break;
+      case 'ready':
+        this.crashes = 0;
+        break;
+    }
+  }
+
+  private checkWorkers(): void {
+    const now = Date.now();
+    for (const slot of this.slots) {
+      const running = Atomics.load(slot.control, CONTROL.RUNNING);
+      if (running === 0) continue;
+      let mustEnd = slot.epoch + Atomics.load(slot.control, CONTROL.MUST_END_BY);
+      const state = this.runs.get(running);
+      if (state?.cancelledAt !== null && state?.cancelledAt !== undefined) mustEnd = Math.min(mustEnd, state.cancelledAt);
+      if (now > mustEnd + this.options.watchdogGraceMs) this.replaceWorker(slot, running);
+    }
+  }
+
+  /** Terminates a worker whose guest will not stop; its runs end, a fresh worker takes its place. */
+  private replaceWorker(slot: WorkerSlot, culprit: number): void {
+    slot.retired = true;
+    void slot.worker.terminate();
+    this.slots = this.slots.filter((s) => s !== slot);
+    if (!this.closed) this.slots.push(this.spawn());
+    for (const id of [...slot.runs]) {
+      const state = this.runs.get(id);
+      if (!state) continue;
+      let status: RunOutcome['status'] = 'failed';
+      let error = 'interrupted: the sandbox worker hosting this run was restarted because another run did not stop at its deadline';
+      if (id === culprit) {
+        if (state.cancelledAt !== null) [status, error] = ['cancelled', 'cancelled'];
+        else if (Date.now() >= state.wallDeadline) [status, error] = ['timed_out', `timed out after ${formatMs(state.timeoutMs)} (the workflow's timeout)`];
+        else [status, error] = ['timed_out', `CPU limit of ${formatMs(state.limits.cpuMs)} exceeded`];
+      }
+      this.finishRun(id, { status, result: null, error, logs: [errorEntry(error)], durationMs: Math.round(performance.now() - state.startedAt) });
+    }
+  }
+
+  private onWorkerGone(slot: WorkerSlot): void {
+    if (slot.retired) return;
+    slot.retired = true;
+    this.slots = this.slots.filter((s) => s !== slot);
+    for (const id of [...slot.runs]) {
+      const state = this.runs.get(id);
+      if (!state) continue;
+      const error = 'sandbox crashed';
+      this.finishRun(id, { status: 'failed', result: null, error, logs: [errorEntry(error)], durationMs: Math.round(performance.now() - state.startedAt) });
+    }
+    if (this.closed) return;
+    // A worker that cannot even start must not be respawned in a tight loop; runs arriving
+    // meanwhile wait in the backlog.
+    this.crashes++;
+    const delay = Math.min(5_000, this.crashes > 1 ? 100 * 2 ** (this.crashes - 2) : 0);
+    const respawn = () => {
+      if (this.closed) return;
+      this.slots.push(this.spawn());
+      for (const pending of this.backlog.splice(0)) this.dispatch(pending.state, pending.spec);
+    };
+    if (delay === 0) respawn();
+    else setTimeout(respawn, delay).unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.watchdog);
+    for (const pending of this.backlog.splice(0)) {
+      this.broker.close(pending.state.id);
+      this.emit(pending.state.id, pending.state.redactor, { status: 'failed', result: null, error: 'the sandbox is shutting down', logs: [errorEntry('the sandbox is shutting down')], durationMs: 0 }, []);
+    }
+    for (const id of [...this.runs.keys()]) {
+      const state = this.runs.get(id)!;
+      this.finishRun(id, { status: 'failed', result: null, error: 'the sandbox is shutting down', logs: [errorEntry('the sandbox is shutting down')], durationMs: Math.round(performance.now() - state.startedAt) });
+    }
+    await Promise.allSettled(
+      this.slots.map((slot) => {
+        slot.retired = true;
+        return slot.worker.terminate();
+      }),
+    );
+    this.slots = [];
+    await this.live.close();
+  }
+}
+
+function clampTimeout(timeoutMs: number): number {
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) return DEFAULT_TIMEOUT_MS;
+  return Math.min(MAX_TIMEOUT_MS, Math.max(1, Math.round(timeoutMs)));
+}
+
+function errorEntry(message: string): RunLogEntry {
+  return { seq: 0, ts: new Date().toISOString(), level: 'error', message, fields: null, step: null, http: null };
+}

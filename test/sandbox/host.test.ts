@@ -1,0 +1,123 @@
+// The engine's side: one sandbox process with a minimal environment, many runs at once, and what
+// happens when the process dies under them.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createSandboxHost, forkLauncher, minimalEnv, type SandboxLauncher } from '../../src/main/sandbox/index.ts';
+import { BENIGN, request } from './helpers.ts';
+
+const hosts: Array<{ close(): Promise<void> }> = [];
+function host(options: Parameters<typeof createSandboxHost>[0] = {}) {
+  const h = createSandboxHost({ workers: 2, ...options });
+  hosts.push(h);
+  return h;
+}
+afterAll(async () => {
+  await Promise.all(hosts.map((h) => h.close()));
+});
+
+async function waitFor<T>(get: () => T | undefined, ms = 5000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the sandbox process', () => {
+  it('inherits nothing from the engine environment', async () => {
+    const saved = { ...process.env };
+    process.env.HTTP_PROXY = 'http://127.0.0.1:9';
+    process.env.NODE_OPTIONS = '--require /nonexistent.js';
+    process.env.VIGIL_SECRET_TOKEN = 'must-not-leak';
+    try {
+      const h = host();
+      const outcome = await h.run(request(BENIGN));
+      expect(outcome.status, outcome.error ?? '').toBe('success');
+      expect(minimalEnv({ HTTP_PROXY: 'x', PATH: '/bin', SystemRoot: 'C:\\Windows' })).toEqual(process.platform === 'win32' ? { SystemRoot: 'C:\\Windows' } : {});
+      const environ = `/proc/${h.pid}/environ`;
+      if (existsSync(environ)) {
+        // Only what Node's fork adds for the IPC channel itself.
+        const names = readFileSync(environ, 'utf8').split('\0').filter(Boolean).map((entry) => entry.split('=')[0]);
+        expect(names.filter((name) => !name!.startsWith('NODE_CHANNEL_'))).toEqual([]);
+      }
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('runs many workflows at once, each with its own input and secrets', async () => {
+    const h = host();
+    const code = `import { sha256 } from "vigil";
+      export async function run(ctx) { await ctx.sleep(20); return ctx.ok(String(ctx.input.n), { digest: sha256(ctx.secrets.get("S")) }); }`;
+    const runs = Array.from({ length: 60 }, (_, n) =>
+      h.run(request(code, { input: { context: { n } }, secrets: { S: `secret-number-${n}` }, declaredSecrets: ['S'] })),
+    );
+    const outcomes = await Promise.all(runs);
+    outcomes.forEach((outcome, n) => {
+      expect(outcome.status, outcome.error ?? '').toBe('success');
+      expect(outcome.result).toEqual({ success: true, message: String(n), data: { digest: createHash('sha256').update(`secret-number-${n}`).digest('hex') } });
+    });
+  });
+
+  it('fails the runs in flight with "sandbox crashed" when the process is killed, and the next run works', async () => {
+    const h = host({ restartBackoffMs: 50 });
+    const first = await h.run(request(BENIGN));
+    expect(first.status).toBe('success');
+    const pid = h.pid!;
+    const inFlight = [1, 2, 3].map(() => h.run(request('export async function run(ctx) { await ctx.sleep(10_000); return ctx.ok("slept"); }', { timeoutMs: 20_000 })));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    process.kill(pid, 'SIGKILL');
+    for (const outcome of await Promise.all(inFlight)) {
+      expect(outcome).toMatchObject({ status: 'failed', error: 'sandbox crashed', result: null });
+    }
+    const after = await h.run(request(BENIGN));
+    expect(after.status, after.error ?? '').toBe('success');
+    expect(h.pid).not.toBe(pid);
+    // And again: the backoff grows but the sandbox comes back. (A run handed over at the very
+    // moment of a crash may have started, so it fails rather than running twice: wait for the exit.)
+    process.kill(h.pid!, 'SIGKILL');
+    await waitFor(() => (h.pid === undefined ? true : undefined));
+    const again = await h.run(request(BENIGN));
+    expect(again.status, again.error ?? '').toBe('success');
+  });
+
+  it('keeps runs queued while the process is starting or restarting', async () => {
+    let launches = 0;
+    const base = forkLauncher();
+    const counting: SandboxLauncher = {
+      launch() {
+        launches++;
+        return base.launch();
+      },
+    };
+    const h = host({ launcher: counting, restartBackoffMs: 200 });
+    const outcomes = await Promise.all([1, 2, 3].map(() => h.run(request(BENIGN))));
+    expect(outcomes.map((o) => o.status)).toEqual(['success', 'success', 'success']);
+    process.kill(await waitFor(() => h.pid), 'SIGKILL');
+    await waitFor(() => (h.pid === undefined ? true : undefined));
+    const queued = await h.run(request(BENIGN));
+    expect(queued.status, queued.error ?? '').toBe('success');
+    expect(launches).toBe(2);
+  });
+
+  it('cancels a run while it is queued behind a restart', async () => {
+    const h = host({ restartBackoffMs: 1000 });
+    await h.run(request(BENIGN));
+    process.kill(h.pid!, 'SIGKILL');
+    await waitFor(() => (h.pid === undefined ? true : undefined));
+    const controller = new AbortController();
+    const queued = h.run(request(BENIGN), controller.signal);
+    controller.abort();
+    expect(await queued).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('refuses runs after close', async () => {
+    const h = host();
+    await h.run(request(BENIGN));
+    await h.close();
+    expect(await h.run(request(BENIGN))).toMatchObject({ status: 'failed', error: 'the sandbox is shut down' });
+  });
+});
