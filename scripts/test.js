@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, unit + integration tests (vitest, with a real keychain), then the
-// web-mode e2e suite (Playwright + Debian's Chromium). Ends with one line "N passed, N failed"
-// summing every suite, the line CI reads.
+// `npm test`: typecheck, lint, unit + integration tests (vitest, with a real keychain), the
+// examples (lint + their documented `vigil test`), the web-mode e2e suite (Playwright + Debian's
+// Chromium), the Electron e2e suite (skips without a binary) and electronegativity. Ends with one
+// line "N passed, N failed" summing every suite, the line CI reads.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,24 +62,53 @@ if (existsSync(vitestReport)) {
   failures.push(`vitest (exit ${vitestStatus}, no report)`);
 }
 
-if (existsSync(join(root, 'playwright.config.ts'))) {
-  const e2eReport = join(scratch, 'e2e.json');
-  const status = run('e2e', ...wrap(bin('playwright'), ['test']), {
-    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eReport },
+/** A Playwright suite, counted test by test from its JSON report. */
+function playwright(label, args) {
+  const report = join(scratch, `${label.replace(/\W+/g, '-')}.json`);
+  const status = run(label, ...wrap(bin('playwright'), ['test', ...args]), {
+    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
   });
-  if (existsSync(e2eReport)) {
-    const stats = JSON.parse(readFileSync(e2eReport, 'utf8')).stats;
+  if (existsSync(report)) {
+    const stats = JSON.parse(readFileSync(report, 'utf8')).stats;
     totals.passed += stats.expected + stats.flaky;
     totals.failed += stats.unexpected;
     totals.skipped += stats.skipped;
-    if (stats.unexpected > 0) failures.push('e2e');
+    if (stats.unexpected > 0) failures.push(label);
   } else {
     totals.failed++;
-    failures.push(`e2e (exit ${status}, no report)`);
+    failures.push(`${label} (exit ${status}, no report)`);
   }
 }
 
+// The examples are the authoring contract's showcase: each must lint clean and pass the
+// `vigil test` command its header documents, offline against its mocks.
+const node = process.execPath;
+const vigil = join(root, 'bin', 'vigil.js');
+const examples = readdirSync(join(root, 'examples')).filter((name) => name.endsWith('.ts')).sort();
+check('examples: vigil lint', node, [vigil, 'lint', ...examples.map((name) => join('examples', name))]);
+for (const name of examples) {
+  const header = readFileSync(join(root, 'examples', name), 'utf8').match(/^\/\/ Test:\s+npx vigil (.+)$/m);
+  if (!header) {
+    totals.failed++;
+    failures.push(`examples: ${name} has no "// Test:" line`);
+    continue;
+  }
+  check(`examples: ${name}`, node, [vigil, ...shellWords(header[1])]);
+}
+
+/** Splits a documented command line into words: spaces separate, single quotes group. */
+function shellWords(line) {
+  return [...line.matchAll(/'([^']*)'|(\S+)/g)].map((match) => match[1] ?? match[2]);
+}
+
+playwright('e2e (web)', []);
+// Skips, saying why, where there is no Electron binary (it cannot be downloaded everywhere).
+playwright('e2e (electron)', ['-c', 'e2e/electron/playwright.config.ts']);
+check('electronegativity', node, [join(root, 'scripts', 'electronegativity.js')]);
+
 rmSync(scratch, { recursive: true, force: true });
 if (failures.length > 0) console.log(`\nFailed: ${failures.join(', ')}`);
-console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+if (totals.skipped > 0) console.log(`\n${totals.skipped} skipped (each skip says why in its suite's output above)`);
+// CI reads this exact shape from the last line.
+console.log(`\n${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed > 0 ? 1 : 0);
