@@ -68,5 +68,5 @@ describe('crash recovery', () => {
     current.child.kill('SIGTERM');
     expect(await current.exited).toBe(0);
     current = null;
-  });
+  }, 120_000); // two server starts, a key, eight executes and 3 s runs: slow on a loaded 2-core box
 });

@@ -137,8 +137,11 @@ describe('the real sandbox host over the utilityProcess launcher', () => {
     const child = fake.FakeUtilityProcess.forks[0]!.child;
     child.spawn();
     child.emit('message', { t: 'hello' });
-    expect(child.posted.map((message: any) => message.t)).toEqual(['init', 'run']);
-    const run = child.posted[1] as { id: number };
+    // The host sends what one event-loop turn produced as one batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    const sent = child.posted.flatMap((message: any) => (message.t === 'batch' ? message.messages : [message]));
+    expect(sent.map((message: any) => message.t)).toEqual(['init', 'run']);
+    const run = sent[1] as { id: number };
     const outcome = { status: 'success', result: { success: true, message: 'done', data: null }, error: null, logs: [], httpCalls: [], durationMs: 3 };
     child.emit('message', { t: 'outcome', id: run.id, outcome });
     await expect(running).resolves.toMatchObject({ status: 'success' });
