@@ -262,13 +262,8 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export interface FetchOptions {
-  url: URL;
-  method: string;
-  headers: Record<string, string>;
-  body: Buffer | null;
-  signal: AbortSignal;
-  timeoutMs: number;
+/** The first hop's request, plus what governs the whole chain of hops. */
+export interface FetchOptions extends HopRequest {
   maxBodyBytes: number;
   policy: EgressPolicy;
   transport: Transport;

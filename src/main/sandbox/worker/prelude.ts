@@ -230,7 +230,8 @@ function verb(method, url, options) {
 return freeze({ request: request, verb: verb });
 })`;
 
-export const CHUNK_BYTES = String.raw`(function (k) {
+/** Opens each standard-library chunk: the intrinsics and small helpers every one of them uses. */
+const LIBRARY_HEADER = String.raw`(function (k) {
 'use strict';
 var freeze = Object.freeze, create = Object.create, keysOf = Object.keys, apply = Reflect.apply, call = k.call;
 var Str = String, fromCharCode = String.fromCharCode, arrayJoin = Array.prototype.join, arraySort = Array.prototype.sort, arraySlice = Array.prototype.slice;
@@ -241,7 +242,9 @@ var SymbolIterator = Symbol.iterator, SymbolToStringTag = Symbol.toStringTag, Er
 function push(array, value) { array[array.length] = value; }
 function slice(s, a, b) { return apply(strSlice, s, b === undefined ? [a] : [a, b]); }
 function code(s, i) { return apply(strCharCodeAt, s, [i]); }
-// ── bytes, UTF-8, base64, hex ───────────────────────────────────────────────────────────────
+`;
+
+export const CHUNK_BYTES = LIBRARY_HEADER + String.raw`// ── bytes, UTF-8, base64, hex ───────────────────────────────────────────────────────────────
 function utf8Encode(s) {
   var out = [];
   for (var i = 0; i < s.length; i++) {
@@ -375,18 +378,7 @@ return freeze({ sha1: digest('sha1'), sha256: digest('sha256'), sha512: digest('
 
 })`;
 
-export const CHUNK_URL = String.raw`(function (k) {
-'use strict';
-var freeze = Object.freeze, create = Object.create, keysOf = Object.keys, apply = Reflect.apply, call = k.call;
-var Str = String, fromCharCode = String.fromCharCode, arrayJoin = Array.prototype.join, arraySort = Array.prototype.sort, arraySlice = Array.prototype.slice;
-var strSlice = String.prototype.slice, strCharCodeAt = String.prototype.charCodeAt, strIndexOf = String.prototype.indexOf, strSplit = String.prototype.split;
-var strToLower = String.prototype.toLowerCase, strToUpper = String.prototype.toUpperCase, strTrim = String.prototype.trim;
-var U8 = Uint8Array, AB = ArrayBuffer, isView = ArrayBuffer.isView, WM = WeakMap, wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
-var SymbolIterator = Symbol.iterator, SymbolToStringTag = Symbol.toStringTag, Err = Error, TypeErr = TypeError, RangeErr = RangeError;
-function push(array, value) { array[array.length] = value; }
-function slice(s, a, b) { return apply(strSlice, s, b === undefined ? [a] : [a, b]); }
-function code(s, i) { return apply(strCharCodeAt, s, [i]); }
-var B = k.lib('bytes'), utf8Encode = B.utf8Encode, utf8Decode = B.utf8Decode, hexValue = B.hexValue, HEX = B.HEX;
+export const CHUNK_URL = LIBRARY_HEADER + String.raw`var B = k.lib('bytes'), utf8Encode = B.utf8Encode, utf8Decode = B.utf8Decode, hexValue = B.hexValue, HEX = B.HEX;
 // ── URLSearchParams, URL ────────────────────────────────────────────────────────────────────
 function formEncode(s) {
   var b = utf8Encode(s);
@@ -545,18 +537,7 @@ return freeze({ URL: URL, URLSearchParams: URLSearchParams });
 
 })`;
 
-export const CHUNK_TEXT = String.raw`(function (k) {
-'use strict';
-var freeze = Object.freeze, create = Object.create, keysOf = Object.keys, apply = Reflect.apply, call = k.call;
-var Str = String, fromCharCode = String.fromCharCode, arrayJoin = Array.prototype.join, arraySort = Array.prototype.sort, arraySlice = Array.prototype.slice;
-var strSlice = String.prototype.slice, strCharCodeAt = String.prototype.charCodeAt, strIndexOf = String.prototype.indexOf, strSplit = String.prototype.split;
-var strToLower = String.prototype.toLowerCase, strToUpper = String.prototype.toUpperCase, strTrim = String.prototype.trim;
-var U8 = Uint8Array, AB = ArrayBuffer, isView = ArrayBuffer.isView, WM = WeakMap, wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
-var SymbolIterator = Symbol.iterator, SymbolToStringTag = Symbol.toStringTag, Err = Error, TypeErr = TypeError, RangeErr = RangeError;
-function push(array, value) { array[array.length] = value; }
-function slice(s, a, b) { return apply(strSlice, s, b === undefined ? [a] : [a, b]); }
-function code(s, i) { return apply(strCharCodeAt, s, [i]); }
-var B = k.lib('bytes'), utf8Encode = B.utf8Encode, utf8Decode = B.utf8Decode, toBytes = B.toBytes, charsToString = B.charsToString;
+export const CHUNK_TEXT = LIBRARY_HEADER + String.raw`var B = k.lib('bytes'), utf8Encode = B.utf8Encode, utf8Decode = B.utf8Decode, toBytes = B.toBytes, charsToString = B.charsToString;
 // ── TextEncoder, TextDecoder ────────────────────────────────────────────────────────────────
 class TextEncoder {
   get encoding() { return 'utf-8'; }
