@@ -150,7 +150,7 @@ function RouteView({ route }: { route: Route }) {
     case 'keys':
       return <KeysView />;
     case 'settings':
-      return <SettingsView />;
+      return <SettingsView section={route.section} />;
     case 'not-found':
       return (
         <div className="pad">

@@ -7,6 +7,9 @@ import type {
   CreatedApiKey,
   Envelope,
   FieldProblem,
+  GenerateProgress,
+  GenerateRequest,
+  GenerateResult,
   KeyType,
   LintProblemView,
   ListMeta,
@@ -30,6 +33,7 @@ import type {
   WorkflowVersion,
   WorkflowVersionSummary,
 } from './types.ts';
+import { isGenerateResult, readGenerateStream, type GenerateOutcome } from './generate.ts';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -108,6 +112,9 @@ export interface ClientOptions {
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
+/** Silence on a generation stream longer than this (three missed heartbeats) is a dead connection. */
+export const GENERATE_IDLE_MS = 45_000;
+
 export function createApiClient(connection: VigilConnection, options: ClientOptions = {}) {
   const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
   const base = connection.baseUrl.replace(/\/+$/, '');
@@ -131,25 +138,95 @@ export function createApiClient(connection: VigilConnection, options: ClientOpti
       throw new ApiError(0, 'NETWORK_ERROR', 'Vigil is not reachable. Is `vigil serve` (or the app) still running?');
     }
     if (response.status === 204) return { data: null as T, meta: {} as M };
-    const text = await response.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = null;
-    }
-    if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-      const apiError = new ApiError(
-        response.status,
-        error?.code ?? `HTTP_${response.status}`,
-        error?.message ?? `Vigil answered ${response.status} ${response.statusText}.`,
-        error?.details ?? null,
-      );
-      if (response.status === 401) options.onUnauthorized?.(apiError);
-      throw apiError;
-    }
+    const parsed = await readJson(response);
+    if (!response.ok) throw refused(response, parsed);
     return (parsed ?? { data: null, meta: {} }) as Envelope<T, M>;
+  }
+
+  async function readJson(response: Response): Promise<unknown> {
+    const text = await response.text();
+    try {
+      return text ? JSON.parse(text) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The ApiError for a non-2xx answer (its JSON error envelope); a 401 also ends the session. */
+  function refused(response: Response, parsed: unknown): ApiError {
+    const error = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
+    const apiError = new ApiError(
+      response.status,
+      error?.code ?? `HTTP_${response.status}`,
+      error?.message ?? `Vigil answered ${response.status} ${response.statusText}.`,
+      error?.details ?? null,
+    );
+    if (response.status === 401) options.onUnauthorized?.(apiError);
+    return apiError;
+  }
+
+  /**
+   * POST /v1/workflows/generate with streamed progress. Resolves with the proposal; rejects with an
+   * ApiError (the server's code: LLM_NOT_CONFIGURED, LLM_UNAVAILABLE, …) or, when `signal` aborts,
+   * with the AbortError: closing the connection is how the server learns to stop the model.
+   */
+  async function generate(
+    body: GenerateRequest,
+    init: { signal?: AbortSignal; onProgress?: (progress: GenerateProgress) => void } = {},
+  ): Promise<GenerateResult> {
+    // The server sends a comment every 15 s even while the model thinks; silence for longer than
+    // three of them means the connection is dead, not that the model is slow.
+    const idle = new AbortController();
+    const signal = init.signal ? AbortSignal.any([init.signal, idle.signal]) : idle.signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stillAlive = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => idle.abort(), GENERATE_IDLE_MS);
+    };
+    const stalled = () =>
+      new ApiError(0, 'STREAM_STALLED', 'Vigil stopped sending progress for 45 s, so the generation was abandoned. Try again.');
+    try {
+      stillAlive();
+      let response: Response;
+      try {
+        response = await doFetch(`${base}/v1/workflows/generate`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${connection.token}`,
+            accept: 'text/event-stream',
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify(body),
+          signal,
+          cache: 'no-store',
+        });
+      } catch (error) {
+        if (idle.signal.aborted && !init.signal?.aborted) throw stalled();
+        if ((error as Error).name === 'AbortError') throw error;
+        throw new ApiError(0, 'NETWORK_ERROR', 'Vigil is not reachable. Is `vigil serve` (or the app) still running?');
+      }
+      if (!response.ok) throw refused(response, await readJson(response));
+      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream') || !response.body) {
+        // Something between the console and Vigil dropped the Accept header: the same proposal
+        // arrives as plain JSON, only without progress.
+        const parsed = (await readJson(response)) as { data?: unknown } | null;
+        if (isGenerateResult(parsed?.data)) return parsed.data;
+        throw new ApiError(502, 'INVALID_RESPONSE', 'Vigil sent a generation result the console cannot read.');
+      }
+      let outcome: GenerateOutcome;
+      try {
+        outcome = await readGenerateStream(response.body, (progress) => init.onProgress?.(progress), stillAlive);
+      } catch (error) {
+        if (idle.signal.aborted && !init.signal?.aborted) throw stalled();
+        if ((error as Error).name === 'AbortError' || init.signal?.aborted) throw error;
+        throw new ApiError(0, 'NETWORK_ERROR', 'The connection to Vigil broke during the generation. Try again.');
+      }
+      if (outcome.kind === 'result') return outcome.result;
+      if (outcome.kind === 'error') throw new ApiError(outcome.status, outcome.code, outcome.message, outcome.details);
+      throw new ApiError(0, 'STREAM_ENDED', 'Vigil closed the connection before the generation finished. Try again.');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   const enc = encodeURIComponent;
@@ -172,6 +249,7 @@ export function createApiClient(connection: VigilConnection, options: ClientOpti
         request<WorkflowVersion>('GET', `/v1/workflows/${enc(uuid)}/versions/${version}`),
       test: (body: TestRequest, signal?: AbortSignal) =>
         request<TestResult>('POST', '/v1/workflows/test', { body, signal }),
+      generate,
     },
     runs: {
       list: (query: RunListQuery, signal?: AbortSignal) =>

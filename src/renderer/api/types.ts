@@ -213,6 +213,8 @@ export interface TestRequest {
   indicator_type: IndicatorType;
   indicator_value: string;
   context?: unknown;
+  /** What the workflow sees as ctx.alert. */
+  alert?: Record<string, unknown> | null;
   mocks?: unknown;
   secrets?: Record<string, string>;
   allowed_hosts?: string[];
@@ -309,4 +311,66 @@ export interface LlmSettingsUpdate {
   timeout_seconds?: number;
   structured_output?: 'json_schema' | 'tool';
   api_key?: string | null;
+}
+
+/** POST /v1/workflows/generate: what to write (or, with existing_code + instruction, what to change). */
+export interface GenerateRequest {
+  description: string;
+  workflow_type?: WorkflowType | null;
+  indicator_types?: IndicatorType[];
+  existing_code?: string;
+  instruction?: string;
+}
+
+export const GENERATE_STAGES = ['requesting', 'receiving', 'linting', 'type_checking', 'testing', 'repairing', 'done'] as const;
+export type GenerateStage = (typeof GENERATE_STAGES)[number];
+
+/** A problem the repair loop found (and, if still there at the end, a warning of the result). */
+export interface GenerationProblem {
+  source: 'lint' | 'typescript' | 'test' | 'answer';
+  severity: 'error' | 'warning';
+  message: string;
+  /** The lint rule id or `TS<code>`. */
+  rule?: string;
+  /** 1-based position in the generated code. */
+  line?: number;
+  column?: number;
+}
+
+/** A `progress` event of the generation stream. */
+export interface GenerateProgress {
+  stage: GenerateStage;
+  attempt: number;
+  max_attempts: number;
+  message: string;
+  elapsed_ms: number;
+  /** `receiving` only. */
+  received_chars?: number;
+  /** `repairing` only: what is being sent back to the model. */
+  problems?: GenerationProblem[];
+}
+
+export interface SuggestedTestInput {
+  indicator_type: IndicatorType;
+  indicator_value: string;
+  context: unknown;
+  alert: Record<string, unknown> | null;
+}
+
+export type CheckState = 'passed' | 'failed' | 'skipped';
+
+/** The proposal: nothing is saved until the analyst accepts it and saves. */
+export interface GenerateResult {
+  generated_code: string;
+  suggested_name: string;
+  suggested_documentation: string;
+  suggested_secrets: string[];
+  suggested_allowed_hosts: string[];
+  suggested_mocks: unknown;
+  suggested_test_input: SuggestedTestInput;
+  warnings: GenerationProblem[];
+  attempts: number;
+  checks: { lint: CheckState; typecheck: CheckState; test: CheckState };
+  provider: LlmProviderName;
+  model: string;
 }

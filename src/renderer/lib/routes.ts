@@ -9,8 +9,12 @@ export type Route =
   | { view: 'approvals'; uuid?: string }
   | { view: 'secrets' }
   | { view: 'keys' }
-  | { view: 'settings' }
+  | { view: 'settings'; section?: SettingsSection }
   | { view: 'not-found'; path: string };
+
+/** Settings sections with their own link (the Generate dialog points at the LLM provider). */
+export const SETTINGS_SECTIONS = ['llm'] as const;
+export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,8 +44,11 @@ export function parseRoute(hash: string): Route {
       break;
     case 'secrets':
     case 'keys':
-    case 'settings':
       if (parts.length === 1) return { view: head };
+      break;
+    case 'settings':
+      if (parts.length === 1) return { view: 'settings' };
+      if (parts.length === 2 && (SETTINGS_SECTIONS as readonly string[]).includes(id!)) return { view: 'settings', section: id as SettingsSection };
       break;
   }
   return { view: 'not-found', path };
@@ -60,8 +67,9 @@ export function formatRoute(route: Route): string {
       return route.uuid ? `#/${route.view}/${route.uuid}` : `#/${route.view}`;
     case 'secrets':
     case 'keys':
-    case 'settings':
       return `#/${route.view}`;
+    case 'settings':
+      return route.section ? `#/settings/${route.section}` : '#/settings';
     case 'not-found':
       return `#/${route.path.replace(/^\/+/, '')}`;
   }

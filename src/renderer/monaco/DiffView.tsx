@@ -1,13 +1,42 @@
-// Side-by-side diff of two saved versions (Monaco's own diff editor, read-only).
-import { useEffect, useRef } from 'react';
+// Side-by-side diff (Monaco's own diff editor, read-only): two saved versions in the history, or
+// the editor's code against a generated proposal.
+import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import { EDITOR_FONT, monaco, themeName } from './setup.ts';
 
 let counter = 0;
 
-export function DiffView({ original, modified, label }: { original: string; modified: string; label: string }) {
+export interface DiffViewHandle {
+  /** Scrolls the right-hand side to a line and puts the cursor there. */
+  revealModified(line: number, column?: number): void;
+}
+
+interface Props {
+  original: string;
+  modified: string;
+  label: string;
+  /** How screen readers name each side. */
+  originalLabel?: string;
+  modifiedLabel?: string;
+}
+
+export const DiffView = forwardRef<DiffViewHandle, Props>(function DiffView(
+  { original, modified, label, originalLabel = `${label}: older version`, modifiedLabel = `${label}: newer version` },
+  ref,
+) {
   const container = useRef<HTMLDivElement>(null);
   const diffRef = useRef<monaco.editor.IStandaloneDiffEditor | null>(null);
   const models = useRef<{ original: monaco.editor.ITextModel; modified: monaco.editor.ITextModel } | null>(null);
+  const labels = useRef({ label, originalLabel, modifiedLabel });
+
+  useImperativeHandle(ref, () => ({
+    revealModified(line, column = 1) {
+      const editor = diffRef.current?.getModifiedEditor();
+      if (!editor) return;
+      editor.setPosition({ lineNumber: line, column });
+      editor.revealLineInCenter(line);
+      editor.focus();
+    },
+  }));
 
   useEffect(() => {
     if (!container.current) return;
@@ -29,9 +58,9 @@ export function DiffView({ original, modified, label }: { original: string; modi
       fontSize: 13,
       scrollBeyondLastLine: false,
       renderValidationDecorations: 'off',
-      ariaLabel: label,
-      originalAriaLabel: `${label}: older version`,
-      modifiedAriaLabel: `${label}: newer version`,
+      ariaLabel: labels.current.label,
+      originalAriaLabel: labels.current.originalLabel,
+      modifiedAriaLabel: labels.current.modifiedLabel,
     });
     diff.setModel({ original: originalModel, modified: modifiedModel });
     diffRef.current = diff;
@@ -43,6 +72,7 @@ export function DiffView({ original, modified, label }: { original: string; modi
       diffRef.current = null;
       models.current = null;
     };
+    // Created once per mount; later text changes arrive through the effects below.
   }, []);
 
   useEffect(() => {
@@ -53,4 +83,4 @@ export function DiffView({ original, modified, label }: { original: string; modi
   }, [modified]);
 
   return <div ref={container} className="monaco-host diff-host" />;
-}
+});

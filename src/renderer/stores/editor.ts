@@ -13,6 +13,7 @@ import type {
   WorkflowState,
   WorkflowVersionSummary,
 } from '../api/types.ts';
+import type { ProposedChanges } from '../lib/generation.ts';
 import { omit } from '../lib/util.ts';
 
 export const NEW_WORKFLOW_CODE = `import type { WorkflowContext, WorkflowResult } from "vigil";
@@ -84,6 +85,8 @@ export interface TestSettings {
   indicatorType: IndicatorType;
   indicatorValue: string;
   inputJson: string;
+  /** ctx.alert as JSON; empty: no alert. */
+  alertJson: string;
   mocksJson: string;
 }
 
@@ -91,6 +94,7 @@ export const DEFAULT_TEST_SETTINGS: TestSettings = {
   indicatorType: 'ip',
   indicatorValue: '203.0.113.7',
   inputJson: '{}',
+  alertJson: '',
   mocksJson: DEFAULT_MOCKS,
 };
 
@@ -120,8 +124,8 @@ function loadTestSettings(key: string): TestSettings {
 
 function storeTestSettings(key: string, test: TestSettings): void {
   try {
-    const { indicatorType, indicatorValue, inputJson, mocksJson } = test;
-    localStorage.setItem(testStorageKey(key), JSON.stringify({ indicatorType, indicatorValue, inputJson, mocksJson }));
+    const { indicatorType, indicatorValue, inputJson, alertJson, mocksJson } = test;
+    localStorage.setItem(testStorageKey(key), JSON.stringify({ indicatorType, indicatorValue, inputJson, alertJson, mocksJson }));
   } catch {
     // Storage full or disabled: the panel keeps its values for this visit.
   }
@@ -178,6 +182,11 @@ export interface EditorState {
   remoteChange(uuid: string): Promise<void>;
   setTest(change: Partial<TestSettings> & { secretValues?: Record<string, string> }): void;
   runTest(): Promise<void>;
+  /**
+   * Puts accepted generated code in the draft (unsaved: the save path lints it), then the
+   * settings, mocks and test input that came with it.
+   */
+  applyGenerated(code: string, changes: ProposedChanges): void;
   dismissNotice(): void;
 }
 
@@ -435,6 +444,11 @@ export const useEditor = create<EditorState>()((set, get) => ({
     if (!test.indicatorValue.trim()) fieldErrors.indicator_value = 'Type an indicator value to test with.';
     const input = parseJsonField(test.inputJson);
     if ('error' in input) fieldErrors.input = input.error;
+    const alert = parseJsonField(test.alertJson);
+    if ('error' in alert) fieldErrors.alert = alert.error;
+    else if (alert.value !== undefined && alert.value !== null && (typeof alert.value !== 'object' || Array.isArray(alert.value))) {
+      fieldErrors.alert = 'An alert is a JSON object (or empty for none).';
+    }
     const mocks = parseJsonField(test.mocksJson);
     if ('error' in mocks) fieldErrors.mocks = mocks.error;
     if (Object.keys(fieldErrors).length > 0) {
@@ -455,6 +469,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
           indicator_type: test.indicatorType,
           indicator_value: test.indicatorValue.trim(),
           ...('value' in input && input.value !== undefined ? { context: input.value } : {}),
+          ...('value' in alert && alert.value !== undefined ? { alert: alert.value as Record<string, unknown> | null } : {}),
           ...('value' in mocks && mocks.value !== undefined ? { mocks: mocks.value } : {}),
           ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
           allowed_hosts: draft.allowed_hosts,
@@ -482,6 +497,31 @@ export const useEditor = create<EditorState>()((set, get) => ({
     } finally {
       if (testController === controller) testController = null;
     }
+  },
+
+  applyGenerated(code, changes) {
+    // The code first, on its own, exactly as typing it would: the editor and its linter get it
+    // before anything that came with it.
+    get().setField('code', code);
+    set((s) => {
+      const test = {
+        ...s.test,
+        ...changes.test,
+        secretValues: { ...s.test.secretValues, ...changes.secretValues },
+        // The shown result was for the code that was just replaced.
+        result: null,
+        mocksUsed: undefined,
+        error: null,
+        fieldErrors: {},
+      };
+      storeTestSettings(s.uuid ?? 'new', test);
+      return {
+        draft: { ...s.draft, ...changes.fields },
+        fieldErrors: Object.fromEntries(Object.entries(s.fieldErrors).filter(([name]) => !(name in changes.fields))),
+        test,
+        notice: 'The generated code is in the editor and not saved yet. Run a test, then save: saving lints it as usual.',
+      };
+    });
   },
 
   dismissNotice() {

@@ -6,6 +6,7 @@ import type { DesktopSettings } from '../../shared/bridge.ts';
 import { ApiError, errorMessage } from '../api/client.ts';
 import { api } from '../api/instance.ts';
 import type {
+  LlmProviderName,
   LlmSettingsUpdate,
   LlmSettingsView,
   NotifierTestResult,
@@ -29,6 +30,47 @@ const idle: SectionState = { saving: false, error: null, fieldErrors: {}, savedA
 /** A 422 problem's field ("body.slack.bot_token") without the body and section prefixes ("bot_token"). */
 export function sectionField(field: string, section: string): string {
   return field.replace(/^body\./, '').replace(new RegExp(`^${section}\\.`), '');
+}
+
+/** What happens to the stored LLM API key on save: kept, replaced by a typed one, or removed. */
+export type KeyChange = { mode: 'keep' } | { mode: 'replace'; value: string } | { mode: 'remove' };
+
+/** The LLM provider form as typed. */
+export interface LlmForm {
+  provider: LlmProviderName | '';
+  model: string;
+  baseUrl: string;
+  timeout: string;
+  structuredOutput: 'json_schema' | 'tool';
+  key: KeyChange;
+}
+
+export const MAX_LLM_TIMEOUT_SECONDS = 1800;
+
+/**
+ * The PUT /v1/settings/llm body for a form, or the problems to show next to its fields first.
+ * The required fields of a provider are left to the server, whose 422 names them.
+ */
+export function buildLlmUpdate(form: LlmForm): { update: LlmSettingsUpdate } | { errors: Record<string, string> } {
+  // Off: the server keeps the keys of both providers for when one is chosen again.
+  if (!form.provider) return { update: { provider: null } };
+  const errors: Record<string, string> = {};
+  const timeout = Number(form.timeout.trim());
+  if (!form.timeout.trim() || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_LLM_TIMEOUT_SECONDS) {
+    errors.timeout_seconds = `A whole number of seconds from 1 to ${MAX_LLM_TIMEOUT_SECONDS.toLocaleString('en')}.`;
+  }
+  if (Object.keys(errors).length > 0) return { errors };
+  const update: LlmSettingsUpdate = {
+    provider: form.provider,
+    model: form.model.trim() || null,
+    base_url: form.baseUrl.trim() || null,
+    timeout_seconds: timeout,
+  };
+  if (form.provider === 'openai_compatible') update.structured_output = form.structuredOutput;
+  // An empty "replace" box means nothing was typed: the stored key (if any) stays.
+  if (form.key.mode === 'replace' && form.key.value !== '') update.api_key = form.key.value;
+  if (form.key.mode === 'remove') update.api_key = null;
+  return { update };
 }
 
 interface SettingsState {

@@ -7,7 +7,9 @@ import { Badge, ErrorText, Notice, Progress } from '../components/ui.tsx';
 import { CodeEditor, type CodeEditorHandle } from '../monaco/CodeEditor.tsx';
 import { DiffView } from '../monaco/DiffView.tsx';
 import { isDirty, useEditor } from '../stores/editor.ts';
+import { useGenerate } from '../stores/generate.ts';
 import { setLeaveGuard, useRouter } from '../stores/router.ts';
+import { GenerateDialog } from './editor/GenerateDialog.tsx';
 import { HistoryPanel } from './editor/HistoryPanel.tsx';
 import { ProblemsPanel } from './editor/ProblemsPanel.tsx';
 import { mergeProblems } from '../lib/problems.ts';
@@ -123,6 +125,8 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+      // The Generate dialog is modal: the editor behind it neither saves nor runs tests meanwhile.
+      if (useGenerate.getState().open) return;
       if (event.key === 's' || event.key === 'S') {
         event.preventDefault();
         void save();
@@ -134,6 +138,18 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [save, runTest]);
+
+  const openGenerate = () => {
+    const { uuid: storeUuid, draft } = useEditor.getState();
+    setDiff(null);
+    useGenerate.getState().openFor({
+      key: storeUuid ?? 'new',
+      isNew: storeUuid === null,
+      code: draft.code,
+      workflowType: draft.workflow_type,
+      indicatorTypes: draft.indicator_types,
+    });
+  };
 
   const problems = useMemo(() => mergeProblems(s.lintProblems, s.saveProblems), [s.lintProblems, s.saveProblems]);
 
@@ -180,6 +196,14 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
           </span>
         )}
         <div className="spacer" />
+        <button
+          type="button"
+          onClick={openGenerate}
+          disabled={s.saving || !ready || isSystem}
+          title={isSystem ? 'Built-in workflows cannot be rewritten; duplicate it first.' : 'Describe a change or a new workflow and let the configured LLM write it'}
+        >
+          Generate
+        </button>
         <button type="button" className="primary" onClick={() => void save()} disabled={s.saving || !ready} aria-keyshortcuts="Control+S Meta+S">
           {s.saving ? 'Saving…' : 'Save'}
         </button>
@@ -302,6 +326,7 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
           )}
         </aside>
       </div>
+      {ready && <GenerateDialog onAccepted={() => requestAnimationFrame(() => codeRef.current?.focus())} />}
     </section>
   );
 }

@@ -1,11 +1,12 @@
 // Settings: execution (pause agents, rate limit, concurrency), notifications (desktop, Slack,
 // Teams, each with a test message), code generation (LLM provider), the data folder and, in the
 // desktop app, start at login. Secrets here are write-only: the form says whether one is stored.
-import { useEffect, useState, type ReactNode } from 'react';
-import type { LlmProviderName, NotifierView } from '../api/types.ts';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { LlmProviderName, LlmSettingsView, NotifierView } from '../api/types.ts';
+import type { SettingsSection } from '../lib/routes.ts';
 import { TokenList } from '../components/TokenList.tsx';
 import { Badge, ErrorText, Field, Progress } from '../components/ui.tsx';
-import { useSettings, type SectionState } from '../stores/settings.ts';
+import { buildLlmUpdate, MAX_LLM_TIMEOUT_SECONDS, useSettings, type KeyChange, type LlmForm, type SectionState } from '../stores/settings.ts';
 
 /** Keep the stored value (undefined), replace it (a string), or remove it (null). */
 type SecretChange = string | null | undefined;
@@ -74,7 +75,7 @@ function SecretInput({
   );
 }
 
-export function SettingsView() {
+export function SettingsView({ section }: { section?: SettingsSection }) {
   const { settings, notifiers, llm, loading, loadErrors, shell } = useSettings();
 
   useEffect(() => {
@@ -93,7 +94,7 @@ export function SettingsView() {
       <ErrorText>{loadErrors.notifiers}</ErrorText>
       {notifiers && <NotificationsCard notifiers={notifiers} />}
       <ErrorText>{loadErrors.llm}</ErrorText>
-      {llm && <LlmCard />}
+      {llm && <LlmCard focus={section === 'llm'} />}
       {settings && (
         <div className="card">
           <h2>Data folder</h2>
@@ -427,45 +428,190 @@ function TeamsSection({ teams }: { teams: NotifierView['teams'] }) {
   );
 }
 
-function LlmCard() {
+const PROVIDER_LABELS: Record<LlmProviderName, string> = {
+  anthropic: 'Anthropic',
+  openai_compatible: 'OpenAI-compatible server',
+};
+
+/** Why generation cannot run yet, in words, from what the server reports. */
+function llmStatus(llm: LlmSettingsView): { ready: boolean; text: string } {
+  if (llm.configured) return { ready: true, text: `ready · ${llm.effective_model ?? ''}` };
+  if (!llm.provider) return { ready: false, text: 'off' };
+  if (llm.provider === 'anthropic') return { ready: false, text: 'needs an API key' };
+  return { ready: false, text: 'needs a base URL and a model' };
+}
+
+function formOf(llm: LlmSettingsView): LlmForm {
+  return {
+    provider: llm.provider ?? '',
+    model: llm.model ?? '',
+    baseUrl: llm.base_url ?? '',
+    timeout: String(llm.timeout_seconds),
+    structuredOutput: llm.structured_output,
+    key: { mode: 'keep' },
+  };
+}
+
+/**
+ * The stored key is never sent to the console: the form only knows whether one is stored, and
+ * offers to replace or remove it. Keys are kept per provider, so for a provider other than the
+ * saved one the console cannot say whether a key exists until the choice is saved.
+ */
+function ApiKeyField({
+  provider,
+  known,
+  stored,
+  change,
+  onChange,
+  error,
+}: {
+  provider: LlmProviderName;
+  known: boolean;
+  stored: boolean;
+  change: KeyChange;
+  onChange: (change: KeyChange) => void;
+  error?: string;
+}) {
+  const id = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const typing = change.mode === 'replace' || (!stored && change.mode === 'keep');
+  const status = !known ? 'unknown until saved' : stored ? 'set' : 'not set';
+  const hint =
+    change.mode === 'remove'
+      ? 'Will be removed from the keychain when you save.'
+      : change.mode === 'replace'
+        ? stored
+          ? 'The stored key is replaced when you save.'
+          : 'Stored in the OS keychain when you save; never shown again.'
+        : !known
+          ? `Each provider keeps its own key. Type one to store it for ${PROVIDER_LABELS[provider]}, or save to see whether one is stored.`
+          : stored
+            ? 'Stored in the OS keychain. It is never shown, only replaced or removed.'
+            : provider === 'openai_compatible'
+              ? 'Optional: most local servers (Ollama, LM Studio) need none.'
+              : 'Required: create one in the Anthropic console. Stored in the OS keychain.';
+
+  useEffect(() => {
+    if (change.mode === 'replace' && stored) inputRef.current?.focus();
+  }, [change.mode, stored]);
+
+  return (
+    <div className="field api-key-field">
+      <span className="label-text" id={`${id}-label`}>
+        API key{' '}
+        <span className={`key-status ${known && stored && change.mode !== 'remove' ? 'ok-text' : 'muted'}`} data-testid="api-key-status">
+          {change.mode === 'remove' ? 'set · to be removed' : status}
+        </span>
+      </span>
+      <span className="secret-input">
+        {typing && (
+          <input
+            ref={inputRef}
+            id={id}
+            type="password"
+            autoComplete="off"
+            aria-label="API key"
+            aria-invalid={Boolean(error)}
+            aria-describedby={`${id}-hint${error ? ` ${id}-error` : ''}`}
+            value={change.mode === 'replace' ? change.value : ''}
+            placeholder={provider === 'anthropic' ? 'sk-ant-…' : 'optional'}
+            onChange={(e) => onChange({ mode: 'replace', value: e.target.value })}
+          />
+        )}
+        {known && stored && change.mode === 'keep' && (
+          <>
+            <button type="button" onClick={() => onChange({ mode: 'replace', value: '' })}>
+              Replace
+            </button>
+            <button type="button" className="quiet danger-text" onClick={() => onChange({ mode: 'remove' })}>
+              Remove
+            </button>
+          </>
+        )}
+        {known && stored && change.mode !== 'keep' && (
+          <button type="button" className="quiet" onClick={() => onChange({ mode: 'keep' })}>
+            Keep the stored key
+          </button>
+        )}
+      </span>
+      <p className="hint" id={`${id}-hint`}>
+        {hint}
+      </p>
+      {error && (
+        <p className="error-text" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function LlmCard({ focus }: { focus: boolean }) {
   const llm = useSettings((s) => s.llm)!;
   const state = useSettings((s) => s.sections.llm);
-  const [provider, setProvider] = useState<LlmProviderName | ''>(llm.provider ?? '');
-  const [model, setModel] = useState(llm.model ?? '');
-  const [baseUrl, setBaseUrl] = useState(llm.base_url ?? '');
-  const [timeout, setTimeoutValue] = useState(String(llm.timeout_seconds));
-  const [structured, setStructured] = useState(llm.structured_output);
-  const [apiKey, setApiKey] = useState<SecretChange>(undefined);
-  const fe = state.fieldErrors;
+  const [form, setFormState] = useState<LlmForm>(() => formOf(llm));
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const cardRef = useRef<HTMLFormElement>(null);
+  const providerRef = useRef<HTMLSelectElement>(null);
+  const status = llmStatus(llm);
+  const fe = { ...state.fieldErrors, ...local };
+
+  // What the server answered after a save (trimmed URL, defaults) is what the form shows next.
+  useEffect(() => setFormState(formOf(llm)), [llm]);
+
+  // Arrived from a link to this section (the Generate dialog when no provider is set up).
+  useEffect(() => {
+    if (!focus) return;
+    cardRef.current?.scrollIntoView({ block: 'start' });
+    providerRef.current?.focus({ preventScroll: true });
+  }, [focus]);
+
+  const update = (change: Partial<LlmForm>) => {
+    setFormState((f) => ({ ...f, ...change }));
+    setLocal((errors) => {
+      const next = { ...errors };
+      if ('timeout' in change) delete next.timeout_seconds;
+      return next;
+    });
+  };
+
+  const provider = form.provider;
+  const known = provider !== '' && provider === llm.provider;
 
   return (
     <form
+      ref={cardRef}
       className="card form-grid"
       aria-label="Code generation"
-      onSubmit={async (event) => {
+      id="settings-llm"
+      onSubmit={(event) => {
         event.preventDefault();
-        const ok = await useSettings.getState().saveLlm({
-          provider: provider || null,
-          ...(provider
-            ? {
-                model: model.trim() || null,
-                base_url: baseUrl.trim() || null,
-                timeout_seconds: Math.round(Number(timeout)),
-                ...(provider === 'openai_compatible' ? { structured_output: structured } : {}),
-                ...(apiKey !== undefined ? { api_key: apiKey } : {}),
-              }
-            : {}),
-        });
-        if (ok) setApiKey(undefined);
+        const built = buildLlmUpdate(form);
+        if ('errors' in built) {
+          setLocal(built.errors);
+          return;
+        }
+        setLocal({});
+        void useSettings.getState().saveLlm(built.update);
       }}
     >
       <h2>
-        Code generation{' '}
-        {llm.configured ? <Badge value="success">ready · {llm.effective_model}</Badge> : <Badge value="none">off</Badge>}
+        Code generation <span className="muted small">· LLM provider</span>{' '}
+        <Badge value={status.ready ? 'success' : 'none'}>{status.text}</Badge>
       </h2>
-      <Field label="Provider" error={fe.provider} hint="Writes workflows from a description; the code is linted and tested before you see it.">
+      <p className="hint span-all">
+        <strong>New with AI</strong> in the workflow list and <strong>Generate</strong> in the editor write a workflow from a
+        description with this model; the code is linted,
+        type-checked and test-run before you see it. A local OpenAI-compatible server keeps everything on this machine.
+      </p>
+      <Field label="Provider" error={fe.provider}>
         {(props) => (
-          <select {...props} value={provider} onChange={(e) => setProvider(e.target.value as LlmProviderName | '')}>
+          <select
+            {...props}
+            ref={providerRef}
+            value={provider}
+            onChange={(e) => update({ provider: e.target.value as LlmProviderName | '', key: { mode: 'keep' } })}
+          >
             <option value="">Off</option>
             <option value="anthropic">Anthropic</option>
             <option value="openai_compatible">OpenAI-compatible server (Ollama, LM Studio, vLLM…)</option>
@@ -474,35 +620,65 @@ function LlmCard() {
       </Field>
       {provider && (
         <>
-          <Field label="Model" error={fe.model} hint={provider === 'anthropic' ? 'Empty: a current Sonnet.' : 'Required: the model name the server knows.'}>
-            {(props) => <input {...props} value={model} onChange={(e) => setModel(e.target.value)} />}
+          <Field
+            label="Model"
+            error={fe.model}
+            hint={provider === 'anthropic' ? 'Empty: a current Sonnet.' : 'Required: the model name the server knows, e.g. qwen2.5-coder:14b.'}
+          >
+            {(props) => <input {...props} className="mono" value={form.model} spellCheck={false} onChange={(e) => update({ model: e.target.value })} />}
           </Field>
           <Field
-            label="Endpoint"
+            label="Base URL"
             error={fe.base_url}
-            hint={provider === 'anthropic' ? 'Empty: the official API.' : 'The server’s /v1 URL, e.g. http://127.0.0.1:11434/v1'}
+            hint={provider === 'anthropic' ? 'Empty: the official API.' : 'Required: the server’s /v1 URL, e.g. http://127.0.0.1:11434/v1 for Ollama.'}
           >
-            {(props) => <input {...props} value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />}
+            {(props) => (
+              <input
+                {...props}
+                className="mono"
+                inputMode="url"
+                value={form.baseUrl}
+                spellCheck={false}
+                placeholder={provider === 'anthropic' ? 'https://api.anthropic.com' : 'http://127.0.0.1:11434/v1'}
+                onChange={(e) => update({ baseUrl: e.target.value })}
+              />
+            )}
           </Field>
-          <Field label="Timeout per request (seconds)" error={fe.timeout_seconds}>
-            {(props) => <input {...props} type="number" min={1} max={1800} value={timeout} onChange={(e) => setTimeoutValue(e.target.value)} />}
+          <Field label="Timeout per request (seconds)" error={fe.timeout_seconds} hint="One model answer; a generation makes up to three.">
+            {(props) => (
+              <input
+                {...props}
+                type="number"
+                min={1}
+                max={MAX_LLM_TIMEOUT_SECONDS}
+                value={form.timeout}
+                onChange={(e) => update({ timeout: e.target.value })}
+              />
+            )}
           </Field>
           {provider === 'openai_compatible' && (
-            <Field label="Structured output" error={fe.structured_output}>
+            <Field label="Structured output" error={fe.structured_output} hint="How the server is asked for the answer’s JSON; try the other if a model ignores one.">
               {(props) => (
-                <select {...props} value={structured} onChange={(e) => setStructured(e.target.value as typeof structured)}>
+                <select {...props} value={form.structuredOutput} onChange={(e) => update({ structuredOutput: e.target.value as LlmForm['structuredOutput'] })}>
                   <option value="json_schema">JSON schema (response_format)</option>
                   <option value="tool">Forced tool call</option>
                 </select>
               )}
             </Field>
           )}
-          <SecretInput label="API key" stored={llm.api_key_set} value={apiKey} onChange={setApiKey} error={fe.api_key} hint={provider === 'openai_compatible' ? 'Optional for local servers.' : undefined} />
+          <ApiKeyField
+            provider={provider}
+            known={known}
+            stored={known && llm.api_key_set}
+            change={form.key}
+            onChange={(key) => update({ key })}
+            error={fe.api_key}
+          />
         </>
       )}
       <div className="form-actions">
         <button type="submit" className="primary" disabled={state.saving}>
-          {state.saving ? 'Saving…' : 'Save code generation settings'}
+          {state.saving ? 'Saving…' : 'Save LLM settings'}
         </button>
         <SavedNote state={state} />
       </div>

@@ -6,7 +6,8 @@ import type { WorkflowListItem } from '../api/types.ts';
 import { Badge, ConfirmDialog, EmptyState, ErrorText, Progress, useNow } from '../components/ui.tsx';
 import { label, plural, relativeTime } from '../lib/format.ts';
 import { debounce, nameFromFile } from '../lib/util.ts';
-import { useEditor } from '../stores/editor.ts';
+import { NEW_WORKFLOW_FIELDS, useEditor } from '../stores/editor.ts';
+import { useGenerate } from '../stores/generate.ts';
 import { href, useRouter } from '../stores/router.ts';
 import { DEFAULT_WORKFLOW_QUERY, useWorkflows, WORKFLOW_PAGE_SIZE } from '../stores/workflows.ts';
 
@@ -50,6 +51,20 @@ export function WorkflowsView() {
     navigate({ view: 'editor', uuid: null });
   };
 
+  // A new workflow written by the model: the editor opens on the template with the Generate
+  // dialog over it, so the proposal is reviewed against what a new workflow starts from.
+  const generateNew = () => {
+    useEditor.getState().prepareNew({});
+    navigate({ view: 'editor', uuid: null });
+    useGenerate.getState().openFor({
+      key: 'new',
+      isNew: true,
+      code: NEW_WORKFLOW_FIELDS.code,
+      workflowType: NEW_WORKFLOW_FIELDS.workflow_type,
+      indicatorTypes: NEW_WORKFLOW_FIELDS.indicator_types,
+    });
+  };
+
   const importFile = async (file: File) => {
     setImportError(null);
     if (file.size > MAX_IMPORT_BYTES) {
@@ -90,6 +105,9 @@ export function WorkflowsView() {
         />
         <button type="button" onClick={() => fileInput.current?.click()}>
           Import .ts
+        </button>
+        <button type="button" onClick={generateNew} title="Describe a workflow and let the configured LLM write it">
+          New with AI
         </button>
         <button type="button" className="primary" onClick={newWorkflow}>
           New workflow
@@ -171,6 +189,7 @@ export function WorkflowsView() {
           <EmptyState title="No workflows yet">
             <p>
               <strong>New workflow</strong> starts from a template you can test with mock responses;{' '}
+              <strong>New with AI</strong> has the configured LLM write one from a description, linted and tested;{' '}
               <strong>Import .ts</strong> opens a workflow file you already have. Agents can execute a workflow once you
               activate it.
             </p>

@@ -62,6 +62,18 @@ export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
             />
           )}
         </Field>
+        <Field label="Alert (ctx.alert, JSON)" error={test.fieldErrors.alert} hint="Empty: the run has no alert.">
+          {(props) => (
+            <textarea
+              {...props}
+              className="mono"
+              rows={2}
+              spellCheck={false}
+              value={test.alertJson}
+              onChange={(e) => setTest({ alertJson: e.target.value })}
+            />
+          )}
+        </Field>
         <div className="field">
           <span className="label-text" id="mocks-label">
             Mock responses
