@@ -108,7 +108,7 @@ fi
 
 for tool in dbus-run-session dbus-send gnome-keyring-daemon; do
   command -v "$tool" >/dev/null ||
-    fail "$tool not found; install the packages in scripts/apt-packages.txt (apt-get install -y \$(cat scripts/apt-packages.txt))"
+    fail "$tool not found; install the packages in scripts/apt-packages.txt (apt-get install -y \$(grep -v '^#' scripts/apt-packages.txt))"
 done
 
 script="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
