@@ -155,7 +155,7 @@ export function EndpointForm({ draft, error, readOnly }: { draft: WorkflowFields
           Add header
         </button>
         <p className="hint">
-          Values may use <code>{'{{secret:NAME}}'}</code> for a secret listed under Settings → Secrets; Vigil fills it in when sending and never stores it.
+          Values may use <code>{'{{secret:NAME}}'}</code> for a secret the workflow may read (Settings tab); Vigil fills it in when sending and never stores it.
         </p>
       </fieldset>
 
