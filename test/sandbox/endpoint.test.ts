@@ -13,7 +13,7 @@ const held: ServerResponse[] = [];
 beforeAll(async () => {
   other = await upstream((req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ authorization: req.headers.authorization ?? null }));
+    res.end(JSON.stringify({ authorization: req.headers.authorization ?? null, token: req.headers['x-api-token'] ?? null, source: req.headers['x-source'] ?? null }));
   });
   receiver = await upstream((req, res) => {
     if (req.url === '/hold') {
@@ -57,14 +57,18 @@ describe('endpoint runs in the sandbox', () => {
     expect(outcome.httpCalls).toHaveLength(1);
   });
 
-  it('drops the secret-bearing Authorization header on a redirect to another origin', async () => {
+  it('drops every secret-bearing header on a redirect to another origin', async () => {
     const token = 'very-secret-token-123';
     const outcome = await box.host.run(
-      endpointRequest({ url: `${receiver.url}/elsewhere`, headers: { Authorization: 'Bearer {{secret:TOKEN}}' } }, { secrets: { TOKEN: token } }),
+      endpointRequest(
+        { url: `${receiver.url}/elsewhere`, headers: { Authorization: 'Bearer {{secret:TOKEN}}', 'X-Api-Token': '{{secret:TOKEN}}', 'X-Source': 'vigil' } },
+        { secrets: { TOKEN: token } },
+      ),
     );
     expect(outcome.status).toBe('success');
     expect(receiver.hits.at(-1)!.headers.authorization).toBe(`Bearer ${token}`);
-    expect(outcome.result?.data).toMatchObject({ url: `${other.url}/landing`, json: { authorization: null } });
+    expect(receiver.hits.at(-1)!.headers['x-api-token']).toBe(token);
+    expect(outcome.result?.data).toMatchObject({ url: `${other.url}/landing`, json: { authorization: null, token: null, source: 'vigil' } });
     expect(JSON.stringify(outcome)).not.toContain(token);
   });
 

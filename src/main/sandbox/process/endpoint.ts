@@ -4,7 +4,7 @@
 // the supervisor like any other run.
 import { createHmac } from 'node:crypto';
 import type { LogLevel, RunLogEntry, WorkflowResult } from '../../../shared/domain.ts';
-import { describeStatuses, ENDPOINT_RECORDED_BODY_BYTES, isSuccessStatus, SECRET_REFERENCE } from '../../../shared/endpoint.ts';
+import { describeStatuses, ENDPOINT_RECORDED_BODY_BYTES, isSuccessStatus, SECRET_REFERENCE, secretReferences } from '../../../shared/endpoint.ts';
 import { formatBytes } from '../limits.ts';
 import type { HttpSummary, WorkerOutcome } from '../protocol.ts';
 import type { EndpointRequest } from '../types.ts';
@@ -99,6 +99,8 @@ export async function callEndpoint(
     body,
     json: true,
     timeout_ms: timeoutMs,
+    // A header that carries a secret is a credential: it does not follow a redirect to another origin.
+    credential_headers: Object.keys(config.headers).filter((name) => secretReferences(config.headers[name]!).length > 0),
   });
   if (!result.ok) {
     const timedOut = result.summary?.error?.startsWith('timed out') ?? false;
