@@ -222,6 +222,10 @@ describe('saving an http_endpoint workflow', () => {
     const restored = await t.request('PATCH', `/v1/workflows/${workflow.uuid}`, { body: { code: first.body.data.code } });
     expect(restored.body.data).toMatchObject({ code_version: 4, timeout_seconds: 30, endpoint: { url: `${base}/hook` } });
 
+    const copy = await t.request('POST', `/v1/workflows/${workflow.uuid}/duplicate`);
+    expect(copy.status).toBe(201);
+    expect(copy.body.data).toMatchObject({ kind: 'http_endpoint', state: 'draft', code_version: 1, endpoint: restored.body.data.endpoint });
+
     const kind = await t.request('PATCH', `/v1/workflows/${workflow.uuid}`, { body: { kind: 'script' } });
     expect(kind.status).toBe(400);
     expect(kind.body.error.code).toBe('WORKFLOW_KIND_IMMUTABLE');
