@@ -160,7 +160,9 @@ export class Supervisor {
       if (error instanceof AllowedHostsError) return this.reject(id, redactor, startedAt, error.message);
       throw error;
     }
-    this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs, mocks: request.mocks ?? null });
+    // As for script runs, the broker's deadline trails the run's, so the request's own timeout (the
+    // endpoint's) is the one that ends it and the message names it.
+    this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs + 1000, mocks: request.mocks ?? null });
     this.endpointRuns.set(id, { redactor, startedAt });
     const endpoint = request.endpoint!;
     void callEndpoint(this.broker, id, endpoint, { ...request.secrets }, timeoutMs)
