@@ -1,6 +1,7 @@
 // The sandbox room's public vocabulary: what the engine hands in (RunRequest) and what comes back
 // (RunOutcome). Everything here crosses a process boundary as JSON, so it is plain data only.
 import type { RunInput, RunLogEntry, WorkflowResult } from '../../shared/domain.ts';
+import type { EndpointConfig } from '../../shared/endpoint.ts';
 import type { MockSpec } from './mocks.ts';
 
 export interface SandboxLimits {
@@ -43,6 +44,17 @@ export interface RunRequest {
   limits?: Partial<SandboxLimits>;
   /** Present = test mode: every HTTP call is answered by a mock, nothing leaves the machine. */
   mocks?: MockSpec;
+  /**
+   * Present = an http_endpoint workflow: the broker sends this one request itself (no guest code
+   * runs), under the same egress policy, budgets, mocks and redaction as ctx.http.
+   */
+  endpoint?: EndpointRequest;
+}
+
+export interface EndpointRequest {
+  config: EndpointConfig;
+  /** The JSON body (built by the engine from the run); signed as these exact bytes. */
+  body: string;
 }
 
 /** One ctx.http call as shown by a test run (secrets redacted). */

@@ -48,6 +48,8 @@ export interface Envelope<T, M = Record<string, unknown>> {
 /** The fields an analyst edits; what the editor's draft holds. */
 export interface WorkflowFields {
   name: string;
+  /** Chosen when the workflow is created; http_endpoint keeps its configuration as JSON in `code`. */
+  kind: WorkflowKind;
   workflow_type: WorkflowType | null;
   indicator_types: IndicatorType[];
   code: string;
@@ -63,7 +65,6 @@ export interface WorkflowFields {
 
 export interface Workflow extends WorkflowFields {
   uuid: string;
-  kind: WorkflowKind;
   code_version: number;
   state: WorkflowState;
   is_system: boolean;
@@ -209,6 +210,7 @@ export interface TestResult {
 }
 
 export interface TestRequest {
+  kind?: WorkflowKind;
   code?: string;
   indicator_type: IndicatorType;
   indicator_value: string;
@@ -217,6 +219,7 @@ export interface TestRequest {
   alert?: Record<string, unknown> | null;
   mocks?: unknown;
   secrets?: Record<string, string>;
+  declared_secrets?: string[];
   allowed_hosts?: string[];
 }
 

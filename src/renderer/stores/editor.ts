@@ -28,6 +28,7 @@ export async function run(ctx: WorkflowContext): Promise<WorkflowResult> {
 
 export const NEW_WORKFLOW_FIELDS: WorkflowFields = {
   name: '',
+  kind: 'script',
   workflow_type: 'indicator',
   indicator_types: [],
   code: NEW_WORKFLOW_CODE,
@@ -465,6 +466,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
     try {
       const { data } = await api().workflows.test(
         {
+          kind: draft.kind,
           code: draft.code,
           indicator_type: test.indicatorType,
           indicator_value: test.indicatorValue.trim(),
@@ -472,6 +474,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
           ...('value' in alert && alert.value !== undefined ? { alert: alert.value as Record<string, unknown> | null } : {}),
           ...('value' in mocks && mocks.value !== undefined ? { mocks: mocks.value } : {}),
           ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
+          declared_secrets: draft.secrets,
           allowed_hosts: draft.allowed_hosts,
         },
         controller.signal,

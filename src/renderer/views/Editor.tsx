@@ -9,6 +9,7 @@ import { DiffView } from '../monaco/DiffView.tsx';
 import { isDirty, useEditor } from '../stores/editor.ts';
 import { useGenerate } from '../stores/generate.ts';
 import { setLeaveGuard, useRouter } from '../stores/router.ts';
+import { EndpointForm, KindSwitch } from './editor/EndpointForm.tsx';
 import { GenerateDialog } from './editor/GenerateDialog.tsx';
 import { HistoryPanel } from './editor/HistoryPanel.tsx';
 import { ProblemsPanel } from './editor/ProblemsPanel.tsx';
@@ -177,6 +178,8 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
   }
 
   const state = s.workflow?.state ?? 'draft';
+  // An http_endpoint workflow has no code: a form edits its configuration.
+  const endpoint = s.draft.kind === 'http_endpoint';
   const active = state === 'active';
 
   return (
@@ -190,6 +193,8 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         {s.workflow ? <Badge value={state} /> : <Badge value="draft">not saved</Badge>}
         {s.workflow && <span className="mono muted">v{s.workflow.code_version}</span>}
         {isSystem && <span className="tag">built-in</span>}
+        {!s.workflow && ready && <KindSwitch kind={s.draft.kind} />}
+        {s.workflow?.kind === 'http_endpoint' && <span className="tag">HTTP endpoint</span>}
         {dirty && (
           <span className="dirty" title="Unsaved changes">
             ● unsaved
@@ -199,8 +204,14 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         <button
           type="button"
           onClick={openGenerate}
-          disabled={s.saving || !ready || isSystem}
-          title={isSystem ? 'Built-in workflows cannot be rewritten; duplicate it first.' : 'Describe a change or a new workflow and let the configured LLM write it'}
+          disabled={s.saving || !ready || isSystem || endpoint}
+          title={
+            isSystem
+              ? 'Built-in workflows cannot be rewritten; duplicate it first.'
+              : endpoint
+                ? 'HTTP-endpoint workflows have no code to generate.'
+                : 'Describe a change or a new workflow and let the configured LLM write it'
+          }
         >
           Generate
         </button>
@@ -267,6 +278,11 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
               )}
             </div>
           )}
+          {endpoint ? (
+            <section className={`code-region ${diff ? 'hidden' : ''}`} aria-label="Endpoint configuration">
+              {ready && <EndpointForm draft={s.draft} error={s.fieldErrors.endpoint ?? s.fieldErrors.code} readOnly={isSystem} />}
+            </section>
+          ) : (
           <section className={`code-region ${diff ? 'hidden' : ''}`} aria-label="Workflow code">
             {ready && (
               <CodeEditor
@@ -283,14 +299,17 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
               />
             )}
           </section>
-          <ProblemsPanel
-            problems={problems}
-            lintError={s.lintError}
-            onJump={(p: LintProblemView) => {
-              setDiff(null);
-              requestAnimationFrame(() => codeRef.current?.reveal(p.line, p.column));
-            }}
-          />
+          )}
+          {!endpoint && (
+            <ProblemsPanel
+              problems={problems}
+              lintError={s.lintError}
+              onJump={(p: LintProblemView) => {
+                setDiff(null);
+                requestAnimationFrame(() => codeRef.current?.reveal(p.line, p.column));
+              }}
+            />
+          )}
         </div>
         <aside className="side-panel" aria-label="Workflow panels">
           <div role="tablist" aria-label="Workflow panels" className="tabs">

@@ -9,6 +9,7 @@ import {
   RUN_STATUSES,
   SCOPES,
   TRIGGER_TYPES,
+  WORKFLOW_KINDS,
   WORKFLOW_STATES,
   WORKFLOW_TYPES,
 } from '../../../shared/domain.ts';
@@ -34,8 +35,21 @@ const workflowFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
   workflow_type: Type.Union([Enum(WORKFLOW_TYPES), Type.Null()]),
   indicator_types: Type.Array(Enum(INDICATOR_TYPES), { uniqueItems: true, maxItems: INDICATOR_TYPES.length }),
-  kind: Enum(['script'] as const, 'Only script workflows exist today.'),
-  code: Type.String({ minLength: 1, maxLength: 1024 * 1024, description: 'TypeScript source, at most 1 MB.' }),
+  kind: Enum(WORKFLOW_KINDS, 'script: TypeScript code run in the sandbox; http_endpoint: a request to an external automation. Set at creation.'),
+  code: Type.String({
+    minLength: 1,
+    maxLength: 1024 * 1024,
+    description: 'TypeScript source, at most 1 MB. For http_endpoint workflows: the endpoint configuration as JSON text (what versions store).',
+  }),
+  endpoint: Type.Object(
+    {},
+    {
+      additionalProperties: true,
+      description:
+        'http_endpoint workflows only: {url, method?: POST|PUT|PATCH, headers?: {name: value, values may use {{secret:NAME}}}, ' +
+        'hmac?: {secret, header?, algorithm?: sha256|sha512} | null, timeout_seconds?: 1..3600, success_statuses?: [200, "2xx", …]}.',
+    },
+  ),
   state: Enum(WORKFLOW_STATES),
   approval_mode: Enum(APPROVAL_MODES),
   approval_timeout_seconds: Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600 }),
@@ -50,7 +64,8 @@ const workflowFields = {
 export const WorkflowCreate = Type.Object(
   {
     name: workflowFields.name,
-    code: workflowFields.code,
+    code: Type.Optional(workflowFields.code),
+    endpoint: Type.Optional(workflowFields.endpoint),
     workflow_type: Type.Optional(workflowFields.workflow_type),
     indicator_types: Type.Optional(workflowFields.indicator_types),
     kind: Type.Optional(workflowFields.kind),

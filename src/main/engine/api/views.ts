@@ -1,6 +1,7 @@
 // How stored rows appear in API responses: internal ids and token hashes never leave the engine.
 import type { Approval, ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
 import type { RunLogEntry } from '../../../shared/domain.ts';
+import { parseEndpointText } from '../../../shared/endpoint.ts';
 
 export function pageMeta(total: number, page: number, pageSize: number) {
   return { total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize) };
@@ -12,9 +13,10 @@ export function pageWindow(query: { page?: number; page_size?: number }) {
   return { page, pageSize, limit: pageSize, offset: (page - 1) * pageSize };
 }
 
+/** An http_endpoint workflow also shows its configuration parsed (its code is the same as text). */
 export function workflowView(workflow: Workflow) {
   const { id: _id, ...rest } = workflow;
-  return rest;
+  return { ...rest, endpoint: workflow.kind === 'http_endpoint' ? parseEndpointText(workflow.code) : null };
 }
 
 export function workflowListItemView(workflow: WorkflowWithLastRun) {

@@ -17,6 +17,7 @@ function describeWorkflow(workflow: Workflow | WorkflowWithLastRun) {
   return {
     uuid: workflow.uuid,
     name: workflow.name,
+    kind: workflow.kind,
     documentation: workflow.documentation,
     workflow_type: workflow.workflow_type,
     indicator_types: workflow.indicator_types,
@@ -26,7 +27,10 @@ function describeWorkflow(workflow: Workflow | WorkflowWithLastRun) {
     input_expectations:
       'Call execute_workflow with indicator_type and indicator_value' +
       (workflow.indicator_types.length > 0 ? ` (indicator_type one of: ${workflow.indicator_types.join(', ')})` : '') +
-      '; put anything else the workflow needs in `context` (it becomes ctx.input); agents must give reason and confidence.',
+      (workflow.kind === 'http_endpoint'
+        ? '; put anything else the automation needs in `context` (it is sent to the external endpoint as `input`, with the indicator, alert, your reason and confidence)'
+        : '; put anything else the workflow needs in `context` (it becomes ctx.input)') +
+      '; agents must give reason and confidence.',
     tags: workflow.tags,
   };
 }

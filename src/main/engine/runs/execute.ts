@@ -6,6 +6,7 @@ import type { ExecuteBody } from '../api/schemas.ts';
 import type { Engine } from '../engine.ts';
 import { iso } from '../util/time.ts';
 import { loadLinter } from '../workflows/linter.ts';
+import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
 
 export interface ExecuteResponse {
   statusCode: number;
@@ -135,14 +136,22 @@ export async function executeWorkflow(
 
   const gated = requiresApproval(workflow, caller.key_type);
   if (body.dry_run) {
-    const { hasErrors, lintWorkflow } = await loadLinter();
-    const problems = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
+    let lint: { ok: boolean; problems: unknown[] };
+    if (workflow.kind === 'http_endpoint') {
+      // No code to lint: the configuration is checked instead.
+      const checked = validateEndpoint(parseEndpointText(workflow.code), workflow.secrets);
+      lint = { ok: checked.ok, problems: checked.ok ? [] : checked.problems };
+    } else {
+      const { hasErrors, lintWorkflow } = await loadLinter();
+      const problems = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
+      lint = { ok: !hasErrors(problems), problems };
+    }
     return {
       statusCode: 200,
       body: {
         data: {
           dry_run: true,
-          workflow: { uuid: workflow.uuid, name: workflow.name, version: workflow.code_version },
+          workflow: { uuid: workflow.uuid, name: workflow.name, version: workflow.code_version, kind: workflow.kind },
           trigger_type: caller.key_type,
           requires_approval: gated,
           approval_mode: workflow.approval_mode,
@@ -150,7 +159,7 @@ export async function executeWorkflow(
           secrets: workflow.secrets.map((name) => ({ name, exists: store.secretNames.has(name) })),
           allowed_hosts: workflow.allowed_hosts,
           timeout_seconds: workflow.timeout_seconds,
-          lint: { ok: !hasErrors(problems), problems },
+          lint,
         },
         meta: {},
       },

@@ -5,6 +5,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { iso, type Clock } from '../util/time.ts';
+import { endpointBody, storedEndpoint } from '../workflows/index.ts';
 
 /** What executes one run: the sandbox host (or, in Electron, the same host over utilityProcess). */
 export interface RunExecutor {
@@ -152,6 +153,24 @@ export class RunScheduler {
     } catch (error) {
       return failedOutcome(`secrets could not be read: ${(error as Error).message}`, 0);
     }
+    let endpoint: RunRequest['endpoint'];
+    if (workflow.kind === 'http_endpoint') {
+      const config = storedEndpoint(version.code, workflow.secrets);
+      if (!config) return failedOutcome(`version ${run.workflow_version} of the endpoint configuration is not valid for the workflow's current secrets`, 0);
+      const approval = run.approval_uuid ? store.approvals.get(run.approval_uuid) : undefined;
+      const body = endpointBody({
+        runId: run.uuid,
+        workflow: { uuid: workflow.uuid, name: workflow.name, version: run.workflow_version },
+        input: run.input,
+        trigger: { key_type: run.trigger_type, key_name: run.trigger_key?.name ?? null, reason: run.reason, confidence: run.confidence },
+        approval: approval
+          ? { uuid: approval.uuid, status: approval.status, decided_by: approval.responder, decided_at: approval.decided_at, reason: approval.decision_reason }
+          : null,
+        sentAt: iso(this.deps.clock.now()),
+        test: false,
+      });
+      endpoint = { config, body };
+    }
     return executor.run(
       {
         runId: run.uuid,
@@ -162,7 +181,9 @@ export class RunScheduler {
         secrets: values,
         declaredSecrets: workflow.secrets,
         allowedHosts: workflow.allowed_hosts,
-        timeoutMs: workflow.timeout_seconds * 1000,
+        // An endpoint's own timeout is the run's (kept equal to the workflow's by the workflows service).
+        timeoutMs: (endpoint?.config.timeout_seconds ?? workflow.timeout_seconds) * 1000,
+        ...(endpoint ? { endpoint } : {}),
       },
       signal,
     );

@@ -6,6 +6,9 @@ import { callerLabel } from '../api/auth.ts';
 import type { WorkflowCreate, WorkflowPatch } from '../api/schemas.ts';
 import type { Engine } from '../engine.ts';
 import { iso } from '../util/time.ts';
+import { resolveEndpoint } from './endpoint.ts';
+
+export { endpointBody, resolveEndpoint, storedEndpoint, type EndpointBodyParts } from './endpoint.ts';
 
 export const WORKFLOW_DEFAULTS: Omit<WorkflowFields, 'name' | 'code'> = {
   workflow_type: 'indicator',
@@ -49,11 +52,33 @@ export async function createWorkflow(
   caller: ApiKey,
   body: WorkflowCreate,
 ): Promise<{ workflow: Workflow; warnings: LintProblem[] }> {
-  const fields: WorkflowFields = { ...WORKFLOW_DEFAULTS, ...body };
-  const warnings = await checkCode(fields.code, fields.secrets);
+  const { endpoint, code, ...rest } = body;
+  const fields: WorkflowFields = { ...WORKFLOW_DEFAULTS, ...rest, code: '' };
+  let warnings: LintProblem[] = [];
+  if (fields.kind === 'http_endpoint') {
+    // The configuration is the version's content; its timeout is the workflow's.
+    const resolved = resolveEndpoint({ endpoint, code, timeout_seconds: body.timeout_seconds }, fields.secrets);
+    fields.code = resolved.code;
+    fields.timeout_seconds = resolved.config.timeout_seconds;
+  } else {
+    if (endpoint !== undefined) throw endpointOnScript();
+    if (code === undefined) {
+      throw new ApiError(422, 'VALIDATION_ERROR', 'A script workflow needs its code.', {
+        problems: [{ field: 'body.code', message: 'code is required for script workflows' }],
+      });
+    }
+    fields.code = code;
+    warnings = await checkCode(fields.code, fields.secrets);
+  }
   const workflow = engine.store.workflows.create(fields, { now: iso(engine.clock.now()), author: callerLabel(caller) });
   engine.bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'created' });
   return { workflow, warnings };
+}
+
+function endpointOnScript(): ApiError {
+  return new ApiError(422, 'VALIDATION_ERROR', 'endpoint is only for http_endpoint workflows.', {
+    problems: [{ field: 'body.endpoint', message: 'only http_endpoint workflows have an endpoint' }],
+  });
 }
 
 export function getWorkflow(engine: Engine, uuid: string): Workflow {
@@ -80,12 +105,27 @@ export async function patchWorkflow(
       );
     }
   }
-  const code = patch.code ?? current.code;
+  if (patch.kind !== undefined && patch.kind !== current.kind) {
+    throw new ApiError(400, 'WORKFLOW_KIND_IMMUTABLE', `This workflow is a ${current.kind} workflow; create a new workflow to change its kind.`);
+  }
+  const { endpoint, ...changes } = patch;
   const secrets = patch.secrets ?? current.secrets;
-  // The code is linted whenever it or what it may read changes, and on activation.
-  const relint = patch.code !== undefined || patch.secrets !== undefined || (patch.state === 'active' && current.state !== 'active');
-  const warnings = relint && !current.is_system ? await checkCode(code, secrets) : [];
-  const workflow = engine.store.workflows.update(current.id, patch, {
+  const activating = patch.state === 'active' && current.state !== 'active';
+  let warnings: LintProblem[] = [];
+  if (current.kind === 'http_endpoint') {
+    // Checked again whenever it, what it may read or its timeout changes, and on activation.
+    if (endpoint !== undefined || patch.code !== undefined || patch.secrets !== undefined || patch.timeout_seconds !== undefined || activating) {
+      const resolved = resolveEndpoint({ endpoint, code: patch.code, timeout_seconds: patch.timeout_seconds }, secrets, current.code);
+      changes.code = resolved.code;
+      changes.timeout_seconds = resolved.config.timeout_seconds;
+    }
+  } else {
+    if (endpoint !== undefined) throw endpointOnScript();
+    // The code is linted whenever it or what it may read changes, and on activation.
+    const relint = patch.code !== undefined || patch.secrets !== undefined || activating;
+    warnings = relint && !current.is_system ? await checkCode(patch.code ?? current.code, secrets) : [];
+  }
+  const workflow = engine.store.workflows.update(current.id, changes, {
     now: iso(engine.clock.now()),
     author: callerLabel(caller),
   });
@@ -107,6 +147,7 @@ export async function duplicateWorkflow(engine: Engine, caller: ApiKey, uuid: st
   const source = getWorkflow(engine, uuid);
   const { workflow } = await createWorkflow(engine, caller, {
     name: `${source.name} (copy)`.slice(0, 200),
+    kind: source.kind,
     code: source.code,
     workflow_type: source.workflow_type,
     indicator_types: source.indicator_types,

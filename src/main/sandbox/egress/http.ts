@@ -267,6 +267,8 @@ export interface FetchOptions extends HopRequest {
   maxBodyBytes: number;
   policy: EgressPolicy;
   transport: Transport;
+  /** Headers besides Authorization, Cookie and Proxy-Authorization that carry credentials. */
+  credentialHeaders?: string[];
 }
 
 /** A call with manual redirects (≤ 5, each hop re-checked, credentials dropped across origins). */
@@ -294,7 +296,7 @@ export async function fetchWithPolicy(options: FetchOptions): Promise<FinalRespo
         body = null;
         headers = withoutHeaders(headers, ['content-type', 'content-length']);
       }
-      if (next.origin !== url.origin) headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
+      if (next.origin !== url.origin) headers = withoutHeaders(headers, [...CREDENTIAL_HEADERS, ...(options.credentialHeaders ?? [])]);
       url = next;
       continue;
     }

@@ -137,6 +137,7 @@ export class Broker {
         maxBodyBytes: run.limits.httpBodyBytes,
         policy: run.policy,
         transport: run.transport,
+        credentialHeaders: call.credentialHeaders,
       });
       record.status = summary.status = response.status;
       record.bytes = summary.bytes = response.body.length;
@@ -165,6 +166,7 @@ interface PreparedCall {
   headers: Record<string, string>;
   body: Buffer | null;
   timeoutMs: number;
+  credentialHeaders: string[];
 }
 
 /** Validates a guest request into something undici can send; problems are the guest's TypeErrors. */
@@ -198,7 +200,8 @@ function prepare(request: GuestHttpRequest, run: BrokerRun): PreparedCall | { er
     if (request.json && !('content-type' in headers)) headers['content-type'] = 'application/json';
   }
   const requested = typeof request.timeout_ms === 'number' && request.timeout_ms > 0 ? request.timeout_ms : DEFAULT_CALL_TIMEOUT_MS;
-  return { method, url, headers, body, timeoutMs: Math.min(requested, 24 * 3600 * 1000) };
+  const credentialHeaders = Array.isArray(request.credential_headers) ? request.credential_headers.map((name) => String(name).toLowerCase()) : [];
+  return { method, url, headers, body, timeoutMs: Math.min(requested, 24 * 3600 * 1000), credentialHeaders };
 }
 
 function truncate(text: string, max: number): string {

@@ -14,6 +14,7 @@ import { Redactor, redactOutcome } from '../redact.ts';
 import type { RunOutcome, RunRequest, SandboxLimits } from '../types.ts';
 import { Batcher } from '../batch.ts';
 import { Broker } from './broker.ts';
+import { callEndpoint } from './endpoint.ts';
 import { loadQuickJSWasm, type QuickJSWasm } from './wasm.ts';
 
 const COMPILE_CACHE_SIZE = 256;
@@ -63,6 +64,8 @@ export class Supervisor {
   private closed = false;
   private crashes = 0;
   private readonly backlog: Array<{ state: Omit<RunState, 'slot'>; spec: WorkerRunSpec }> = [];
+  /** http_endpoint runs in flight: they need no worker, only the broker. */
+  private readonly endpointRuns = new Map<number, { redactor: Redactor; startedAt: number }>();
 
   constructor(options: SandboxProcessOptions, send: (message: SandboxToHost) => void) {
     this.options = options;
@@ -110,6 +113,7 @@ export class Supervisor {
       const limits = resolveLimits(request.limits);
       const timeoutMs = clampTimeout(request.timeoutMs);
       if (this.closed) return this.reject(id, redactor, startedAt, 'the sandbox is shutting down');
+      if (request.endpoint) return this.runEndpoint(id, request, redactor, limits, timeoutMs, startedAt);
       if (typeof request.code !== 'string') return this.reject(id, redactor, startedAt, 'the workflow has no code');
       if (Buffer.byteLength(request.code) > limits.sourceBytes) {
         return this.reject(id, redactor, startedAt, `source larger than ${formatBytes(limits.sourceBytes)}`);
@@ -148,6 +152,35 @@ export class Supervisor {
     }
   }
 
+  private runEndpoint(id: number, request: RunRequest, redactor: Redactor, limits: SandboxLimits, timeoutMs: number, startedAt: number): void {
+    let policy: EgressPolicy;
+    try {
+      policy = compilePolicy(request.allowedHosts ?? []);
+    } catch (error) {
+      if (error instanceof AllowedHostsError) return this.reject(id, redactor, startedAt, error.message);
+      throw error;
+    }
+    // As for script runs, the broker's deadline trails the run's, so the request's own timeout (the
+    // endpoint's) is the one that ends it and the message names it.
+    this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs + 1000, mocks: request.mocks ?? null });
+    this.endpointRuns.set(id, { redactor, startedAt });
+    const endpoint = request.endpoint!;
+    void callEndpoint(this.broker, id, endpoint, { ...request.secrets }, timeoutMs)
+      .catch((error: unknown): WorkerOutcome => {
+        const message = `the sandbox could not call the endpoint: ${(error as Error).message}`;
+        return { status: 'failed', result: null, error: message, logs: [errorEntry(message)], durationMs: Math.round(performance.now() - startedAt) };
+      })
+      .then((outcome) => this.finishEndpoint(id, outcome));
+  }
+
+  /** Ends an endpoint run once; a cancel or shutdown that came first wins. */
+  private finishEndpoint(id: number, outcome: WorkerOutcome): void {
+    const state = this.endpointRuns.get(id);
+    if (!state) return;
+    this.endpointRuns.delete(id);
+    this.emit(id, state.redactor, outcome, this.broker.close(id));
+  }
+
   private dispatch(partial: Omit<RunState, 'slot'>, spec: WorkerRunSpec): void {
     const slot = this.pickSlot();
     if (!slot) {
@@ -161,6 +194,11 @@ export class Supervisor {
   }
 
   cancel(id: number): void {
+    const endpointRun = this.endpointRuns.get(id);
+    if (endpointRun) {
+      this.finishEndpoint(id, { status: 'cancelled', result: null, error: 'cancelled', logs: [errorEntry('cancelled')], durationMs: Math.round(performance.now() - endpointRun.startedAt) });
+      return;
+    }
     const queued = this.backlog.findIndex((pending) => pending.state.id === id);
     if (queued >= 0) {
       const [pending] = this.backlog.splice(queued, 1);
@@ -296,6 +334,9 @@ export class Supervisor {
     for (const pending of this.backlog.splice(0)) {
       this.broker.close(pending.state.id);
       this.emit(pending.state.id, pending.state.redactor, { status: 'failed', result: null, error: 'the sandbox is shutting down', logs: [errorEntry('the sandbox is shutting down')], durationMs: 0 }, []);
+    }
+    for (const [id, state] of [...this.endpointRuns]) {
+      this.finishEndpoint(id, { status: 'failed', result: null, error: 'the sandbox is shutting down', logs: [errorEntry('the sandbox is shutting down')], durationMs: Math.round(performance.now() - state.startedAt) });
     }
     for (const id of [...this.runs.keys()]) {
       const state = this.runs.get(id)!;

@@ -2,16 +2,26 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { newId } from '../../util/ids.ts';
 import { MockSpecError, parseMockSpec, toTestReport, type MockSpec } from '../../../sandbox/index.ts';
-import { INDICATOR_TYPES } from '../../../../shared/domain.ts';
+import { INDICATOR_TYPES, WORKFLOW_KINDS, type WorkflowKind } from '../../../../shared/domain.ts';
 import type { Engine } from '../../engine.ts';
-import { getWorkflow } from '../../workflows/index.ts';
+import { endpointBody, getWorkflow, resolveEndpoint } from '../../workflows/index.ts';
 import { loadLinter } from '../../workflows/linter.ts';
 import { ApiError } from '../errors.ts';
 import { SECRET_NAME_PATTERN, UuidParams } from '../schemas.ts';
 
 const TestBody = Type.Object(
   {
-    code: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 * 1024, description: 'Unsaved code; required for /v1/workflows/test.' })),
+    kind: Type.Optional(
+      Type.Unsafe<WorkflowKind>({ type: 'string', enum: [...WORKFLOW_KINDS], description: 'For /v1/workflows/test: what the unsaved code is (default script).' }),
+    ),
+    code: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1024 * 1024,
+        description: 'Unsaved code (for http_endpoint: the configuration as JSON text); /v1/workflows/test needs code or endpoint.',
+      }),
+    ),
+    endpoint: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Unsaved endpoint configuration (http_endpoint workflows).' })),
     indicator_type: Type.Unsafe<(typeof INDICATOR_TYPES)[number]>({ type: 'string', enum: [...INDICATOR_TYPES] }),
     indicator_value: Type.String({ minLength: 1, maxLength: 4096 }),
     indicator_malice: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
@@ -62,11 +72,40 @@ function mocksOf(body: TestBody): MockSpec {
 export function testRoutes(engine: Engine) {
   async function runTest(
     body: TestBody,
-    code: string,
+    source: { kind: WorkflowKind; code?: string; endpoint?: unknown },
     config: { uuid: string; name: string; version: number; secrets: string[]; allowedHosts: string[]; timeoutSeconds: number },
     secretValues: Record<string, string>,
   ) {
     const mocks = mocksOf(body);
+    const input = {
+      indicator: {
+        type: body.indicator_type,
+        value: body.indicator_value,
+        malice: body.indicator_malice ?? null,
+        enrichment: (body.enrichment as Record<string, unknown> | null | undefined) ?? null,
+      },
+      alert: (body.alert as Record<string, unknown> | null | undefined) ?? null,
+      alert_uuid: null,
+      context: body.context ?? null,
+    };
+    const runId = `test-${newId()}`;
+    const workflow = { uuid: config.uuid, name: config.name, version: config.version };
+    const request = { runId, workflow, trigger: 'human' as const, input, secrets: secretValues, declaredSecrets: config.secrets, allowedHosts: config.allowedHosts, mocks };
+    if (source.kind === 'http_endpoint') {
+      const { config: endpoint, code } = resolveEndpoint({ endpoint: source.endpoint, code: source.code }, config.secrets);
+      const sent = endpointBody({
+        runId,
+        workflow,
+        input,
+        trigger: { key_type: 'human', key_name: null, reason: null, confidence: null },
+        approval: null,
+        sentAt: new Date(engine.clock.now()).toISOString(),
+        test: true,
+      });
+      const outcome = await engine.executor.run({ ...request, code, timeoutMs: endpoint.timeout_seconds * 1000, endpoint: { config: endpoint, body: sent } });
+      return { data: toTestReport(outcome), meta: { lint_warnings: [] } };
+    }
+    const code = source.code ?? '';
     const { hasErrors, lintWorkflow } = await loadLinter();
     const problems = lintWorkflow(code, { declaredSecrets: config.secrets });
     if (hasErrors(problems)) {
@@ -74,28 +113,7 @@ export function testRoutes(engine: Engine) {
         problems,
       });
     }
-    const outcome = await engine.executor.run({
-      runId: `test-${newId()}`,
-      workflow: { uuid: config.uuid, name: config.name, version: config.version },
-      trigger: 'human',
-      code,
-      input: {
-        indicator: {
-          type: body.indicator_type,
-          value: body.indicator_value,
-          malice: body.indicator_malice ?? null,
-          enrichment: (body.enrichment as Record<string, unknown> | null | undefined) ?? null,
-        },
-        alert: (body.alert as Record<string, unknown> | null | undefined) ?? null,
-        alert_uuid: null,
-        context: body.context ?? null,
-      },
-      secrets: secretValues,
-      declaredSecrets: config.secrets,
-      allowedHosts: config.allowedHosts,
-      timeoutMs: config.timeoutSeconds * 1000,
-      mocks,
-    });
+    const outcome = await engine.executor.run({ ...request, code, timeoutMs: config.timeoutSeconds * 1000 });
     return { data: toTestReport(outcome), meta: { lint_warnings: problems } };
   }
 
@@ -109,7 +127,8 @@ export function testRoutes(engine: Engine) {
       },
       async (request) => {
         const body = request.body;
-        if (!body.code) {
+        const kind = body.kind ?? 'script';
+        if (kind === 'script' && !body.code) {
           throw new ApiError(422, 'VALIDATION_ERROR', 'code is required to test unsaved code.', {
             problems: [{ field: 'body.code', message: 'code is required' }],
           });
@@ -117,7 +136,7 @@ export function testRoutes(engine: Engine) {
         const secrets = body.secrets ?? {};
         return runTest(
           body,
-          body.code,
+          { kind, code: body.code, endpoint: body.endpoint },
           {
             uuid: '00000000-0000-0000-0000-000000000000',
             name: 'unsaved workflow',
@@ -155,9 +174,10 @@ export function testRoutes(engine: Engine) {
           }));
           if (value !== null) values[name] = value;
         }
+        const unsaved = body.code !== undefined || body.endpoint !== undefined;
         return runTest(
           body,
-          body.code ?? workflow.code,
+          { kind: workflow.kind, code: unsaved ? body.code : workflow.code, endpoint: body.endpoint },
           {
             uuid: workflow.uuid,
             name: workflow.name,
