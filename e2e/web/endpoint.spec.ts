@@ -41,13 +41,17 @@ test('tests an HTTP-endpoint workflow against a mock response', async ({ page, v
   await openSignedIn(page, vigil, `#/workflows/${uuid}`);
   await expect(page.getByRole('region', { name: 'Endpoint configuration' }).getByLabel('URL')).toHaveValue('https://logic.example.com/run');
   await page.getByRole('tab', { name: 'Test' }).click();
+  // The example mocks a new test panel starts with fit an endpoint: they answer its POST.
+  await page.getByRole('button', { name: 'Run test' }).click();
+  const result = page.getByRole('region', { name: 'Test result' });
+  await expect(result).toContainText('POST https://logic.example.com/run answered 202');
+
   await page.locator('.json-host .view-lines').click();
   await page.keyboard.press('ControlOrMeta+a');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText('{"responses": [{"method": "POST", "url": "https://logic.example.com/run", "status": 202, "json": {"ok": true}}]}');
   await page.getByRole('button', { name: 'Run test' }).click();
 
-  const result = page.getByRole('region', { name: 'Test result' });
   await expect(result).toContainText('POST https://logic.example.com/run answered 202');
   const calls = result.getByRole('list', { name: 'HTTP calls' }).getByRole('listitem');
   await expect(calls).toHaveCount(1);

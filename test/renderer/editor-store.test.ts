@@ -1,8 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   changedFields,
+  DEFAULT_MOCKS,
+  ENDPOINT_DEFAULT_MOCKS,
   fieldOfProblem,
   isDirty,
+  mocksForKind,
   NEW_WORKFLOW_FIELDS,
   parseJsonField,
   useEditor,
@@ -135,5 +138,16 @@ describe('editor state', () => {
     expect(parseJsonField('')).toEqual({ value: undefined });
     expect(parseJsonField('{"a":1}')).toEqual({ value: { a: 1 } });
     expect('error' in parseJsonField('{')).toBe(true);
+  });
+});
+
+describe('example mocks follow the kind', () => {
+  it('swaps the untouched example when the kind changes and keeps mocks the analyst wrote', () => {
+    useEditor.getState().setField('kind', 'http_endpoint');
+    expect(useEditor.getState().test.mocksJson).toBe(ENDPOINT_DEFAULT_MOCKS);
+    useEditor.getState().setField('kind', 'script');
+    expect(useEditor.getState().test.mocksJson).toBe(DEFAULT_MOCKS);
+    const mine = '{"responses": []}';
+    expect(mocksForKind(mine, 'http_endpoint')).toBe(mine);
   });
 });

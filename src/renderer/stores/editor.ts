@@ -82,6 +82,26 @@ export const DEFAULT_MOCKS = `{
 }
 `;
 
+/** The HTTP-endpoint counterpart: the endpoint's request answered as a receiver would. */
+export const ENDPOINT_DEFAULT_MOCKS = `{
+  "responses": [
+    {
+      "method": "POST",
+      "url": "*",
+      "status": 202,
+      "json": { "accepted": true }
+    }
+  ],
+  "default": "error"
+}
+`;
+
+/** Untouched example mocks follow the workflow's kind; mocks the analyst wrote are kept. */
+export function mocksForKind(mocksJson: string, kind: WorkflowFields['kind']): string {
+  if (mocksJson !== DEFAULT_MOCKS && mocksJson !== ENDPOINT_DEFAULT_MOCKS) return mocksJson;
+  return kind === 'http_endpoint' ? ENDPOINT_DEFAULT_MOCKS : DEFAULT_MOCKS;
+}
+
 export interface TestSettings {
   indicatorType: IndicatorType;
   indicatorValue: string;
@@ -265,7 +285,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
       const { data } = await api().workflows.get(uuid);
       if (mine !== openGeneration) return;
       const fields = fieldsOf(data);
-      set({ workflow: data, baseline: fields, draft: fields, loading: false });
+      set((s) => ({ workflow: data, baseline: fields, draft: fields, loading: false, test: { ...s.test, mocksJson: mocksForKind(s.test.mocksJson, fields.kind) } }));
     } catch (error) {
       if (mine !== openGeneration) return;
       set({ loading: false, loadError: errorMessage(error) });
@@ -287,6 +307,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
   setField(name, value) {
     set((s) => ({
       draft: { ...s.draft, [name]: value },
+      test: name === 'kind' ? { ...s.test, mocksJson: mocksForKind(s.test.mocksJson, value as WorkflowFields['kind']) } : s.test,
       fieldErrors: omit(s.fieldErrors, name),
       // The refused save's problems described the old code; the live linter takes over.
       saveProblems: name === 'code' ? [] : s.saveProblems,

@@ -277,6 +277,11 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
               built-in
             </span>
           )}
+          {workflow.kind === 'http_endpoint' && (
+            <span className="tag" title="Sends the run's context to a URL instead of running code">
+              HTTP endpoint
+            </span>
+          )}
         </td>
         <td>
           <Badge value={workflow.state} />
