@@ -3,9 +3,8 @@ import { join, resolve } from 'node:path';
 import { INDICATOR_TYPES, WORKFLOW_TYPES, type IndicatorType, type WorkflowType } from '../../shared/domain.ts';
 import { DATABASE_FILE, defaultDataDir, openStore } from '../engine/index.ts';
 import {
-  generateWorkflow,
   LlmError,
-  loadPromptMaterial,
+  loadGenerator,
   resolveProvider,
   type GenerateProgress,
   type GenerateResult,
@@ -127,6 +126,7 @@ async function generateIn(
   process.once('SIGINT', onSigint);
   try {
     const resolved = await resolveProvider({ settings: store.settings, credentials: deps.credentials() });
+    const { generateWorkflow, loadPromptMaterial } = await loadGenerator();
     const material = loadPromptMaterial();
     sandbox = createSandboxHost();
     const result = await generateWorkflow(

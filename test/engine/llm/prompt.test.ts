@@ -4,15 +4,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  findMaterialRoot,
-  generateWorkflow,
-  LlmError,
-  loadPromptMaterial,
-  type LlmProvider,
-  type TestExecutor,
-} from '../../../src/main/engine/llm/index.ts';
+import { LlmError, loadGenerator, type LlmProvider, type TestExecutor } from '../../../src/main/engine/llm/index.ts';
 import { answer, GOOD_CODE } from './fixtures.ts';
+
+const { findMaterialRoot, generateWorkflow, loadPromptMaterial } = await loadGenerator();
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const dirs: string[] = [];

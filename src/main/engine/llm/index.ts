@@ -3,7 +3,10 @@
  * one provider interface (Anthropic, any OpenAI-compatible server). Import from here, not from the
  * files behind it.
  */
-export { generateWorkflow, MAX_ATTEMPTS, type GenerateDeps, type GenerateOptions } from './generate.ts';
+export type { GenerateDeps, GenerateOptions } from './generate.ts';
+
+/** The generator and its prompt material; TypeScript comes with them, so they load on first use. */
+export const loadGenerator = (): Promise<typeof import('./generator.ts')> => import('./generator.ts');
 export {
   API_KEY_CREDENTIALS,
   DEFAULT_ANTHROPIC_MODEL,
@@ -18,7 +21,7 @@ export {
   type SettingsTable,
 } from './config.ts';
 export { LlmError, LlmSettingsError, type LlmErrorCode, type UnavailableReason } from './errors.ts';
-export { loadPromptMaterial, findMaterialRoot, type PromptMaterial, type ExampleWorkflow } from './prompt.ts';
+export type { PromptMaterial, ExampleWorkflow } from './prompt.ts';
 export type { TestExecutor } from './checks.ts';
 export type { LlmProvider } from './providers/types.ts';
 export {

@@ -3,12 +3,11 @@ import { Type, type Static } from 'typebox';
 import { INDICATOR_TYPES, WORKFLOW_TYPES } from '../../../../shared/domain.ts';
 import type { Engine } from '../../engine.ts';
 import {
-  generateWorkflow,
   LLM_PROVIDERS,
   llmSettingsView,
   LlmError,
   LlmSettingsError,
-  loadPromptMaterial,
+  loadGenerator,
   MAX_TIMEOUT_SECONDS,
   resolveProvider,
   STRUCTURED_OUTPUT_MODES,
@@ -112,6 +111,7 @@ export function generateRoutes(engine: Engine) {
         const resolved = await resolveProvider(configDeps).catch((error: unknown) => {
           throw toApiError(error);
         });
+        const { generateWorkflow, loadPromptMaterial } = await loadGenerator();
         const material = loadPromptMaterial();
         const deps = { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: engine.executor, material };
         const controller = new AbortController();
