@@ -1,6 +1,7 @@
 // The sandbox room's public vocabulary: what the engine hands in (RunRequest) and what comes back
 // (RunOutcome). Everything here crosses a process boundary as JSON, so it is plain data only.
 import type { RunInput, RunLogEntry, WorkflowResult } from '../../shared/domain.ts';
+import type { RunIntegrations } from './integrations/types.ts';
 import type { MockSpec } from './mocks.ts';
 
 export interface SandboxLimits {
@@ -43,6 +44,11 @@ export interface RunRequest {
   limits?: Partial<SandboxLimits>;
   /** Present = test mode: every HTTP call is answered by a mock, nothing leaves the machine. */
   mocks?: MockSpec;
+  /**
+   * The identity-provider integrations (ctx.integrations) with their credentials. They stay in the
+   * sandbox process's broker: the worker and the guest only learn which clients exist.
+   */
+  integrations?: RunIntegrations;
 }
 
 /** One ctx.http call as shown by a test run (secrets redacted). */
