@@ -1,6 +1,17 @@
 // How stored rows appear in API responses: internal ids and token hashes never leave the engine.
 import type { Approval, ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
 import type { RunLogEntry } from '../../../shared/domain.ts';
+import type { IntegrationName } from '../../sandbox/index.ts';
+import { builtinIntegration } from '../integrations/index.ts';
+
+/** Which integrations are configured, for the `integration` field of built-in workflows. */
+export type ConfiguredIntegrations = Record<IntegrationName, boolean>;
+
+/** Built-ins name the integration they need and whether it is configured (`not configured` in the console). */
+function integrationOf(workflow: Workflow, configured: ConfiguredIntegrations) {
+  const name = builtinIntegration(workflow);
+  return name ? { name, configured: configured[name] } : null;
+}
 
 export function pageMeta(total: number, page: number, pageSize: number) {
   return { total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize) };
@@ -12,14 +23,14 @@ export function pageWindow(query: { page?: number; page_size?: number }) {
   return { page, pageSize, limit: pageSize, offset: (page - 1) * pageSize };
 }
 
-export function workflowView(workflow: Workflow) {
+export function workflowView(workflow: Workflow, configured: ConfiguredIntegrations) {
   const { id: _id, ...rest } = workflow;
-  return rest;
+  return { ...rest, integration: integrationOf(workflow, configured) };
 }
 
-export function workflowListItemView(workflow: WorkflowWithLastRun) {
+export function workflowListItemView(workflow: WorkflowWithLastRun, configured: ConfiguredIntegrations) {
   const { id: _id, code: _code, ...rest } = workflow;
-  return rest;
+  return { ...rest, integration: integrationOf(workflow, configured) };
 }
 
 export function runView(run: Run, logs?: RunLogEntry[]) {

@@ -6,6 +6,7 @@ import { INDICATOR_TYPES } from '../../../../shared/domain.ts';
 import type { Engine } from '../../engine.ts';
 import { getWorkflow } from '../../workflows/index.ts';
 import { loadLinter } from '../../workflows/linter.ts';
+import { integrationsUsedBy, testModeIntegrations } from '../../integrations/index.ts';
 import { ApiError } from '../errors.ts';
 import { SECRET_NAME_PATTERN, UuidParams } from '../schemas.ts';
 
@@ -95,6 +96,7 @@ export function testRoutes(engine: Engine) {
       allowedHosts: config.allowedHosts,
       timeoutMs: config.timeoutSeconds * 1000,
       mocks,
+      integrations: testModeIntegrations(engine.store.settings, integrationsUsedBy(code)),
     });
     return { data: toTestReport(outcome), meta: { lint_warnings: problems } };
   }
