@@ -174,6 +174,11 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         {s.workflow ? <Badge value={state} /> : <Badge value="draft">not saved</Badge>}
         {s.workflow && <span className="mono muted">v{s.workflow.code_version}</span>}
         {isSystem && <span className="tag">built-in</span>}
+        {s.workflow?.integration && !s.workflow.integration.configured && (
+          <a href="#/settings" className="plain" title="Set up the integration under Settings → Integrations">
+            <Badge value="none">not configured</Badge>
+          </a>
+        )}
         {dirty && (
           <span className="dirty" title="Unsaved changes">
             ● unsaved

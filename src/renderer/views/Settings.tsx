@@ -6,6 +6,7 @@ import type { LlmProviderName, NotifierView } from '../api/types.ts';
 import { TokenList } from '../components/TokenList.tsx';
 import { Badge, ErrorText, Field, Progress } from '../components/ui.tsx';
 import { useSettings, type SectionState } from '../stores/settings.ts';
+import { IntegrationsPanel } from './settings/IntegrationsPanel.tsx';
 
 /** Keep the stored value (undefined), replace it (a string), or remove it (null). */
 type SecretChange = string | null | undefined;
@@ -94,6 +95,7 @@ export function SettingsView() {
       {notifiers && <NotificationsCard notifiers={notifiers} />}
       <ErrorText>{loadErrors.llm}</ErrorText>
       {llm && <LlmCard />}
+      {settings && <IntegrationsPanel />}
       {settings && (
         <div className="card">
           <h2>Data folder</h2>

@@ -258,6 +258,11 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
               built-in
             </span>
           )}
+          {workflow.integration && !workflow.integration.configured && (
+            <a href="#/settings" className="plain" title={`Set up ${workflow.integration.name === 'okta' ? 'Okta' : 'Entra ID'} under Settings → Integrations`}>
+              <Badge value="none">not configured</Badge>
+            </a>
+          )}
         </td>
         <td>
           <Badge value={workflow.state} />
