@@ -5,6 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySecretStore } from '../../src/main/engine/secrets/index.ts';
 import { fakeGraph, type FakeGraph } from '../helpers/fake-graph.ts';
@@ -192,6 +194,23 @@ describe('integration settings', () => {
     expect(all.get('okta.suspend_user')!.integration).toEqual({ name: 'okta', configured: false });
     expect(all.get('entra.enable_account')!.integration).toEqual({ name: 'entra', configured: true });
     await configureOkta();
+  });
+});
+
+describe('agents over MCP', () => {
+  it('see only the built-ins whose integration is configured', async () => {
+    await t.request('DELETE', '/v1/integrations/entra');
+    const client = new Client({ name: 'integrations-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', t.url), { requestInit: { headers: { authorization: `Bearer ${t.keys.agent}` } } }));
+    try {
+      const listed = await client.callTool({ name: 'list_workflows', arguments: { indicator_type: 'account' } });
+      const names = (JSON.parse((listed.content as Array<{ text: string }>)[0]!.text) as { workflows: Array<{ name: string }> }).workflows.map((w) => w.name);
+      expect(names.filter((name) => name.startsWith('Okta: '))).toHaveLength(5);
+      expect(names.filter((name) => name.startsWith('Entra ID: '))).toHaveLength(0);
+    } finally {
+      await client.close();
+      await configureEntra();
+    }
   });
 });
 
