@@ -222,7 +222,7 @@ describe('ctx.integrations.entra', () => {
         try { await ctx.integrations.entra.revokeSessions(user); } catch (e) { out.push([e.code, e.status, e.vendor_code, e.message]); }
       }
       return ctx.ok("errors", out);`);
-    const [denied, missing] = outcome.result!.data as Array<[string, number, string, string]>;
+    const [denied, missing] = outcome.result!.data as [[string, number, string, string], [string, number, string, string]];
     expect(denied.slice(0, 3)).toEqual(['FORBIDDEN', 403, 'Authorization_RequestDenied']);
     expect(denied[3]).toContain('Insufficient privileges');
     expect(missing.slice(0, 2)).toEqual(['NOT_FOUND', 404]);
