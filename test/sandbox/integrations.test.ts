@@ -106,6 +106,20 @@ describe('ctx.integrations', () => {
     expect(invalid!.message).toContain('Cannot suspend a user that is not active');
   });
 
+  it('refuses malformed arguments and keeps user input inside one path segment', async () => {
+    const outcome = await run(`
+      const out = [];
+      for (const bad of [42, "", { login: "alice" }, ".."]) {
+        try { await ctx.integrations.okta.suspend(bad); out.push("accepted"); } catch (e) { out.push(e.code); }
+      }
+      try { await ctx.integrations.okta.revokeSessions("alice@example.com", { oauth_tokens: "yes" }); } catch (e) { out.push(e.code); }
+      out.push(await ctx.integrations.okta.findUser("../../api/v1/users/me"));
+      return ctx.ok("checked", out);`);
+    expect(outcome.result?.data).toEqual(["INVALID_ARGUMENT", "INVALID_ARGUMENT", "INVALID_ARGUMENT", "INVALID_ARGUMENT", "INVALID_ARGUMENT", null]);
+    expect(okta.requests.map((r) => r.path)).not.toContain('/api/v1/users/me');
+    expect(okta.revoked).toEqual([]);
+  });
+
   it('reports a bad token (401) and a token without permission (403) clearly', async () => {
     const bad = await run(`await ctx.integrations.okta.suspend("alice@example.com"); return ctx.ok("no");`, integrations({ okta: { api_token: 'wrong-token-0000' } }));
     expect(bad.status).toBe('failed');

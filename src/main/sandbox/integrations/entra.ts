@@ -4,7 +4,7 @@
 // https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow
 // https://learn.microsoft.com/en-us/graph/api/resources/authenticationmethods-overview
 import { createHash } from 'node:crypto';
-import { clip, codeForStatus, IntegrationCallError, invalidArgument, parseJson, type IntegrationHttp, type VendorResponse } from './http.ts';
+import { clip, codeForStatus, IntegrationCallError, invalidArgument, parseJson, segment, type IntegrationHttp, type VendorResponse } from './http.ts';
 import type { EntraConfig } from './types.ts';
 
 export interface EntraUser {
@@ -89,7 +89,7 @@ export class EntraClient {
         return this.findUser(userArg(args[0], 'findUser'));
       case 'revokeSessions': {
         const user = await this.resolve(userArg(args[0], 'revokeSessions'));
-        await this.graph('POST', `/v1.0/users/${encodeURIComponent(user.id)}/revokeSignInSessions`);
+        await this.graph('POST', `/v1.0/users/${segment(user.id)}/revokeSignInSessions`);
         return user;
       }
       case 'disableAccount':
@@ -109,7 +109,7 @@ export class EntraClient {
 
   /** By object id or userPrincipalName (GET /users/{id|upn}), then by mail ($filter). */
   async findUser(query: string): Promise<EntraUser | null> {
-    const direct = await this.graphResponse('GET', `/v1.0/users/${encodeURIComponent(query)}`, { $select: USER_SELECT });
+    const direct = await this.graphResponse('GET', `/v1.0/users/${segment(query)}`, { $select: USER_SELECT });
     if (direct.status === 200) {
       const user = toUser(parseJson(direct.body));
       if (!user) throw this.invalid('GET /v1.0/users/{user}');
@@ -142,7 +142,7 @@ export class EntraClient {
 
   private async setEnabled(query: string, enabled: boolean): Promise<EntraUser> {
     const user = await this.resolve(query);
-    await this.graph('PATCH', `/v1.0/users/${encodeURIComponent(user.id)}`, {}, { accountEnabled: enabled });
+    await this.graph('PATCH', `/v1.0/users/${segment(user.id)}`, {}, { accountEnabled: enabled });
     return { ...user, account_enabled: enabled };
   }
 
@@ -153,7 +153,7 @@ export class EntraClient {
    */
   private async forceMfaReregistration(query: string): Promise<{ user: EntraUser; removed: AuthenticationMethodRef[]; kept: Array<AuthenticationMethodRef & { reason: string }> }> {
     const user = await this.resolve(query);
-    const base = `/v1.0/users/${encodeURIComponent(user.id)}/authentication`;
+    const base = `/v1.0/users/${segment(user.id)}/authentication`;
     const listed = (await this.graph('GET', `${base}/methods`)) as { value?: unknown } | null;
     if (!Array.isArray(listed?.value)) throw this.invalid(`GET ${base}/methods`);
     const removed: AuthenticationMethodRef[] = [];
@@ -172,7 +172,7 @@ export class EntraClient {
     for (let round = 0; round < 2 && pending.length > 0; round++) {
       const refused: typeof pending = [];
       for (const method of pending) {
-        const path = `${base}/${method.segment}/${encodeURIComponent(method.id)}`;
+        const path = `${base}/${method.segment}/${segment(method.id)}`;
         const response = await this.graphResponse('DELETE', path);
         if (response.status >= 200 && response.status <= 299) removed.push({ type: method.type, id: method.id });
         else if (response.status === 400 && round === 0) refused.push(method);
@@ -195,7 +195,7 @@ export class EntraClient {
   private async token(): Promise<{ token: string; cached: boolean }> {
     const cached = this.tokens.get(this.cacheKey);
     if (cached) return { token: cached, cached: true };
-    const url = new URL(`${this.config.authority_url}/${encodeURIComponent(this.config.tenant_id)}/oauth2/v2.0/token`);
+    const url = new URL(`${this.config.authority_url}/${segment(this.config.tenant_id)}/oauth2/v2.0/token`);
     const form = new URLSearchParams({
       client_id: this.config.client_id,
       scope: `${new URL(this.config.graph_url).origin}/.default`,

@@ -133,6 +133,15 @@ export function parseJson(body: string): unknown {
   }
 }
 
+/**
+ * One URL path segment: percent-encoded, and never "." or ".." (the URL parser would resolve those
+ * as dot segments and move the request to another path).
+ */
+export function segment(value: string): string {
+  if (/^\.+$/.test(value)) throw invalidArgument(`"${value}" is not a valid identifier`);
+  return encodeURIComponent(value);
+}
+
 /** Vendor-supplied text for an error message: one line, bounded. */
 export function clip(text: unknown, max = 500): string {
   const line = String(text ?? '').replace(/\s+/g, ' ').trim();

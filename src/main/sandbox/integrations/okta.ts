@@ -1,7 +1,7 @@
 // The Okta client behind ctx.integrations.okta: the documented Users API (sessions and lifecycle
 // operations, user lookup) with an API token (`Authorization: SSWS <token>`).
 // https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/
-import { clip, codeForStatus, IntegrationCallError, invalidArgument, parseJson, type IntegrationHttp, type VendorResponse } from './http.ts';
+import { clip, codeForStatus, IntegrationCallError, invalidArgument, parseJson, segment, type IntegrationHttp, type VendorResponse } from './http.ts';
 import type { OktaConfig } from './types.ts';
 
 export interface OktaUser {
@@ -36,7 +36,7 @@ export class OktaClient {
       case 'revokeSessions': {
         const user = await this.resolve(userArg(args[0], 'revokeSessions'));
         const oauthTokens = option(args[1], 'oauth_tokens', 'revokeSessions') === true;
-        await this.request('DELETE', `/api/v1/users/${encodeURIComponent(user.id)}/sessions`, oauthTokens ? { oauthTokens: 'true' } : {});
+        await this.request('DELETE', `/api/v1/users/${segment(user.id)}/sessions`, oauthTokens ? { oauthTokens: 'true' } : {});
         return user;
       }
       case 'suspend':
@@ -46,7 +46,7 @@ export class OktaClient {
       case 'resetPassword': {
         const user = await this.resolve(userArg(args[0], 'resetPassword'));
         const sendEmail = option(args[1], 'send_email', 'resetPassword') !== false;
-        const answer = await this.request('POST', `/api/v1/users/${encodeURIComponent(user.id)}/lifecycle/reset_password`, {
+        const answer = await this.request('POST', `/api/v1/users/${segment(user.id)}/lifecycle/reset_password`, {
           sendEmail: String(sendEmail),
         });
         const url = (answer as { resetPasswordUrl?: unknown } | null)?.resetPasswordUrl;
@@ -54,7 +54,7 @@ export class OktaClient {
       }
       case 'expirePassword': {
         const user = await this.resolve(userArg(args[0], 'expirePassword'));
-        const answer = await this.request('POST', `/api/v1/users/${encodeURIComponent(user.id)}/lifecycle/expire_password`);
+        const answer = await this.request('POST', `/api/v1/users/${segment(user.id)}/lifecycle/expire_password`);
         return toUser(answer) ?? { ...user, status: 'PASSWORD_EXPIRED' };
       }
       case 'checkConnection': {
@@ -68,7 +68,7 @@ export class OktaClient {
 
   /** By id or login (GET /api/v1/users/{id|login}), then by primary email (search). */
   async findUser(query: string): Promise<OktaUser | null> {
-    const direct = await this.send('GET', `/api/v1/users/${encodeURIComponent(query)}`);
+    const direct = await this.send('GET', `/api/v1/users/${segment(query)}`);
     if (direct.status === 200) return this.userOf(direct);
     if (direct.status !== 404) throw this.failure('GET', '/api/v1/users/{user}', direct);
     if (!query.includes('@')) return null;
@@ -95,7 +95,7 @@ export class OktaClient {
 
   private async lifecycle(query: string, operation: string, resulting: string): Promise<OktaUser> {
     const user = await this.resolve(query);
-    await this.request('POST', `/api/v1/users/${encodeURIComponent(user.id)}/lifecycle/${operation}`);
+    await this.request('POST', `/api/v1/users/${segment(user.id)}/lifecycle/${operation}`);
     return { ...user, status: resulting };
   }
 
