@@ -142,6 +142,23 @@ describe('ctx.integrations', () => {
     expect(okta.users.get('00u1alice000000000x7')!.status).toBe('SUSPENDED');
   });
 
+  it('retries a 5xx with backoff when no Retry-After is given', async () => {
+    okta.inject({ times: 1, path: /lifecycle\/suspend$/, reply: { status: 503, json: { errorCode: 'E0000009', errorSummary: 'Internal Server Error' } } });
+    const outcome = await run(`const u = await ctx.integrations.okta.suspend("alice@example.com"); return ctx.ok(u.status);`);
+    expect(outcome.result?.message).toBe('SUSPENDED');
+    expect(outcome.httpCalls.map((call) => call.status)).toEqual([200, 503, 200]);
+  });
+
+  it('reports an unreachable org as NETWORK_ERROR', async () => {
+    const closed = await fakeOkta();
+    await closed.close();
+    const outcome = await run(
+      `try { await ctx.integrations.okta.findUser("alice"); } catch (e) { return ctx.fail(e.code + ": " + e.message); } return ctx.ok("no");`,
+      integrations({ okta: { org_url: closed.url } }),
+    );
+    expect(outcome.result?.message).toMatch(/^NETWORK_ERROR: Okta: GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/users\/alice failed: /);
+  });
+
   it('gives up on a rate limit that outlasts the run and says so', async () => {
     okta.rateLimit(10, 3_600);
     const outcome = await run(`try { await ctx.integrations.okta.findUser("alice@example.com"); } catch (e) { return ctx.fail(e.code + ": " + e.message); } return ctx.ok("no");`);
