@@ -259,9 +259,12 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
             </span>
           )}
           {workflow.integration && !workflow.integration.configured && (
-            <a href="#/settings" className="plain" title={`Set up ${workflow.integration.name === 'okta' ? 'Okta' : 'Entra ID'} under Settings → Integrations`}>
-              <Badge value="none">not configured</Badge>
-            </a>
+            <>
+              {' '}
+              <a href="#/settings" className="plain" title={`Set up ${workflow.integration.name === 'okta' ? 'Okta' : 'Entra ID'} under Settings → Integrations`}>
+                <Badge value="none">not configured</Badge>
+              </a>
+            </>
           )}
         </td>
         <td>
