@@ -7,7 +7,7 @@ import type { HttpSummary } from '../protocol.ts';
 import type { IntegrationFailure } from './types.ts';
 
 /** First try plus retries, for 429 and 5xx answers. */
-export const MAX_ATTEMPTS = 4;
+const MAX_ATTEMPTS = 4;
 const BASE_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 8_000;
 /** The longest single wait a vendor may ask for; longer waits fail the call instead. */
