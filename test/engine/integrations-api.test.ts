@@ -277,6 +277,24 @@ describe('each built-in, executed through the approval gate and the sandbox', ()
     expect(JSON.stringify(await t.request('GET', `/v1/workflow-runs/${mfa.uuid}`))).not.toContain(graph.clientSecret);
   });
 
+  it('fails the run clearly when the integration was removed while the approval waited', async () => {
+    const expire = (await builtins()).get('okta.expire_password')!;
+    const executed = await t.request('POST', `/v1/workflows/${expire.uuid}/execute`, {
+      key: t.keys.agent,
+      body: { indicator_type: 'account', indicator_value: 'bob', reason: 'leaked password', confidence: 0.8 },
+    });
+    expect(executed.status).toBe(202);
+    await t.request('DELETE', '/v1/integrations/okta');
+    try {
+      const approved = await t.request('POST', `/v1/workflow-approvals/${executed.body.data.approval_request_uuid}/approve`, { key: t.keys.human });
+      const run = await finished(approved.body.data.run.uuid);
+      expect(run.status).toBe('failed');
+      expect(run.result.message).toContain('Okta is not configured');
+    } finally {
+      await configureOkta();
+    }
+  });
+
   it('can be tested against mocks: nothing reaches the configured org and no credential is read', async () => {
     const suspend = (await builtins()).get('okta.suspend_user')!;
     const before = okta.requests.length;
