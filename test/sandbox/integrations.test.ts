@@ -83,6 +83,7 @@ describe('ctx.integrations', () => {
     expect(okta.resets).toEqual([{ id: '00u2bob00000000000x7', sendEmail: false }, { id: '00u1alice000000000x7', sendEmail: true }]);
     expect(okta.users.get('00u1alice000000000x7')!.status).toBe('PASSWORD_EXPIRED');
     expect(okta.requests.every((r) => r.headers.authorization === `SSWS ${okta.token}`)).toBe(true);
+    expect(okta.requests.filter((r) => r.method === 'POST').every((r) => r.headers['content-type'] === 'application/json' && r.headers['content-length'] === '0')).toBe(true);
     expect(okta.requests.map((r) => `${r.method} ${r.path}`)).toContain('DELETE /api/v1/users/00u1alice000000000x7/sessions');
     // Recorded like ctx.http calls, with the credential redacted everywhere.
     expect(outcome.httpCalls.length).toBe(okta.requests.length);

@@ -105,7 +105,8 @@ export class OktaClient {
     return this.http.send({
       method,
       url,
-      headers: { authorization: `SSWS ${this.config.api_token}`, accept: 'application/json' },
+      // As Okta's own examples send them (a lifecycle POST has no body).
+      headers: { authorization: `SSWS ${this.config.api_token}`, accept: 'application/json', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
     });
   }
 
