@@ -24,8 +24,10 @@ test('the console is served with a strict CSP and signs in once with the printed
   await expect(page.getByRole('link', { name: 'Workflows' })).toHaveAttribute('aria-current', 'page');
   // The single-use token leaves the address bar at once.
   expect(page.url()).not.toContain('login=');
-  await expect(page.getByText('No workflows yet')).toBeVisible();
-  await screenshot(page, 'workflows-empty');
+  // A fresh install lists only the built-in identity workflows, waiting for their integrations.
+  await expect(page.getByText('9 workflows')).toBeVisible();
+  await expect(page.getByRole('row').filter({ hasText: 'Okta: suspend user' }).getByText('not configured')).toBeVisible();
+  await screenshot(page, 'workflows-first-start');
 
   // A second browser presenting the same link is refused and told how to get in.
   const other = await browser.newPage();

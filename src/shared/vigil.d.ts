@@ -441,27 +441,404 @@ declare module "vigil" {
   }
 
   /**
-   * Typed clients for identity providers (`ctx.integrations`). Not available yet: both are `null`;
-   * call the vendor's REST API with `ctx.http` meanwhile.
+   * Typed clients for identity providers (`ctx.integrations`). A client is `null` until an
+   * administrator configures the integration under Settings → Integrations. The clients run on the
+   * host side of the sandbox: the credentials (Okta API token, Entra client secret) never enter
+   * the workflow. Their requests count against the run's HTTP budget and appear in its HTTP log
+   * (credentials redacted); in test mode they are answered by the mocks. 429 and 5xx answers are
+   * retried with backoff (honouring `Retry-After`); other failures reject with an
+   * {@link IntegrationError}.
    *
    * @example
-   * if (!ctx.integrations.okta) ctx.log.debug("no Okta integration: using ctx.http");
+   * const okta = ctx.integrations.okta;
+   * if (!okta) return ctx.fail("Okta is not configured: Settings → Integrations");
    */
   export interface Integrations {
     /**
-     * The Okta client, when configured (not available yet: always `null`).
+     * The Okta client, or `null` when Okta is not configured.
      *
      * @example
-     * if (ctx.integrations.okta === null) ctx.log.debug("calling Okta's REST API with ctx.http");
+     * const user = await ctx.integrations.okta?.findUser(ctx.indicator.value);
      */
-    readonly okta: null;
+    readonly okta: OktaClient | null;
     /**
-     * The Microsoft Entra ID client, when configured (not available yet: always `null`).
+     * The Microsoft Entra ID (Microsoft Graph) client, or `null` when Entra is not configured.
      *
      * @example
-     * if (ctx.integrations.entra === null) ctx.log.debug("calling Microsoft Graph with ctx.http");
+     * const user = await ctx.integrations.entra?.findUser(ctx.indicator.value);
      */
-    readonly entra: null;
+    readonly entra: EntraClient | null;
+  }
+
+  /**
+   * What went wrong in an integration call; `code` is stable, `message` explains it for a human.
+   *
+   * @example
+   * const code: IntegrationErrorCode = "NOT_FOUND";
+   */
+  export type IntegrationErrorCode =
+    | "NOT_FOUND"
+    | "UNAUTHORIZED"
+    | "FORBIDDEN"
+    | "RATE_LIMITED"
+    | "BAD_REQUEST"
+    | "UPSTREAM_ERROR"
+    | "NETWORK_ERROR"
+    | "INVALID_RESPONSE"
+    | "INVALID_ARGUMENT"
+    | "AMBIGUOUS_USER"
+    | "NOT_CONFIGURED"
+    | "INTERNAL_ERROR";
+
+  /**
+   * The error an integration client's promise rejects with (`name` is `"IntegrationError"`).
+   *
+   * @example
+   * try {
+   *   await ctx.integrations.okta!.suspend("jdoe@example.com");
+   * } catch (e) {
+   *   const err = e as IntegrationError;
+   *   if (err.code === "NOT_FOUND") return ctx.fail("no such Okta user");
+   *   throw e;
+   * }
+   */
+  export interface IntegrationError extends Error {
+    /**
+     * Always `"IntegrationError"`.
+     *
+     * @example
+     * if ((e as Error).name === "IntegrationError") ctx.log.warn("identity provider refused");
+     */
+    readonly name: "IntegrationError";
+    /**
+     * Which integration failed.
+     *
+     * @example
+     * ctx.log.error("call failed", { integration: err.integration });
+     */
+    readonly integration: "okta" | "entra";
+    /**
+     * Vigil's code for the failure: 401 → `UNAUTHORIZED`, 403 → `FORBIDDEN`, 404 or no such user →
+     * `NOT_FOUND`, 429 after the retries → `RATE_LIMITED`, 5xx after the retries → `UPSTREAM_ERROR`.
+     *
+     * @example
+     * if (err.code === "FORBIDDEN") return ctx.fail("the integration lacks permission");
+     */
+    readonly code: IntegrationErrorCode;
+    /**
+     * The vendor's HTTP status, or `null` when the failure was not an HTTP answer.
+     *
+     * @example
+     * ctx.log.warn("okta status", { status: err.status });
+     */
+    readonly status: number | null;
+    /**
+     * The vendor's own error code when it sent one (Okta `E0000007`, Graph `Request_ResourceNotFound`).
+     *
+     * @example
+     * if (err.vendor_code === "E0000001") ctx.log.info("Okta refused the state change");
+     */
+    readonly vendor_code: string | null;
+  }
+
+  /**
+   * An Okta user as the Okta client returns it.
+   *
+   * @example
+   * const user: OktaUser | null = await okta.findUser("jdoe@example.com");
+   */
+  export interface OktaUser {
+    /**
+     * Okta's user id (`00u…`).
+     *
+     * @example
+     * ctx.log.info("okta user", { id: user.id });
+     */
+    id: string;
+    /**
+     * The Okta login (often, but not always, the email address).
+     *
+     * @example
+     * return ctx.ok(`suspended ${user.login}`);
+     */
+    login: string;
+    /**
+     * The primary email, when the profile has one.
+     *
+     * @example
+     * const email = user.email ?? user.login;
+     */
+    email: string | null;
+    /**
+     * The lifecycle status (`ACTIVE`, `SUSPENDED`, `PASSWORD_EXPIRED`, `RECOVERY`, `LOCKED_OUT`, …);
+     * after an action, the status that action leads to.
+     *
+     * @example
+     * if (user.status === "SUSPENDED") return ctx.ok("already suspended");
+     */
+    status: string;
+    /**
+     * First name from the profile.
+     *
+     * @example
+     * ctx.log.info("user", { name: `${user.first_name} ${user.last_name}` });
+     */
+    first_name: string | null;
+    /**
+     * Last name from the profile.
+     *
+     * @example
+     * ctx.log.info("user", { last: user.last_name });
+     */
+    last_name: string | null;
+  }
+
+  /**
+   * What `okta.resetPassword` returns.
+   *
+   * @example
+   * const { reset_password_url } = await okta.resetPassword(login, { send_email: false });
+   */
+  export interface OktaPasswordReset {
+    /**
+     * The user whose password was reset (status `RECOVERY`).
+     *
+     * @example
+     * return ctx.ok(`reset ${reset.user.login}`);
+     */
+    user: OktaUser;
+    /**
+     * The one-time reset link when `send_email` was `false`; `null` when Okta emailed the user.
+     *
+     * @example
+     * if (reset.reset_password_url) ctx.log.info("hand the link to the user over a trusted channel");
+     */
+    reset_password_url: string | null;
+  }
+
+  /**
+   * The Okta client (`ctx.integrations.okta`): the documented Users API with the configured org
+   * URL and API token (`Authorization: SSWS …`). Every `user` argument may be an Okta user id, a
+   * login or a primary email address; a user that cannot be found rejects with code `NOT_FOUND`.
+   *
+   * @example
+   * const okta = ctx.integrations.okta;
+   * if (!okta) return ctx.fail("Okta is not configured");
+   * const user = await okta.revokeSessions(ctx.indicator.value);
+   */
+  export interface OktaClient {
+    /**
+     * Looks a user up by id or login (`GET /api/v1/users/{id}`), then by primary email (search).
+     * `null` when there is none; rejects with `AMBIGUOUS_USER` when several share the email.
+     *
+     * @example
+     * const user = await okta.findUser("jdoe@example.com");
+     * if (!user) return ctx.fail("no such user");
+     */
+    findUser(user: string): Promise<OktaUser | null>;
+    /**
+     * Clears all of the user's IdP sessions (`DELETE /api/v1/users/{id}/sessions`), optionally also
+     * revoking the OAuth/OIDC tokens issued to the user.
+     *
+     * @example
+     * await okta.revokeSessions("jdoe@example.com", { oauth_tokens: true });
+     */
+    revokeSessions(user: string, options?: { oauth_tokens?: boolean }): Promise<OktaUser>;
+    /**
+     * Suspends an `ACTIVE` user (`POST /api/v1/users/{id}/lifecycle/suspend`): they cannot sign in
+     * until unsuspended. Okta refuses (`BAD_REQUEST`) for a user that is not active.
+     *
+     * @example
+     * const user = await okta.suspend("jdoe@example.com");
+     */
+    suspend(user: string): Promise<OktaUser>;
+    /**
+     * Returns a `SUSPENDED` user to `ACTIVE` (`POST /api/v1/users/{id}/lifecycle/unsuspend`).
+     *
+     * @example
+     * await okta.unsuspend("jdoe@example.com");
+     */
+    unsuspend(user: string): Promise<OktaUser>;
+    /**
+     * Starts a password reset (`POST /api/v1/users/{id}/lifecycle/reset_password`): by default Okta
+     * emails the user; with `send_email: false` the one-time reset link is returned instead.
+     *
+     * @example
+     * const reset = await okta.resetPassword("jdoe@example.com", { send_email: false });
+     */
+    resetPassword(user: string, options?: { send_email?: boolean }): Promise<OktaPasswordReset>;
+    /**
+     * Expires the user's password (`POST /api/v1/users/{id}/lifecycle/expire_password`): they must
+     * change it at the next sign-in.
+     *
+     * @example
+     * const user = await okta.expirePassword("jdoe@example.com");
+     */
+    expirePassword(user: string): Promise<OktaUser>;
+    /**
+     * Checks that the org URL and token work (`GET /api/v1/users/me`); resolves to a description.
+     *
+     * @example
+     * ctx.log.info(await okta.checkConnection());
+     */
+    checkConnection(): Promise<string>;
+  }
+
+  /**
+   * A Microsoft Entra ID user as the Entra client returns it.
+   *
+   * @example
+   * const user: EntraUser | null = await entra.findUser("jdoe@contoso.com");
+   */
+  export interface EntraUser {
+    /**
+     * The directory object id (a GUID).
+     *
+     * @example
+     * ctx.log.info("entra user", { id: user.id });
+     */
+    id: string;
+    /**
+     * The userPrincipalName (sign-in name).
+     *
+     * @example
+     * return ctx.ok(`disabled ${user.user_principal_name}`);
+     */
+    user_principal_name: string;
+    /**
+     * The mail address, when set.
+     *
+     * @example
+     * const address = user.mail ?? user.user_principal_name;
+     */
+    mail: string | null;
+    /**
+     * The display name.
+     *
+     * @example
+     * ctx.log.info("user", { name: user.display_name });
+     */
+    display_name: string | null;
+    /**
+     * Whether the account may sign in (after an action, the value it set).
+     *
+     * @example
+     * if (user.account_enabled === false) return ctx.ok("already disabled");
+     */
+    account_enabled: boolean | null;
+  }
+
+  /**
+   * One authentication method of an Entra user.
+   *
+   * @example
+   * for (const m of result.removed) ctx.log.info("removed", { type: m.type });
+   */
+  export interface AuthenticationMethodRef {
+    /**
+     * The Graph type without its namespace, e.g. `phoneAuthenticationMethod`.
+     *
+     * @example
+     * const phones = result.removed.filter((m) => m.type === "phoneAuthenticationMethod");
+     */
+    type: string;
+    /**
+     * The method's id.
+     *
+     * @example
+     * ctx.log.info("method", { id: method.id });
+     */
+    id: string;
+  }
+
+  /**
+   * What `entra.forceMfaReregistration` returns.
+   *
+   * @example
+   * const { removed, kept } = await entra.forceMfaReregistration(upn);
+   */
+  export interface EntraMfaReset {
+    /**
+     * The user.
+     *
+     * @example
+     * return ctx.ok(`MFA reset for ${reset.user.user_principal_name}`);
+     */
+    user: EntraUser;
+    /**
+     * The methods deleted.
+     *
+     * @example
+     * ctx.log.info("removed methods", { count: reset.removed.length });
+     */
+    removed: AuthenticationMethodRef[];
+    /**
+     * Methods left in place and why (the password, or types Graph cannot delete).
+     *
+     * @example
+     * for (const m of reset.kept) ctx.log.info("kept", { type: m.type, reason: m.reason });
+     */
+    kept: Array<AuthenticationMethodRef & { reason: string }>;
+  }
+
+  /**
+   * The Microsoft Entra ID client (`ctx.integrations.entra`): Microsoft Graph v1.0 with an app
+   * registration's client-credentials token (cached until shortly before it expires; a 401 with an
+   * expired token fetches a new one once). Every `user` argument may be the object id, the
+   * userPrincipalName or the mail address; a user that cannot be found rejects with `NOT_FOUND`.
+   *
+   * @example
+   * const entra = ctx.integrations.entra;
+   * if (!entra) return ctx.fail("Entra is not configured");
+   * await entra.revokeSessions(ctx.indicator.value);
+   */
+  export interface EntraClient {
+    /**
+     * Looks a user up by object id or UPN (`GET /v1.0/users/{id}`), then by mail (`$filter`).
+     * `null` when there is none; rejects with `AMBIGUOUS_USER` when several share the mail.
+     *
+     * @example
+     * const user = await entra.findUser("jdoe@contoso.com");
+     */
+    findUser(user: string): Promise<EntraUser | null>;
+    /**
+     * Invalidates the user's refresh tokens and session cookies
+     * (`POST /v1.0/users/{id}/revokeSignInSessions`); apps must sign the user in again.
+     *
+     * @example
+     * await entra.revokeSessions("jdoe@contoso.com");
+     */
+    revokeSessions(user: string): Promise<EntraUser>;
+    /**
+     * Blocks sign-in (`PATCH /v1.0/users/{id}` with `accountEnabled: false`).
+     *
+     * @example
+     * const user = await entra.disableAccount("jdoe@contoso.com");
+     */
+    disableAccount(user: string): Promise<EntraUser>;
+    /**
+     * Allows sign-in again (`PATCH /v1.0/users/{id}` with `accountEnabled: true`).
+     *
+     * @example
+     * await entra.enableAccount("jdoe@contoso.com");
+     */
+    enableAccount(user: string): Promise<EntraUser>;
+    /**
+     * Deletes every registered authentication method but the password (authenticator app, phone,
+     * FIDO2 key, OATH token, email, Temporary Access Pass, Windows Hello), so the user must
+     * register MFA again at the next sign-in.
+     *
+     * @example
+     * const reset = await entra.forceMfaReregistration("jdoe@contoso.com");
+     */
+    forceMfaReregistration(user: string): Promise<EntraMfaReset>;
+    /**
+     * Checks that a token can be had and Graph answers (`GET /v1.0/users?$top=1`).
+     *
+     * @example
+     * ctx.log.info(await entra.checkConnection());
+     */
+    checkConnection(): Promise<string>;
   }
 
   // ─── Context and result ────────────────────────────────────────────────────────────────────
@@ -527,10 +904,11 @@ declare module "vigil" {
      */
     readonly secrets: Secrets;
     /**
-     * Typed integration clients (none available yet: both `null`).
+     * Typed identity-provider clients (Okta, Entra); each `null` until configured.
      *
      * @example
-     * const okta = ctx.integrations.okta; // null for now
+     * const okta = ctx.integrations.okta;
+     * if (!okta) return ctx.fail("Okta is not configured");
      */
     readonly integrations: Integrations;
     /**

@@ -6,11 +6,12 @@ import { EventBus } from './events/bus.ts';
 import { ApprovalService } from './approvals/index.ts';
 import { KeyService } from './keys/index.ts';
 import { NotificationService, type DesktopNotifier, type NotifyOptions } from './notify/index.ts';
+import { seedBuiltinWorkflows } from './integrations/index.ts';
 import { RateLimiter } from './runs/execute.ts';
 import { RunScheduler, type RunExecutor } from './runs/scheduler.ts';
 import type { SecretStore } from './secrets/index.ts';
 import { SettingsService, type Settings } from './settings/index.ts';
-import { systemClock, type Clock } from './util/time.ts';
+import { iso, systemClock, type Clock } from './util/time.ts';
 
 export interface EngineLog {
   info(message: string): void;
@@ -77,7 +78,12 @@ export function createEngine(options: EngineOptions): Engine {
   const log = options.log ?? consoleLog;
   const bus = new EventBus();
   const settings = new SettingsService(store.settings, options.settingsOverrides);
-  const scheduler = new RunScheduler({ store, executor: options.executor, secrets: options.secrets, bus, settings, clock, log });
+  // Built-in workflows arrive on first start and follow every upgrade; the analyst's state, gate and tags stay.
+  const seeded = seedBuiltinWorkflows(store, iso(clock.now()));
+  if (seeded.created.length > 0 || seeded.updated.length > 0) {
+    log.info(`built-in workflows: ${seeded.created.length} added, ${seeded.updated.length} updated`);
+  }
+  const scheduler = new RunScheduler({ store, executor: options.executor, secrets: options.secrets, credentials: options.credentials, bus, settings, clock, log });
   const approvals = new ApprovalService({ store, bus, clock, onRunQueued: () => scheduler.notify() });
   let purgeTimer: NodeJS.Timeout | null = null;
   // Links in notifications need the address the server listens on, known only after createEngine.

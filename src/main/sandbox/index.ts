@@ -9,3 +9,4 @@ export type { HostToSandbox, SandboxToHost } from './protocol.ts';
 export { MockSpecError, parseMockSpec, type MockResponse, type MockRule, type MockSpec } from './mocks.ts';
 export { toTestReport } from './report.ts';
 export { REDACTED } from './redact.ts';
+export { INTEGRATION_NAMES, type EntraConfig, type IntegrationName, type OktaConfig, type RunIntegrations } from './integrations/types.ts';

@@ -1,6 +1,7 @@
 // Messages between the engine (host), the sandbox process (broker + supervisor) and its workers.
 // All of them are plain, structured-clone- and JSON-safe data.
 import type { RunLogEntry } from '../../shared/domain.ts';
+import type { GuestIntegrationCall, IntegrationResult } from './integrations/types.ts';
 import type { RunOutcome, RunRequest, SandboxLimits } from './types.ts';
 
 export interface SandboxProcessOptions {
@@ -30,6 +31,8 @@ export interface RunConfig {
   alert: unknown;
   input: unknown;
   run: { id: string; workflow: { uuid: string; name: string; version: number }; trigger: 'human' | 'agent'; test: boolean };
+  /** Which ctx.integrations clients exist; never their configuration. */
+  integrations: { okta: boolean; entra: boolean };
 }
 
 export interface WorkerRunSpec {
@@ -85,11 +88,13 @@ export type WorkerOutcome = Omit<RunOutcome, 'httpCalls'>;
 export type MainToWorker =
   | { t: 'start'; run: WorkerRunSpec }
   | { t: 'http'; seq: number; callId: number; result: HttpResult }
+  | { t: 'integration'; seq: number; callId: number; result: IntegrationResult }
   | { t: 'cancel'; seq: number };
 
 export type WorkerToMain =
   | { t: 'ready' }
   | { t: 'http'; seq: number; callId: number; request: GuestHttpRequest }
+  | { t: 'integration'; seq: number; callId: number; call: GuestIntegrationCall }
   | { t: 'done'; seq: number; outcome: WorkerOutcome };
 
 /**

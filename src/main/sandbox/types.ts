@@ -2,6 +2,7 @@
 // (RunOutcome). Everything here crosses a process boundary as JSON, so it is plain data only.
 import type { RunInput, RunLogEntry, WorkflowResult } from '../../shared/domain.ts';
 import type { EndpointConfig } from '../../shared/endpoint.ts';
+import type { RunIntegrations } from './integrations/types.ts';
 import type { MockSpec } from './mocks.ts';
 
 export interface SandboxLimits {
@@ -49,6 +50,11 @@ export interface RunRequest {
    * runs), under the same egress policy, budgets, mocks and redaction as ctx.http.
    */
   endpoint?: EndpointRequest;
+  /**
+   * The identity-provider integrations (ctx.integrations) with their credentials. They stay in the
+   * sandbox process's broker: the worker and the guest only learn which clients exist.
+   */
+  integrations?: RunIntegrations;
 }
 
 export interface EndpointRequest {

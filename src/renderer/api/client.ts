@@ -5,11 +5,15 @@ import type {
   ApiKey,
   Approval,
   CreatedApiKey,
+  EntraIntegrationUpdate,
   Envelope,
   FieldProblem,
   GenerateProgress,
   GenerateRequest,
   GenerateResult,
+  IntegrationName,
+  IntegrationTestResult,
+  IntegrationView,
   KeyType,
   LintProblemView,
   ListMeta,
@@ -18,6 +22,7 @@ import type {
   NotifierTestResult,
   NotifierUpdate,
   NotifierView,
+  OktaIntegrationUpdate,
   Run,
   RunDetail,
   Scope,
@@ -271,6 +276,13 @@ export function createApiClient(connection: VigilConnection, options: ClientOpti
       create: (body: { name: string; key_type: KeyType; scopes?: Scope[]; expires_at?: string | null }) =>
         request<CreatedApiKey>('POST', '/v1/api-keys', { body }),
       revoke: (uuid: string) => request<ApiKey>('DELETE', `/v1/api-keys/${enc(uuid)}`),
+    },
+    integrations: {
+      list: () => request<IntegrationView[]>('GET', '/v1/integrations'),
+      update: (name: IntegrationName, update: OktaIntegrationUpdate | EntraIntegrationUpdate) =>
+        request<IntegrationView>('PUT', `/v1/integrations/${enc(name)}`, { body: update }),
+      remove: (name: IntegrationName) => request<IntegrationView>('DELETE', `/v1/integrations/${enc(name)}`),
+      test: (name: IntegrationName) => request<IntegrationTestResult>('POST', `/v1/integrations/${enc(name)}/test`),
     },
     secrets: {
       list: () => request<Secret[]>('GET', '/v1/secrets'),

@@ -68,6 +68,10 @@ export interface Workflow extends WorkflowFields {
   code_version: number;
   state: WorkflowState;
   is_system: boolean;
+  /** Set on Vigil's built-in workflows, e.g. `okta.suspend_user`. */
+  builtin_key?: string | null;
+  /** The integration a built-in needs and whether it is configured (`not configured` badge). */
+  integration?: { name: IntegrationName; configured: boolean } | null;
   created_at: string;
   updated_at: string;
 }
@@ -376,4 +380,48 @@ export interface GenerateResult {
   checks: { lint: CheckState; typecheck: CheckState; test: CheckState };
   provider: LlmProviderName;
   model: string;
+}
+
+// ─── Integrations (GET/PUT/DELETE /v1/integrations/{okta|entra}) ───────────────────────────────
+
+export type IntegrationName = 'okta' | 'entra';
+
+export interface OktaIntegrationView {
+  name: 'okta';
+  configured: boolean;
+  org_url: string | null;
+  api_token_set: boolean;
+}
+
+export interface EntraIntegrationView {
+  name: 'entra';
+  configured: boolean;
+  tenant_id: string | null;
+  client_id: string | null;
+  client_secret_set: boolean;
+  authority_url: string;
+  graph_url: string;
+}
+
+export type IntegrationView = OktaIntegrationView | EntraIntegrationView;
+
+export interface OktaIntegrationUpdate {
+  org_url: string;
+  api_token?: string;
+}
+
+export interface EntraIntegrationUpdate {
+  tenant_id: string;
+  client_id: string;
+  client_secret?: string;
+  authority_url?: string | null;
+  graph_url?: string | null;
+}
+
+export interface IntegrationTestResult {
+  ok: boolean;
+  message: string;
+  code: string | null;
+  duration_ms: number;
+  http_calls: Array<{ method: string; url: string; status: number | null; ms: number; error: string | null }>;
 }

@@ -195,6 +195,11 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         {isSystem && <span className="tag">built-in</span>}
         {!s.workflow && ready && <KindSwitch kind={s.draft.kind} />}
         {s.workflow?.kind === 'http_endpoint' && <span className="tag">HTTP endpoint</span>}
+        {s.workflow?.integration && !s.workflow.integration.configured && (
+          <a href="#/settings" className="plain" title="Set up the integration under Settings → Integrations">
+            <Badge value="none">not configured</Badge>
+          </a>
+        )}
         {dirty && (
           <span className="dirty" title="Unsaved changes">
             ● unsaved

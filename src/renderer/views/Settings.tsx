@@ -7,6 +7,7 @@ import type { SettingsSection } from '../lib/routes.ts';
 import { TokenList } from '../components/TokenList.tsx';
 import { Badge, ErrorText, Field, Progress } from '../components/ui.tsx';
 import { buildLlmUpdate, MAX_LLM_TIMEOUT_SECONDS, useSettings, type KeyChange, type LlmForm, type SectionState } from '../stores/settings.ts';
+import { IntegrationsPanel } from './settings/IntegrationsPanel.tsx';
 
 /** Keep the stored value (undefined), replace it (a string), or remove it (null). */
 type SecretChange = string | null | undefined;
@@ -95,6 +96,7 @@ export function SettingsView({ section }: { section?: SettingsSection }) {
       {notifiers && <NotificationsCard notifiers={notifiers} />}
       <ErrorText>{loadErrors.llm}</ErrorText>
       {llm && <LlmCard focus={section === 'llm'} />}
+      {settings && <IntegrationsPanel />}
       {settings && (
         <div className="card">
           <h2>Data folder</h2>

@@ -282,6 +282,14 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
               HTTP endpoint
             </span>
           )}
+          {workflow.integration && !workflow.integration.configured && (
+            <>
+              {' '}
+              <a href="#/settings" className="plain" title={`Set up ${workflow.integration.name === 'okta' ? 'Okta' : 'Entra ID'} under Settings → Integrations`}>
+                <Badge value="none">not configured</Badge>
+              </a>
+            </>
+          )}
         </td>
         <td>
           <Badge value={workflow.state} />

@@ -116,6 +116,7 @@ export const VIGIL_TYPE_EXPORTS: ReadonlySet<string> = new Set([
   'IndicatorType', 'Indicator', 'Alert', 'RunInfo', 'HttpMethod', 'HttpOptions', 'HttpRequest', 'HttpResponse',
   'HttpClient', 'Logger', 'Secrets', 'Integrations', 'WorkflowContext', 'WorkflowResult', 'WorkflowFunction',
   'DigestEncoding', 'HmacAlgorithm', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder',
+  'OktaClient', 'OktaUser', 'OktaPasswordReset', 'EntraClient', 'EntraUser', 'EntraMfaReset', 'AuthenticationMethodRef', 'IntegrationError', 'IntegrationErrorCode',
 ]);
 
 const RUN_TEMPLATE = '`export async function run(ctx: WorkflowContext): Promise<WorkflowResult> { … }`';

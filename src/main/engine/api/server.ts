@@ -13,6 +13,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { secretRoutes } from './routes/secrets.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { integrationRoutes } from './routes/integrations.ts';
 import { eventRoutes } from './routes/events.ts';
 import { decideRoutes } from './routes/decide.ts';
 import { generateRoutes } from './routes/generate.ts';
@@ -186,6 +187,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
   await app.register(keyRoutes(engine));
   await app.register(secretRoutes(engine));
   await app.register(settingsRoutes(engine));
+  await app.register(integrationRoutes(engine));
   await app.register(eventRoutes(engine));
   await app.register(decideRoutes(engine));
   await app.register(generateRoutes(engine));

@@ -2,6 +2,17 @@
 import type { Approval, ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
 import type { RunLogEntry } from '../../../shared/domain.ts';
 import { parseEndpointText } from '../../../shared/endpoint.ts';
+import type { IntegrationName } from '../../sandbox/index.ts';
+import { builtinIntegration } from '../integrations/index.ts';
+
+/** Which integrations are configured, for the `integration` field of built-in workflows. */
+export type ConfiguredIntegrations = Record<IntegrationName, boolean>;
+
+/** Built-ins name the integration they need and whether it is configured (`not configured` in the console). */
+function integrationOf(workflow: Workflow, configured: ConfiguredIntegrations) {
+  const name = builtinIntegration(workflow);
+  return name ? { name, configured: configured[name] } : null;
+}
 
 export function pageMeta(total: number, page: number, pageSize: number) {
   return { total, page, page_size: pageSize, total_pages: Math.ceil(total / pageSize) };
@@ -13,15 +24,22 @@ export function pageWindow(query: { page?: number; page_size?: number }) {
   return { page, pageSize, limit: pageSize, offset: (page - 1) * pageSize };
 }
 
-/** An http_endpoint workflow also shows its configuration parsed (its code is the same as text). */
-export function workflowView(workflow: Workflow) {
+/**
+ * An http_endpoint workflow also shows its configuration parsed (its code is the same as text);
+ * built-ins name the integration they need and whether it is configured.
+ */
+export function workflowView(workflow: Workflow, configured: ConfiguredIntegrations) {
   const { id: _id, ...rest } = workflow;
-  return { ...rest, endpoint: workflow.kind === 'http_endpoint' ? parseEndpointText(workflow.code) : null };
+  return {
+    ...rest,
+    endpoint: workflow.kind === 'http_endpoint' ? parseEndpointText(workflow.code) : null,
+    integration: integrationOf(workflow, configured),
+  };
 }
 
-export function workflowListItemView(workflow: WorkflowWithLastRun) {
+export function workflowListItemView(workflow: WorkflowWithLastRun, configured: ConfiguredIntegrations) {
   const { id: _id, code: _code, ...rest } = workflow;
-  return rest;
+  return { ...rest, integration: integrationOf(workflow, configured) };
 }
 
 export function runView(run: Run, logs?: RunLogEntry[]) {

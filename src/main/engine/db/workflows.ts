@@ -30,6 +30,8 @@ export interface Workflow {
   documentation: string;
   tags: string[];
   is_system: boolean;
+  /** Set on the built-in workflows Vigil seeds (e.g. `okta.suspend_user`); null otherwise. */
+  builtin_key: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -98,6 +100,7 @@ interface WorkflowRow {
   documentation: string;
   tags: string;
   is_system: number;
+  builtin_key: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -146,6 +149,7 @@ export class WorkflowRepository {
   private readonly versionOf;
   private readonly softDelete;
   private readonly idByUuid;
+  private readonly byBuiltinKey;
 
   private readonly db: Db;
 
@@ -156,10 +160,10 @@ export class WorkflowRepository {
     this.insertRow = db.prepare(`
       INSERT INTO workflows (uuid, name, workflow_type, indicator_types, kind, code, code_version, state, approval_mode,
         approval_timeout_seconds, risk_level, timeout_seconds, secrets, allowed_hosts, documentation, tags, is_system,
-        created_at, updated_at)
+        builtin_key, created_at, updated_at)
       VALUES (@uuid, @name, @workflow_type, @indicator_types, @kind, @code, 1, @state, @approval_mode,
         @approval_timeout_seconds, @risk_level, @timeout_seconds, @secrets, @allowed_hosts, @documentation, @tags,
-        @is_system, @now, @now)`);
+        @is_system, @builtin_key, @now, @now)`);
     this.insertVersion = db.prepare(
       'INSERT INTO workflow_versions (workflow_id, version, code, saved_at, author_key) VALUES (?, ?, ?, ?, ?)',
     );
@@ -172,6 +176,7 @@ export class WorkflowRepository {
       'SELECT version, code, saved_at, author_key FROM workflow_versions WHERE workflow_id = ? AND version = ?',
     );
     this.idByUuid = db.prepare<[string], { id: number }>('SELECT id FROM workflows WHERE uuid = ?');
+    this.byBuiltinKey = db.prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE builtin_key = ?');
     this.softDelete = db.prepare('UPDATE workflows SET deleted_at = ?, state = ? WHERE id = ?');
   }
 
@@ -190,7 +195,13 @@ export class WorkflowRepository {
     return row && toWorkflow(row);
   }
 
-  create(fields: WorkflowFields, options: { now: string; author: string | null; isSystem?: boolean }): Workflow {
+  /** A built-in workflow by its key, deleted or not. */
+  getByBuiltinKey(key: string): Workflow | undefined {
+    const row = this.byBuiltinKey.get(key);
+    return row && toWorkflow(row);
+  }
+
+  create(fields: WorkflowFields, options: { now: string; author: string | null; isSystem?: boolean; builtinKey?: string }): Workflow {
     return this.db.transaction(() => {
       const uuid = newId();
       const { lastInsertRowid } = this.insertRow.run({
@@ -201,6 +212,7 @@ export class WorkflowRepository {
         allowed_hosts: toJson(fields.allowed_hosts),
         tags: toJson(fields.tags),
         is_system: options.isSystem ? 1 : 0,
+        builtin_key: options.builtinKey ?? null,
         now: options.now,
       });
       const id = Number(lastInsertRowid);

@@ -7,6 +7,7 @@ import { ApiError } from '../api/errors.ts';
 import { hasScopes } from '../api/auth.ts';
 import { approvalView, runView } from '../api/views.ts';
 import type { Engine } from '../engine.ts';
+import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { executeWorkflow } from '../runs/execute.ts';
 import { getWorkflow } from '../workflows/index.ts';
 
@@ -35,8 +36,17 @@ function describeWorkflow(workflow: Workflow | WorkflowWithLastRun) {
   };
 }
 
+/** Agents are shown what they can execute now: a built-in whose integration is not configured would only answer 400. */
+function executable<T extends Workflow>(engine: Engine, workflows: T[]): T[] {
+  const configured = configuredIntegrations(engine.store.settings);
+  return workflows.filter((workflow) => {
+    const integration = builtinIntegration(workflow);
+    return !integration || configured[integration];
+  });
+}
+
 function activeWorkflows(engine: Engine) {
-  return engine.store.workflows.list({ state: 'active', sort: 'name', descending: false, limit: 500, offset: 0 }).items;
+  return executable(engine, engine.store.workflows.list({ state: 'active', sort: 'name', descending: false, limit: 500, offset: 0 }).items);
 }
 
 function json(value: unknown): CallToolResult {
@@ -195,7 +205,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
           limit: 500,
           offset: 0,
         }).items;
-        const matching = all.filter(
+        const matching = executable(engine, all).filter(
           (workflow) => !indicator_type || workflow.indicator_types.length === 0 || workflow.indicator_types.includes(indicator_type),
         );
         return json({ workflows: matching.map(describeWorkflow) });

@@ -4,6 +4,7 @@ import type { ApiKey, Workflow } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
 import type { ExecuteBody } from '../api/schemas.ts';
 import type { Engine } from '../engine.ts';
+import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { iso } from '../util/time.ts';
 import { loadLinter } from '../workflows/linter.ts';
 import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
@@ -131,6 +132,18 @@ export async function executeWorkflow(
       'INDICATOR_TYPE_NOT_SUPPORTED',
       `The workflow "${workflow.name}" accepts ${workflow.indicator_types.join(', ')}, not ${body.indicator_type}.`,
       { supported: workflow.indicator_types },
+    );
+  }
+
+  // A built-in cannot do anything without its integration: say so now, not after an approval.
+  const integration = builtinIntegration(workflow);
+  if (integration && !configuredIntegrations(store.settings)[integration]) {
+    throw new ApiError(
+      400,
+      'INTEGRATION_NOT_CONFIGURED',
+      `The workflow "${workflow.name}" needs the ${integration === 'okta' ? 'Okta' : 'Microsoft Entra ID'} integration, which is not configured. ` +
+        `An administrator can set it up under Settings → Integrations (PUT /v1/integrations/${integration}).`,
+      { integration },
     );
   }
 

@@ -2,6 +2,7 @@ import type { RunLogEntry } from '../../../shared/domain.ts';
 import type { RunOutcome, RunRequest } from '../../sandbox/index.ts';
 import type { Store } from '../db/index.ts';
 import type { EventBus } from '../events/bus.ts';
+import { integrationsUsedBy, resolveIntegrations } from '../integrations/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { iso, type Clock } from '../util/time.ts';
@@ -16,6 +17,8 @@ export interface SchedulerDeps {
   store: Store;
   executor: RunExecutor;
   secrets: SecretStore;
+  /** Vigil's own credentials: the integrations' API token and client secret. */
+  credentials: SecretStore;
   bus: EventBus;
   settings: SettingsService;
   clock: Clock;
@@ -139,7 +142,7 @@ export class RunScheduler {
   }
 
   private async runInSandbox(id: number, signal: AbortSignal): Promise<RunOutcome> {
-    const { store, secrets, executor } = this.deps;
+    const { store, secrets, credentials, executor } = this.deps;
     const run = store.runs.getById(id)!;
     const workflow = store.workflows.getById(run.workflow_id)!;
     const version = store.workflows.version(workflow.id, run.workflow_version);
@@ -171,6 +174,13 @@ export class RunScheduler {
       });
       endpoint = { config, body };
     }
+    let integrations;
+    try {
+      // An endpoint's configuration is not code: it has no ctx.integrations to serve.
+      if (!endpoint) integrations = await resolveIntegrations({ settings: store.settings, credentials }, integrationsUsedBy(version.code));
+    } catch (error) {
+      return failedOutcome(`integration credentials could not be read: ${(error as Error).message}`, 0);
+    }
     return executor.run(
       {
         runId: run.uuid,
@@ -184,6 +194,7 @@ export class RunScheduler {
         // An endpoint's own timeout is the run's (kept equal to the workflow's by the workflows service).
         timeoutMs: (endpoint?.config.timeout_seconds ?? workflow.timeout_seconds) * 1000,
         ...(endpoint ? { endpoint } : {}),
+        integrations,
       },
       signal,
     );

@@ -88,26 +88,59 @@ export class Broker {
   private async callUnsafe(seq: number, request: GuestHttpRequest): Promise<HttpResult> {
     const run = this.runs.get(seq);
     if (!run || run.ended) return { ok: false, error: 'the run has finished', summary: null };
-    run.calls++;
-    if (run.calls > run.limits.httpCalls) {
-      const message = `HTTP call limit of ${formatCount(run.limits.httpCalls)} calls reached`;
-      return { ok: false, error: message, summary: null, fatal: message };
-    }
+    const refused = admit(run);
+    if (refused) return refused;
     const prepared = prepare(request, run);
     if ('error' in prepared) return { ok: false, error: prepared.error, typeError: true, summary: null };
+    return this.dispatch(run, prepared, run.policy);
+  }
+
+  /**
+   * One request of an integration client (ctx.integrations): counted against the run's budgets,
+   * recorded and answered by its mocks like ctx.http, but sent under the integration's own egress
+   * policy (its configured hosts only). Never rejects.
+   */
+  async send(seq: number, request: OutboundRequest, policy: EgressPolicy): Promise<HttpResult> {
+    try {
+      const run = this.runs.get(seq);
+      if (!run || run.ended) return { ok: false, error: 'the run has finished', summary: null };
+      const refused = admit(run);
+      if (refused) return refused;
+      const headers = { 'user-agent': USER_AGENT, ...request.headers };
+      const body = request.body === null ? null : Buffer.from(request.body, 'utf8');
+      // Their credentials travel in Authorization, which every cross-origin redirect drops already.
+      return await this.dispatch(run, { method: request.method, url: request.url, headers, body, timeoutMs: DEFAULT_CALL_TIMEOUT_MS, credentialHeaders: [] }, policy);
+    } catch {
+      return { ok: false, error: 'internal error in the sandbox broker', summary: null };
+    }
+  }
+
+  /** Aborted when the run ends; undefined when it already has. */
+  signal(seq: number): AbortSignal | undefined {
+    const run = this.runs.get(seq);
+    return run && !run.ended ? run.controller.signal : undefined;
+  }
+
+  /** Milliseconds until the run's broker deadline (0 once it has ended). */
+  remainingMs(seq: number): number {
+    const run = this.runs.get(seq);
+    return run && !run.ended ? Math.max(0, run.deadline - performance.now()) : 0;
+  }
+
+  private async dispatch(run: BrokerRun, prepared: PreparedCall, policy: EgressPolicy): Promise<HttpResult> {
     // The in-flight cap queues calls; it does not fail them.
     if (run.inFlight >= run.limits.httpInFlight) await new Promise<void>((resolve) => run.waiting.push(resolve));
     if (run.ended) return { ok: false, error: 'the run has finished', summary: null };
     run.inFlight++;
     try {
-      return await this.perform(run, prepared);
+      return await this.perform(run, prepared, policy);
     } finally {
       run.inFlight--;
       run.waiting.shift()?.();
     }
   }
 
-  private async perform(run: BrokerRun, call: PreparedCall): Promise<HttpResult> {
+  private async perform(run: BrokerRun, call: PreparedCall, policy: EgressPolicy): Promise<HttpResult> {
     const started = performance.now();
     const remaining = Math.max(1, run.deadline - started);
     const timeoutMs = Math.ceil(Math.min(call.timeoutMs, remaining));
@@ -135,7 +168,7 @@ export class Broker {
         signal,
         timeoutMs,
         maxBodyBytes: run.limits.httpBodyBytes,
-        policy: run.policy,
+        policy,
         transport: run.transport,
         credentialHeaders: call.credentialHeaders,
       });
@@ -158,6 +191,22 @@ export class Broker {
       return { ok: false, error: message, summary };
     }
   }
+}
+
+/** A request built by the sandbox itself (an integration client), not by guest code. */
+export interface OutboundRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+/** Counts a call against the run's budget; the refusal when the budget is spent. */
+function admit(run: BrokerRun): HttpResult | null {
+  run.calls++;
+  if (run.calls <= run.limits.httpCalls) return null;
+  const message = `HTTP call limit of ${formatCount(run.limits.httpCalls)} calls reached`;
+  return { ok: false, error: message, summary: null, fatal: message };
 }
 
 interface PreparedCall {

@@ -13,6 +13,7 @@ import { CONTROL, type MainToWorker, type RunConfig, type SandboxProcessOptions,
 import { Redactor, redactOutcome } from '../redact.ts';
 import type { RunOutcome, RunRequest, SandboxLimits } from '../types.ts';
 import { Batcher } from '../batch.ts';
+import { availableIntegrations, IntegrationHub } from '../integrations/index.ts';
 import { Broker } from './broker.ts';
 import { callEndpoint } from './endpoint.ts';
 import { loadQuickJSWasm, type QuickJSWasm } from './wasm.ts';
@@ -57,6 +58,7 @@ export class Supervisor {
   private readonly wasm: QuickJSWasm;
   private readonly live: LiveTransport;
   private readonly broker: Broker;
+  private readonly integrations: IntegrationHub;
   private slots: WorkerSlot[] = [];
   private readonly runs = new Map<number, RunState>();
   private readonly compiled = new Map<string, CompileResult>();
@@ -73,6 +75,7 @@ export class Supervisor {
     this.wasm = loadQuickJSWasm();
     this.live = new LiveTransport(options.dnsServers.length > 0 ? serverLookup(options.dnsServers) : systemLookup(), options.dialLoopbackOnly);
     this.broker = new Broker(this.live);
+    this.integrations = new IntegrationHub(this.broker);
     for (let i = 0; i < Math.max(1, options.workers); i++) this.slots.push(this.spawn());
     this.watchdog = setInterval(() => this.checkWorkers(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();
@@ -109,7 +112,7 @@ export class Supervisor {
     const startedAt = performance.now();
     let redactor = new Redactor([]);
     try {
-      redactor = new Redactor(Object.values(request.secrets ?? {}));
+      redactor = new Redactor([...Object.values(request.secrets ?? {}), ...integrationSecrets(request)]);
       const limits = resolveLimits(request.limits);
       const timeoutMs = clampTimeout(request.timeoutMs);
       if (this.closed) return this.reject(id, redactor, startedAt, 'the sandbox is shutting down');
@@ -132,7 +135,13 @@ export class Supervisor {
         alert: request.input?.alert ?? null,
         input: request.input?.context ?? null,
         run: { id: request.runId, workflow: request.workflow, trigger: request.trigger, test: request.mocks !== undefined && request.mocks !== null },
+        integrations: availableIntegrations(request.integrations),
       };
+      try {
+        this.integrations.open(id, request.integrations, config.run.test);
+      } catch (error) {
+        return this.reject(id, redactor, startedAt, `integrations: ${(error as Error).message}`);
+      }
       const state: Omit<RunState, 'slot'> = { id, redactor, limits, timeoutMs, wallDeadline: Date.now() + timeoutMs, cancelledAt: null, startedAt };
       this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs + 1000, mocks: request.mocks ?? null });
       const spec: WorkerRunSpec = {
@@ -148,6 +157,7 @@ export class Supervisor {
     } catch (error) {
       this.runs.delete(id);
       this.broker.close(id);
+      this.integrations.close(id);
       this.reject(id, redactor, startedAt, `the sandbox could not start the run: ${(error as Error).message}`);
     }
   }
@@ -203,6 +213,7 @@ export class Supervisor {
     if (queued >= 0) {
       const [pending] = this.backlog.splice(queued, 1);
       this.broker.close(id);
+      this.integrations.close(id);
       const { redactor, startedAt } = pending!.state;
       this.emit(id, redactor, { status: 'cancelled', result: null, error: 'cancelled', logs: [errorEntry('cancelled')], durationMs: Math.round(performance.now() - startedAt) }, []);
       return;
@@ -250,6 +261,7 @@ export class Supervisor {
     state.slot.runs.delete(id);
     if (Atomics.load(state.slot.control, CONTROL.CANCEL) === id) Atomics.store(state.slot.control, CONTROL.CANCEL, 0);
     const httpCalls = this.broker.close(id);
+    this.integrations.close(id);
     this.emit(id, state.redactor, outcome, httpCalls);
   }
 
@@ -261,6 +273,11 @@ export class Supervisor {
       case 'http':
         void this.broker.call(message.seq, message.request).then((result) => {
           if (!slot.retired && this.runs.has(message.seq)) slot.outbox.push({ t: 'http', seq: message.seq, callId: message.callId, result });
+        });
+        break;
+      case 'integration':
+        void this.integrations.call(message.seq, message.call).then((result) => {
+          if (!slot.retired && this.runs.has(message.seq)) slot.outbox.push({ t: 'integration', seq: message.seq, callId: message.callId, result });
         });
         break;
       case 'done':
@@ -333,6 +350,7 @@ export class Supervisor {
     clearInterval(this.watchdog);
     for (const pending of this.backlog.splice(0)) {
       this.broker.close(pending.state.id);
+      this.integrations.close(pending.state.id);
       this.emit(pending.state.id, pending.state.redactor, { status: 'failed', result: null, error: 'the sandbox is shutting down', logs: [errorEntry('the sandbox is shutting down')], durationMs: 0 }, []);
     }
     for (const [id, state] of [...this.endpointRuns]) {
@@ -351,6 +369,14 @@ export class Supervisor {
     this.slots = [];
     await this.live.close();
   }
+}
+
+/** Integration credentials are redacted from everything the run leaves behind, like its secrets. */
+function integrationSecrets(request: RunRequest): string[] {
+  const values: string[] = [];
+  if (request.integrations?.okta) values.push(request.integrations.okta.api_token);
+  if (request.integrations?.entra) values.push(request.integrations.entra.client_secret);
+  return values;
 }
 
 function clampTimeout(timeoutMs: number): number {

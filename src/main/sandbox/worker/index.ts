@@ -57,6 +57,9 @@ function handle(message: MainToWorker): void {
     case 'http':
       runs.get(message.seq)?.onHttpResult(message.callId, message.result);
       break;
+    case 'integration':
+      runs.get(message.seq)?.onIntegrationResult(message.callId, message.result);
+      break;
     case 'cancel':
       runs.get(message.seq)?.cancel();
       break;

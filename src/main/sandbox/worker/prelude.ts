@@ -124,6 +124,14 @@ function sleep(ms) {
 function result(success) {
   return function (message, data) { return { success: success, message: message === undefined ? '' : safeText(message), data: data === undefined ? null : data }; };
 }
+function integrations(available) {
+  var out = {};
+  ['okta', 'entra'].forEach(function (name) {
+    var present = !!(available && available[name] === true);
+    defineProperty(out, name, { enumerable: true, get: function () { return present ? lib('integrations')[name] : null; } });
+  });
+  return freeze(out);
+}
 function buildCtx(cfg) {
   return freeze({
     indicator: deepFreeze(cfg.indicator),
@@ -136,7 +144,7 @@ function buildCtx(cfg) {
       if (typeof name !== 'string') throw new TypeErr('ctx.secrets.get(name) needs a string');
       return call('secret', name);
     } }),
-    integrations: freeze({ okta: null, entra: null }),
+    integrations: integrations(cfg.integrations),
     step: step,
     sleep: sleep,
     ok: result(true),
@@ -586,5 +594,44 @@ return freeze({ TextEncoder: TextEncoder, TextDecoder: TextDecoder });
 
 })`;
 
+// The ctx.integrations clients: each method sends { integration, method, args } to the host, whose
+// broker makes the vendor calls with credentials the guest never sees, and answers plain JSON.
+export const CHUNK_INTEGRATIONS = String.raw`(function (k) {
+'use strict';
+var freeze = Object.freeze, Err = Error;
+var METHODS = {
+  okta: ['findUser', 'revokeSessions', 'suspend', 'unsuspend', 'resetPassword', 'expirePassword', 'checkConnection'],
+  entra: ['findUser', 'revokeSessions', 'disableAccount', 'enableAccount', 'forceMfaReregistration', 'checkConnection'],
+};
+class IntegrationError extends Err {
+  constructor(integration, e) {
+    super(typeof e.message === 'string' ? e.message : integration + ': the call failed');
+    this.name = 'IntegrationError';
+    this.integration = integration;
+    this.code = typeof e.code === 'string' ? e.code : 'INTERNAL_ERROR';
+    this.status = typeof e.status === 'number' ? e.status : null;
+    this.vendor_code = typeof e.vendor_code === 'string' ? e.vendor_code : null;
+  }
+}
+function unwrap(integration) {
+  return function (reply) {
+    if (reply !== null && typeof reply === 'object' && reply.ok === true) return reply.value;
+    throw new IntegrationError(integration, (reply && reply.error) || {});
+  };
+}
+function client(integration) {
+  var out = {};
+  METHODS[integration].forEach(function (method) {
+    out[method] = async function () {
+      var args = [];
+      for (var i = 0; i < arguments.length; i++) args[i] = arguments[i] === undefined ? null : arguments[i];
+      return await k.later('integration', { integration: integration, method: method, args: args }, unwrap(integration));
+    };
+  });
+  return freeze(out);
+}
+return freeze({ okta: client('okta'), entra: client('entra') });
+})`;
+
 /** Sources the guest fetches with the "chunk" operation. */
-export const CHUNKS: Readonly<Record<string, string>> = Object.freeze({ http: CHUNK_HTTP, bytes: CHUNK_BYTES, url: CHUNK_URL, text: CHUNK_TEXT });
+export const CHUNKS: Readonly<Record<string, string>> = Object.freeze({ http: CHUNK_HTTP, bytes: CHUNK_BYTES, url: CHUNK_URL, text: CHUNK_TEXT, integrations: CHUNK_INTEGRATIONS });

@@ -18,6 +18,7 @@ import {
 import type { LogLevel, RunLogEntry, WorkflowResult } from '../../../shared/domain.ts';
 import { WORKFLOW_FILENAME } from '../compile.ts';
 import { formatBytes, formatCount, formatMs } from '../limits.ts';
+import type { GuestIntegrationCall, IntegrationResult } from '../integrations/types.ts';
 import { CONTROL, type GuestHttpRequest, type HttpResult, type WorkerOutcome, type WorkerRunSpec, type WorkerToMain } from '../protocol.ts';
 import { Wasm, type WasmMemory, type WasmModule } from '../wasm-types.ts';
 import { CHUNKS, PRELUDE } from './prelude.ts';
@@ -239,6 +240,18 @@ export class GuestRun {
     this.settleGuest(callId, reply);
   }
 
+  onIntegrationResult(callId: number, result: IntegrationResult): void {
+    if (this.finished || !this.pendingOps.delete(callId)) return;
+    for (const summary of result.summaries) this.addHttpLog(summary);
+    if (!result.ok && result.fatal) {
+      this.stop ??= { status: 'failed', error: result.fatal };
+      return this.settleState();
+    }
+    // The guest's client turns { ok: false, error } into a thrown IntegrationError.
+    const reply = result.ok ? { ok: true, value: result.value ?? null } : { ok: false, error: result.error };
+    this.settleGuest(callId, `v${JSON.stringify(reply)}`);
+  }
+
   private settleGuest(id: number, reply: string): void {
     const vm = this.vm;
     if (this.finished || !vm || !this.settleFn) return;
@@ -434,6 +447,8 @@ export class GuestRun {
         return this.opHttp(parseArg(arg));
       case 'sleep':
         return this.opSleep(parseArg(arg));
+      case 'integration':
+        return this.opIntegration(parseArg(arg));
       case 'done':
         return this.opDone(arg);
       case 'error':
@@ -572,6 +587,17 @@ export class GuestRun {
     const id = this.nextOpId++;
     this.pendingOps.add(id);
     this.env.post({ t: 'http', seq: this.spec.seq, callId: id, request });
+    return `p${id}`;
+  }
+
+  private opIntegration(arg: unknown): string {
+    const call = arg as GuestIntegrationCall;
+    if (!call || typeof call !== 'object' || typeof call.integration !== 'string' || typeof call.method !== 'string' || !Array.isArray(call.args)) {
+      throw new HostOpError('ctx.integrations: invalid call', true);
+    }
+    const id = this.nextOpId++;
+    this.pendingOps.add(id);
+    this.env.post({ t: 'integration', seq: this.spec.seq, callId: id, call: { integration: call.integration, method: call.method, args: call.args } });
     return `p${id}`;
   }
 

@@ -10,13 +10,15 @@ import {
   WorkflowListQuery,
   WorkflowPatch,
 } from '../schemas.ts';
-import { pageMeta, pageWindow, workflowListItemView, workflowView } from '../views.ts';
+import { configuredIntegrations } from '../../integrations/index.ts';
+import { pageMeta, pageWindow, workflowListItemView, workflowView as view } from '../views.ts';
 
 const read = { scopes: ['workflows:read'] };
 const write = { scopes: ['workflows:write'] };
 const tags = ['workflows'];
 
 export function workflowRoutes(engine: Engine) {
+  const workflowView = (workflow: Parameters<typeof view>[0]) => view(workflow, configuredIntegrations(engine.store.settings));
   return async function workflows(app: FastifyInstance) {
     app.post<{ Body: WorkflowCreate }>(
       '/v1/workflows',
@@ -44,7 +46,8 @@ export function workflowRoutes(engine: Engine) {
           limit,
           offset,
         });
-        return { data: items.map(workflowListItemView), meta: pageMeta(total, page, pageSize) };
+        const configured = configuredIntegrations(engine.store.settings);
+        return { data: items.map((item) => workflowListItemView(item, configured)), meta: pageMeta(total, page, pageSize) };
       },
     );
 

@@ -1,4 +1,5 @@
 import initial from './001_initial.ts';
+import builtinWorkflows from './002_builtin_workflows.ts';
 
 /** Ordered migrations; a migration's number is its position (user_version after applying it). */
-export const MIGRATIONS: readonly string[] = [initial];
+export const MIGRATIONS: readonly string[] = [initial, builtinWorkflows];

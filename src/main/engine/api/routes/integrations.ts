@@ -1,0 +1,144 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from 'typebox';
+import { INTEGRATION_NAMES, type IntegrationName } from '../../../sandbox/index.ts';
+import type { Engine } from '../../engine.ts';
+import {
+  integrationView,
+  IntegrationSettingsError,
+  removeIntegration,
+  resolveIntegrations,
+  testIntegration,
+  updateEntra,
+  updateOkta,
+  type IntegrationView,
+} from '../../integrations/index.ts';
+import { ApiError } from '../errors.ts';
+
+const tags = ['settings'];
+const admin = { scopes: ['admin'] };
+
+const NameParams = Type.Object({ name: Type.Unsafe<IntegrationName>({ type: 'string', enum: [...INTEGRATION_NAMES], description: 'okta or entra' }) });
+
+const Url = (description: string) => Type.String({ minLength: 1, maxLength: 500, description });
+
+export const OktaPut = Type.Object(
+  {
+    org_url: Url('The Okta org URL, e.g. https://example.okta.com'),
+    api_token: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'An Okta API token; stored in the OS keychain, never returned. Absent keeps the stored token.' })),
+  },
+  { additionalProperties: false },
+);
+export type OktaPut = Static<typeof OktaPut>;
+
+export const EntraPut = Type.Object(
+  {
+    tenant_id: Type.String({ minLength: 1, maxLength: 253, description: 'Directory (tenant) id or a verified domain' }),
+    client_id: Type.String({ minLength: 1, maxLength: 64, description: "The app registration's application (client) id" }),
+    client_secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'A client secret value; stored in the OS keychain, never returned. Absent keeps the stored secret.' })),
+    authority_url: Type.Optional(Type.Union([Url('Token endpoint host; default https://login.microsoftonline.com'), Type.Null()])),
+    graph_url: Type.Optional(Type.Union([Url('Microsoft Graph; default https://graph.microsoft.com'), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type EntraPut = Static<typeof EntraPut>;
+
+/** Keychain and validation failures in the API's error vocabulary. */
+async function translated<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof IntegrationSettingsError) {
+      throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${error.problems.length} problem(s).`, { problems: error.problems });
+    }
+    const code = (error as { code?: string }).code;
+    if (code === 'KEYCHAIN_UNAVAILABLE') throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', (error as Error).message);
+    if (code === 'KEYCHAIN_ERROR') throw new ApiError(502, 'KEYCHAIN_ERROR', (error as Error).message);
+    throw error;
+  }
+}
+
+/**
+ * `/v1/integrations[/{okta|entra}]` (admin only): the identity-provider integrations behind
+ * ctx.integrations and the built-in identity workflows. Secrets go in, only "set or not" comes out.
+ */
+export function integrationRoutes(engine: Engine) {
+  const deps = { settings: engine.store.settings, credentials: engine.credentials };
+  const view = (name: IntegrationName): IntegrationView => integrationView(deps.settings, name);
+
+  return async function integrations(app: FastifyInstance) {
+    app.get('/v1/integrations', { config: admin, schema: { tags, summary: 'The Okta and Entra integrations (never their secrets)' } }, async () => ({
+      data: INTEGRATION_NAMES.map(view),
+      meta: {},
+    }));
+
+    app.get<{ Params: { name: IntegrationName } }>(
+      '/v1/integrations/:name',
+      { config: admin, schema: { tags, summary: 'One integration (never its secret)', params: NameParams } },
+      async (request) => ({ data: view(request.params.name), meta: {} }),
+    );
+
+    app.put<{ Params: { name: IntegrationName }; Body: OktaPut | EntraPut }>(
+      '/v1/integrations/:name',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Configure an integration; its secret goes to the OS keychain',
+          description:
+            'okta: `{org_url, api_token}`. entra: `{tenant_id, client_id, client_secret, authority_url?, graph_url?}`. ' +
+            'The secret may be left out to keep the stored one. The answer is the same as GET.',
+          params: NameParams,
+          body: Type.Union([OktaPut, EntraPut]),
+        },
+      },
+      async (request) => {
+        const { name } = request.params;
+        const body = request.body as Record<string, unknown>;
+        // The union lets either shape through; the integration named in the path decides which applies.
+        const allowed = name === 'okta' ? Object.keys(OktaPut.properties) : Object.keys(EntraPut.properties);
+        const required = name === 'okta' ? ['org_url'] : ['tenant_id', 'client_id'];
+        const problems = [
+          ...Object.keys(body).filter((key) => !allowed.includes(key)).map((key) => ({ field: `body.${key}`, message: `unknown field ${key} for ${name}` })),
+          ...required.filter((key) => typeof body[key] !== 'string').map((key) => ({ field: `body.${key}`, message: `${key} is required` })),
+        ];
+        if (problems.length > 0) throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
+        const data = await translated<IntegrationView>(() => (name === 'okta' ? updateOkta(deps, body as OktaPut) : updateEntra(deps, body as EntraPut)));
+        return { data, meta: {} };
+      },
+    );
+
+    app.delete<{ Params: { name: IntegrationName } }>(
+      '/v1/integrations/:name',
+      { config: admin, schema: { tags, summary: 'Remove an integration and its keychain entry', params: NameParams } },
+      async (request) => {
+        return { data: await translated(() => removeIntegration(deps, request.params.name)), meta: {} };
+      },
+    );
+
+    app.post<{ Params: { name: IntegrationName } }>(
+      '/v1/integrations/:name/test',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'Test the connection: a sandboxed checkConnection() call with the stored credentials',
+          description: 'Always 200 when the test ran: `ok` says whether the vendor accepted the credentials, `message` what it answered.',
+          params: NameParams,
+        },
+      },
+      async (request) => {
+        const { name } = request.params;
+        if (!view(name).configured) {
+          throw new ApiError(400, 'INTEGRATION_NOT_CONFIGURED', `The ${name} integration is not configured: PUT /v1/integrations/${name} first.`, { integration: name });
+        }
+        const resolved = await translated(() => resolveIntegrations(deps, [name]));
+        if (!resolved[name]) {
+          throw new ApiError(400, 'INTEGRATION_NOT_CONFIGURED', `The ${name} secret is no longer in the keychain (${name === 'okta' ? 'api_token' : 'client_secret'}); enter it again.`, {
+            integration: name,
+          });
+        }
+        return { data: await testIntegration(engine.executor, name, resolved), meta: {} };
+      },
+    );
+  };
+}
