@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ApiError } from '../api/errors.ts';
 import type { Engine } from '../engine.ts';
-import { createMcpServer } from './server.ts';
+
+let sdk: Promise<typeof import('./session.ts')> | null = null;
+const loadSdk = () => (sdk ??= import('./session.ts'));
 
 interface Session {
   transport: StreamableHTTPServerTransport;
@@ -45,6 +46,7 @@ export function mcpRoutes(engine: Engine) {
         if (typeof sessionId === 'string') {
           throw new ApiError(404, 'MCP_SESSION_NOT_FOUND', 'Unknown or closed MCP session; initialize a new one.');
         }
+        const { createMcpServer, isInitializeRequest, StreamableHTTPServerTransport } = await loadSdk();
         if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
           throw new ApiError(400, 'MCP_SESSION_REQUIRED', 'Start with an initialize request (no Mcp-Session-Id header).');
         }

@@ -1,3 +1,2 @@
-// The MCP room's door: the HTTP transport for the API server and the server for tests/stdio.
+// The MCP room's door: the HTTP transport for the API server (the SDK behind it loads on first use).
 export { mcpRoutes } from './http.ts';
-export { createMcpServer } from './server.ts';

@@ -4,8 +4,8 @@
  * The app dials out to Slack, so nothing on the workstation has to listen publicly.
  */
 import { createHash } from 'node:crypto';
-import { SocketModeClient } from '@slack/socket-mode';
-import { ErrorCode, LogLevel, WebClient, type Logger, type WebAPICallResult } from '@slack/web-api';
+import type { SocketModeClient } from '@slack/socket-mode';
+import type { ErrorCode, LogLevel, Logger, WebAPICallResult, WebClient } from '@slack/web-api';
 import type { Approval, Run } from '../db/index.ts';
 import { endpointProblem, type NotifierConfig } from './config.ts';
 import { postJson, type HttpAnswer } from './http.ts';
@@ -162,21 +162,30 @@ export function channelFor(config: NotifierConfig, workflowUuid: string): string
 /** Slack error codes worth another try; everything else (channel_not_found, invalid_auth, …) is final. */
 const RETRYABLE_SLACK_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
+let sdk: Promise<typeof import('./slack-sdk.ts')> | null = null;
+const loadSdk = () => (sdk ??= import('./slack-sdk.ts'));
+
+// The Web API client's error codes (its ErrorCode enum's values, checked against it by type).
+const PLATFORM_ERROR: `${ErrorCode.PlatformError}` = 'slack_webapi_platform_error';
+const RATE_LIMITED_ERROR: `${ErrorCode.RateLimitedError}` = 'slack_webapi_rate_limited_error';
+const HTTP_ERROR: `${ErrorCode.HTTPError}` = 'slack_webapi_http_error';
+const REQUEST_ERROR: `${ErrorCode.RequestError}` = 'slack_webapi_request_error';
+
 function toDeliveryError(error: unknown, what: string): DeliveryError {
   const coded = error as { code?: string; data?: { error?: string }; statusCode?: number; body?: unknown; retryAfter?: number; original?: Error };
   switch (coded.code) {
-    case ErrorCode.PlatformError: {
+    case PLATFORM_ERROR: {
       const code = coded.data?.error ?? 'unknown_error';
       return new DeliveryError(`Slack refused ${what}: ${code}`, { retryable: RETRYABLE_SLACK_ERRORS.has(code), status: 200, answer: code, cause: error });
     }
-    case ErrorCode.RateLimitedError:
+    case RATE_LIMITED_ERROR:
       return new DeliveryError(`Slack rate-limited ${what} (retry after ${coded.retryAfter} s)`, {
         retryable: true,
         retryAfterMs: (coded.retryAfter ?? 1) * 1000,
         status: 429,
         cause: error,
       });
-    case ErrorCode.HTTPError: {
+    case HTTP_ERROR: {
       const status = coded.statusCode ?? 0;
       const body = typeof coded.body === 'string' ? shorten(coded.body) : null;
       return new DeliveryError(`Slack answered HTTP ${status} to ${what}${body ? `: ${body}` : ''}`, {
@@ -186,7 +195,7 @@ function toDeliveryError(error: unknown, what: string): DeliveryError {
         cause: error,
       });
     }
-    case ErrorCode.RequestError: {
+    case REQUEST_ERROR: {
       const cause = (coded.original as { cause?: { code?: string; message?: string } } | undefined)?.cause;
       const detail = cause?.code ?? cause?.message ?? coded.original?.message ?? 'request failed';
       return new DeliveryError(`could not reach Slack for ${what}: ${detail}`, { retryable: true, cause: error });
@@ -198,7 +207,7 @@ function toDeliveryError(error: unknown, what: string): DeliveryError {
 
 /** A logger for the Slack libraries: their warnings and errors go to the engine log, chatter nowhere. */
 export function slackLogger(log: { info(message: string): void; error(message: string): void }, name: string): Logger {
-  let level = LogLevel.INFO;
+  let level = 'info' as LogLevel;
   const text = (parts: unknown[]) => parts.map((part) => (part instanceof Error ? part.message : String(part))).join(' ');
   return {
     debug: () => undefined,
@@ -228,10 +237,11 @@ export class SlackApi {
     this.signal = options.signal;
   }
 
-  private client(config: NotifierConfig): WebClient {
+  private async client(config: NotifierConfig): Promise<WebClient> {
     const token = config.credentials.slack_bot_token;
     if (!token) throw new DeliveryError('no Slack bot token is set', { retryable: false });
     const signal = this.signal;
+    const { WebClient } = await loadSdk();
     return new WebClient(token, {
       slackApiUrl: config.settings.slack.api_url,
       retryConfig: { retries: 0 },
@@ -246,7 +256,8 @@ export class SlackApi {
 
   private async call(config: NotifierConfig, method: string, args: Record<string, unknown>): Promise<WebAPICallResult & Record<string, unknown>> {
     try {
-      return (await this.client(config).apiCall(method, args)) as WebAPICallResult & Record<string, unknown>;
+      const client = await this.client(config);
+      return (await client.apiCall(method, args)) as WebAPICallResult & Record<string, unknown>;
     } catch (error) {
       throw toDeliveryError(error, method);
     }
@@ -332,7 +343,10 @@ export class SlackSocket {
     this.key = key;
     const abort = new AbortController();
     this.abort = abort;
-    const client = new SocketModeClient({
+    const { SocketModeClient } = await loadSdk();
+    // Another ensure() or stop() came while the libraries loaded: that call decides.
+    if (this.abort !== abort) return;
+    const client: SocketModeClient = new SocketModeClient({
       appToken,
       logger: slackLogger(this.log, 'Slack Socket Mode'),
       autoReconnectEnabled: true,
