@@ -93,6 +93,18 @@ export function Field({
  * A modal confirmation built on <dialog>: the browser traps focus, Escape cancels, and the
  * confirm button is focused first so Enter confirms.
  */
+/** A native <dialog> shown modally while `open` (focus trap, Escape and backdrop from the browser). */
+export function useModal(open: boolean) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return ref;
+}
+
 export function ConfirmDialog({
   open,
   title,
@@ -114,14 +126,8 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal(open);
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
   return (
     <dialog
       ref={ref}

@@ -123,13 +123,8 @@ export class Supervisor {
       }
       const compiled = this.compile(request.code);
       if (!compiled.ok) return this.reject(id, redactor, startedAt, compiled.error);
-      let policy: EgressPolicy;
-      try {
-        policy = compilePolicy(request.allowedHosts ?? []);
-      } catch (error) {
-        if (error instanceof AllowedHostsError) return this.reject(id, redactor, startedAt, error.message);
-        throw error;
-      }
+      const policy = this.policyFor(id, request, redactor, startedAt);
+      if (!policy) return;
       const config: RunConfig = {
         indicator: request.input?.indicator ?? null,
         alert: request.input?.alert ?? null,
@@ -162,14 +157,20 @@ export class Supervisor {
     }
   }
 
-  private runEndpoint(id: number, request: RunRequest, redactor: Redactor, limits: SandboxLimits, timeoutMs: number, startedAt: number): void {
-    let policy: EgressPolicy;
+  /** The run's egress policy, or null once the run is rejected for an unusable allowed_hosts entry. */
+  private policyFor(id: number, request: RunRequest, redactor: Redactor, startedAt: number): EgressPolicy | null {
     try {
-      policy = compilePolicy(request.allowedHosts ?? []);
+      return compilePolicy(request.allowedHosts ?? []);
     } catch (error) {
-      if (error instanceof AllowedHostsError) return this.reject(id, redactor, startedAt, error.message);
-      throw error;
+      if (!(error instanceof AllowedHostsError)) throw error;
+      this.reject(id, redactor, startedAt, error.message);
+      return null;
     }
+  }
+
+  private runEndpoint(id: number, request: RunRequest, redactor: Redactor, limits: SandboxLimits, timeoutMs: number, startedAt: number): void {
+    const policy = this.policyFor(id, request, redactor, startedAt);
+    if (!policy) return;
     // As for script runs, the broker's deadline trails the run's, so the request's own timeout (the
     // endpoint's) is the one that ends it and the message names it.
     this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs + 1000, mocks: request.mocks ?? null });

@@ -1,10 +1,10 @@
 // The Generate dialog: describe → follow the model and the repair loop → review the proposal as a
 // diff against the editor, with every problem it still has in plain sight → Accept, Refine or
 // Discard. Only Accept touches the workflow, and then only the unsaved draft.
-import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
+import { useMemo, useRef, type KeyboardEvent } from 'react';
 import { INDICATOR_TYPES } from '../../../shared/domain.ts';
 import type { CheckState, GenerateStage, GenerationProblem, WorkflowType } from '../../api/types.ts';
-import { ErrorText, Field, Notice, Progress, useNow } from '../../components/ui.tsx';
+import { ErrorText, Field, Notice, Progress, useModal, useNow } from '../../components/ui.tsx';
 import { indicatorLabel, plural, shortSpan } from '../../lib/format.ts';
 import { describeChanges, proposedChanges } from '../../lib/generation.ts';
 import { DiffView, type DiffViewHandle } from '../../monaco/DiffView.tsx';
@@ -33,14 +33,7 @@ const MOD = isMac ? '⌘' : 'Ctrl';
 export function GenerateDialog({ onAccepted }: { onAccepted: () => void }) {
   const open = useGenerate((s) => s.open);
   const phase = useGenerate((s) => s.phase);
-  const ref = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+  const ref = useModal(open);
 
   return (
     <dialog
