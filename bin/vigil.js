@@ -8,5 +8,9 @@ if (major < 24) {
   );
   process.exit(2);
 }
+// Node keeps every module's compiled code in its on-disk cache (in the temp folder) between runs:
+// a warm start of `vigil serve` is about a third faster.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('../src/main/cli.ts');
 process.exitCode = await main(process.argv.slice(2));
