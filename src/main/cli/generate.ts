@@ -10,6 +10,7 @@ import {
   type GenerateResult,
   type GenerationProblem,
 } from '../engine/llm/index.ts';
+import { withTestModeIntegrations } from '../engine/integrations/index.ts';
 import { createKeychainStore, type SecretStore } from '../engine/secrets/index.ts';
 import { createSandboxHost } from '../sandbox/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
@@ -135,7 +136,7 @@ async function generateIn(
         workflow_type: options.workflowType,
         ...(options.indicatorTypes ? { indicator_types: options.indicatorTypes } : {}),
       },
-      { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: sandbox, material },
+      { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: withTestModeIntegrations(sandbox, store.settings), material },
       {
         signal: controller.signal,
         onProgress: (event) => {

@@ -352,6 +352,49 @@ describe('generation with Anthropic', () => {
   });
 });
 
+describe('generation with a configured integration', () => {
+  beforeEach(() => useAnthropic());
+
+  it('test-runs code that uses ctx.integrations.okta against the suggested mocks, nothing sent to Okta', async () => {
+    const configured = await t.request('PUT', '/v1/integrations/okta', {
+      body: { org_url: 'https://acme.okta.com', api_token: '00aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789abcd' },
+    });
+    expect(configured.status).toBe(200);
+    const code = `import type { WorkflowContext, WorkflowResult } from "vigil";
+
+export async function run(ctx: WorkflowContext): Promise<WorkflowResult> {
+  const okta = ctx.integrations.okta;
+  if (!okta) return ctx.fail("Okta is not configured: Settings → Integrations");
+  const user = await okta.revokeSessions(ctx.indicator.value);
+  return ctx.ok(\`revoked the sessions of \${user.login}\`);
+}
+`;
+    const mocks = {
+      responses: [
+        { method: 'GET', url: 'https://acme.okta.com/api/v1/users/*', status: 200, json: { id: '00u1', status: 'ACTIVE', profile: { login: 'j.doe@example.com' } } },
+        { method: 'DELETE', url: 'https://acme.okta.com/api/v1/users/00u1/sessions', status: 204 },
+      ],
+      default: 'error',
+    };
+    stub.script({ kind: 'answer', value: answer(code, {
+        name: 'Revoke Okta sessions',
+        secrets: [],
+        allowed_hosts: [],
+        mocks,
+        test_input: { indicator_type: 'account', indicator_value: 'j.doe@example.com', context: null, alert: null },
+      }) });
+    try {
+      const res = await generate({ description: 'Revoke the Okta sessions of the account', indicator_types: ['account'] });
+      expect(res.status).toBe(200);
+      expect(res.body.data.warnings).toEqual([]);
+      expect(res.body.data.checks).toEqual({ lint: 'passed', typecheck: 'passed', test: 'passed' });
+      expect(res.body.data.attempts).toBe(1);
+    } finally {
+      await t.request('DELETE', '/v1/integrations/okta');
+    }
+  });
+});
+
 describe('generation with an OpenAI-compatible server', () => {
   it('asks for a json_schema answer and repairs a type error on attempt 2', async () => {
     await useOpenAi();

@@ -15,6 +15,7 @@ import {
   type GenerateProgress,
   type GenerateResult,
 } from '../../llm/index.ts';
+import { withTestModeIntegrations } from '../../integrations/index.ts';
 import { ApiError } from '../errors.ts';
 
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
@@ -113,7 +114,7 @@ export function generateRoutes(engine: Engine) {
         });
         const { generateWorkflow, loadPromptMaterial } = await loadGenerator();
         const material = loadPromptMaterial();
-        const deps = { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: engine.executor, material };
+        const deps = { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: withTestModeIntegrations(engine.executor, engine.store.settings), material };
         const controller = new AbortController();
         // The response's 'close' before it finished = the client went away: stop paying for tokens.
         const onClose = () => {

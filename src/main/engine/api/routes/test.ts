@@ -6,7 +6,7 @@ import { INDICATOR_TYPES, WORKFLOW_KINDS, type WorkflowKind } from '../../../../
 import type { Engine } from '../../engine.ts';
 import { endpointBody, getWorkflow, resolveEndpoint } from '../../workflows/index.ts';
 import { loadLinter } from '../../workflows/linter.ts';
-import { integrationsUsedBy, testModeIntegrations } from '../../integrations/index.ts';
+import { withTestModeIntegrations } from '../../integrations/index.ts';
 import { ApiError } from '../errors.ts';
 import { SECRET_NAME_PATTERN, UuidParams } from '../schemas.ts';
 
@@ -114,12 +114,7 @@ export function testRoutes(engine: Engine) {
         problems,
       });
     }
-    const outcome = await engine.executor.run({
-      ...request,
-      code,
-      timeoutMs: config.timeoutSeconds * 1000,
-      integrations: testModeIntegrations(engine.store.settings, integrationsUsedBy(code)),
-    });
+    const outcome = await withTestModeIntegrations(engine.executor, engine.store.settings).run({ ...request, code, timeoutMs: config.timeoutSeconds * 1000 });
     return { data: toTestReport(outcome), meta: { lint_warnings: problems } };
   }
 
