@@ -445,8 +445,9 @@ declare module "vigil" {
    * administrator configures the integration under Settings → Integrations. The clients run on the
    * host side of the sandbox: the credentials (Okta API token, Entra client secret) never enter
    * the workflow. Their requests count against the run's HTTP budget and appear in its HTTP log
-   * (credentials redacted); in test mode they are answered by the mocks. 429 and 5xx answers are
-   * retried with backoff (honouring `Retry-After`); other failures reject with an
+   * (credentials redacted); in test mode they are answered by the mocks. 429 and 503 answers are
+   * retried with backoff (honouring `Retry-After`), other 5xx too except after a POST (it may
+   * have taken effect: reset password sends an email); other failures reject with an
    * {@link IntegrationError}.
    *
    * @example

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ENTRA_METHODS } from '../../src/main/sandbox/integrations/entra.ts';
-import { retryDelay } from '../../src/main/sandbox/integrations/http.ts';
+import { retryable, retryDelay } from '../../src/main/sandbox/integrations/http.ts';
 import { OKTA_METHODS } from '../../src/main/sandbox/integrations/okta.ts';
 import { CHUNK_INTEGRATIONS } from '../../src/main/sandbox/worker/prelude.ts';
 
@@ -22,6 +22,20 @@ describe('retryDelay', () => {
       expect(delay).toBeGreaterThanOrEqual(max / 2);
       expect(delay).toBeLessThanOrEqual(max);
     }
+  });
+});
+
+describe('retryable', () => {
+  it('repeats what was not acted on, and a POST never after an answer that may mean it ran', () => {
+    for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
+      expect(retryable(method, 429)).toBe(true);
+      expect(retryable(method, 503)).toBe(true);
+      expect(retryable(method, 404)).toBe(false);
+    }
+    expect(retryable('GET', 500)).toBe(true);
+    expect(retryable('DELETE', 502)).toBe(true);
+    expect(retryable('POST', 500)).toBe(false);
+    expect(retryable('POST', 504)).toBe(false);
   });
 });
 

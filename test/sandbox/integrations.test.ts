@@ -150,6 +150,13 @@ describe('ctx.integrations', () => {
     expect(outcome.httpCalls.map((call) => call.status)).toEqual([200, 503, 200]);
   });
 
+  it('does not repeat a reset-password POST after a 500: the email may have gone out', async () => {
+    okta.inject({ times: 1, path: /lifecycle\/reset_password$/, reply: { status: 500, json: { errorCode: 'E0000009', errorSummary: 'Internal Server Error' } } });
+    const outcome = await run(`try { await ctx.integrations.okta.resetPassword("alice@example.com"); } catch (e) { return ctx.fail(e.code); } return ctx.ok("no");`);
+    expect(outcome.result?.message).toBe('UPSTREAM_ERROR');
+    expect(outcome.httpCalls.map((call) => call.status)).toEqual([200, 500]);
+  });
+
   it('reports an unreachable org as NETWORK_ERROR', async () => {
     const closed = await fakeOkta();
     await closed.close();

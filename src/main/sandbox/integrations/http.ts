@@ -1,18 +1,27 @@
 // How the integration clients talk to their vendor: through the run's broker (budgets, call log,
-// mocks, egress policy), with retries on 429 and 5xx that honour Retry-After, and every failure
-// turned into an IntegrationCallError with a code a workflow can branch on.
+// mocks, egress policy), with retries that honour Retry-After (429 and 503 always, other 5xx only
+// where repeating is harmless), and every failure turned into an IntegrationCallError with a code
+// a workflow can branch on.
 import type { Broker, OutboundRequest } from '../process/broker.ts';
 import type { EgressPolicy } from '../egress/policy.ts';
 import type { HttpSummary } from '../protocol.ts';
 import type { IntegrationFailure } from './types.ts';
 
-/** First try plus retries, for 429 and 5xx answers. */
+/** First try plus retries. */
 const MAX_ATTEMPTS = 4;
 const BASE_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 8_000;
 /** The longest single wait a vendor may ask for; longer waits fail the call instead. */
 const MAX_RETRY_AFTER_MS = 60_000;
-const RETRIED_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Answers that say the request was not acted on: always worth another try. */
+const NOT_PROCESSED = new Set([429, 503]);
+/** Server errors after which the request may have taken effect: repeated only where that is harmless. */
+const MAYBE_PROCESSED = new Set([500, 502, 504]);
+
+/** A POST (reset password sends an email) is not repeated after an answer that may mean it ran. */
+export function retryable(method: string, status: number): boolean {
+  return NOT_PROCESSED.has(status) || (MAYBE_PROCESSED.has(status) && method !== 'POST');
+}
 
 export class IntegrationCallError extends Error {
   readonly failure: IntegrationFailure;
@@ -71,7 +80,7 @@ export class IntegrationHttp {
         );
       }
       const { status, headers, body } = result.response;
-      if (!RETRIED_STATUSES.has(status) || attempt >= MAX_ATTEMPTS) return { status, headers, body };
+      if (!retryable(request.method, status) || attempt >= MAX_ATTEMPTS) return { status, headers, body };
       const waitMs = retryDelay(status, headers, attempt);
       if (waitMs > MAX_RETRY_AFTER_MS || waitMs >= this.broker.remainingMs(this.seq)) return { status, headers, body };
       if (!(await this.sleep(waitMs))) {
