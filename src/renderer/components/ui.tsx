@@ -1,6 +1,7 @@
 // Small shared building blocks: badges, fields with their errors, empty states, dialogs, time.
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
-import { label } from '../lib/format.ts';
+import { INDICATOR_TYPES, type IndicatorType } from '../../shared/domain.ts';
+import { indicatorLabel, label } from '../lib/format.ts';
 
 /** A status, state or risk as a coloured pill; the colour comes from `data-tone` in CSS. */
 export function Badge({ value, title, children }: { value: string | null | undefined; title?: string; children?: ReactNode }) {
@@ -218,5 +219,39 @@ export function JsonBlock({ value, label: text }: { value: unknown; label: strin
     <pre className="json" aria-label={text} tabIndex={0}>
       {value === undefined ? '—' : JSON.stringify(value, null, 2)}
     </pre>
+  );
+}
+
+/** The indicator-type checkboxes of a workflow's settings and of the Generate dialog. */
+export function IndicatorTypeChecks({
+  value,
+  onChange,
+  error,
+  emptyHint,
+  disabled,
+}: {
+  value: IndicatorType[];
+  onChange: (next: IndicatorType[]) => void;
+  error?: string;
+  emptyHint: string;
+  disabled?: boolean;
+}) {
+  return (
+    <fieldset className="field" disabled={disabled}>
+      <legend>Indicator types</legend>
+      <div className="checks compact">
+        {INDICATOR_TYPES.map((type) => (
+          <label key={type}>
+            <input
+              type="checkbox"
+              checked={value.includes(type)}
+              onChange={(e) => onChange(e.target.checked ? [...value, type] : value.filter((t) => t !== type))}
+            />
+            {indicatorLabel(type)}
+          </label>
+        ))}
+      </div>
+      <p className={error ? 'error-text' : 'hint'}>{error ?? emptyHint}</p>
+    </fieldset>
   );
 }

@@ -2,10 +2,9 @@
 // diff against the editor, with every problem it still has in plain sight → Accept, Refine or
 // Discard. Only Accept touches the workflow, and then only the unsaved draft.
 import { useMemo, useRef, type KeyboardEvent } from 'react';
-import { INDICATOR_TYPES } from '../../../shared/domain.ts';
 import type { CheckState, GenerateStage, GenerationProblem, WorkflowType } from '../../api/types.ts';
-import { ErrorText, Field, Notice, Progress, useModal, useNow } from '../../components/ui.tsx';
-import { indicatorLabel, plural, shortSpan } from '../../lib/format.ts';
+import { ErrorText, Field, IndicatorTypeChecks, Notice, Progress, useModal, useNow } from '../../components/ui.tsx';
+import { plural, shortSpan } from '../../lib/format.ts';
 import { describeChanges, proposedChanges } from '../../lib/generation.ts';
 import { DiffView, type DiffViewHandle } from '../../monaco/DiffView.tsx';
 import { useEditor } from '../../stores/editor.ts';
@@ -139,28 +138,12 @@ function DescribeStep() {
           </select>
         )}
       </Field>
-      <fieldset className="field">
-        <legend>Indicator types</legend>
-        <div className="checks compact">
-          {INDICATOR_TYPES.map((type) => (
-            <label key={type}>
-              <input
-                type="checkbox"
-                checked={form.indicatorTypes.includes(type)}
-                onChange={(e) =>
-                  setForm({
-                    indicatorTypes: e.target.checked ? [...form.indicatorTypes, type] : form.indicatorTypes.filter((t) => t !== type),
-                  })
-                }
-              />
-              {indicatorLabel(type)}
-            </label>
-          ))}
-        </div>
-        <p className={fieldErrors.indicator_types ? 'error-text' : 'hint'}>
-          {fieldErrors.indicator_types ?? 'None ticked: any type.'}
-        </p>
-      </fieldset>
+      <IndicatorTypeChecks
+        value={form.indicatorTypes}
+        onChange={(indicatorTypes) => setForm({ indicatorTypes })}
+        error={fieldErrors.indicator_types}
+        emptyHint="None ticked: any type."
+      />
       <p className="hint">
         {startingPoint(original) !== null
           ? 'The code in the editor goes along as a starting point. '

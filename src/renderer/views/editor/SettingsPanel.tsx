@@ -1,12 +1,12 @@
 // The workflow's settings: what it is, what it accepts, how it is gated, what it may read and
 // reach, and its documentation for agents (Markdown, with a preview).
 import { useState } from 'react';
-import { APPROVAL_MODES, INDICATOR_TYPES, RISK_LEVELS } from '../../../shared/domain.ts';
+import { APPROVAL_MODES, RISK_LEVELS } from '../../../shared/domain.ts';
 import type { WorkflowFields } from '../../api/types.ts';
 import { Markdown } from '../../components/Markdown.tsx';
 import { TokenList } from '../../components/TokenList.tsx';
-import { Field } from '../../components/ui.tsx';
-import { indicatorLabel, label } from '../../lib/format.ts';
+import { Field, IndicatorTypeChecks } from '../../components/ui.tsx';
+import { label } from '../../lib/format.ts';
 import { useEditor } from '../../stores/editor.ts';
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -65,29 +65,13 @@ export function SettingsPanel({ draft, fieldErrors, isSystem }: { draft: Workflo
           )}
         </Field>
       </div>
-      <fieldset className="field" disabled={locked('indicator_types')}>
-        <legend>Indicator types</legend>
-        <div className="checks compact">
-          {INDICATOR_TYPES.map((type) => (
-            <label key={type}>
-              <input
-                type="checkbox"
-                checked={draft.indicator_types.includes(type)}
-                onChange={(e) =>
-                  set(
-                    'indicator_types',
-                    e.target.checked ? [...draft.indicator_types, type] : draft.indicator_types.filter((t) => t !== type),
-                  )
-                }
-              />
-              {indicatorLabel(type)}
-            </label>
-          ))}
-        </div>
-        <p className={fieldErrors.indicator_types ? 'error-text' : 'hint'}>
-          {fieldErrors.indicator_types ?? 'None ticked: any type is accepted.'}
-        </p>
-      </fieldset>
+      <IndicatorTypeChecks
+        value={draft.indicator_types}
+        onChange={(next) => set('indicator_types', next)}
+        error={fieldErrors.indicator_types}
+        emptyHint="None ticked: any type is accepted."
+        disabled={locked('indicator_types')}
+      />
       <div className="row-2">
         <Field label="Approval" error={fieldErrors.approval_mode} hint={APPROVAL_HINTS[draft.approval_mode]}>
           {(props) => (
