@@ -2,7 +2,7 @@
 // events while the model writes and the repair loop checks, then exactly one `result` or `error`.
 // Read with fetch (not EventSource) because the request is a POST with a bearer header.
 import { SseParser, type SseMessage } from './sse.ts';
-import { GENERATE_STAGES, type GenerateProgress, type GenerateResult } from './types.ts';
+import { PROGRESS_STAGES, type GenerateProgress, type GenerateResult } from './types.ts';
 
 /** How a generation stream ended. */
 export type GenerateOutcome =
@@ -12,7 +12,7 @@ export type GenerateOutcome =
   /** The connection closed before a `result` or `error` arrived. */
   | { kind: 'ended' };
 
-const STAGES: ReadonlySet<string> = new Set(GENERATE_STAGES);
+const STAGES: ReadonlySet<string> = new Set(PROGRESS_STAGES);
 
 function parse(data: string): unknown {
   try {

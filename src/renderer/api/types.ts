@@ -298,89 +298,19 @@ export interface NotifierTestResult {
   error: string | null;
 }
 
-export type LlmProviderName = 'anthropic' | 'openai_compatible';
-
-export interface LlmSettingsView {
-  provider: LlmProviderName | null;
-  model: string | null;
-  base_url: string | null;
-  timeout_seconds: number;
-  structured_output: 'json_schema' | 'tool';
-  api_key_set: boolean;
-  configured: boolean;
-  effective_model: string | null;
-}
-
-export interface LlmSettingsUpdate {
-  provider: LlmProviderName | null;
-  model?: string | null;
-  base_url?: string | null;
-  timeout_seconds?: number;
-  structured_output?: 'json_schema' | 'tool';
-  api_key?: string | null;
-}
-
-/** POST /v1/workflows/generate: what to write (or, with existing_code + instruction, what to change). */
-export interface GenerateRequest {
-  description: string;
-  workflow_type?: WorkflowType | null;
-  indicator_types?: IndicatorType[];
-  existing_code?: string;
-  instruction?: string;
-}
-
-export const GENERATE_STAGES = ['requesting', 'receiving', 'linting', 'type_checking', 'testing', 'repairing', 'done'] as const;
-export type GenerateStage = (typeof GENERATE_STAGES)[number];
-
-/** A problem the repair loop found (and, if still there at the end, a warning of the result). */
-export interface GenerationProblem {
-  source: 'lint' | 'typescript' | 'test' | 'answer';
-  severity: 'error' | 'warning';
-  message: string;
-  /** The lint rule id or `TS<code>`. */
-  rule?: string;
-  /** 1-based position in the generated code. */
-  line?: number;
-  column?: number;
-}
-
-/** A `progress` event of the generation stream. */
-export interface GenerateProgress {
-  stage: GenerateStage;
-  attempt: number;
-  max_attempts: number;
-  message: string;
-  elapsed_ms: number;
-  /** `receiving` only. */
-  received_chars?: number;
-  /** `repairing` only: what is being sent back to the model. */
-  problems?: GenerationProblem[];
-}
-
-export interface SuggestedTestInput {
-  indicator_type: IndicatorType;
-  indicator_value: string;
-  context: unknown;
-  alert: Record<string, unknown> | null;
-}
-
-export type CheckState = 'passed' | 'failed' | 'skipped';
-
-/** The proposal: nothing is saved until the analyst accepts it and saves. */
-export interface GenerateResult {
-  generated_code: string;
-  suggested_name: string;
-  suggested_documentation: string;
-  suggested_secrets: string[];
-  suggested_allowed_hosts: string[];
-  suggested_mocks: unknown;
-  suggested_test_input: SuggestedTestInput;
-  warnings: GenerationProblem[];
-  attempts: number;
-  checks: { lint: CheckState; typecheck: CheckState; test: CheckState };
-  provider: LlmProviderName;
-  model: string;
-}
+export type {
+  CheckState,
+  GenerateProgress,
+  GenerateRequest,
+  GenerateResult,
+  GenerationProblem,
+  LlmProviderName,
+  LlmSettingsUpdate,
+  LlmSettingsView,
+  ProgressStage,
+  SuggestedTestInput,
+} from '../../shared/llm.ts';
+export { PROGRESS_STAGES } from '../../shared/llm.ts';
 
 // ─── Integrations (GET/PUT/DELETE /v1/integrations/{okta|entra}) ───────────────────────────────
 

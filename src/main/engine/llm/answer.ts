@@ -2,7 +2,7 @@
 // its validation. What fails validation becomes an `answer` problem fed back to the model, with the
 // same limits the workflow API applies on save, so a suggestion can always be saved as given.
 import { INDICATOR_TYPES, type IndicatorType } from '../../../shared/domain.ts';
-import type { GenerationProblem, SuggestedTestInput } from './types.ts';
+import type { GenerationProblem, SuggestedTestInput } from '../../../shared/llm.ts';
 
 export const ANSWER_TOOL_NAME = 'submit_workflow';
 export const ANSWER_TOOL_DESCRIPTION =

@@ -5,7 +5,7 @@ import { lintWorkflow } from '../../../shared/lint/index.ts';
 import { parseMockSpec, type RunOutcome, type RunRequest } from '../../sandbox/index.ts';
 import type { Candidate } from './answer.ts';
 import { typecheckWorkflow } from './typecheck.ts';
-import type { CheckState, GenerationProblem, ProgressStage } from './types.ts';
+import type { CheckState, GenerationProblem, ProgressStage } from '../../../shared/llm.ts';
 
 /** What runs the test: the engine's sandbox host (or any RunExecutor). */
 export interface TestExecutor {

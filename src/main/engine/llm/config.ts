@@ -13,7 +13,7 @@ import {
   type LlmSettingsUpdate,
   type LlmSettingsView,
   type StructuredOutputMode,
-} from './types.ts';
+} from '../../../shared/llm.ts';
 
 /** A current Sonnet: strong at code, quick enough for an interactive dialog. */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';

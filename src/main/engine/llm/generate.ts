@@ -6,7 +6,7 @@ import { checkCandidate, SANDBOX_UNAVAILABLE, type TestExecutor } from './checks
 import { cancelled, LlmError, refused, unavailable } from './errors.ts';
 import { buildFeedback, buildSystemPrompt, buildUserMessage, formatProblem, type PromptMaterial } from './prompt.ts';
 import type { LlmProvider, ProviderAnswer, Turn } from './providers/types.ts';
-import type { CheckState, GenerateProgress, GenerateRequest, GenerateResult, GenerationProblem, ProgressListener, ProgressStage } from './types.ts';
+import type { CheckState, GenerateProgress, GenerateRequest, GenerateResult, GenerationProblem, ProgressListener, ProgressStage } from '../../../shared/llm.ts';
 
 export const MAX_ATTEMPTS = 3;
 /** `receiving` events are at most this frequent; the console only needs a moving counter. */

@@ -41,4 +41,4 @@ export {
   type ProgressStage,
   type StructuredOutputMode,
   type SuggestedTestInput,
-} from './types.ts';
+} from '../../../shared/llm.ts';

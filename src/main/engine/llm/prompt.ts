@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { LINT_RULES } from '../../../shared/lint/index.ts';
 import { DEFAULT_LIMITS } from '../../sandbox/index.ts';
 import { ANSWER_SCHEMA, ANSWER_TOOL_NAME } from './answer.ts';
-import type { GenerateRequest, GenerationProblem } from './types.ts';
+import type { GenerateRequest, GenerationProblem } from '../../../shared/llm.ts';
 
 export interface ExampleWorkflow {
   /** File name without `.ts`. */

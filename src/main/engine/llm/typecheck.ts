@@ -8,7 +8,7 @@
 // §9). The worker keeps the parsed library between checks and exits after a minute without work.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { GenerationProblem } from './types.ts';
+import type { GenerationProblem } from '../../../shared/llm.ts';
 
 const IDLE_EXIT_MS = 60_000;
 

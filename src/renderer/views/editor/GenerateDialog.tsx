@@ -2,7 +2,7 @@
 // diff against the editor, with every problem it still has in plain sight → Accept, Refine or
 // Discard. Only Accept touches the workflow, and then only the unsaved draft.
 import { useMemo, useRef, type KeyboardEvent } from 'react';
-import type { CheckState, GenerateStage, GenerationProblem, WorkflowType } from '../../api/types.ts';
+import type { CheckState, GenerationProblem, ProgressStage, WorkflowType } from '../../api/types.ts';
 import { ErrorText, Field, IndicatorTypeChecks, Notice, Progress, useModal, useNow } from '../../components/ui.tsx';
 import { plural, shortSpan } from '../../lib/format.ts';
 import { describeChanges, proposedChanges } from '../../lib/generation.ts';
@@ -18,7 +18,7 @@ const SOURCE_LABELS: Record<GenerationProblem['source'], string> = {
 };
 
 /** The steps of one attempt, in the order the server reports them. */
-const STEPS: Array<{ label: string; stages: GenerateStage[] }> = [
+const STEPS: Array<{ label: string; stages: ProgressStage[] }> = [
   { label: 'Write', stages: ['requesting', 'receiving'] },
   { label: 'Lint', stages: ['linting'] },
   { label: 'Type check', stages: ['type_checking'] },

@@ -3,7 +3,7 @@
 // not need a vendor SDK. The structured answer comes through `response_format: json_schema` or a
 // forced function call, depending on the setting.
 import { unavailable } from '../errors.ts';
-import type { StructuredOutputMode } from '../types.ts';
+import type { StructuredOutputMode } from '../../../../shared/llm.ts';
 import type { CompletionRequest, LlmProvider, ProviderAnswer } from './types.ts';
 
 export interface OpenAiCompatibleOptions {

@@ -1,6 +1,7 @@
-// The LLM room's public vocabulary: what a caller asks for, what it gets back, and the progress
-// events it can follow while the model writes and the repair loop checks.
-import type { IndicatorType, WorkflowType } from '../../../shared/domain.ts';
+// Code generation's vocabulary, shared by the engine's LLM room and the console: what a caller asks
+// for, what it gets back, the progress events it can follow while the model writes and the repair
+// loop checks, and the provider settings.
+import type { IndicatorType, WorkflowType } from './domain.ts';
 
 export const LLM_PROVIDERS = ['anthropic', 'openai_compatible'] as const;
 export type LlmProviderName = (typeof LLM_PROVIDERS)[number];
