@@ -5,14 +5,14 @@ import type {
   ApiKey,
   Approval,
   CreatedApiKey,
-  EntraIntegrationUpdate,
+  EntraUpdate,
   Envelope,
   FieldProblem,
   GenerateProgress,
   GenerateRequest,
   GenerateResult,
   IntegrationName,
-  IntegrationTestResult,
+  ConnectionTest,
   IntegrationView,
   KeyType,
   LintProblemView,
@@ -22,7 +22,7 @@ import type {
   NotifierTestResult,
   NotifierUpdate,
   NotifierView,
-  OktaIntegrationUpdate,
+  OktaUpdate,
   Run,
   RunDetail,
   Scope,
@@ -279,10 +279,10 @@ export function createApiClient(connection: VigilConnection, options: ClientOpti
     },
     integrations: {
       list: () => request<IntegrationView[]>('GET', '/v1/integrations'),
-      update: (name: IntegrationName, update: OktaIntegrationUpdate | EntraIntegrationUpdate) =>
+      update: (name: IntegrationName, update: OktaUpdate | EntraUpdate) =>
         request<IntegrationView>('PUT', `/v1/integrations/${enc(name)}`, { body: update }),
       remove: (name: IntegrationName) => request<IntegrationView>('DELETE', `/v1/integrations/${enc(name)}`),
-      test: (name: IntegrationName) => request<IntegrationTestResult>('POST', `/v1/integrations/${enc(name)}/test`),
+      test: (name: IntegrationName) => request<ConnectionTest>('POST', `/v1/integrations/${enc(name)}/test`),
     },
     secrets: {
       list: () => request<Secret[]>('GET', '/v1/secrets'),

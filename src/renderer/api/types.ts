@@ -16,6 +16,7 @@ import type {
   WorkflowState,
   WorkflowType,
 } from '../../shared/domain.ts';
+import type { IntegrationName } from '../../shared/integrations.ts';
 
 export type {
   ApprovalMode,
@@ -314,44 +315,4 @@ export { PROGRESS_STAGES } from '../../shared/llm.ts';
 
 // ─── Integrations (GET/PUT/DELETE /v1/integrations/{okta|entra}) ───────────────────────────────
 
-export type IntegrationName = 'okta' | 'entra';
-
-export interface OktaIntegrationView {
-  name: 'okta';
-  configured: boolean;
-  org_url: string | null;
-  api_token_set: boolean;
-}
-
-export interface EntraIntegrationView {
-  name: 'entra';
-  configured: boolean;
-  tenant_id: string | null;
-  client_id: string | null;
-  client_secret_set: boolean;
-  authority_url: string;
-  graph_url: string;
-}
-
-export type IntegrationView = OktaIntegrationView | EntraIntegrationView;
-
-export interface OktaIntegrationUpdate {
-  org_url: string;
-  api_token?: string;
-}
-
-export interface EntraIntegrationUpdate {
-  tenant_id: string;
-  client_id: string;
-  client_secret?: string;
-  authority_url?: string | null;
-  graph_url?: string | null;
-}
-
-export interface IntegrationTestResult {
-  ok: boolean;
-  message: string;
-  code: string | null;
-  duration_ms: number;
-  http_calls: Array<{ method: string; url: string; status: number | null; ms: number; error: string | null }>;
-}
+export type { ConnectionTest, EntraUpdate, EntraView, IntegrationName, IntegrationView, OktaUpdate, OktaView } from '../../shared/integrations.ts';

@@ -5,6 +5,9 @@
 // stored, so views and the `not configured` badges never touch the keychain.
 import type { IntegrationName, RunIntegrations } from '../../sandbox/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
+import type { EntraUpdate, EntraView, IntegrationView, OktaUpdate, OktaView } from '../../../shared/integrations.ts';
+
+export type { EntraUpdate, EntraView, IntegrationView, OktaUpdate, OktaView };
 
 export const DEFAULT_ENTRA_AUTHORITY_URL = 'https://login.microsoftonline.com';
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
@@ -35,41 +38,6 @@ export interface IntegrationConfigDeps {
   settings: SettingsTable;
   /** Vigil's own credentials store (keychain service `vigil.credentials`). */
   credentials: SecretStore;
-}
-
-export interface OktaView {
-  name: 'okta';
-  configured: boolean;
-  org_url: string | null;
-  api_token_set: boolean;
-}
-
-export interface EntraView {
-  name: 'entra';
-  configured: boolean;
-  tenant_id: string | null;
-  client_id: string | null;
-  client_secret_set: boolean;
-  authority_url: string;
-  graph_url: string;
-}
-
-export type IntegrationView = OktaView | EntraView;
-
-export interface OktaUpdate {
-  org_url: string;
-  /** A string stores the token in the keychain; absent keeps the stored one. */
-  api_token?: string;
-}
-
-export interface EntraUpdate {
-  tenant_id: string;
-  client_id: string;
-  /** A string stores the secret in the keychain; absent keeps the stored one. */
-  client_secret?: string;
-  /** Absent or null = the public cloud's endpoint. */
-  authority_url?: string | null;
-  graph_url?: string | null;
 }
 
 export interface Problem {

@@ -2,19 +2,11 @@
 // client's checkConnection(), so the test goes through exactly the path workflows use (broker,
 // egress policy, retries, token cache) and the credentials stay out of the engine's own HTTP.
 import { randomUUID } from 'node:crypto';
-import type { HttpCallRecord, IntegrationName, RunIntegrations } from '../../sandbox/index.ts';
+import type { IntegrationName, RunIntegrations } from '../../sandbox/index.ts';
+import type { ConnectionTest } from '../../../shared/integrations.ts';
 import type { RunExecutor } from '../runs/scheduler.ts';
 
-export interface ConnectionTest {
-  ok: boolean;
-  /** What the vendor answered, for a human. */
-  message: string;
-  /** Vigil's error code when it failed (UNAUTHORIZED, FORBIDDEN, NETWORK_ERROR, …). */
-  code: string | null;
-  duration_ms: number;
-  /** The requests made, credentials redacted. */
-  http_calls: Array<Pick<HttpCallRecord, 'method' | 'url' | 'status' | 'ms' | 'error'>>;
-}
+export type { ConnectionTest };
 
 const CHECK_CODE = (name: IntegrationName) => `export async function run(ctx) {
   const client = ctx.integrations.${name};

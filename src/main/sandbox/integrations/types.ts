@@ -3,8 +3,7 @@
 // sandbox process's main thread: the worker and the guest only ever learn whether a client exists.
 import type { HttpSummary } from '../protocol.ts';
 
-export const INTEGRATION_NAMES = ['okta', 'entra'] as const;
-export type IntegrationName = (typeof INTEGRATION_NAMES)[number];
+export { INTEGRATION_NAMES, type IntegrationName } from '../../../shared/integrations.ts';
 
 export interface OktaConfig {
   /** https://your-org.okta.com (no trailing slash). */

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import { ApiError } from '../../api/client.ts';
 import { api } from '../../api/instance.ts';
-import type { EntraIntegrationView, IntegrationName, IntegrationTestResult, IntegrationView, OktaIntegrationView } from '../../api/types.ts';
+import type { EntraView, IntegrationName, ConnectionTest, IntegrationView, OktaView } from '../../api/types.ts';
 import { Badge, ErrorText, Field } from '../../components/ui.tsx';
 
 interface FormState {
@@ -12,7 +12,7 @@ interface FormState {
   error: string | null;
   fieldErrors: Record<string, string>;
   testing: boolean;
-  test: IntegrationTestResult | null;
+  test: ConnectionTest | null;
   savedAt: number | null;
 }
 
@@ -105,7 +105,7 @@ function Actions({ name, configured, form, onRemove }: { name: string; configure
   );
 }
 
-function OktaForm({ view, onView }: { view: OktaIntegrationView; onView: (view: IntegrationView) => void }) {
+function OktaForm({ view, onView }: { view: OktaView; onView: (view: IntegrationView) => void }) {
   const form = useIntegrationForm('okta', onView);
   const [orgUrl, setOrgUrl] = useState(view.org_url ?? '');
   const [token, setToken] = useState('');
@@ -140,7 +140,7 @@ function OktaForm({ view, onView }: { view: OktaIntegrationView; onView: (view: 
   );
 }
 
-function EntraForm({ view, onView }: { view: EntraIntegrationView; onView: (view: IntegrationView) => void }) {
+function EntraForm({ view, onView }: { view: EntraView; onView: (view: IntegrationView) => void }) {
   const form = useIntegrationForm('entra', onView);
   const [tenant, setTenant] = useState(view.tenant_id ?? '');
   const [client, setClient] = useState(view.client_id ?? '');
@@ -210,8 +210,8 @@ export function IntegrationsPanel() {
   }, []);
 
   const replace = (view: IntegrationView) => setViews((current) => (current ?? []).map((v) => (v.name === view.name ? view : v)));
-  const okta = views?.find((v): v is OktaIntegrationView => v.name === 'okta');
-  const entra = views?.find((v): v is EntraIntegrationView => v.name === 'entra');
+  const okta = views?.find((v): v is OktaView => v.name === 'okta');
+  const entra = views?.find((v): v is EntraView => v.name === 'entra');
 
   return (
     <div className="card" aria-label="Integrations" role="region">
