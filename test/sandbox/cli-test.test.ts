@@ -1,13 +1,11 @@
-// `vigil test`: the real command, spawned with the repository's Node 24.
-import { spawn } from 'node:child_process';
+// `vigil test`: the real command, spawned with the Node running the tests (the pinned Node 24).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vigil } from '../helpers/cli.ts';
 import { upstream, type Upstream } from './helpers.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const NODE = join(ROOT, 'node_modules', '.bin', 'node');
 const dir = mkdtempSync(join(tmpdir(), 'vigil-test-cli-'));
 let server: Upstream;
 
@@ -25,17 +23,7 @@ function file(name: string, content: string): string {
   return path;
 }
 
-function vigilTest(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [join(ROOT, 'bin', 'vigil.js'), 'test', ...args], { cwd: dir, env: { ...process.env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const vigilTest = (args: string[]) => vigil(['test', ...args]);
 
 const lookup = file(
   'lookup.ts',
