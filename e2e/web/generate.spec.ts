@@ -7,6 +7,8 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWorkflow, expect, INTEL_WORKFLOW, openSignedIn, screenshot, test, type VigilServer } from './vigil.ts';
 import type { Page } from '@playwright/test';
+// The engine suite's scripted answers: a workflow that passes every check, and one defect each.
+import { GOOD_CODE, REQUIRE_CODE, TYPE_ERROR_CODE } from '../../test/engine/llm/fixtures.ts';
 
 type Reply =
   | { kind: 'answer'; value: unknown; hold?: Promise<void> }
@@ -89,37 +91,11 @@ function streamAnswer(res: ServerResponse, model: string, text: string, n: numbe
 
 // ─── Scripted workflows ────────────────────────────────────────────────────────────────────────
 
-const GOOD_CODE = `import type { WorkflowContext, WorkflowResult } from "vigil";
-
-export async function run(ctx: WorkflowContext): Promise<WorkflowResult> {
-  if (ctx.indicator.type !== "ip") return ctx.fail(\`expected an IP, got \${ctx.indicator.type}\`);
-  const token = ctx.secrets.get("FIREWALL_API_TOKEN");
-  if (!token) return ctx.fail("FIREWALL_API_TOKEN is not set: add it under Settings → Secrets");
-  const res = await ctx.http.post("https://fw.example.com/api/v1/block", {
-    headers: { authorization: \`Bearer \${token}\` },
-    json: { ip: ctx.indicator.value, reason: "vigil" },
-  });
-  if (!res.ok) return ctx.fail(\`the firewall answered \${res.status}\`);
-  const rule = res.json<{ rule_id: string }>();
-  ctx.log.info("blocked", { ip: ctx.indicator.value, rule: rule.rule_id });
-  return ctx.ok(\`blocked \${ctx.indicator.value}\`, { rule_id: rule.rule_id });
-}
-`;
-
-/** The linter refuses it: Node's require. */
-const REQUIRE_CODE = GOOD_CODE.replace('export async function run', 'const fs = require("fs");\n\nexport async function run').replace(
-  'return ctx.ok(`blocked',
-  'fs.writeFileSync("/tmp/blocked", ctx.indicator.value);\n  return ctx.ok(`blocked',
-);
-
 /** What the refinement asked for: a log line before the call. */
 const REFINED_CODE = GOOD_CODE.replace(
   '  const res = await ctx.http.post',
   '  ctx.log.info("asking the firewall to block", { ip: ctx.indicator.value });\n  const res = await ctx.http.post',
 );
-
-/** Lints clean but misspells ctx.ok: the type check catches it, every time. */
-const TYPE_ERROR_CODE = GOOD_CODE.replace('return ctx.ok(`blocked', 'return ctx.okay(`blocked');
 
 function answer(code: string) {
   return {
