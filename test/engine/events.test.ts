@@ -1,7 +1,10 @@
 // GET /v1/events: Server-Sent Events delivered live, and Last-Event-ID resume replaying exactly
 // what a client missed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSharedSandbox, eventually, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { closeSharedSandbox, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { openEventStream } from '../helpers/sse.ts';
+
+const openEvents = (key: string, headers: Record<string, string> = {}, query = '') => openEventStream(t.url, key, headers, query);
 
 let t: TestServer;
 
@@ -12,57 +15,6 @@ afterAll(async () => {
   await t?.close();
   await closeSharedSandbox();
 });
-
-interface SseEvent {
-  id: number;
-  type: string;
-  data: any;
-}
-
-interface EventStream {
-  status: number;
-  headers: Headers;
-  events: SseEvent[];
-  /** Resolves with the first event (from now on, or already received) that matches. */
-  next(match: (event: SseEvent) => boolean, what: string): Promise<SseEvent>;
-  close(): void;
-}
-
-/** A minimal EventSource: parses the stream as the SSE spec says (blank line ends an event). */
-async function openEvents(key: string, headers: Record<string, string> = {}, query = ''): Promise<EventStream> {
-  const controller = new AbortController();
-  const response = await fetch(`${t.url}/v1/events${query}`, {
-    headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream', ...headers },
-    signal: controller.signal,
-  });
-  const events: SseEvent[] = [];
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const fields: Record<string, string> = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) continue;
-          const colon = line.indexOf(':');
-          if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).replace(/^ /, '');
-        }
-        if (fields.event && fields.id) events.push({ id: Number(fields.id), type: fields.event, data: JSON.parse(fields.data ?? 'null') });
-      }
-    }
-  })().catch(() => undefined);
-  return {
-    status: response.status,
-    headers: response.headers,
-    events,
-    next: (match, what) => eventually(async () => events.find(match), what),
-    close: () => controller.abort(),
-  };
-}
 
 async function workflow(approvalMode: 'always' | 'never'): Promise<string> {
   const res = await t.request('POST', '/v1/workflows', {
