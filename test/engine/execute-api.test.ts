@@ -280,7 +280,7 @@ describe('approvals', () => {
     expect(own.status).toBe(200);
     const other = t.server.engine.keys.create({ name: 'other agent', key_type: 'agent', scopes: ['workflows:execute'] }).secret;
     const foreign = await t.request('GET', `/v1/workflow-approvals/${id}`, { key: other });
-    expect(foreign.status).toBe(403);
+    expect(foreign.status).toBe(404);
     const agentApprove = await t.request('POST', `/v1/workflow-approvals/${id}/approve`, { key: t.keys.agent });
     expect(agentApprove.status).toBe(403);
   });

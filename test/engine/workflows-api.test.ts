@@ -78,7 +78,7 @@ describe('workflows CRUD', () => {
     const patched = await t.request('PATCH', `/v1/workflows/${uuid}`, { body: { code: v2code, risk_level: 'high' } });
     expect(patched.status).toBe(200);
     expect(patched.body.data).toMatchObject({ code_version: 2, risk_level: 'high' });
-    const settingsOnly = await t.request('PATCH', `/v1/workflows/${uuid}`, { body: { timeout_seconds: 30 } });
+    const settingsOnly = await t.request('PATCH', `/v1/workflows/${uuid}`, { body: { risk_level: 'low', tags: ['x'] } });
     expect(settingsOnly.body.data.code_version).toBe(2);
     const versions = await t.request('GET', `/v1/workflows/${uuid}/versions`);
     expect(versions.body.data.map((v: { version: number; current: boolean }) => [v.version, v.current])).toEqual([

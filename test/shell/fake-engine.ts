@@ -70,7 +70,7 @@ export class FakeShellEngine implements ShellEngine {
   }
 
   emit(type: EngineEvent['type'], data: Record<string, unknown>): void {
-    const event: EngineEvent = { id: this.nextEventId++, type, at: new Date(NOW).toISOString(), data };
+    const event: EngineEvent = { id: this.nextEventId++, type, at: new Date(NOW).toISOString(), data, owner: null };
     for (const listener of this.eventListeners) listener(event);
   }
 }

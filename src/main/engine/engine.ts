@@ -84,7 +84,7 @@ export function createEngine(options: EngineOptions): Engine {
     log.info(`built-in workflows: ${seeded.created.length} added, ${seeded.updated.length} updated`);
   }
   const scheduler = new RunScheduler({ store, executor: options.executor, secrets: options.secrets, credentials: options.credentials, bus, settings, clock, log });
-  const approvals = new ApprovalService({ store, bus, clock, onRunQueued: () => scheduler.notify() });
+  const approvals = new ApprovalService({ store, bus, clock, onRunQueued: (keyId) => scheduler.enqueued(keyId) });
   let purgeTimer: NodeJS.Timeout | null = null;
   // Links in notifications need the address the server listens on, known only after createEngine.
   let self: Engine | null = null;

@@ -83,12 +83,13 @@ export class DesktopNotifications implements DesktopNotifier {
   }
 
   /**
-   * Follows decisions made elsewhere (console, tray, Slack) to take their requests off the screen:
-   * the buttons would only answer "already decided".
+   * Follows decisions made elsewhere (console, tray, Slack), expiries and cancellations to take
+   * their requests off the screen: the buttons would only answer "already decided".
    */
   start(engine: ShellEngine): void {
     this.unsubscribe = engine.onEvent((event) => {
-      if (event.type === 'approval.decided' && typeof event.data.approval_uuid === 'string') {
+      const closed = event.type === 'approval.decided' || event.type === 'approval.expired' || event.type === 'approval.cancelled';
+      if (closed && typeof event.data.approval_uuid === 'string') {
         this.close(`approval:${event.data.approval_uuid}`);
       }
     });

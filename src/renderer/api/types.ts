@@ -184,11 +184,12 @@ export interface Settings {
   execute_rate_limit_per_minute: number;
   run_concurrency: number;
   execution_paused: boolean;
+  max_queued_runs: number;
   data_dir: string;
   [key: string]: unknown;
 }
 
-export type SettingsPatch = Partial<Pick<Settings, 'execute_rate_limit_per_minute' | 'run_concurrency' | 'execution_paused'>>;
+export type SettingsPatch = Partial<Pick<Settings, 'execute_rate_limit_per_minute' | 'run_concurrency' | 'execution_paused' | 'max_queued_runs'>>;
 
 /** One HTTP call a test run made, and which mock answered it. */
 export interface TestHttpCall {
@@ -251,6 +252,7 @@ export type EventType =
   | 'approval.created'
   | 'approval.decided'
   | 'approval.expired'
+  | 'approval.cancelled'
   | 'workflow.changed';
 
 export interface VigilEvent {

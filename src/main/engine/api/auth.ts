@@ -3,6 +3,9 @@ import type { Scope } from '../../../shared/domain.ts';
 import type { ApiKey } from '../db/index.ts';
 import type { Engine } from '../engine.ts';
 import { ApiError } from './errors.ts';
+import { hasScopes } from '../keys/access.ts';
+
+export { hasScopes };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,10 +30,6 @@ export function authenticate(engine: Engine, request: FastifyRequest, scopes: st
   return key;
 }
 
-/** `admin` implies every scope. */
-export function hasScopes(key: ApiKey, scopes: readonly Scope[]): boolean {
-  return key.scopes.includes('admin') || scopes.every((scope) => key.scopes.includes(scope));
-}
 
 /** How a caller is named in approvals, versions and runs. */
 export function callerLabel(key: ApiKey): string {

@@ -90,7 +90,8 @@ export const WorkflowPatch = Type.Partial(Type.Object(workflowFields), {
 export type WorkflowPatch = Static<typeof WorkflowPatch>;
 
 const Page = {
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+  // Bounded so that the offset stays an integer SQLite accepts (1e309 coerces to Infinity).
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
   page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
 };
 
@@ -205,6 +206,9 @@ export const SettingsPatch = Type.Object(
     execute_rate_limit_per_minute: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: '0 turns the limit off.' })),
     run_concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     execution_paused: Type.Optional(Type.Boolean()),
+    max_queued_runs: Type.Optional(
+      Type.Integer({ minimum: 10, maximum: 1_000_000, description: 'Runs that may wait; past it execute answers 503 QUEUE_FULL. One key may hold half.' }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { Ajv, type Options as AjvOptions, type ValidateFunction } from 'ajv';
@@ -27,6 +28,29 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** Request bodies larger than this are refused with 413 (workflow code is capped at 1 MB). */
 export const BODY_LIMIT = 2 * 1024 * 1024;
+const MAX_PARAM_LENGTH = 200;
+
+/**
+ * Errors Node's HTTP parser raises before Fastify sees a request (oversized headers, a malformed
+ * request line): answered in the API's error envelope, then the connection is closed.
+ */
+function clientError(error: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'The request headers are larger than the server accepts.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'The request was not received in time.']
+        : [400, 'BAD_REQUEST', 'The request is not valid HTTP.'];
+  const body = JSON.stringify(errorBody(code, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
 
 function makeAjv(options: AjvOptions): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, ...options });
@@ -56,6 +80,8 @@ export interface ApiServerOptions {
   extraOrigins?: string[];
   /** The built console (out/renderer) to serve at `/`; `vigil serve` sets it, the Electron shell does not. */
   rendererDir?: string;
+  /** How long an unused MCP session lives (tests shorten it). */
+  mcpSessionIdleMs?: number;
 }
 
 export async function buildApiServer(engine: Engine, options: ApiServerOptions = {}): Promise<FastifyInstance> {
@@ -64,7 +90,20 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
     forceCloseConnections: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // Requests the router cannot even match (a bad %-escape, an over-long path parameter) answer
+    // in the same envelope as every other error.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply
+        .code(tooLong ? 414 : 400)
+        .send(
+          tooLong
+            ? errorBody('URI_TOO_LONG', `A path parameter is longer than ${MAX_PARAM_LENGTH} characters.`)
+            : errorBody('BAD_URL', 'The request path is not a valid URL (check its %-escapes).'),
+        );
+    },
+    clientErrorHandler: clientError,
   });
 
   // Every route's methods are recorded so that a wrong method on a known path is a 405, not a 404.
@@ -135,9 +174,8 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     if (origin !== undefined && !ownOrigins.has(origin) && !nullOriginAllowed) {
       return reply.code(403).send(errorBody('FORBIDDEN_ORIGIN', `Requests from the origin ${origin} are not allowed.`));
     }
-  });
-
-  app.addHook('preHandler', async (request) => {
+    // Who is asking comes before what they ask: without a key, a malformed body is still a 401,
+    // and nothing about the body's rules is revealed to a caller who may not call at all.
     const scopes = request.routeOptions.config.scopes;
     if (scopes) request.caller = authenticate(engine, request, scopes);
   });
@@ -204,7 +242,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
   await app.register(generateRoutes(engine));
   await app.register(notifierRoutes(engine));
   await app.register(slackCallbackRoutes(engine));
-  await app.register(mcpRoutes(engine));
+  await app.register(mcpRoutes(engine, { idleMs: options.mcpSessionIdleMs }));
   await app.register(sessionRoutes(engine));
   await app.register(consoleRoutes(engine, options.rendererDir));
   return app;

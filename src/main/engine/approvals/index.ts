@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RunInput, TriggerType } from '../../../shared/domain.ts';
-import type { Approval, Store } from '../db/index.ts';
+import type { ApiKey, Approval, Store } from '../db/index.ts';
+import { hasScopes, mayAccess } from '../keys/access.ts';
 import { ApiError } from '../api/errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import { iso, type Clock } from '../util/time.ts';
@@ -43,10 +44,10 @@ export class ApprovalService {
   private readonly store: Store;
   private readonly bus: EventBus;
   private readonly clock: Clock;
-  private readonly onRunQueued: () => void;
+  private readonly onRunQueued: (keyId: number | null) => void;
   private readonly createdListeners = new Set<(approval: Approval, decideToken: string) => void>();
 
-  constructor(deps: { store: Store; bus: EventBus; clock: Clock; onRunQueued: () => void }) {
+  constructor(deps: { store: Store; bus: EventBus; clock: Clock; onRunQueued: (keyId: number | null) => void }) {
     this.store = deps.store;
     this.bus = deps.bus;
     this.clock = deps.clock;
@@ -76,7 +77,7 @@ export class ApprovalService {
   /** Tells listeners about an approval committed by insertPending, and re-arms the sweeper. */
   announce(created: CreatedApproval): void {
     const approval = this.store.approvals.getById(created.id)!;
-    this.bus.emit('approval.created', { approval_uuid: approval.uuid, workflow_uuid: approval.workflow_uuid });
+    this.bus.emit('approval.created', { approval_uuid: approval.uuid, workflow_uuid: approval.workflow_uuid }, approval.trigger_key_id);
     for (const listener of this.createdListeners) listener(approval, created.decide_token);
     this.schedule();
   }
@@ -108,6 +109,26 @@ export class ApprovalService {
   }
 
   /**
+   * An approval as `caller` may see it: keys that may read approvals see every one (agents only
+   * their own; another agent's is answered like a missing one), and a key that may only execute
+   * sees the requests it made, so it can wait for their outcome.
+   */
+  getFor(caller: ApiKey, uuid: string): Approval {
+    const approval = this.get(uuid);
+    if (!mayAccess(caller, approval.trigger_key_id)) {
+      throw new ApiError(404, 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
+    }
+    const own = approval.trigger_key_id === caller.id;
+    if (!hasScopes(caller, ['workflows:read']) && !(own && hasScopes(caller, ['workflows:execute']))) {
+      throw new ApiError(403, 'FORBIDDEN', 'This key may read only the approval requests it created.', {
+        required_scopes: ['workflows:read'],
+        key_scopes: caller.scopes,
+      });
+    }
+    return approval;
+  }
+
+  /**
    * Decides a pending approval. Exactly one caller wins; the others get 409 with the reason.
    * Approving queues one run of the pinned workflow version and links it to the approval.
    */
@@ -115,6 +136,10 @@ export class ApprovalService {
     const approval = this.get(uuid);
     const now = this.clock.now();
     const result = this.store.transaction(() => {
+      // Checked in the decision's transaction, so a deactivation cannot slip in between.
+      if (decision === 'approve' && approval.status === 'pending' && this.store.workflows.getById(approval.workflow_id)?.state !== 'active') {
+        return 'not-executable';
+      }
       const won = this.store.approvals.tryDecide(approval.id, {
         status: decision === 'approve' ? 'approved' : 'rejected',
         responder,
@@ -141,6 +166,7 @@ export class ApprovalService {
       }
       return { id: 0, uuid: '' };
     });
+    if (result === 'not-executable') this.refuseNotExecutable(approval);
     if (result === null) throw this.conflict(approval.id, now);
     const decided = this.store.approvals.getById(approval.id)!;
     this.bus.emit('approval.decided', {
@@ -149,16 +175,58 @@ export class ApprovalService {
       status: decided.status,
       responder,
       run_uuid: decided.run_uuid,
-    });
+    }, decided.trigger_key_id);
     if (decided.run_uuid) {
-      this.bus.emit('run.queued', { run_uuid: decided.run_uuid, workflow_uuid: decided.workflow_uuid });
-      this.onRunQueued();
+      this.bus.emit('run.queued', { run_uuid: decided.run_uuid, workflow_uuid: decided.workflow_uuid }, decided.trigger_key_id);
+      this.onRunQueued(decided.trigger_key_id);
     }
     return decided;
   }
 
+  /**
+   * An approval must not run what a direct execute would refuse: a workflow deactivated or deleted
+   * since the request cancels the request (normally at that moment, by the workflows service) and
+   * the approver is told why.
+   */
+  private refuseNotExecutable(approval: Approval): never {
+    const workflow = this.store.workflows.getById(approval.workflow_id);
+    this.cancelPending(approval.workflow_id, 'Vigil', `the workflow is ${workflow?.state ?? 'deleted'}`);
+    throw new ApiError(
+      409,
+      'WORKFLOW_NOT_EXECUTABLE',
+      `The workflow "${approval.workflow_name}" is no longer active, so this request can no longer be approved; it was cancelled.`,
+      { state: workflow?.state ?? null },
+    );
+  }
+
+  /**
+   * Cancels every pending request of a workflow that stopped being executable (deactivated or
+   * deleted): nobody can approve them any more, and notifiers show them as cancelled.
+   */
+  cancelPending(workflowId: number, responder: string, reason: string): number {
+    const cancelled = this.store.approvals.cancelPendingOf(workflowId, { responder, reason, now: iso(this.clock.now()) });
+    for (const id of cancelled) {
+      const approval = this.store.approvals.getById(id)!;
+      this.bus.emit(
+        'approval.cancelled',
+        { approval_uuid: approval.uuid, workflow_uuid: approval.workflow_uuid, responder, reason },
+        approval.trigger_key_id,
+      );
+    }
+    if (cancelled.length > 0) this.schedule();
+    return cancelled.length;
+  }
+
   private conflict(id: number, now: number): ApiError {
     const current = this.store.approvals.getById(id)!;
+    if (current.status === 'cancelled') {
+      return new ApiError(409, 'APPROVAL_CANCELLED', `This approval request was cancelled${current.decision_reason ? `: ${current.decision_reason}` : ''}.`, {
+        status: 'cancelled',
+        responder: current.responder,
+        reason: current.decision_reason,
+        decided_at: current.decided_at,
+      });
+    }
     if (current.status === 'expired' || (current.status === 'pending' && Date.parse(current.expires_at) <= now)) {
       this.sweep();
       return new ApiError(409, 'APPROVAL_EXPIRED', `This approval request expired at ${current.expires_at}.`, {
@@ -179,7 +247,7 @@ export class ApprovalService {
     const expired = this.store.approvals.expireOverdue(iso(this.clock.now()));
     for (const id of expired) {
       const approval = this.store.approvals.getById(id)!;
-      this.bus.emit('approval.expired', { approval_uuid: approval.uuid, workflow_uuid: approval.workflow_uuid });
+      this.bus.emit('approval.expired', { approval_uuid: approval.uuid, workflow_uuid: approval.workflow_uuid }, approval.trigger_key_id);
     }
     this.schedule();
     return expired.length;

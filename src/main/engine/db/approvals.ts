@@ -45,6 +45,8 @@ export interface NewApproval {
 export interface ApprovalFilter {
   status?: ApprovalStatus[];
   workflow_id?: number;
+  /** Only requests this key made (agent keys see nothing else). */
+  trigger_key_id?: number;
   limit: number;
   offset: number;
 }
@@ -85,6 +87,7 @@ export class ApprovalRepository {
   private readonly linkRun;
   private readonly expireDue;
   private readonly nextExpiry;
+  private readonly cancelPending;
   private readonly notifierInfoOf;
   private readonly setNotifierInfo;
 
@@ -109,6 +112,10 @@ export class ApprovalRepository {
     this.expireDue = db.prepare<[string, string], { id: number }>(`
       UPDATE approvals SET status = 'expired', decided_at = ?, decide_token_hash = NULL
       WHERE status = 'pending' AND expires_at <= ? RETURNING id`);
+    this.cancelPending = db.prepare<{ workflow_id: number; responder: string; reason: string; now: string }, { id: number }>(`
+      UPDATE approvals SET status = 'cancelled', responder = @responder, decision_reason = @reason, decided_at = @now,
+        decide_token_hash = NULL
+      WHERE workflow_id = @workflow_id AND status = 'pending' RETURNING id`);
     this.nextExpiry = db.prepare<[], { expires_at: string }>(
       "SELECT expires_at FROM approvals WHERE status = 'pending' ORDER BY expires_at LIMIT 1",
     );
@@ -175,6 +182,11 @@ export class ApprovalRepository {
       .immediate();
   }
 
+  /** Cancels every pending approval of a workflow; returns their ids. */
+  cancelPendingOf(workflowId: number, by: { responder: string; reason: string; now: string }): number[] {
+    return this.cancelPending.all({ workflow_id: workflowId, ...by }).map((row) => row.id);
+  }
+
   earliestPendingExpiry(): string | undefined {
     return this.nextExpiry.get()?.expires_at;
   }
@@ -189,6 +201,10 @@ export class ApprovalRepository {
     if (filter.workflow_id !== undefined) {
       where.push('a.workflow_id = @workflow_id');
       params.workflow_id = filter.workflow_id;
+    }
+    if (filter.trigger_key_id !== undefined) {
+      where.push('a.trigger_key_id = @trigger_key_id');
+      params.trigger_key_id = filter.trigger_key_id;
     }
     const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM approvals a ${whereSql}`).get(params) as { n: number }).n;

@@ -38,6 +38,9 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+// The hash identifies a key but is never read back: nothing outside this file can then leak it.
+const KEY_COLUMNS = 'id, uuid, name, key_type, scopes, prefix, created_at, expires_at, last_used_at, revoked_at';
+
 function toKey(row: ApiKeyRow): ApiKey {
   return { ...row, scopes: fromJson(row.scopes) };
 }
@@ -56,10 +59,10 @@ export class ApiKeyRepository {
       `INSERT INTO api_keys (uuid, name, key_type, scopes, prefix, key_hash, created_at, expires_at)
        VALUES (@uuid, @name, @key_type, @scopes, @prefix, @key_hash, @created_at, @expires_at)`,
     );
-    this.byHash = db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE key_hash = ?');
-    this.byUuid = db.prepare<[string], ApiKeyRow>('SELECT * FROM api_keys WHERE uuid = ?');
-    this.byId = db.prepare<[number], ApiKeyRow>('SELECT * FROM api_keys WHERE id = ?');
-    this.all = db.prepare<[], ApiKeyRow>('SELECT * FROM api_keys ORDER BY id DESC');
+    this.byHash = db.prepare<[string], ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE key_hash = ?`);
+    this.byUuid = db.prepare<[string], ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE uuid = ?`);
+    this.byId = db.prepare<[number], ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`);
+    this.all = db.prepare<[], ApiKeyRow>(`SELECT ${KEY_COLUMNS} FROM api_keys ORDER BY id DESC`);
     this.revoke = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE uuid = ? AND revoked_at IS NULL');
     this.touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
   }

@@ -11,6 +11,8 @@ export interface Run {
   workflow_name: string;
   workflow_version: number;
   trigger_type: TriggerType;
+  /** Internal: the triggering key's row id, for access checks; never served. */
+  trigger_key_id: number | null;
   trigger_key: { uuid: string; name: string; prefix: string } | null;
   reason: string | null;
   confidence: number | null;
@@ -38,6 +40,8 @@ export interface NewRun {
 
 export interface RunFilter {
   workflow_id?: number;
+  /** Only runs this key triggered (agent keys see nothing else). */
+  trigger_key_id?: number;
   status?: RunStatus[];
   trigger_type?: TriggerType;
   from?: string;
@@ -63,6 +67,7 @@ interface RunRow {
   workflow_name: string;
   workflow_version: number;
   trigger_type: TriggerType;
+  trigger_key_id: number | null;
   key_uuid: string | null;
   key_name: string | null;
   key_prefix: string | null;
@@ -81,7 +86,7 @@ interface RunRow {
 
 const SELECT_RUN = `
   SELECT r.id, r.uuid, r.workflow_id, w.uuid AS workflow_uuid, w.name AS workflow_name, r.workflow_version,
-         r.trigger_type, k.uuid AS key_uuid, k.name AS key_name, k.prefix AS key_prefix, r.reason, r.confidence,
+         r.trigger_type, r.trigger_key_id, k.uuid AS key_uuid, k.name AS key_name, k.prefix AS key_prefix, r.reason, r.confidence,
          r.input, r.status, r.result, r.error, r.queued_at, r.started_at, r.finished_at, r.duration_ms,
          a.uuid AS approval_uuid
   FROM runs r
@@ -120,6 +125,9 @@ export class RunRepository {
   private readonly cancelIfQueued;
   private readonly interrupt;
   private readonly countQueued;
+  private readonly countQueuedByKey;
+  private readonly claimOldestOfKey;
+  private readonly claimOldestOfNoKey;
 
   private readonly db: Db;
 
@@ -153,6 +161,17 @@ export class RunRepository {
       "UPDATE runs SET status = 'failed', error = 'interrupted', finished_at = ? WHERE status = 'running' RETURNING id",
     );
     this.countQueued = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM runs WHERE status = 'queued'");
+    this.countQueuedByKey = db.prepare<[], { trigger_key_id: number | null; n: number }>(
+      "SELECT trigger_key_id, COUNT(*) AS n FROM runs WHERE status = 'queued' GROUP BY trigger_key_id ORDER BY MIN(id)",
+    );
+    this.claimOldestOfKey = db.prepare<[string, number], { id: number }>(`
+      UPDATE runs SET status = 'running', started_at = ?
+      WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND trigger_key_id = ? ORDER BY id LIMIT 1)
+      RETURNING id`);
+    this.claimOldestOfNoKey = db.prepare<[string], { id: number }>(`
+      UPDATE runs SET status = 'running', started_at = ?
+      WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND trigger_key_id IS NULL ORDER BY id LIMIT 1)
+      RETURNING id`);
   }
 
   /** Inserts a queued run; callers wrap it in their own transaction when other rows change with it. */
@@ -188,6 +207,17 @@ export class RunRepository {
 
   queuedCount(): number {
     return this.countQueued.get()!.n;
+  }
+
+  /** Queued runs per triggering key, the key with the oldest waiting run first. */
+  queuedCounts(): Array<{ trigger_key_id: number | null; n: number }> {
+    return this.countQueuedByKey.all();
+  }
+
+  /** Moves the oldest queued run of one key to running; its id, or undefined when it has none. */
+  claimOldestOf(keyId: number | null, now: string): number | undefined {
+    const row = keyId === null ? this.claimOldestOfNoKey.get(now) : this.claimOldestOfKey.get(now, keyId);
+    return row?.id;
   }
 
   /** Status, result and every log line of a run commit together: one transaction per run end. */
@@ -237,6 +267,10 @@ export class RunRepository {
     if (filter.status && filter.status.length > 0) {
       where.push(`r.status IN (${filter.status.map((_, i) => `@status${i}`).join(', ')})`);
       filter.status.forEach((status, i) => (params[`status${i}`] = status));
+    }
+    if (filter.trigger_key_id !== undefined) {
+      where.push('r.trigger_key_id = @trigger_key_id');
+      params.trigger_key_id = filter.trigger_key_id;
     }
     if (filter.trigger_type) {
       where.push('r.trigger_type = @trigger_type');

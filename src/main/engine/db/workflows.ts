@@ -59,12 +59,33 @@ export type WorkflowFields = Pick<
   | 'tags'
 >;
 
+/**
+ * One saved version: the code and everything that decides what a run of it may do. Runs and
+ * approvals pin a version, so an approved run gets exactly the reach the analyst saw.
+ */
 export interface WorkflowVersion {
   version: number;
   code: string;
+  secrets: string[];
+  allowed_hosts: string[];
+  timeout_seconds: number;
   saved_at: string;
   author_key: string | null;
 }
+
+/** The fields a version holds besides the code: changing any of them saves a new version. */
+export const VERSIONED_POLICY = ['secrets', 'allowed_hosts', 'timeout_seconds'] as const;
+
+interface VersionRow extends Omit<WorkflowVersion, 'secrets' | 'allowed_hosts'> {
+  secrets: string;
+  allowed_hosts: string;
+}
+
+function toVersion(row: VersionRow): WorkflowVersion {
+  return { ...row, secrets: fromJson(row.secrets), allowed_hosts: fromJson(row.allowed_hosts) };
+}
+
+const VERSION_COLUMNS = 'version, code, secrets, allowed_hosts, timeout_seconds, saved_at, author_key';
 
 export const WORKFLOW_SORTS = ['name', 'created_at', 'updated_at', 'risk_level', 'state'] as const;
 export type WorkflowSort = (typeof WORKFLOW_SORTS)[number];
@@ -123,6 +144,10 @@ function toWorkflow(row: WorkflowRow): Workflow {
   };
 }
 
+function definedOnly<T extends object>(changes: T): Partial<T> {
+  return Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 // Risk sorts by severity, not alphabetically.
 const SORT_SQL: Record<WorkflowSort, string> = {
   name: 'w.name COLLATE NOCASE',
@@ -164,16 +189,16 @@ export class WorkflowRepository {
       VALUES (@uuid, @name, @workflow_type, @indicator_types, @kind, @code, 1, @state, @approval_mode,
         @approval_timeout_seconds, @risk_level, @timeout_seconds, @secrets, @allowed_hosts, @documentation, @tags,
         @is_system, @builtin_key, @now, @now)`);
-    this.insertVersion = db.prepare(
-      'INSERT INTO workflow_versions (workflow_id, version, code, saved_at, author_key) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.insertVersion = db.prepare(`
+      INSERT INTO workflow_versions (workflow_id, version, code, secrets, allowed_hosts, timeout_seconds, saved_at, author_key)
+      VALUES (@workflow_id, @version, @code, @secrets, @allowed_hosts, @timeout_seconds, @saved_at, @author_key)`);
     this.insertTag = db.prepare('INSERT OR IGNORE INTO workflow_tags (workflow_id, tag) VALUES (?, ?)');
     this.deleteTags = db.prepare('DELETE FROM workflow_tags WHERE workflow_id = ?');
-    this.versionsOf = db.prepare<[number], WorkflowVersion>(
-      'SELECT version, code, saved_at, author_key FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC',
+    this.versionsOf = db.prepare<[number], VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC`,
     );
-    this.versionOf = db.prepare<[number, number], WorkflowVersion>(
-      'SELECT version, code, saved_at, author_key FROM workflow_versions WHERE workflow_id = ? AND version = ?',
+    this.versionOf = db.prepare<[number, number], VersionRow>(
+      `SELECT ${VERSION_COLUMNS} FROM workflow_versions WHERE workflow_id = ? AND version = ?`,
     );
     this.idByUuid = db.prepare<[string], { id: number }>('SELECT id FROM workflows WHERE uuid = ?');
     this.byBuiltinKey = db.prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE builtin_key = ?');
@@ -216,15 +241,34 @@ export class WorkflowRepository {
         now: options.now,
       });
       const id = Number(lastInsertRowid);
-      this.insertVersion.run(id, 1, fields.code, options.now, options.author);
+      this.saveVersion(id, 1, fields, options);
       for (const tag of fields.tags) this.insertTag.run(id, tag);
       return this.getById(id)!;
     })();
   }
 
+  private saveVersion(
+    id: number,
+    version: number,
+    content: Pick<WorkflowFields, 'code' | (typeof VERSIONED_POLICY)[number]>,
+    options: { now: string; author: string | null },
+  ): void {
+    this.insertVersion.run({
+      workflow_id: id,
+      version,
+      code: content.code,
+      secrets: toJson(content.secrets),
+      allowed_hosts: toJson(content.allowed_hosts),
+      timeout_seconds: content.timeout_seconds,
+      saved_at: options.now,
+      author_key: options.author,
+    });
+  }
+
   /**
-   * Applies a partial update. A code change bumps code_version and records the new version in the
-   * same transaction, so a version row exists for every code a run can pin.
+   * Applies a partial update. A change of the code or of what a run may do (declared secrets,
+   * allowed hosts, timeout) bumps code_version and records the new version in the same
+   * transaction, so a version row exists for everything a run can pin.
    */
   update(id: number, changes: Partial<WorkflowFields>, options: { now: string; author: string | null }): Workflow {
     return this.db.transaction(() => {
@@ -236,10 +280,12 @@ export class WorkflowRepository {
         assignments.push(`${key} = @${key}`);
         values[key] = Array.isArray(value) ? toJson(value) : value;
       }
-      const codeChanged = changes.code !== undefined && changes.code !== current.code;
-      if (codeChanged) {
+      const next = { ...current, ...definedOnly(changes) };
+      const versionChanged =
+        next.code !== current.code || VERSIONED_POLICY.some((field) => toJson(next[field]) !== toJson(current[field]));
+      if (versionChanged) {
         assignments.push('code_version = code_version + 1');
-        this.insertVersion.run(id, current.code_version + 1, changes.code, options.now, options.author);
+        this.saveVersion(id, current.code_version + 1, next, options);
       }
       if (assignments.length > 0) {
         this.db.prepare(`UPDATE workflows SET ${assignments.join(', ')}, updated_at = @now WHERE id = @id`).run(values);
@@ -305,11 +351,12 @@ export class WorkflowRepository {
   }
 
   versions(id: number): WorkflowVersion[] {
-    return this.versionsOf.all(id);
+    return this.versionsOf.all(id).map(toVersion);
   }
 
   version(id: number, version: number): WorkflowVersion | undefined {
-    return this.versionOf.get(id, version);
+    const row = this.versionOf.get(id, version);
+    return row && toVersion(row);
   }
 
   /** Every secret name some live workflow declares. */

@@ -7,6 +7,7 @@ export type EngineEventType =
   | 'approval.created'
   | 'approval.decided'
   | 'approval.expired'
+  | 'approval.cancelled'
   | 'workflow.changed';
 
 export interface EngineEvent {
@@ -14,6 +15,11 @@ export interface EngineEvent {
   type: EngineEventType;
   at: string;
   data: Record<string, unknown>;
+  /**
+   * The key that triggered the run or approval the event is about (null: a human-only or
+   * workflow event). Not part of `data`: it decides who hears the event and is never sent.
+   */
+  owner: number | null;
 }
 
 /**
@@ -32,8 +38,8 @@ export class EventBus {
     this.emitter.setMaxListeners(0);
   }
 
-  emit(type: EngineEventType, data: Record<string, unknown>): EngineEvent {
-    const event: EngineEvent = { id: this.nextId++, type, at: new Date().toISOString(), data };
+  emit(type: EngineEventType, data: Record<string, unknown>, owner: number | null = null): EngineEvent {
+    const event: EngineEvent = { id: this.nextId++, type, at: new Date().toISOString(), data, owner };
     this.history.push(event);
     if (this.history.length > this.historySize) this.history.shift();
     this.emitter.emit('event', event);

@@ -1,7 +1,7 @@
 import type { KeyType, Scope } from '../../../shared/domain.ts';
 import { hashKey, type ApiKey, type Store } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
-import { iso, type Clock } from '../util/time.ts';
+import { iso, timestampMs, type Clock } from '../util/time.ts';
 
 export const DEFAULT_SCOPES: Record<KeyType, Scope[]> = {
   human: ['workflows:read', 'workflows:write', 'workflows:execute', 'approvals:write'],
@@ -12,6 +12,8 @@ export const DEFAULT_SCOPES: Record<KeyType, Scope[]> = {
 const HUMAN_ONLY_SCOPES: Scope[] = ['approvals:write', 'admin'];
 
 const CACHE_TTL_MS = 2000;
+/** How often keys held by open streams and MCP sessions are checked again (revoked by the CLI, expired). */
+const WATCH_INTERVAL_MS = 2000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
@@ -24,10 +26,53 @@ export class KeyService {
   private readonly lastUsedWritten = new Map<number, number>();
   private readonly store: Store;
   private readonly clock: Clock;
+  private readonly watchers = new Map<number, Set<() => void>>();
+  private watchTimer: NodeJS.Timeout | null = null;
 
   constructor(store: Store, clock: Clock) {
     this.store = store;
     this.clock = clock;
+  }
+
+  /**
+   * Calls `onInvalid` once when the key stops being valid (revoked here or by another process,
+   * or expired), so long-lived connections it holds (event streams, MCP sessions) end within
+   * seconds instead of outliving it. Returns the way to stop watching.
+   */
+  watch(keyId: number, onInvalid: () => void): () => void {
+    let set = this.watchers.get(keyId);
+    if (!set) this.watchers.set(keyId, (set = new Set()));
+    set.add(onInvalid);
+    if (!this.watchTimer) {
+      this.watchTimer = setInterval(() => this.checkWatched(), WATCH_INTERVAL_MS);
+      this.watchTimer.unref();
+    }
+    return () => {
+      set.delete(onInvalid);
+      if (set.size === 0) this.watchers.delete(keyId);
+      this.stopWatchingIfIdle();
+    };
+  }
+
+  private checkWatched(): void {
+    const now = this.clock.now();
+    for (const keyId of [...this.watchers.keys()]) {
+      const key = this.store.keys.getById(keyId);
+      if (!key || key.revoked_at || (key.expires_at && Date.parse(key.expires_at) <= now)) this.invalidate(keyId);
+    }
+  }
+
+  private invalidate(keyId: number): void {
+    const set = this.watchers.get(keyId);
+    this.watchers.delete(keyId);
+    for (const onInvalid of set ?? []) onInvalid();
+    this.stopWatchingIfIdle();
+  }
+
+  private stopWatchingIfIdle(): void {
+    if (this.watchers.size > 0 || !this.watchTimer) return;
+    clearInterval(this.watchTimer);
+    this.watchTimer = null;
   }
 
   create(input: { name: string; key_type: KeyType; scopes?: Scope[]; expires_at?: string | null }): {
@@ -47,7 +92,8 @@ export class KeyService {
       }
     }
     const now = this.clock.now();
-    if (input.expires_at && Date.parse(input.expires_at) <= now) {
+    const expiresAt = input.expires_at ? timestampMs(input.expires_at) : null;
+    if (expiresAt !== null && expiresAt <= now) {
       throw new ApiError(422, 'VALIDATION_ERROR', 'expires_at must be in the future.', {
         problems: [{ field: 'body.expires_at', message: 'must be in the future' }],
       });
@@ -56,7 +102,7 @@ export class KeyService {
       name: input.name,
       key_type: input.key_type,
       scopes,
-      expires_at: input.expires_at ? iso(Date.parse(input.expires_at)) : null,
+      expires_at: expiresAt === null ? null : iso(expiresAt),
       now: iso(now),
     });
   }
@@ -66,6 +112,7 @@ export class KeyService {
     if (!key) throw new ApiError(404, 'API_KEY_NOT_FOUND', `No API key with id ${uuid}.`);
     this.store.keys.revokeKey(uuid, iso(this.clock.now()));
     this.cache.clear();
+    this.invalidate(key.id);
     return this.store.keys.get(uuid)!;
   }
 

@@ -12,14 +12,42 @@ interface Session {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
   keyId: number;
+  lastUsed: number;
+  unwatch: () => void;
 }
+
+/** Sessions one key may hold; opening one more closes that key's least recently used. */
+export const MAX_SESSIONS_PER_KEY = 16;
+/** A session nobody used for this long is closed (the client initializes a new one). */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+const IDLE_SWEEP_MS = 60 * 1000;
 
 /**
  * MCP over Streamable HTTP at /mcp. Each session belongs to the API key that opened it; a request
- * for a session with another key is refused. Sessions hear when the workflow list changes.
+ * for a session with another key is refused. Sessions hear when the workflow list changes. Their
+ * number is bounded: per key, by idle time, and a revoked key's sessions close within seconds.
  */
-export function mcpRoutes(engine: Engine) {
+export function mcpRoutes(engine: Engine, options: { idleMs?: number | undefined } = {}) {
   const sessions = new Map<string, Session>();
+  const idleMs = options.idleMs ?? SESSION_IDLE_MS;
+
+  const closeSession = (id: string, session: Session) => {
+    if (sessions.get(id) === session) sessions.delete(id);
+    session.unwatch();
+    void session.server.close().catch(() => undefined);
+  };
+
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, session] of sessions) if (now - session.lastUsed > idleMs) closeSession(id, session);
+  }, Math.min(IDLE_SWEEP_MS, idleMs));
+  sweep.unref();
+
+  /** Makes room for one more session of this key by closing its least recently used ones. */
+  const makeRoom = (keyId: number) => {
+    const own = [...sessions].filter(([, session]) => session.keyId === keyId).sort(([, a], [, b]) => a.lastUsed - b.lastUsed);
+    for (const [id, session] of own.slice(0, Math.max(0, own.length - MAX_SESSIONS_PER_KEY + 1))) closeSession(id, session);
+  };
 
   const unsubscribe = engine.bus.subscribe((event) => {
     if (event.type !== 'workflow.changed') return;
@@ -29,6 +57,8 @@ export function mcpRoutes(engine: Engine) {
   return async function mcp(app: FastifyInstance) {
     app.addHook('onClose', async () => {
       unsubscribe();
+      clearInterval(sweep);
+      for (const session of sessions.values()) session.unwatch();
       await Promise.all([...sessions.values()].map((session) => session.server.close()));
       sessions.clear();
     });
@@ -51,22 +81,29 @@ export function mcpRoutes(engine: Engine) {
           throw new ApiError(400, 'MCP_SESSION_REQUIRED', 'Start with an initialize request (no Mcp-Session-Id header).');
         }
         const server = createMcpServer(engine, request.caller);
+        const keyId = request.caller.id;
         const created: Session = {
           server,
-          keyId: request.caller.id,
+          keyId,
+          lastUsed: Date.now(),
+          unwatch: () => undefined,
           transport: new StreamableHTTPServerTransport({
             sessionIdGenerator: () => randomUUID(),
             onsessioninitialized: (id) => {
+              makeRoom(keyId);
               sessions.set(id, created);
+              created.unwatch = engine.keys.watch(keyId, () => closeSession(id, created));
             },
           }),
         };
         created.transport.onclose = () => {
-          if (created.transport.sessionId) sessions.delete(created.transport.sessionId);
+          created.unwatch();
+          if (created.transport.sessionId && sessions.get(created.transport.sessionId) === created) sessions.delete(created.transport.sessionId);
         };
         await server.connect(created.transport);
         session = created;
       }
+      session.lastUsed = Date.now();
       reply.hijack();
       await session.transport.handleRequest(request.raw, reply.raw, request.body);
     };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { FINAL_RUN_STATUSES, INDICATOR_TYPES, type RunStatus, type Scope } from '../../../shared/domain.ts';
 import type { ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
-import { hasScopes } from '../api/auth.ts';
+import { hasScopes, mayAccess } from '../keys/access.ts';
 import { approvalView, runView } from '../api/views.ts';
 import type { Engine } from '../engine.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
@@ -86,17 +86,19 @@ function summarizeRun(engine: Engine, run: Run) {
   };
 }
 
-function findRun(engine: Engine, uuid: string): Run {
+/** Another agent's run is answered like a missing one, as over REST. */
+function findRun(engine: Engine, caller: ApiKey, uuid: string): Run {
   const run = engine.store.runs.get(uuid);
-  if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
+  if (!run || !mayAccess(caller, run.trigger_key_id)) throw new ApiError(404, 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
   return run;
 }
 
 /** Resolves when the run ends, or with its current state when the timeout passes. */
-function waitForRunEnd(engine: Engine, uuid: string, timeoutMs: number): Promise<Run> {
+function waitForRunEnd(engine: Engine, caller: ApiKey, uuid: string, timeoutMs: number): Promise<Run> {
+  const first = findRun(engine, caller, uuid);
   return new Promise((resolve) => {
     const check = () => {
-      const run = findRun(engine, uuid);
+      const run = engine.store.runs.get(first.uuid)!;
       if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
         finish(run);
         return true;
@@ -111,12 +113,13 @@ function waitForRunEnd(engine: Engine, uuid: string, timeoutMs: number): Promise
     const unsubscribe = engine.bus.subscribe((event) => {
       if (event.type === 'run.finished' && event.data.run_uuid === uuid) check();
     });
-    const timer = setTimeout(() => finish(findRun(engine, uuid)), timeoutMs);
+    const timer = setTimeout(() => finish(engine.store.runs.get(first.uuid)!), timeoutMs);
     check();
   });
 }
 
-function waitForDecision(engine: Engine, uuid: string, timeoutMs: number): Promise<void> {
+function waitForDecision(engine: Engine, caller: ApiKey, uuid: string, timeoutMs: number): Promise<void> {
+  engine.approvals.getFor(caller, uuid);
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
@@ -124,7 +127,8 @@ function waitForDecision(engine: Engine, uuid: string, timeoutMs: number): Promi
       resolve();
     };
     const unsubscribe = engine.bus.subscribe((event) => {
-      if ((event.type === 'approval.decided' || event.type === 'approval.expired') && event.data.approval_uuid === uuid) done();
+      const ended = event.type === 'approval.decided' || event.type === 'approval.expired' || event.type === 'approval.cancelled';
+      if (ended && event.data.approval_uuid === uuid) done();
     });
     const timer = setTimeout(done, timeoutMs);
     if (engine.approvals.get(uuid).status !== 'pending') done();
@@ -133,7 +137,8 @@ function waitForDecision(engine: Engine, uuid: string, timeoutMs: number): Promi
 
 /**
  * The MCP server for one caller (API key). Tools go through the same services as REST, with the
- * trigger source and scopes of the caller's key, so MCP can do nothing REST would refuse.
+ * scopes of the caller's key, so MCP can do nothing REST would refuse. Every execution is an
+ * agent's, whatever the key: talking MCP is what agents do, so the gate treats it as one.
  */
 export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
   const server = new McpServer(
@@ -239,7 +244,8 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     async ({ workflow_uuid, idempotency_key, ...body }) => {
       try {
         requireScopes(caller, ['workflows:execute']);
-        const { body: response } = await executeWorkflow(engine, caller, workflow_uuid, body, idempotency_key);
+        // Whoever talks MCP is an agent, whatever its key: the gate and the agent rules apply.
+        const { body: response } = await executeWorkflow(engine, caller, workflow_uuid, body, idempotency_key, 'agent');
         return json(response.data);
       } catch (error) {
         return toolError(error);
@@ -258,7 +264,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     async ({ run_uuid }) => {
       try {
         requireScopes(caller, ['workflows:read']);
-        return json(summarizeRun(engine, findRun(engine, run_uuid)));
+        return json(summarizeRun(engine, findRun(engine, caller, run_uuid)));
       } catch (error) {
         return toolError(error);
       }
@@ -275,12 +281,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     },
     async ({ approval_request_uuid }) => {
       try {
-        const approval = engine.approvals.get(approval_request_uuid);
-        const mayRead =
-          hasScopes(caller, ['workflows:read']) ||
-          (hasScopes(caller, ['workflows:execute']) && approval.trigger_key_id === caller.id);
-        if (!mayRead) requireScopes(caller, ['workflows:read']);
-        return json(approvalView(approval));
+        return json(approvalView(engine.approvals.getFor(caller, approval_request_uuid)));
       } catch (error) {
         return toolError(error);
       }
@@ -311,14 +312,14 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
         const deadline = Date.now() + timeout_seconds * 1000;
         let runUuid = run_uuid;
         if (approval_request_uuid) {
-          await waitForDecision(engine, approval_request_uuid, deadline - Date.now());
-          const approval = engine.approvals.get(approval_request_uuid);
+          await waitForDecision(engine, caller, approval_request_uuid, deadline - Date.now());
+          const approval = engine.approvals.getFor(caller, approval_request_uuid);
           if (!approval.run_uuid) {
             return json({ done: approval.status !== 'pending', approval: approvalView(approval), run: null });
           }
           runUuid = approval.run_uuid;
         }
-        const run = await waitForRunEnd(engine, runUuid!, Math.max(0, deadline - Date.now()));
+        const run = await waitForRunEnd(engine, caller, runUuid!, Math.max(0, deadline - Date.now()));
         return json({ done: FINAL_RUN_STATUSES.includes(run.status), run: summarizeRun(engine, run) });
       } catch (error) {
         return toolError(error);

@@ -312,7 +312,7 @@ export class NotificationService {
   }
 
   private onEvent(event: EngineEvent): void {
-    if (event.type === 'approval.decided' || event.type === 'approval.expired') {
+    if (event.type === 'approval.decided' || event.type === 'approval.expired' || event.type === 'approval.cancelled') {
       const uuid = event.data.approval_uuid;
       if (typeof uuid !== 'string') return;
       this.enqueue(`slack:${uuid}`, () => this.slackClosed(uuid));

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { RunInput } from '../../../shared/domain.ts';
+import type { RunInput, TriggerType } from '../../../shared/domain.ts';
 import type { ApiKey, Workflow } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
 import type { ExecuteBody } from '../api/schemas.ts';
 import type { Engine } from '../engine.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { iso } from '../util/time.ts';
+import { checkJsonBounds, MAX_INPUT_FIELD_BYTES } from '../util/json-bounds.ts';
 import { loadLinter } from '../workflows/linter.ts';
 import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
 
@@ -47,14 +48,26 @@ export class RateLimiter {
   }
 }
 
-function requiresApproval(workflow: Workflow, trigger: ApiKey['key_type']): boolean {
+/** Free-form fields that reach a run are bounded in depth and size before anything else reads them. */
+export function refuseUnboundedInput(body: { context?: unknown; alert?: unknown; enrichment?: unknown }): void {
+  const problems = checkJsonBounds({
+    'body.context': { value: body.context, maxBytes: MAX_INPUT_FIELD_BYTES },
+    'body.alert': { value: body.alert, maxBytes: MAX_INPUT_FIELD_BYTES },
+    'body.enrichment': { value: body.enrichment, maxBytes: MAX_INPUT_FIELD_BYTES },
+  });
+  if (problems.length > 0) {
+    throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
+  }
+}
+
+function requiresApproval(workflow: Workflow, trigger: TriggerType): boolean {
   return workflow.approval_mode === 'always' || (workflow.approval_mode === 'agent_only' && trigger === 'agent');
 }
 
 /**
  * `POST /v1/workflows/{uuid}/execute` (and MCP's execute_workflow): the trigger source is the
- * key's type, never the body; gated runs become pending approvals; everything the caller is told
- * about is committed first.
+ * key's type over REST and always `agent` over MCP, never the body; gated runs become pending
+ * approvals; everything the caller is told about is committed first.
  */
 export async function executeWorkflow(
   engine: Engine,
@@ -62,9 +75,11 @@ export async function executeWorkflow(
   workflowUuid: string,
   body: ExecuteBody,
   idempotencyKey: string | undefined,
+  trigger: TriggerType = caller.key_type,
 ): Promise<ExecuteResponse> {
   const { store, clock } = engine;
   const now = clock.now();
+  refuseUnboundedInput(body);
   let bodyHash: string | undefined;
   if (idempotencyKey !== undefined) {
     if (!IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
@@ -87,7 +102,7 @@ export async function executeWorkflow(
   }
 
   const settings = engine.settings.get();
-  if (settings.execution_paused && caller.key_type === 'agent') {
+  if (settings.execution_paused && trigger === 'agent') {
     throw new ApiError(503, 'EXECUTION_PAUSED', 'Agent executions are paused by the analyst. Try again later.', null, {
       'retry-after': '60',
     });
@@ -103,7 +118,7 @@ export async function executeWorkflow(
     );
   }
 
-  if (caller.key_type === 'agent') {
+  if (trigger === 'agent') {
     const problems = [];
     if (body.reason === undefined) problems.push({ field: 'body.reason', message: 'reason is required for agent keys' });
     if (body.confidence === undefined) {
@@ -147,7 +162,7 @@ export async function executeWorkflow(
     );
   }
 
-  const gated = requiresApproval(workflow, caller.key_type);
+  const gated = requiresApproval(workflow, trigger);
   if (body.dry_run) {
     let lint: { ok: boolean; problems: unknown[] };
     if (workflow.kind === 'http_endpoint') {
@@ -165,7 +180,7 @@ export async function executeWorkflow(
         data: {
           dry_run: true,
           workflow: { uuid: workflow.uuid, name: workflow.name, version: workflow.code_version, kind: workflow.kind },
-          trigger_type: caller.key_type,
+          trigger_type: trigger,
           requires_approval: gated,
           approval_mode: workflow.approval_mode,
           approval_timeout_seconds: gated ? workflow.approval_timeout_seconds : null,
@@ -190,22 +205,31 @@ export async function executeWorkflow(
     alert_uuid: body.alert_uuid ?? null,
     context: body.context ?? null,
   };
-  const trigger = {
+  const origin = {
     workflow_id: workflow.id,
     workflow_version: workflow.code_version,
-    trigger_type: caller.key_type,
+    trigger_type: trigger,
     trigger_key_id: caller.id,
     reason: body.reason ?? null,
     confidence: body.confidence ?? null,
     input,
   };
 
+  if (!gated) {
+    const admission = engine.scheduler.queue.admit(caller.id);
+    if (!admission.ok) {
+      throw new ApiError(503, 'QUEUE_FULL', admission.message, { retry_after_seconds: admission.retryAfterSeconds }, {
+        'retry-after': String(admission.retryAfterSeconds),
+      });
+    }
+  }
+
   const { response, approval, run } = store.transaction(() => {
     let response: ExecuteResponse;
     let approval = null;
     let run = null;
     if (gated) {
-      approval = engine.approvals.insertPending({ ...trigger, approval_timeout_seconds: workflow.approval_timeout_seconds });
+      approval = engine.approvals.insertPending({ ...origin, approval_timeout_seconds: workflow.approval_timeout_seconds });
       response = {
         statusCode: 202,
         body: {
@@ -214,7 +238,7 @@ export async function executeWorkflow(
         },
       };
     } else {
-      run = store.runs.insertQueued({ ...trigger, approval_id: null }, iso(now));
+      run = store.runs.insertQueued({ ...origin, approval_id: null }, iso(now));
       response = { statusCode: 202, body: { data: { run_uuid: run.uuid, status: 'queued' }, meta: {} } };
     }
     if (idempotencyKey !== undefined) {
@@ -225,8 +249,8 @@ export async function executeWorkflow(
 
   if (approval) engine.approvals.announce(approval);
   if (run) {
-    engine.bus.emit('run.queued', { run_uuid: run.uuid, workflow_uuid: workflow.uuid });
-    engine.scheduler.notify();
+    engine.bus.emit('run.queued', { run_uuid: run.uuid, workflow_uuid: workflow.uuid }, caller.id);
+    engine.scheduler.enqueued(caller.id);
   }
   return response;
 }

@@ -6,6 +6,7 @@ import { integrationsUsedBy, resolveIntegrations } from '../integrations/index.t
 import type { SecretStore } from '../secrets/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { iso, type Clock } from '../util/time.ts';
+import { RunQueue } from './queue.ts';
 import { endpointBody, storedEndpoint } from '../workflows/index.ts';
 
 /** What executes one run: the sandbox host (or, in Electron, the same host over utilityProcess). */
@@ -36,9 +37,12 @@ export class RunScheduler {
   private pumpScheduled = false;
   private stopped = true;
   private idleWaiters: Array<() => void> = [];
+  /** Admission and fair order of the queued runs. */
+  readonly queue: RunQueue;
 
   constructor(deps: SchedulerDeps) {
     this.deps = deps;
+    this.queue = new RunQueue(deps);
     deps.settings.onChange(() => this.notify());
   }
 
@@ -47,9 +51,16 @@ export class RunScheduler {
     const { store, bus, clock } = this.deps;
     for (const id of store.runs.failInterrupted(iso(clock.now()))) {
       const run = store.runs.getById(id)!;
-      bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: run.status });
+      bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: run.status }, run.trigger_key_id);
     }
+    this.queue.resync();
     this.resume();
+  }
+
+  /** A run of this key was committed as queued: count it and start it when its turn comes. */
+  enqueued(keyId: number | null): void {
+    this.queue.added(keyId);
+    this.notify();
   }
 
   /** Takes queued runs again after drain(). */
@@ -80,7 +91,8 @@ export class RunScheduler {
     const { store, bus, clock } = this.deps;
     if (store.runs.cancelQueued(runId, `cancelled by ${by}`, iso(clock.now()))) {
       const run = store.runs.getById(runId)!;
-      bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: run.status });
+      this.queue.removed(run.trigger_key_id);
+      bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: run.status }, run.trigger_key_id);
       return true;
     }
     const controller = this.active.get(runId);
@@ -101,10 +113,10 @@ export class RunScheduler {
 
   private pump(): void {
     if (this.stopped) return;
-    const { store, clock, settings } = this.deps;
+    const { clock, settings } = this.deps;
     const free = settings.get().run_concurrency - this.active.size;
     if (free <= 0) return;
-    const ids = store.runs.claim(free, iso(clock.now()));
+    const ids = this.queue.claim(free, iso(clock.now()));
     for (const id of ids) {
       const controller = new AbortController();
       this.active.set(id, controller);
@@ -116,7 +128,7 @@ export class RunScheduler {
     const { store, bus, clock, log } = this.deps;
     const run = store.runs.getById(id)!;
     const started = clock.now();
-    bus.emit('run.started', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid });
+    bus.emit('run.started', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid }, run.trigger_key_id);
     let outcome: RunOutcome;
     try {
       outcome = await this.runInSandbox(run.id, signal);
@@ -134,7 +146,8 @@ export class RunScheduler {
       duration_ms: Math.round(outcome.durationMs),
     });
     this.active.delete(id);
-    bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: outcome.status });
+    this.queue.finished();
+    bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: outcome.status }, run.trigger_key_id);
     if (this.active.size === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
@@ -149,7 +162,7 @@ export class RunScheduler {
     if (!version) return failedOutcome(`version ${run.workflow_version} of the workflow no longer exists`, 0);
     const values: Record<string, string> = {};
     try {
-      for (const name of workflow.secrets) {
+      for (const name of version.secrets) {
         const value = await secrets.get(name);
         if (value !== null) values[name] = value;
       }
@@ -158,8 +171,8 @@ export class RunScheduler {
     }
     let endpoint: RunRequest['endpoint'];
     if (workflow.kind === 'http_endpoint') {
-      const config = storedEndpoint(version.code, workflow.secrets);
-      if (!config) return failedOutcome(`version ${run.workflow_version} of the endpoint configuration is not valid for the workflow's current secrets`, 0);
+      const config = storedEndpoint(version.code, version.secrets);
+      if (!config) return failedOutcome(`version ${run.workflow_version} of the endpoint configuration is not valid`, 0);
       const approval = run.approval_uuid ? store.approvals.get(run.approval_uuid) : undefined;
       const body = endpointBody({
         runId: run.uuid,
@@ -189,10 +202,11 @@ export class RunScheduler {
         code: version.code,
         input: run.input,
         secrets: values,
-        declaredSecrets: workflow.secrets,
-        allowedHosts: workflow.allowed_hosts,
+        // The pinned version's reach, not today's: an approval approved exactly this.
+        declaredSecrets: version.secrets,
+        allowedHosts: version.allowed_hosts,
         // An endpoint's own timeout is the run's (kept equal to the workflow's by the workflows service).
-        timeoutMs: (endpoint?.config.timeout_seconds ?? workflow.timeout_seconds) * 1000,
+        timeoutMs: (endpoint?.config.timeout_seconds ?? version.timeout_seconds) * 1000,
         ...(endpoint ? { endpoint } : {}),
         integrations,
       },

@@ -7,12 +7,15 @@ export interface Settings {
   run_concurrency: number;
   /** While on, execute answers 503 EXECUTION_PAUSED (the tray's "Pause agent executions"). */
   execution_paused: boolean;
+  /** Runs that may wait in the queue; past it execute answers 503 QUEUE_FULL and stores nothing. */
+  max_queued_runs: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   execute_rate_limit_per_minute: 60,
   run_concurrency: 8,
   execution_paused: false,
+  max_queued_runs: 2000,
 };
 
 type Listener = (settings: Settings) => void;

@@ -130,16 +130,18 @@ export async function patchWorkflow(
     author: callerLabel(caller),
   });
   engine.bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'updated' });
+  if (workflow.state !== 'active') engine.approvals.cancelPending(workflow.id, callerLabel(caller), `the workflow was set to ${workflow.state}`);
   return { workflow, warnings };
 }
 
-export function deleteWorkflow(engine: Engine, uuid: string): void {
+export function deleteWorkflow(engine: Engine, caller: ApiKey, uuid: string): void {
   const workflow = getWorkflow(engine, uuid);
   if (workflow.is_system) {
     throw new ApiError(403, 'SYSTEM_WORKFLOW', 'Built-in workflows cannot be deleted; deactivate it instead.');
   }
   engine.store.workflows.delete(workflow.id, iso(engine.clock.now()));
   engine.bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'deleted' });
+  engine.approvals.cancelPending(workflow.id, callerLabel(caller), 'the workflow was deleted');
 }
 
 /** A draft copy the analyst owns (the way to edit a built-in workflow). */

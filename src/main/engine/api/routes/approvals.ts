@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApprovalStatus } from '../../../../shared/domain.ts';
 import type { Engine } from '../../engine.ts';
-import { ApiError } from '../errors.ts';
-import { callerLabel, hasScopes } from '../auth.ts';
+import { callerLabel } from '../auth.ts';
+import { ownerFilter } from '../../keys/access.ts';
 import { ApprovalListQuery, DecisionBody, UuidParams } from '../schemas.ts';
 import { approvalView, pageMeta, pageWindow } from '../views.ts';
 
@@ -24,6 +24,7 @@ export function approvalRoutes(engine: Engine) {
         const { items, total } = engine.store.approvals.list({
           status: request.query.status?.split(',') as ApprovalStatus[] | undefined,
           workflow_id: workflowId,
+          trigger_key_id: ownerFilter(request.caller),
           limit,
           offset,
         });
@@ -39,20 +40,7 @@ export function approvalRoutes(engine: Engine) {
         config: { scopes: [] },
         schema: { tags, summary: 'Get an approval request and, once approved, its run', params: UuidParams },
       },
-      async (request) => {
-        const approval = engine.approvals.get(request.params.uuid);
-        const caller = request.caller;
-        const mayRead =
-          hasScopes(caller, ['workflows:read']) ||
-          (hasScopes(caller, ['workflows:execute']) && approval.trigger_key_id === caller.id);
-        if (!mayRead) {
-          throw new ApiError(403, 'FORBIDDEN', 'This key may read only the approval requests it created.', {
-            required_scopes: ['workflows:read'],
-            key_scopes: caller.scopes,
-          });
-        }
-        return { data: approvalView(approval), meta: {} };
-      },
+      async (request) => ({ data: approvalView(engine.approvals.getFor(request.caller, request.params.uuid)), meta: {} }),
     );
 
     for (const decision of ['approve', 'reject'] as const) {

@@ -2,18 +2,20 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { EngineEvent } from '../../events/bus.ts';
 import type { Engine } from '../../engine.ts';
-import { hasScopes } from '../auth.ts';
+import type { ApiKey } from '../../db/index.ts';
+import { hasScopes, seesEverything } from '../../keys/access.ts';
 
 const HEARTBEAT_MS = 15_000;
 
-/** Approval events carry workflow names etc. only to keys that may read approvals; agents see their own. */
-function visible(event: EngineEvent, caller: { id: number; scopes: string[] }, engine: Engine): boolean {
-  if (hasScopes(caller as never, ['workflows:read'])) return true;
-  const approvalUuid = event.data.approval_uuid;
-  if (typeof approvalUuid === 'string') {
-    return engine.store.approvals.get(approvalUuid)?.trigger_key_id === caller.id;
-  }
-  return false;
+/**
+ * Human keys that may read workflows hear everything. An agent key hears only about the runs and
+ * approvals it triggered (and, with read scope, that the workflow list changed), so one agent never
+ * learns another's run ids, statuses or approvals.
+ */
+function visible(event: EngineEvent, caller: ApiKey): boolean {
+  if (event.type === 'workflow.changed') return hasScopes(caller, ['workflows:read']);
+  if (seesEverything(caller)) return hasScopes(caller, ['workflows:read']);
+  return event.owner === caller.id;
 }
 
 /**
@@ -48,7 +50,7 @@ export function eventRoutes(engine: Engine) {
           'x-accel-buffering': 'no',
         });
         const send = (event: EngineEvent) => {
-          if (!visible(event, caller, engine)) return;
+          if (!visible(event, caller)) return;
           res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.at })}\n\n`);
         };
         res.write(`retry: 2000\n: connected\n\n`);
@@ -58,7 +60,13 @@ export function eventRoutes(engine: Engine) {
         const close = () => {
           clearInterval(heartbeat);
           unsubscribe();
+          unwatch();
         };
+        // A revoked or expired key stops hearing events within seconds; reconnecting then gets a 401.
+        const unwatch = engine.keys.watch(caller.id, () => {
+          close();
+          res.end();
+        });
         request.raw.on('close', close);
         res.on('error', close);
       },

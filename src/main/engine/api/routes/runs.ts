@@ -2,8 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { RunStatus } from '../../../../shared/domain.ts';
 import type { Engine } from '../../engine.ts';
 import { getWorkflow } from '../../workflows/index.ts';
+import { iso, timestampMs } from '../../util/time.ts';
 import { ApiError } from '../errors.ts';
 import { callerLabel } from '../auth.ts';
+import type { ApiKey } from '../../db/index.ts';
+import { mayAccess, ownerFilter } from '../../keys/access.ts';
 import { RunListQuery, UuidParams, WorkflowRunListQuery, type RunListQuery as RunQuery } from '../schemas.ts';
 import { pageMeta, pageWindow, runView } from '../views.ts';
 
@@ -11,23 +14,25 @@ const read = { scopes: ['workflows:read'] };
 const tags = ['runs'];
 
 export function runRoutes(engine: Engine) {
-  function listRuns(query: RunQuery, workflowId: number | undefined) {
+  function listRuns(caller: ApiKey, query: RunQuery, workflowId: number | undefined) {
     const { page, pageSize, limit, offset } = pageWindow(query);
     const { items, total } = engine.store.runs.list({
       workflow_id: workflowId,
+      trigger_key_id: ownerFilter(caller),
       status: query.status?.split(',') as RunStatus[] | undefined,
       trigger_type: query.trigger_type,
-      from: query.from && new Date(query.from).toISOString(),
-      to: query.to && new Date(query.to).toISOString(),
+      from: query.from && iso(timestampMs(query.from)),
+      to: query.to && iso(timestampMs(query.to)),
       limit,
       offset,
     });
     return { data: items.map((run) => runView(run)), meta: pageMeta(total, page, pageSize) };
   }
 
-  function findRun(uuid: string) {
+  /** Another agent's run is answered like a missing one: its existence is not this caller's business. */
+  function findRun(caller: ApiKey, uuid: string) {
     const run = engine.store.runs.get(uuid);
-    if (!run) throw new ApiError(404, 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
+    if (!run || !mayAccess(caller, run.trigger_key_id)) throw new ApiError(404, 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
     return run;
   }
 
@@ -39,7 +44,7 @@ export function runRoutes(engine: Engine) {
         const workflowId = request.query.workflow_uuid
           ? (engine.store.workflows.idOf(request.query.workflow_uuid) ?? -1)
           : undefined;
-        return listRuns(request.query, workflowId);
+        return listRuns(request.caller, request.query, workflowId);
       },
     );
 
@@ -49,14 +54,14 @@ export function runRoutes(engine: Engine) {
         config: read,
         schema: { tags, summary: 'List the runs of one workflow, newest first', params: UuidParams, querystring: WorkflowRunListQuery },
       },
-      async (request) => listRuns(request.query, getWorkflow(engine, request.params.uuid).id),
+      async (request) => listRuns(request.caller, request.query, getWorkflow(engine, request.params.uuid).id),
     );
 
     app.get<{ Params: { uuid: string } }>(
       '/v1/workflow-runs/:uuid',
       { config: read, schema: { tags, summary: 'Get a run with its logs', params: UuidParams } },
       async (request) => {
-        const run = findRun(request.params.uuid);
+        const run = findRun(request.caller, request.params.uuid);
         return { data: runView(run, engine.store.runs.logs(run.id)), meta: {} };
       },
     );
@@ -68,13 +73,13 @@ export function runRoutes(engine: Engine) {
         schema: { tags, summary: 'Cancel a queued or running run', params: UuidParams },
       },
       async (request, reply) => {
-        const run = findRun(request.params.uuid);
+        const run = findRun(request.caller, request.params.uuid);
         if (!engine.scheduler.cancel(run.id, callerLabel(request.caller))) {
           throw new ApiError(409, 'RUN_ALREADY_FINISHED', `The run already ended with status ${run.status}.`, {
             status: run.status,
           });
         }
-        return reply.code(202).send({ data: runView(findRun(run.uuid)), meta: {} });
+        return reply.code(202).send({ data: runView(findRun(request.caller, run.uuid)), meta: {} });
       },
     );
   };

@@ -8,6 +8,7 @@ import { endpointBody, getWorkflow, resolveEndpoint } from '../../workflows/inde
 import { loadLinter } from '../../workflows/linter.ts';
 import { withTestModeIntegrations } from '../../integrations/index.ts';
 import { ApiError } from '../errors.ts';
+import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../../util/json-bounds.ts';
 import { SECRET_NAME_PATTERN, UuidParams } from '../schemas.ts';
 
 const TestBody = Type.Object(
@@ -52,6 +53,20 @@ type TestBody = Static<typeof TestBody>;
 
 const NO_NETWORK: MockSpec = { rules: [], default: 'error' };
 
+/** The test body's free-form fields are bounded like an execute's, and the mocks as a whole. */
+function refuseUnbounded(body: TestBody): void {
+  const problems = checkJsonBounds({
+    'body.context': { value: body.context, maxBytes: MAX_INPUT_FIELD_BYTES },
+    'body.alert': { value: body.alert, maxBytes: MAX_INPUT_FIELD_BYTES },
+    'body.enrichment': { value: body.enrichment, maxBytes: MAX_INPUT_FIELD_BYTES },
+    'body.endpoint': { value: body.endpoint, maxBytes: MAX_INPUT_FIELD_BYTES },
+    'body.mocks': { value: body.mocks, maxBytes: MAX_MOCKS_BYTES },
+  });
+  if (problems.length > 0) {
+    throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
+  }
+}
+
 function mocksOf(body: TestBody): MockSpec {
   if (body.mocks === undefined || body.mocks === null) return NO_NETWORK;
   try {
@@ -77,6 +92,7 @@ export function testRoutes(engine: Engine) {
     config: { uuid: string; name: string; version: number; secrets: string[]; allowedHosts: string[]; timeoutSeconds: number },
     secretValues: Record<string, string>,
   ) {
+    refuseUnbounded(body);
     const mocks = mocksOf(body);
     const input = {
       indicator: {

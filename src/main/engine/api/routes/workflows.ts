@@ -73,7 +73,7 @@ export function workflowRoutes(engine: Engine) {
       '/v1/workflows/:uuid',
       { config: write, schema: { tags, summary: 'Delete a workflow (its runs stay browsable)', params: UuidParams } },
       async (request, reply) => {
-        deleteWorkflow(engine, request.params.uuid);
+        deleteWorkflow(engine, request.caller, request.params.uuid);
         return reply.code(204).send();
       },
     );

@@ -1,6 +1,7 @@
 import initial from './001_initial.ts';
 import builtinWorkflows from './002_builtin_workflows.ts';
 import runFilterIndexes from './003_run_filter_indexes.ts';
+import trustBoundary from './004_trust_boundary.ts';
 
 /** Ordered migrations; a migration's number is its position (user_version after applying it). */
-export const MIGRATIONS: readonly string[] = [initial, builtinWorkflows, runFilterIndexes];
+export const MIGRATIONS: readonly string[] = [initial, builtinWorkflows, runFilterIndexes, trustBoundary];

@@ -1,0 +1,27 @@
+// Who may see and do what with a key (DESIGN.md §4, the trust boundary). Services and the HTTP
+// layer ask here, so REST, MCP and the event stream apply one rule.
+import type { Scope } from '../../../shared/domain.ts';
+import type { ApiKey } from '../db/index.ts';
+
+/** `admin` implies every scope. */
+export function hasScopes(key: Pick<ApiKey, 'scopes'>, scopes: readonly Scope[]): boolean {
+  return key.scopes.includes('admin') || scopes.every((scope) => key.scopes.includes(scope));
+}
+
+/**
+ * Human keys (with the route's scope) see every run and approval; an agent key sees and cancels
+ * only what it triggered, so one agent cannot read another's reasons and context or stop its runs.
+ */
+export function seesEverything(caller: Pick<ApiKey, 'key_type'>): boolean {
+  return caller.key_type === 'human';
+}
+
+/** Whether the caller may see (or cancel) a run or approval triggered by `triggerKeyId`. */
+export function mayAccess(caller: Pick<ApiKey, 'id' | 'key_type'>, triggerKeyId: number | null): boolean {
+  return seesEverything(caller) || triggerKeyId === caller.id;
+}
+
+/** The triggering key a list is narrowed to for this caller (undefined: everything). */
+export function ownerFilter(caller: Pick<ApiKey, 'id' | 'key_type'>): number | undefined {
+  return seesEverything(caller) ? undefined : caller.id;
+}

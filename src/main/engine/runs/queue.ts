@@ -1,0 +1,146 @@
+import type { Store } from '../db/index.ts';
+import type { SettingsService } from '../settings/index.ts';
+import type { Clock } from '../util/time.ts';
+
+/** Share of the queue one key may hold, so a flooding key leaves room for everyone else. */
+export const KEY_SHARE_OF_QUEUE = 0.5;
+/** Completions within this window give the drain rate that Retry-After is computed from. */
+const DRAIN_WINDOW_MS = 10_000;
+/** Counts are re-read from the table this often, in case a row changed behind the queue's back. */
+const RESYNC_INTERVAL_MS = 10_000;
+
+export type Admission = { ok: true } | { ok: false; message: string; retryAfterSeconds: number };
+
+/**
+ * The accounting around the runs table as a queue: how many runs each key has waiting (kept in
+ * memory, so admission and fair claiming cost no scan of the queued rows), whether one more may
+ * wait, and which runs to start next. Runs are started one key at a time in turn, oldest first
+ * within a key, so a key that queued a thousand runs delays another key's next run by one.
+ */
+export class RunQueue {
+  private readonly store: Store;
+  private readonly settings: SettingsService;
+  private readonly clock: Clock;
+  /** Queued runs per triggering key (null: runs no key triggered), in the order keys began waiting. */
+  private waiting = new Map<number | null, number>();
+  private total = 0;
+  /** When each key last had a run started (a counter): the key served longest ago goes next. */
+  private readonly served = new Map<number | null, number>();
+  private turns = 0;
+  private readonly completions: number[] = [];
+  private syncedAt = 0;
+
+  constructor(deps: { store: Store; settings: SettingsService; clock: Clock }) {
+    this.store = deps.store;
+    this.settings = deps.settings;
+    this.clock = deps.clock;
+  }
+
+  get size(): number {
+    return this.total;
+  }
+
+  /** Re-reads the queued counts from the table (at start, and now and then as a safety net). */
+  resync(): void {
+    const waiting = new Map<number | null, number>();
+    let total = 0;
+    // Keys keep their place; new ones go last.
+    const counts = new Map(this.store.runs.queuedCounts().map((row) => [row.trigger_key_id, row.n] as const));
+    for (const key of this.waiting.keys()) {
+      const n = counts.get(key);
+      if (n) waiting.set(key, n);
+    }
+    for (const [key, n] of counts) if (!waiting.has(key)) waiting.set(key, n);
+    for (const n of waiting.values()) total += n;
+    this.waiting = waiting;
+    this.total = total;
+    this.syncedAt = this.clock.now();
+  }
+
+  /** Whether a key may queue one more run now; when not, why and when to try again. */
+  admit(keyId: number | null): Admission {
+    const limit = this.settings.get().max_queued_runs;
+    const share = Math.max(1, Math.floor(limit * KEY_SHARE_OF_QUEUE));
+    if (this.total >= limit) {
+      return {
+        ok: false,
+        message: `Vigil has ${this.total} runs waiting, its limit (${limit}); nothing was queued. Retry later.`,
+        retryAfterSeconds: this.retryAfter(this.total - Math.floor(limit * 0.9) + 1),
+      };
+    }
+    const own = this.waiting.get(keyId) ?? 0;
+    if (own >= share) {
+      return {
+        ok: false,
+        message: `This key has ${own} runs waiting, its share of the queue (${share} of ${limit}); nothing was queued. Retry later.`,
+        retryAfterSeconds: this.retryAfter(own - Math.floor(share * 0.9) + 1),
+      };
+    }
+    return { ok: true };
+  }
+
+  /** A run of this key was committed to the queue. */
+  added(keyId: number | null): void {
+    this.waiting.set(keyId, (this.waiting.get(keyId) ?? 0) + 1);
+    this.total++;
+  }
+
+  /** A queued run of this key left the queue without running (cancelled). */
+  removed(keyId: number | null): void {
+    this.take(keyId);
+  }
+
+  /** A run finished: the drain rate behind Retry-After. */
+  finished(): void {
+    const now = this.clock.now();
+    this.completions.push(now);
+    while (this.completions.length > 0 && this.completions[0]! < now - DRAIN_WINDOW_MS) this.completions.shift();
+  }
+
+  /**
+   * Moves up to `limit` queued runs to running, one key at a time in turn, and returns their ids.
+   * Each pick is one indexed statement; all of them commit together.
+   */
+  claim(limit: number, now: string): number[] {
+    if (limit <= 0) return [];
+    if (this.clock.now() - this.syncedAt > RESYNC_INTERVAL_MS) this.resync();
+    const claimed: number[] = [];
+    this.store.transaction(() => {
+      while (claimed.length < limit && this.waiting.size > 0) {
+        // Keys never served, then the one served longest ago; ties keep the order they queued in.
+        const round = [...this.waiting.keys()].sort((a, b) => (this.served.get(a) ?? -1) - (this.served.get(b) ?? -1));
+        for (const key of round) {
+          if (claimed.length >= limit) break;
+          const id = this.store.runs.claimOldestOf(key, now);
+          if (id === undefined) {
+            // The count was stale (the row ended some other way): forget it.
+            this.total -= this.waiting.get(key) ?? 0;
+            this.waiting.delete(key);
+            continue;
+          }
+          claimed.push(id);
+          this.take(key);
+          this.served.set(key, this.turns++);
+        }
+      }
+      // Rows no count knew of (a safety net: nothing queued may wait forever) are taken oldest first.
+      if (claimed.length < limit) claimed.push(...this.store.runs.claim(limit - claimed.length, now));
+    });
+    return claimed;
+  }
+
+  private take(keyId: number | null): void {
+    const n = this.waiting.get(keyId);
+    if (n === undefined) return;
+    if (n <= 1) this.waiting.delete(keyId);
+    else this.waiting.set(keyId, n - 1);
+    this.total = Math.max(0, this.total - 1);
+  }
+
+  /** Seconds until `excess` runs have drained at the rate runs finished lately (1–60). */
+  private retryAfter(excess: number): number {
+    const rate = this.completions.length / (DRAIN_WINDOW_MS / 1000);
+    if (rate <= 0) return 5;
+    return Math.min(60, Math.max(1, Math.ceil(excess / rate)));
+  }
+}
