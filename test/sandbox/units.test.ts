@@ -83,7 +83,8 @@ describe('compileWorkflow', () => {
 describe('toTestReport', () => {
   it('flattens the result, or reports the error as the message', () => {
     const base = { logs: [], httpCalls: [], durationMs: 5 };
-    expect(toTestReport({ ...base, status: 'success', result: { success: true, message: 'ok', data: { a: 1 } }, error: null })).toEqual({
+    const secrets = [{ name: 'API_KEY', source: 'placeholder' as const }];
+    expect(toTestReport({ ...base, status: 'success', result: { success: true, message: 'ok', data: { a: 1 } }, error: null }, secrets)).toEqual({
       success: true,
       message: 'ok',
       data: { a: 1 },
@@ -92,7 +93,8 @@ describe('toTestReport', () => {
       duration_ms: 5,
       status: 'success',
       error: null,
+      secrets,
     });
-    expect(toTestReport({ ...base, status: 'timed_out', result: null, error: 'CPU limit of 5 s exceeded' })).toMatchObject({ success: false, message: 'CPU limit of 5 s exceeded', data: null, status: 'timed_out' });
+    expect(toTestReport({ ...base, status: 'timed_out', result: null, error: 'CPU limit of 5 s exceeded' }, [])).toMatchObject({ success: false, message: 'CPU limit of 5 s exceeded', data: null, status: 'timed_out' });
   });
 });
