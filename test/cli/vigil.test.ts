@@ -59,12 +59,19 @@ describe('vigil command', () => {
   });
 
   it('serve prints its URL, writes server.json (0600), serves keys made by the CLI, and exits 0 on SIGTERM', async () => {
-    const dataDir = tempDir();
-    const server = await serve(dataDir);
+    // A data folder serve creates itself, under the umask most systems use: owner-only all the same.
+    const dataDir = join(tempDir(), 'data');
+    const umask = process.umask(0o022);
+    const starting = serve(dataDir); // spawned at once, so the child inherits this umask
+    process.umask(umask);
+    const server = await starting;
+    const mode = (name: string) => statSync(join(dataDir, name)).mode & 0o777;
     try {
       const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8'));
       expect(info).toEqual({ url: server.url, pid: server.child.pid });
-      expect(statSync(join(dataDir, 'server.json')).mode & 0o777).toBe(0o600);
+      expect(mode('server.json')).toBe(0o600);
+      expect(mode('.')).toBe(0o700);
+      for (const name of ['vigil.db', 'vigil.db-wal', 'vigil.db-shm']) expect(mode(name), name).toBe(0o600);
       const { stdout } = await vigil(['keys', 'create', '--name', 'me', '--type', 'human', '--json', '--data-dir', dataDir]);
       const res = await fetch(`${server.url}/v1/workflows`, { headers: { authorization: `Bearer ${JSON.parse(stdout).key}` } });
       expect(res.status).toBe(200);
