@@ -16,8 +16,6 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   }
 }
 
-export const SERVER_INFO_FILE = 'server.json';
-
 /**
  * Creates the data folder owner-only (0700). A folder that already exists was chosen by the user
  * and keeps its mode; one Vigil creates gets 0700 whatever the umask let mkdir set.
