@@ -107,16 +107,19 @@ test('a save the server refuses shows its problems next to the code', async ({ p
 });
 
 test('runs a test with mock responses and shows each HTTP call with the mock that answered', async ({ page, vigil, consoleErrors }) => {
-  const { uuid } = await createWorkflow(vigil, { name: 'Intel lookup', code: INTEL_WORKFLOW, indicator_types: ['ip'] });
+  const { uuid } = await createWorkflow(vigil, { name: 'Intel lookup', code: INTEL_WORKFLOW, indicator_types: ['ip'], secrets: ['INTEL_TOKEN'] });
   await openSignedIn(page, vigil, `#/workflows/${uuid}`);
   await page.getByRole('tab', { name: 'Test' }).click();
   await page.getByLabel('Indicator value').fill('203.0.113.7');
+  // Tests never read the keychain: an empty test value becomes a placeholder, and the panel says so.
+  await expect(page.getByLabel('INTEL_TOKEN')).toHaveAttribute('placeholder', 'test-value-of-INTEL_TOKEN');
   // The panel starts with a mock for GET https://intel.example.com/*.
   await expect(page.locator('.json-host .view-lines')).toContainText('intel.example.com');
   await page.getByRole('button', { name: 'Run test' }).click();
 
   const result = page.getByRole('region', { name: 'Test result' });
   await expect(result).toContainText('looked up 203.0.113.7');
+  await expect(result.getByLabel('Placeholder secrets')).toContainText('INTEL_TOKEN = test-value-of-INTEL_TOKEN');
   const calls = result.getByRole('list', { name: 'HTTP calls' }).getByRole('listitem');
   await expect(calls).toHaveCount(1);
   await expect(calls.first()).toContainText('https://intel.example.com/v1/ip/203.0.113.7');

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -59,12 +60,19 @@ describe('vigil command', () => {
   });
 
   it('serve prints its URL, writes server.json (0600), serves keys made by the CLI, and exits 0 on SIGTERM', async () => {
-    const dataDir = tempDir();
-    const server = await serve(dataDir);
+    // A data folder serve creates itself, under the umask most systems use: owner-only all the same.
+    const dataDir = join(tempDir(), 'data');
+    const umask = process.umask(0o022);
+    const starting = serve(dataDir); // spawned at once, so the child inherits this umask
+    process.umask(umask);
+    const server = await starting;
+    const mode = (name: string) => statSync(join(dataDir, name)).mode & 0o777;
     try {
       const info = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8'));
       expect(info).toEqual({ url: server.url, pid: server.child.pid });
-      expect(statSync(join(dataDir, 'server.json')).mode & 0o777).toBe(0o600);
+      expect(mode('server.json')).toBe(0o600);
+      expect(mode('.')).toBe(0o700);
+      for (const name of ['vigil.db', 'vigil.db-wal', 'vigil.db-shm']) expect(mode(name), name).toBe(0o600);
       const { stdout } = await vigil(['keys', 'create', '--name', 'me', '--type', 'human', '--json', '--data-dir', dataDir]);
       const res = await fetch(`${server.url}/v1/workflows`, { headers: { authorization: `Bearer ${JSON.parse(stdout).key}` } });
       expect(res.status).toBe(200);
@@ -93,5 +101,61 @@ describe('vigil command', () => {
     const result = await vigil(['serve', '--host', '0.0.0.0', '--data-dir', tempDir()]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/loopback only/);
+  });
+});
+
+describe('server.json after an unclean stop', () => {
+  const info = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8'));
+  const mcp = (dataDir: string) => vigil(['mcp', '--data-dir', dataDir], { VIGIL_API_KEY: 'vgl_not-needed-to-fail' });
+
+  it('a second serve on a live data folder refuses; after kill -9, vigil mcp says Vigil is not running and a new serve takes over', async () => {
+    const dataDir = tempDir();
+    const first = await serve(dataDir);
+    try {
+      await expect(serve(dataDir)).rejects.toThrow(/Vigil is already running on the data folder .* \(process \d+, http:\/\/127\.0\.0\.1:\d+\)\. Two engines on one database would fight over its run queue/);
+      expect(info(dataDir)).toEqual({ url: first.url, pid: first.child.pid });
+      expect((await fetch(`${first.url}/v1/health`)).status).toBe(200);
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    await first.exited;
+    expect(info(dataDir).pid).toBe(first.child.pid);
+
+    const relay = await mcp(dataDir);
+    expect(relay.code).toBe(1);
+    expect(relay.stderr).toContain(`Vigil is not running: ${join(dataDir, 'server.json')} names process ${first.child.pid}, which has exited without cleaning up`);
+    expect(relay.stderr).toContain('Start it with "vigil serve"');
+
+    const second = await serve(dataDir);
+    try {
+      expect(info(dataDir)).toEqual({ url: second.url, pid: second.child.pid });
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect(await second.exited).toBe(0);
+    expect(existsSync(join(dataDir, 'server.json'))).toBe(false);
+  });
+
+  it('replaces an entry whose process exists but whose address does not answer (a reused pid)', async () => {
+    const dataDir = tempDir();
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    // This test's own process stands in for an unrelated program that got the dead server's pid.
+    writeFileSync(join(dataDir, 'server.json'), JSON.stringify({ url: `http://127.0.0.1:${port}`, pid: process.pid }));
+
+    const relay = await mcp(dataDir);
+    expect(relay.code).toBe(1);
+    expect(relay.stderr).toContain(`Vigil is not answering at http://127.0.0.1:${port}`);
+
+    const server = await serve(dataDir);
+    try {
+      expect(info(dataDir)).toEqual({ url: server.url, pid: server.child.pid });
+      expect(statSync(join(dataDir, 'server.json')).mode & 0o777).toBe(0o600);
+    } finally {
+      server.child.kill('SIGTERM');
+    }
+    expect(await server.exited).toBe(0);
   });
 });

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatabaseTooNewError, openStore } from '../../src/main/engine/index.ts';
+import { DatabaseTooNewError, ensureDataDir, openStore } from '../../src/main/engine/index.ts';
 import { MIGRATIONS } from '../../src/main/engine/db/migrations/index.ts';
 
 const dirs: string[] = [];
@@ -62,5 +62,61 @@ describe('store', () => {
     expect(plan("SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= 'x'")).toMatch(/INDEX approvals_status_expiry/);
     expect(plan("SELECT workflow_id FROM workflow_tags WHERE tag = 'x'")).toMatch(/PRIMARY KEY|INDEX/);
     store.close();
+  });
+});
+
+describe('file modes', () => {
+  const mode = (path: string) => statSync(path).mode & 0o777;
+  /** Runs `fn` under the umask most systems use, whatever this process was started with. */
+  function underUmask<T>(fn: () => T): T {
+    const previous = process.umask(0o022);
+    try {
+      return fn();
+    } finally {
+      process.umask(previous);
+    }
+  }
+
+  it('creates the database, its WAL and shared-memory files 0600', () => {
+    const path = dbPath();
+    const store = underUmask(() => openStore(path));
+    try {
+      store.keys.create({ name: 'k', key_type: 'human', scopes: ['admin'], expires_at: null, now: new Date().toISOString() });
+      expect(mode(path)).toBe(0o600);
+      for (const companion of [`${path}-wal`, `${path}-shm`]) {
+        expect(existsSync(companion), companion).toBe(true);
+        expect(mode(companion), companion).toBe(0o600);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
+  it('tightens an existing database (and a leftover WAL) to 0600 when it opens it', () => {
+    const path = dbPath();
+    new Database(path).close();
+    writeFileSync(`${path}-wal`, '');
+    chmodSync(path, 0o644);
+    chmodSync(`${path}-wal`, 0o644);
+    const store = openStore(path);
+    try {
+      expect(mode(path)).toBe(0o600);
+      expect(mode(`${path}-wal`)).toBe(0o600);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('creates the data folder 0700, and leaves the mode of a folder that already exists', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'vigil-dir-'));
+    dirs.push(parent);
+    const created = join(parent, 'nested', 'vigil');
+    underUmask(() => ensureDataDir(created));
+    expect(mode(created)).toBe(0o700);
+    const chosen = join(parent, 'chosen');
+    mkdirSync(chosen, { mode: 0o755 });
+    chmodSync(chosen, 0o755);
+    underUmask(() => ensureDataDir(chosen));
+    expect(mode(chosen)).toBe(0o755);
   });
 });

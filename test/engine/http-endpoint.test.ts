@@ -407,7 +407,12 @@ describe('testing an http_endpoint workflow', () => {
     const call = res.body.data.http_calls[0];
     expect(call).toMatchObject({ method: 'POST', url: `${base}/hook`, status: 201, mock: 0 });
     expect(call.request_headers.authorization).toBe('Bearer [REDACTED]');
-    expect(call.request_headers['x-vigil-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    // Signed with the placeholder, not the keychain's key: test mode never reads the keychain.
+    expect(call.request_headers['x-vigil-signature']).toBe(`sha256=${createHmac('sha256', 'test-value-of-HOOK_KEY').update(call.request_body).digest('hex')}`);
+    expect(res.body.data.secrets).toEqual([
+      { name: 'N8N_TOKEN', source: 'placeholder' },
+      { name: 'HOOK_KEY', source: 'placeholder' },
+    ]);
     expect(JSON.parse(call.request_body)).toMatchObject({ test: true, input: { ticket: 'INC-9' }, indicator: { value: '198.51.100.1' } });
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
     expect(received.length).toBe(before);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closeSharedSandbox, startTestServer, type TestServer } from '../helpers/server.ts';
 
 let t: TestServer;
@@ -64,16 +64,65 @@ describe('test endpoints', () => {
     expect(noCode.status).toBe(422);
   });
 
-  it('tests a saved workflow with its keychain secrets, redacted', async () => {
+  it('never reads the keychain: a saved workflow\'s declared secrets are placeholders unless the request gives them', async () => {
+    // The exfiltration a workflows:write key could try: hex is no form the redactor hides.
+    const EXFILTRATE = `import { hexEncode } from "vigil";
+export async function run(ctx) {
+  return ctx.ok(hexEncode(new TextEncoder().encode(ctx.secrets.get("RT_SECRET") ?? "null")));
+}
+`;
+    const hex = (text: string) => Buffer.from(text).toString('hex');
+    const created = await t.request('POST', '/v1/workflows', { body: { name: 'exfiltrate', code: EXFILTRATE, secrets: ['RT_SECRET', 'OTHER'] } });
+    await t.request('PUT', '/v1/secrets/RT_SECRET', { body: { value: 'keychain-secret-value' } });
+    await t.request('PUT', '/v1/secrets/OTHER', { body: { value: 'other-keychain-value' } });
+    const reads = vi.spyOn(t.server.engine.secrets, 'get');
+    const credentialReads = vi.spyOn(t.server.engine.credentials, 'get');
+    try {
+      const placeholder = await t.request('POST', `/v1/workflows/${created.body.data.uuid}/test`, {
+        key: t.keys.human,
+        body: { indicator_type: 'ip', indicator_value: '198.51.100.1' },
+      });
+      expect(placeholder.status).toBe(200);
+      expect(placeholder.body.data.message).toBe(hex('test-value-of-RT_SECRET'));
+      expect(placeholder.body.data.secrets).toEqual([
+        { name: 'RT_SECRET', source: 'placeholder' },
+        { name: 'OTHER', source: 'placeholder' },
+      ]);
+      expect(JSON.stringify(placeholder.body)).not.toContain(hex('keychain-secret-value'));
+
+      const given = await t.request('POST', `/v1/workflows/${created.body.data.uuid}/test`, {
+        key: t.keys.human,
+        body: { indicator_type: 'ip', indicator_value: '198.51.100.1', secrets: { RT_SECRET: 'given-test-value' } },
+      });
+      expect(given.body.data.message).toBe(hex('given-test-value'));
+      expect(given.body.data.secrets).toEqual([
+        { name: 'RT_SECRET', source: 'request' },
+        { name: 'OTHER', source: 'placeholder' },
+      ]);
+
+      const unsaved = await t.request('POST', '/v1/workflows/test', {
+        key: t.keys.human,
+        body: { code: EXFILTRATE, indicator_type: 'ip', indicator_value: '198.51.100.1', declared_secrets: ['RT_SECRET'] },
+      });
+      expect(unsaved.body.data.message).toBe(hex('test-value-of-RT_SECRET'));
+      expect(unsaved.body.data.secrets).toEqual([{ name: 'RT_SECRET', source: 'placeholder' }]);
+      expect(reads).not.toHaveBeenCalled();
+      expect(credentialReads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+      credentialReads.mockRestore();
+    }
+  });
+
+  it('redacts test values from the report and is not open to agent keys', async () => {
     const created = await t.request('POST', '/v1/workflows', { body: { name: 'intel', code: LOOKUP, secrets: ['INTEL_TOKEN'] } });
-    await t.request('PUT', '/v1/secrets/INTEL_TOKEN', { body: { value: 'keychain-secret-value' } });
     const res = await t.request('POST', `/v1/workflows/${created.body.data.uuid}/test`, {
       key: t.keys.human,
-      body: { indicator_type: 'ip', indicator_value: '198.51.100.1', mocks },
+      body: { indicator_type: 'ip', indicator_value: '198.51.100.1', mocks, secrets: { INTEL_TOKEN: 'request-secret-value' } },
     });
     expect(res.body.data.success).toBe(true);
-    expect(res.body.data.http_calls[0].request_headers.authorization).not.toContain('keychain-secret-value');
-    expect(JSON.stringify(res.body)).not.toContain('keychain-secret-value');
+    expect(res.body.data.http_calls[0].request_headers.authorization).toBe('Bearer [REDACTED]');
+    expect(JSON.stringify(res.body)).not.toContain('request-secret-value');
     const agent = await t.request('POST', `/v1/workflows/${created.body.data.uuid}/test`, {
       key: t.keys.agent,
       body: { indicator_type: 'ip', indicator_value: '198.51.100.1', mocks },

@@ -56,15 +56,35 @@ describe('vigil test', () => {
     const out = await vigilTest([lookup, '--indicator', 'ip:203.0.113.7', '--mocks', mocks, '--secret', 'INTEL_KEY=k-123456', '--json']);
     expect(out.code).toBe(0);
     const report = JSON.parse(out.stdout);
-    expect(Object.keys(report)).toEqual(['success', 'message', 'data', 'logs', 'http_calls', 'duration_ms', 'status', 'error']);
+    expect(Object.keys(report)).toEqual(['success', 'message', 'data', 'logs', 'http_calls', 'duration_ms', 'status', 'error', 'secrets']);
+    expect(report.secrets).toEqual([{ name: 'INTEL_KEY', source: 'request' }]);
     expect(report).toMatchObject({ success: true, message: 'looked up 203.0.113.7', data: { verdict: 'malicious' }, status: 'success', error: null });
     expect(report.http_calls).toEqual([
       expect.objectContaining({ method: 'GET', url: 'https://intel.example.com/v1/ip/203.0.113.7', status: 200, mock: 0, request_headers: expect.objectContaining({ 'x-api-key': '[REDACTED]' }) }),
     ]);
   });
 
+  it('gives a secret without --secret the placeholder test-value-of-NAME and says so', async () => {
+    const echo = file(
+      'echo-secrets.ts',
+      'export async function run(ctx) {\n  return ctx.ok("read", { length: ctx.secrets.get("INTEL_KEY")?.length, other: ctx.secrets.get("OTHER_KEY") === "given-value" });\n}\n',
+    );
+    const out = await vigilTest([echo, '--secret', 'OTHER_KEY=given-value']);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(`"length": ${'test-value-of-INTEL_KEY'.length}`);
+    expect(out.stdout).toContain('"other": true');
+    expect(out.stdout.split('\n').filter((line) => line.startsWith('Placeholder secrets:'))).toEqual([
+      'Placeholder secrets: INTEL_KEY=test-value-of-INTEL_KEY (no --secret given; the keychain is never read).',
+    ]);
+    const json = JSON.parse((await vigilTest([echo, '--json'])).stdout);
+    expect(json.secrets).toEqual([
+      { name: 'INTEL_KEY', source: 'placeholder' },
+      { name: 'OTHER_KEY', source: 'placeholder' },
+    ]);
+  });
+
   it('exits 1 when the workflow fails, throws or calls something without a mock', async () => {
-    const failed = await vigilTest([lookup, '--mocks', mocks]);
+    const failed = await vigilTest([lookup, '--mocks', mocks, '--secret', 'INTEL_KEY=']);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('✘ failed: INTEL_KEY is not set');
     const unmocked = await vigilTest([lookup, '--secret', 'INTEL_KEY=k', '--json']);

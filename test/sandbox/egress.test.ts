@@ -16,7 +16,7 @@ beforeAll(async () => {
   box = sandbox({ dnsServers: [dns.server] });
   other = await upstream((req, res) => {
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ path: req.url, authorization: req.headers.authorization ?? null, cookie: req.headers.cookie ?? null }));
+    res.end(JSON.stringify({ path: req.url }));
   });
   api = await upstream((req, res, body) => {
     const url = new URL(req.url!, 'http://x');
@@ -177,15 +177,41 @@ describe('refusals', () => {
     expect(api.hits.length - before).toBe(6);
   });
 
-  it('drops credentials across origins and keeps them within one; 303 turns POST into GET', async () => {
-    const cross = await box.run(
-      `export async function run(ctx) {
-        const res = await ctx.http.get("${api.url}/to-other", { headers: { authorization: "Bearer t0ken", cookie: "s=1", "x-keep": "1" } });
-        return ctx.ok("landed", { url: res.url, body: res.json() });
-      }`,
-      LOOPBACK,
-    );
-    expect(cross.result?.data).toEqual({ url: `${other.url}/landed`, body: { path: '/landed', authorization: null, cookie: null } });
+  it('drops every credential and secret-carrying header across origins, keeps them within one, forwards the rest', async () => {
+    const secret = 'rt-5e3c9a7f1b';
+    const sent = (path: string) =>
+      `import { base64Encode } from "vigil";
+      export async function run(ctx) {
+        const key = ctx.secrets.get("RT_SECRET");
+        const res = await ctx.http.get("${api.url}${path}", { headers: {
+          authorization: "Bearer t0ken", cookie: "s=1", "x-api-key": "k-static", "private-token": "p-static",
+          "x-custom-auth": key, "x-b64-auth": base64Encode(key), "x-basic-auth": "Basic " + base64Encode("analyst:" + key),
+          "x-request-id": "req-42" } });
+        return ctx.ok("landed", { url: res.url });
+      }`;
+    const run = { ...LOOPBACK, secrets: { RT_SECRET: secret }, declaredSecrets: ['RT_SECRET'] };
+    const dropped = ['authorization', 'cookie', 'x-api-key', 'private-token', 'x-custom-auth', 'x-b64-auth', 'x-basic-auth'];
+
+    const cross = await box.run(sent('/to-other'), run);
+    expect(cross.result?.data).toEqual({ url: `${other.url}/landed` });
+    const first = api.hits.at(-1)!.headers;
+    expect(first['x-custom-auth']).toBe(secret);
+    expect(first['x-basic-auth']).toBe(`Basic ${Buffer.from(`analyst:${secret}`).toString('base64')}`);
+    const landed = other.hits.at(-1)!.headers;
+    for (const name of dropped) expect(landed[name], name).toBeUndefined();
+    expect(landed['x-request-id']).toBe('req-42');
+    expect(JSON.stringify(other.hits.at(-1)!.rawHeaders)).not.toContain(secret);
+
+    const same = await box.run(sent('/same-origin'), run);
+    expect(same.result?.data).toEqual({ url: `${api.url}/echo?after=redirect` });
+    const kept = api.hits.at(-1)!.headers;
+    expect(api.hits.at(-1)!.url).toBe('/echo?after=redirect');
+    for (const name of dropped) expect(kept[name], name).toBeDefined();
+    expect(kept['x-custom-auth']).toBe(secret);
+    expect(kept['x-request-id']).toBe('req-42');
+  });
+
+  it('turns a POST into a GET on a 303, dropping its body', async () => {
     const same = await box.run(
       `export async function run(ctx) {
         const res = await ctx.http.post("${api.url}/same-origin", { headers: { authorization: "Bearer t0ken" }, json: { a: 1 } });

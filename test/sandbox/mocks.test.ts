@@ -122,7 +122,7 @@ describe('test runs in the sandbox', () => {
       request_body: '{"n":1}',
       error: null,
     });
-    const report = toTestReport(outcome);
+    const report = toTestReport(outcome, []);
     expect(report).toMatchObject({ success: true, message: 'mocked', status: 'success', error: null });
     expect(report.http_calls).toBe(outcome.httpCalls);
   });
@@ -136,7 +136,7 @@ describe('test runs in the sandbox', () => {
     expect(outcome.error).toMatch(/no mock matches GET http:\/\/127\.0\.0\.1:\d+\/unmocked \(test mode: add a mock for it, or a "default"\)/);
     expect(outcome.httpCalls[0]).toMatchObject({ status: null, mock: null, error: expect.stringMatching(/^no mock matches/) });
     expect(real.hits).toHaveLength(0);
-    const report = toTestReport(outcome);
+    const report = toTestReport(outcome, []);
     expect(report).toMatchObject({ success: false, status: 'failed', data: null });
     expect(report.message).toBe(outcome.error);
   });

@@ -17,6 +17,28 @@ describe('Redactor', () => {
     expect(r.text('about a cab')).toBe('about a cab');
   });
 
+  it('finds a secret base64-encoded inside longer text at any byte alignment (Basic user:secret)', () => {
+    const token = 'rt-5e3c9a7f1b';
+    const t = new Redactor([token]);
+    for (const user of ['', 'svc:', 'analyst:', 'ops-admin:']) {
+      const basic = `Basic ${Buffer.from(`${user}${token}`).toString('base64')}`;
+      expect(t.carriesSecret(basic), user).toBe(true);
+      expect(t.text(basic), user).toContain(REDACTED);
+      expect(t.carriesSecret(Buffer.from(`${user}${token}`).toString('base64url')), user).toBe(true);
+    }
+    expect(t.carriesSecret(`Basic ${Buffer.from('analyst:another-password').toString('base64')}`)).toBe(false);
+  });
+
+  it('treats a header as a credential by its name or by a secret in its value', () => {
+    const token = 'rt-5e3c9a7f1b';
+    const t = new Redactor([token]);
+    expect(t.isCredentialHeader('Private-Token', 'not secret')).toBe(true);
+    expect(t.isCredentialHeader('x-custom-auth', `k=${token}`)).toBe(true);
+    expect(t.isCredentialHeader('x-custom-auth', encodeURIComponent(`a b ${token}`))).toBe(true);
+    expect(t.isCredentialHeader('x-request-id', 'req-42')).toBe(false);
+    expect(new Redactor([]).isCredentialHeader('x-request-id', 'req-42')).toBe(false);
+  });
+
   it('redacts credential headers down to their scheme and credential query parameters always', () => {
     expect(r.headers({ Authorization: 'Basic dXNlcjpwdw==', 'X-Api-Key': 'k', Accept: `x ${secret}` })).toEqual({ Authorization: `Basic ${REDACTED}`, 'X-Api-Key': REDACTED, Accept: `x ${REDACTED}` });
     expect(new Redactor([]).url('https://api.example.com/v1?apikey=abcdef&q=1')).toBe(`https://api.example.com/v1?apikey=${REDACTED}&q=1`);
@@ -61,7 +83,8 @@ describe('compileWorkflow', () => {
 describe('toTestReport', () => {
   it('flattens the result, or reports the error as the message', () => {
     const base = { logs: [], httpCalls: [], durationMs: 5 };
-    expect(toTestReport({ ...base, status: 'success', result: { success: true, message: 'ok', data: { a: 1 } }, error: null })).toEqual({
+    const secrets = [{ name: 'API_KEY', source: 'placeholder' as const }];
+    expect(toTestReport({ ...base, status: 'success', result: { success: true, message: 'ok', data: { a: 1 } }, error: null }, secrets)).toEqual({
       success: true,
       message: 'ok',
       data: { a: 1 },
@@ -70,7 +93,8 @@ describe('toTestReport', () => {
       duration_ms: 5,
       status: 'success',
       error: null,
+      secrets,
     });
-    expect(toTestReport({ ...base, status: 'timed_out', result: null, error: 'CPU limit of 5 s exceeded' })).toMatchObject({ success: false, message: 'CPU limit of 5 s exceeded', data: null, status: 'timed_out' });
+    expect(toTestReport({ ...base, status: 'timed_out', result: null, error: 'CPU limit of 5 s exceeded' }, [])).toMatchObject({ success: false, message: 'CPU limit of 5 s exceeded', data: null, status: 'timed_out' });
   });
 });

@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { INDICATOR_TYPES, WORKFLOW_TYPES, type IndicatorType, type WorkflowType } from '../../shared/domain.ts';
-import { DATABASE_FILE, defaultDataDir, openStore } from '../engine/index.ts';
+import { DATABASE_FILE, defaultDataDir, ensureDataDir, openStore } from '../engine/index.ts';
 import {
   LlmError,
   loadGenerator,
@@ -102,7 +102,7 @@ export function createGenerateCommand(deps: GenerateCommandDeps): Command {
         if (unknown.length > 0) throw new UsageError(`unknown indicator type(s): ${unknown.join(', ')}`);
 
         const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
-        mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+        ensureDataDir(dataDir);
         return generateIn(dataDir, io, deps, {
           description,
           workflowType: (values.type as WorkflowType | undefined) ?? null,

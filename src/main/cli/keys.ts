@@ -1,9 +1,8 @@
 import { KEY_TYPES, SCOPES, type KeyType, type Scope } from '../../shared/domain.ts';
-import { defaultDataDir, openStore } from '../engine/index.ts';
+import { defaultDataDir, ensureDataDir, openStore } from '../engine/index.ts';
 import { KeyService } from '../engine/keys/index.ts';
 import { systemClock } from '../engine/util/time.ts';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { DATABASE_FILE } from '../engine/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 
@@ -23,7 +22,7 @@ Options:
   --json            machine-readable output`;
 
 function openKeys(dataDir: string) {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensureDataDir(dataDir);
   const store = openStore(join(dataDir, DATABASE_FILE));
   return { store, keys: new KeyService(store, systemClock) };
 }

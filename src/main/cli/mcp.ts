@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { defaultDataDir, SERVER_INFO_FILE } from '../engine/index.ts';
+import { defaultDataDir, inspectServer } from '../engine/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 
 const help = `Usage: vigil mcp [--url URL] [--data-dir DIR]
@@ -11,22 +9,32 @@ const help = `Usage: vigil mcp [--url URL] [--data-dir DIR]
 Speaks MCP over stdio for agents that launch tools as processes, relaying every message to the
 running Vigil's /mcp endpoint: one server, two transports.
 
-The running instance is found through <data-dir>/server.json unless --url is given.
+The running instance is found through <data-dir>/server.json unless --url is given; when the
+Vigil it names is gone (killed without cleaning up), vigil mcp says so and exits 1.
 The API key comes from the environment variable VIGIL_API_KEY (an agent key).
 
 Options:
   --url URL         base URL of a running Vigil, e.g. http://127.0.0.1:8750
   --data-dir DIR    data folder of the running Vigil (default $VIGIL_DATA_DIR, else the per-user data folder)`;
 
-function findServer(dataDir: string): string {
-  const path = join(dataDir, SERVER_INFO_FILE);
-  try {
-    const info = JSON.parse(readFileSync(path, 'utf8')) as { url?: unknown };
-    if (typeof info.url === 'string') return info.url;
-  } catch {
-    // Reported below with what to do.
+/** The running Vigil's URL, or why there is none. */
+async function findServer(dataDir: string): Promise<{ url: string } | { problem: string }> {
+  const found = await inspectServer(dataDir);
+  const start = 'Start it with "vigil serve" (or open the desktop app), or pass --url.';
+  switch (found.status) {
+    case 'running':
+      return { url: found.info.url };
+    case 'stopped':
+      return {
+        problem:
+          `Vigil is not running: ${found.path} names process ${found.info.pid}, which has exited without cleaning up ` +
+          `(it was killed or crashed). ${start}`,
+      };
+    case 'silent':
+      return { problem: `Vigil is not answering at ${found.info.url}, where ${found.path} says it listens (it may have stopped without cleaning up). ${start}` };
+    default:
+      return { problem: `No running Vigil found: ${found.path} is ${found.status}. ${start}` };
   }
-  throw new UsageError(`no running Vigil found (${path} is missing or unreadable); start one with "vigil serve" or pass --url`);
 }
 
 async function relay(baseUrl: string, key: string, io: CommandIO): Promise<number> {
@@ -65,7 +73,12 @@ export const command: Command = {
       const { values } = parseOptions(args, { url: { type: 'string' }, 'data-dir': { type: 'string' } });
       const key = io.env.VIGIL_API_KEY;
       if (!key) throw new UsageError('set VIGIL_API_KEY to an API key (create one with "vigil keys create --type agent")');
-      const url = values.url ?? findServer(values['data-dir'] ?? defaultDataDir(io.env));
-      return relay(url, key, io);
+      if (values.url !== undefined) return relay(values.url, key, io);
+      const found = await findServer(values['data-dir'] ?? defaultDataDir(io.env));
+      if ('problem' in found) {
+        io.err(`vigil mcp: ${found.problem}`);
+        return 1;
+      }
+      return relay(found.url, key, io);
     }),
 };

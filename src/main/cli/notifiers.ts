@@ -1,10 +1,9 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 // The store and paths directly, not the engine's door: this command needs neither the API server
 // nor the sandbox, and should not pay for loading them.
 import { openStore, type Store } from '../engine/db/index.ts';
 import { DATABASE_FILE } from '../engine/engine.ts';
-import { defaultDataDir } from '../engine/paths.ts';
+import { defaultDataDir, ensureDataDir } from '../engine/paths.ts';
 import {
   NotifierConfigError,
   NotifierConfigStore,
@@ -74,7 +73,7 @@ interface Context {
 }
 
 async function withConfig(dataDir: string, body: (context: Context) => Promise<number>): Promise<number> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensureDataDir(dataDir);
   const store = openStore(join(dataDir, DATABASE_FILE));
   const credentials: SecretStore = createKeychainStore({ service: 'vigil.credentials' });
   try {

@@ -49,10 +49,9 @@ export const command: Command = {
         io.err(`vigil serve: ${(error as Error).message}`);
         return 1;
       }
-      io.out(`Vigil listening on ${server.url}`);
-      io.out(`Console (one-time login link): ${loginUrl(server.url, createLoginToken(server.engine))}`);
-      io.out(`Data folder: ${dataDir}`);
-      await new Promise<void>((resolve) => {
+      // Listening before the address is announced: whoever reads it may ask for a stop at once, and
+      // Node's default would end the process without draining runs or removing server.json.
+      const stopRequested = new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
@@ -61,6 +60,10 @@ export const command: Command = {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
+      io.out(`Vigil listening on ${server.url}`);
+      io.out(`Console (one-time login link): ${loginUrl(server.url, createLoginToken(server.engine))}`);
+      io.out(`Data folder: ${dataDir}`);
+      await stopRequested;
       io.out('Vigil: stopping (finishing runs in flight)…');
       await server.close();
       await executor.close();

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { INDICATOR_TYPES, type IndicatorType, type RunLogEntry } from '../../shared/domain.ts';
+import { placeholderSecret, testSecrets } from '../../shared/test-secrets.ts';
 import { createSandboxHost, parseMockSpec, toTestReport, type MockSpec, type RunRequest, type TestReport } from '../sandbox/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 
@@ -27,12 +28,14 @@ Options:
   --input JSON            ctx.input (the caller's context)
   --alert JSON            ctx.alert
   --mocks FILE.json       mock HTTP responses
-  --secret NAME=VALUE     a secret the workflow may read (repeatable). Names the code reads with
-                          ctx.secrets.get("NAME") are declared; those not given here read as null
+  --secret NAME=VALUE     a secret's test value (repeatable). Names the code reads with
+                          ctx.secrets.get("NAME") are declared; those not given here read as the
+                          placeholder test-value-of-NAME (the keychain is never read)
   --allow-host HOST       the workflow's allowed_hosts (repeatable): host, host:port or CIDR
   --live                  send HTTP calls for real, through the egress policy (not with --mocks)
   --timeout SECONDS       the run's wall-clock timeout (default 30)
-  --json                  print {success, message, data, logs, http_calls, duration_ms, status, error}
+  --json                  print {success, message, data, logs, http_calls, duration_ms, status, error,
+                          secrets: [{name, source: "request"|"placeholder"}]}
 
 Exit status: 0 when the workflow returned ctx.ok(...), 1 otherwise, 2 for unusable input.`;
 
@@ -65,7 +68,7 @@ async function runTest(args: string[], io: CommandIO): Promise<number> {
   const context = values.input === undefined ? null : parseJson(values.input, '--input');
   const alert = values.alert === undefined ? null : parseJson(values.alert, '--alert');
   if (alert !== null && (typeof alert !== 'object' || Array.isArray(alert))) throw new UsageError('--alert must be a JSON object');
-  const secrets = parseSecrets(values.secret ?? []);
+  const given = parseSecrets(values.secret ?? []);
   let timeoutSeconds = 30;
   if (values.timeout !== undefined) {
     timeoutSeconds = Number(values.timeout);
@@ -93,14 +96,15 @@ async function runTest(args: string[], io: CommandIO): Promise<number> {
     }
   }
 
+  const secrets = testSecrets([...Object.keys(given), ...secretNamesIn(code)], given);
   const request: RunRequest = {
     runId: crypto.randomUUID(),
     workflow: { uuid: crypto.randomUUID(), name: positionals[0]!, version: 1 },
     trigger: 'human',
     code,
     input: { indicator, alert: alert as RunRequest['input']['alert'], alert_uuid: null, context },
-    secrets,
-    declaredSecrets: [...new Set([...Object.keys(secrets), ...secretNamesIn(code)])],
+    secrets: secrets.values,
+    declaredSecrets: secrets.sources.map((secret) => secret.name),
     allowedHosts: values['allow-host'] ?? [],
     timeoutMs: Math.round(timeoutSeconds * 1000),
     ...(mocks ? { mocks } : {}),
@@ -108,7 +112,7 @@ async function runTest(args: string[], io: CommandIO): Promise<number> {
   const host = createSandboxHost({ workers: 1 });
   let report: TestReport;
   try {
-    report = toTestReport(await host.run(request));
+    report = toTestReport(await host.run(request), secrets.sources);
   } finally {
     await host.close();
   }
@@ -170,6 +174,10 @@ function formatReport(report: TestReport, live: boolean): string {
       for (const [name, value] of Object.entries(call.request_headers)) lines.push(`      ${name}: ${value}`);
       if (call.request_body !== null) lines.push(`      body: ${call.request_body.length > 500 ? `${call.request_body.slice(0, 500)}…` : call.request_body}`);
     }
+  }
+  const placeholders = report.secrets.filter((secret) => secret.source === 'placeholder').map((secret) => secret.name);
+  if (placeholders.length > 0) {
+    lines.push('', `Placeholder secrets: ${placeholders.map((name) => `${name}=${placeholderSecret(name)}`).join(', ')} (no --secret given; the keychain is never read).`);
   }
   lines.push('', `Finished in ${report.duration_ms} ms${live ? ' (live HTTP)' : ' (test mode: HTTP answered by mocks)'}.`);
   return lines.join('\n');

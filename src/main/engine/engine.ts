@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openStore, type Store } from './db/index.ts';
+import { ensureDataDir } from './paths.ts';
 import { EventBus } from './events/bus.ts';
 import { ApprovalService } from './approvals/index.ts';
 import { KeyService } from './keys/index.ts';
@@ -72,7 +72,7 @@ const consoleLog: EngineLog = {
 
 /** The engine: plain Node, no electron; the shell and `vigil serve` both build it through here. */
 export function createEngine(options: EngineOptions): Engine {
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  ensureDataDir(options.dataDir);
   const store = openStore(join(options.dataDir, DATABASE_FILE));
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLog;

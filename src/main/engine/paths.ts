@@ -1,3 +1,4 @@
+import { chmodSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,4 +16,10 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   }
 }
 
-export const SERVER_INFO_FILE = 'server.json';
+/**
+ * Creates the data folder owner-only (0700). A folder that already exists was chosen by the user
+ * and keeps its mode; one Vigil creates gets 0700 whatever the umask let mkdir set.
+ */
+export function ensureDataDir(dir: string): void {
+  if (mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined) chmodSync(dir, 0o700);
+}

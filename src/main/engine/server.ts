@@ -1,9 +1,7 @@
-import { writeFileSync, rmSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer, type ApiServerOptions } from './api/server.ts';
 import { createEngine, type Engine, type EngineOptions } from './engine.ts';
-import { SERVER_INFO_FILE } from './paths.ts';
+import { assertNotServed, removeServerInfo, writeServerInfo } from './server-info.ts';
 
 export interface ServerOptions extends EngineOptions, ApiServerOptions {
   host?: string;
@@ -28,6 +26,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!LOOPBACK.has(host)) {
     throw new Error(`Vigil serves on loopback only (127.0.0.1, localhost or ::1), not ${host}.`);
   }
+  // Before the engine opens the database: starting would fail a running engine's runs as interrupted.
+  await assertNotServed(options.dataDir);
   const engine = createEngine(options);
   let app: FastifyInstance;
   try {
@@ -41,9 +41,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://${host === '::1' ? '[::1]' : host === 'localhost' ? '127.0.0.1' : host}:${port}`;
   engine.baseUrl = url;
-  const infoPath = join(options.dataDir, SERVER_INFO_FILE);
-  writeFileSync(infoPath, `${JSON.stringify({ url, pid: process.pid })}\n`, { mode: 0o600 });
-  chmodSync(infoPath, 0o600);
+  writeServerInfo(options.dataDir, { url, pid: process.pid });
   engine.start();
   let closing: Promise<void> | null = null;
   return {
@@ -55,7 +53,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closing ??= (async () => {
         await app.close();
         await engine.close();
-        rmSync(infoPath, { force: true });
+        removeServerInfo(options.dataDir, process.pid);
       })();
       return closing;
     },

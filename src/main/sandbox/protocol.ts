@@ -56,8 +56,6 @@ export interface GuestHttpRequest {
   body: string | null;
   json: boolean;
   timeout_ms: number | null;
-  /** More headers that carry credentials (dropped on a cross-origin redirect like Authorization). */
-  credential_headers?: string[];
 }
 
 export type HttpSummary = NonNullable<RunLogEntry['http']>;

@@ -1,6 +1,7 @@
 // Secret redaction for everything a run leaves behind: log lines, HTTP records, errors and the
 // result. A workflow may legitimately put a secret in a header or a query string; what is stored
 // and shown must never contain it, in the raw form or in the encodings a request commonly uses.
+import { isCredentialHeaderName } from './credentials.ts';
 import type { RunOutcome } from './types.ts';
 
 export const REDACTED = '[REDACTED]';
@@ -13,19 +14,6 @@ export const MIN_REDACTED_LENGTH = 4;
 
 /** Query parameters whose values are credentials whatever they contain. */
 const CREDENTIAL_PARAMS = /^(?:api[_-]?key|apikey|key|token|access[_-]?token|auth|password|passwd|secret|client[_-]?secret|signature|sig|code)$/i;
-
-/** Request headers whose values are credentials whatever they contain. */
-const CREDENTIAL_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'x-api-key',
-  'api-key',
-  'x-apikey',
-  'x-auth-token',
-  'x-access-token',
-  'private-token',
-]);
 
 export class Redactor {
   private readonly needles: string[];
@@ -41,6 +29,10 @@ export class Redactor {
       needles.add(Buffer.from(value).toString('base64').replace(/=+$/, ''));
       needles.add(Buffer.from(value).toString('base64url'));
       needles.add(new URLSearchParams({ v: value }).toString().slice(2));
+      for (const core of embeddedBase64(value)) {
+        needles.add(core);
+        needles.add(core.replaceAll('+', '-').replaceAll('/', '_'));
+      }
     }
     // Longest first, so a secret containing another one is replaced whole.
     this.needles = [...needles].filter((n) => n.length >= MIN_REDACTED_LENGTH).sort((a, b) => b.length - a.length);
@@ -48,6 +40,19 @@ export class Redactor {
 
   get active(): boolean {
     return this.needles.length > 0;
+  }
+
+  /** Whether the text holds a secret in any of the forms this redactor recognises. */
+  carriesSecret(value: string): boolean {
+    return this.needles.some((needle) => value.includes(needle));
+  }
+
+  /**
+   * Whether a request header is a credential: by its name (Authorization, X-Api-Key, …) or because
+   * its value carries one of the run's secrets. Such headers never follow a redirect to another origin.
+   */
+  isCredentialHeader(name: string, value: string): boolean {
+    return isCredentialHeaderName(name) || this.carriesSecret(value);
   }
 
   text(value: string): string;
@@ -99,7 +104,7 @@ export class Redactor {
   headers(headers: Record<string, string>): Record<string, string> {
     const out: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
-      if (CREDENTIAL_HEADERS.has(name.toLowerCase())) {
+      if (isCredentialHeaderName(name)) {
         const scheme = /^(Basic|Bearer|Token|Digest|SSWS|Negotiate|ApiKey)\s+/i.exec(value);
         out[name] = scheme ? `${scheme[1]} ${REDACTED}` : REDACTED;
       } else {
@@ -108,6 +113,21 @@ export class Redactor {
     }
     return out;
   }
+}
+
+/**
+ * The value's base64 as it appears inside a longer base64 text (`Basic base64("user:" + secret)`),
+ * at each of the three byte alignments it can start at. Only characters made of the value's bits
+ * alone are kept: those at either end also encode the unknown neighbouring bytes.
+ */
+function embeddedBase64(value: string): string[] {
+  const bytes = Buffer.from(value);
+  const cores: string[] = [];
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    cores.push(encoded.slice(Math.ceil((shift * 8) / 6), Math.floor(((shift + bytes.length) * 8) / 6)));
+  }
+  return cores;
 }
 
 /** Applies a redactor to everything a run leaves behind. */

@@ -2,6 +2,7 @@
 // (RunOutcome). Everything here crosses a process boundary as JSON, so it is plain data only.
 import type { RunInput, RunLogEntry, WorkflowResult } from '../../shared/domain.ts';
 import type { EndpointConfig } from '../../shared/endpoint.ts';
+import type { TestSecret } from '../../shared/test-secrets.ts';
 import type { RunIntegrations } from './integrations/types.ts';
 import type { MockSpec } from './mocks.ts';
 
@@ -98,4 +99,6 @@ export interface TestReport {
   duration_ms: number;
   status: RunOutcomeStatus;
   error: string | null;
+  /** Each declared secret and where its test value came from (test mode never reads the keychain). */
+  secrets: TestSecret[];
 }

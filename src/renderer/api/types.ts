@@ -17,6 +17,7 @@ import type {
   WorkflowType,
 } from '../../shared/domain.ts';
 import type { IntegrationName } from '../../shared/integrations.ts';
+import type { TestSecret } from '../../shared/test-secrets.ts';
 
 export type {
   ApprovalMode,
@@ -213,6 +214,8 @@ export interface TestResult {
   duration_ms: number;
   status: RunStatus;
   error: string | null;
+  /** Each declared secret and where its test value came from (the server never reads the keychain for a test). */
+  secrets: TestSecret[];
 }
 
 export interface TestRequest {

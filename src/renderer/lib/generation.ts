@@ -1,5 +1,6 @@
 // What accepting a generated proposal changes in the open workflow, computed once so the dialog
 // can list it before the analyst accepts and the editor applies exactly that list.
+import { placeholderSecret } from '../../shared/test-secrets.ts';
 import type { GenerateResult, IndicatorType, WorkflowFields, WorkflowType } from '../api/types.ts';
 import type { TestSettings } from '../stores/editor.ts';
 
@@ -72,7 +73,7 @@ export function proposedChanges(
   // so no real secret is needed to see the code take the path that reads one.
   const secretValues: Record<string, string> = {};
   for (const secret of result.suggested_secrets) {
-    if (!context.secretValues?.[secret]) secretValues[secret] = `test-value-of-${secret}`;
+    if (!context.secretValues?.[secret]) secretValues[secret] = placeholderSecret(secret);
   }
   return { fields, test, secretValues };
 }

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, fstatSync, fchmodSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations/index.ts';
 
@@ -18,6 +19,7 @@ export class DatabaseTooNewError extends Error {
  * committed transaction across a process crash; foreign keys are enforced.
  */
 export function openDatabase(path: string): Db {
+  restrictToOwner(path);
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');
@@ -29,6 +31,27 @@ export function openDatabase(path: string): Db {
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/**
+ * The database holds key hashes, run inputs and results: readable by its owner only (0600). SQLite
+ * would create it 0644, and creates its -wal and -shm files with the database file's mode, so the
+ * file is created (or tightened) before SQLite opens it; leftovers of a crash are tightened too.
+ */
+function restrictToOwner(path: string): void {
+  const fd = openSync(path, 'a', 0o600);
+  try {
+    if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+  for (const companion of [`${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(companion).mode & 0o077) !== 0) chmodSync(companion, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
   }
 }
 

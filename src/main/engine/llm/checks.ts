@@ -2,6 +2,7 @@
 // and one run in the real sandbox in test mode against the model's own mocks.
 import { randomUUID } from 'node:crypto';
 import { lintWorkflow } from '../../../shared/lint/index.ts';
+import { testSecrets } from '../../../shared/test-secrets.ts';
 import { parseMockSpec, type RunOutcome, type RunRequest } from '../../sandbox/index.ts';
 import type { Candidate } from './answer.ts';
 import { typecheckWorkflow } from './typecheck.ts';
@@ -74,9 +75,6 @@ async function testRun(candidate: Candidate, executor: TestExecutor, signal: Abo
     return details.map((message) => ({ source: 'test', severity: 'error', message: `mocks: ${message}` }));
   }
   const input = candidate.test_input;
-  // Placeholders: the test run must see a value to take the path that uses the secret, and test
-  // mode sends nothing anywhere, so no real secret is needed (or read).
-  const secrets = Object.fromEntries(candidate.secrets.map((name) => [name, `test-value-of-${name}`]));
   const request: RunRequest = {
     runId: randomUUID(),
     workflow: { uuid: randomUUID(), name: candidate.name || 'Generated workflow', version: 1 },
@@ -88,7 +86,9 @@ async function testRun(candidate: Candidate, executor: TestExecutor, signal: Abo
       alert_uuid: null,
       context: input.context,
     },
-    secrets,
+    // Placeholders for every secret, as in any test run: the code takes the path that uses one,
+    // and the keychain is never read.
+    secrets: testSecrets(candidate.secrets).values,
     declaredSecrets: candidate.secrets,
     allowedHosts: candidate.allowed_hosts,
     timeoutMs: TEST_TIMEOUT_MS,

@@ -21,7 +21,6 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 export const BODY_IDLE_TIMEOUT_MS = 30_000;
 export const MAX_HEADER_BYTES = 64 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 
 export class EgressError extends Error {}
 
@@ -267,8 +266,8 @@ export interface FetchOptions extends HopRequest {
   maxBodyBytes: number;
   policy: EgressPolicy;
   transport: Transport;
-  /** Headers besides Authorization, Cookie and Proxy-Authorization that carry credentials. */
-  credentialHeaders?: string[];
+  /** Which request headers are credentials, dropped when a redirect leaves the origin. */
+  isCredential(name: string, value: string): boolean;
 }
 
 /** A call with manual redirects (≤ 5, each hop re-checked, credentials dropped across origins). */
@@ -294,9 +293,9 @@ export async function fetchWithPolicy(options: FetchOptions): Promise<FinalRespo
       if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = null;
-        headers = withoutHeaders(headers, ['content-type', 'content-length']);
+        headers = withoutHeaders(headers, (name) => name === 'content-type' || name === 'content-length');
       }
-      if (next.origin !== url.origin) headers = withoutHeaders(headers, [...CREDENTIAL_HEADERS, ...(options.credentialHeaders ?? [])]);
+      if (next.origin !== url.origin) headers = withoutHeaders(headers, options.isCredential);
       url = next;
       continue;
     }
@@ -305,9 +304,9 @@ export async function fetchWithPolicy(options: FetchOptions): Promise<FinalRespo
   }
 }
 
-function withoutHeaders(headers: Record<string, string>, names: string[]): Record<string, string> {
+function withoutHeaders(headers: Record<string, string>, drop: (name: string, value: string) => boolean): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (!names.includes(name.toLowerCase())) out[name] = value;
+  for (const [name, value] of Object.entries(headers)) if (!drop(name.toLowerCase(), value)) out[name] = value;
   return out;
 }
 

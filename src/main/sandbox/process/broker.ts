@@ -108,8 +108,7 @@ export class Broker {
       if (refused) return refused;
       const headers = { 'user-agent': USER_AGENT, ...request.headers };
       const body = request.body === null ? null : Buffer.from(request.body, 'utf8');
-      // Their credentials travel in Authorization, which every cross-origin redirect drops already.
-      return await this.dispatch(run, { method: request.method, url: request.url, headers, body, timeoutMs: DEFAULT_CALL_TIMEOUT_MS, credentialHeaders: [] }, policy);
+      return await this.dispatch(run, { method: request.method, url: request.url, headers, body, timeoutMs: DEFAULT_CALL_TIMEOUT_MS }, policy);
     } catch {
       return { ok: false, error: 'internal error in the sandbox broker', summary: null };
     }
@@ -170,7 +169,9 @@ export class Broker {
         maxBodyBytes: run.limits.httpBodyBytes,
         policy,
         transport: run.transport,
-        credentialHeaders: call.credentialHeaders,
+        // The run's redactor knows its secrets (declared and integration credentials) in every
+        // encoding it hides, so whatever it would hide in the log never reaches another origin.
+        isCredential: (name, value) => run.redactor.isCredentialHeader(name, value),
       });
       record.status = summary.status = response.status;
       record.bytes = summary.bytes = response.body.length;
@@ -215,7 +216,6 @@ interface PreparedCall {
   headers: Record<string, string>;
   body: Buffer | null;
   timeoutMs: number;
-  credentialHeaders: string[];
 }
 
 /** Validates a guest request into something undici can send; problems are the guest's TypeErrors. */
@@ -249,8 +249,7 @@ function prepare(request: GuestHttpRequest, run: BrokerRun): PreparedCall | { er
     if (request.json && !('content-type' in headers)) headers['content-type'] = 'application/json';
   }
   const requested = typeof request.timeout_ms === 'number' && request.timeout_ms > 0 ? request.timeout_ms : DEFAULT_CALL_TIMEOUT_MS;
-  const credentialHeaders = Array.isArray(request.credential_headers) ? request.credential_headers.map((name) => String(name).toLowerCase()) : [];
-  return { method, url, headers, body, timeoutMs: Math.min(requested, 24 * 3600 * 1000), credentialHeaders };
+  return { method, url, headers, body, timeoutMs: Math.min(requested, 24 * 3600 * 1000) };
 }
 
 function truncate(text: string, max: number): string {

@@ -4,7 +4,7 @@
 // the supervisor like any other run.
 import { createHmac } from 'node:crypto';
 import type { LogLevel, RunLogEntry, WorkflowResult } from '../../../shared/domain.ts';
-import { describeStatuses, ENDPOINT_RECORDED_BODY_BYTES, isSuccessStatus, SECRET_REFERENCE, secretReferences } from '../../../shared/endpoint.ts';
+import { describeStatuses, ENDPOINT_RECORDED_BODY_BYTES, isSuccessStatus, SECRET_REFERENCE } from '../../../shared/endpoint.ts';
 import { formatBytes } from '../limits.ts';
 import type { HttpSummary, WorkerOutcome } from '../protocol.ts';
 import type { EndpointRequest } from '../types.ts';
@@ -91,6 +91,8 @@ export async function callEndpoint(
   }
   headers['content-type'] ??= 'application/json';
 
+  // A header carrying a secret stays behind when a redirect leaves the origin: the broker finds the
+  // run's secret values in it, as for ctx.http, so nothing here has to list such headers.
   const result = await broker.call(seq, {
     method: config.method,
     url: config.url,
@@ -99,8 +101,6 @@ export async function callEndpoint(
     body,
     json: true,
     timeout_ms: timeoutMs,
-    // A header that carries a secret is a credential: it does not follow a redirect to another origin.
-    credential_headers: Object.keys(config.headers).filter((name) => secretReferences(config.headers[name]!).length > 0),
   });
   if (!result.ok) {
     const timedOut = result.summary?.error?.startsWith('timed out') ?? false;

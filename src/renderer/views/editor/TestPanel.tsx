@@ -3,6 +3,7 @@
 // answered it.
 import { useState } from 'react';
 import { INDICATOR_TYPES } from '../../../shared/domain.ts';
+import { placeholderSecret } from '../../../shared/test-secrets.ts';
 import type { TestHttpCall, TestResult } from '../../api/types.ts';
 import { Badge, ErrorText, Field, JsonBlock, Progress } from '../../components/ui.tsx';
 import { bytes, duration, indicatorLabel } from '../../lib/format.ts';
@@ -93,13 +94,17 @@ export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
         {declaredSecrets.length > 0 && (
           <fieldset className="field">
             <legend>Secret values for this test</legend>
-            <p className="hint">Used for this test only, never stored. Empty: ctx.secrets.get() returns null.</p>
+            <p className="hint">
+              Used for this test only, never stored. Tests never read the stored secrets: an empty value becomes the placeholder
+              test-value-of-NAME.
+            </p>
             {declaredSecrets.map((name) => (
               <label key={name} className="secret-row">
                 <span className="mono">{name}</span>
                 <input
                   type="password"
                   autoComplete="off"
+                  placeholder={placeholderSecret(name)}
                   value={test.secretValues[name] ?? ''}
                   onChange={(e) => setTest({ secretValues: { ...test.secretValues, [name]: e.target.value } })}
                 />
@@ -123,6 +128,7 @@ export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
 }
 
 function TestResultView({ result, mocks }: { result: TestResult; mocks: unknown }) {
+  const placeholders = result.secrets.filter((secret) => secret.source === 'placeholder').map((secret) => secret.name);
   return (
     <section className="test-result" aria-label="Test result">
       <p className="result-line">
@@ -130,6 +136,12 @@ function TestResultView({ result, mocks }: { result: TestResult; mocks: unknown 
         <span className="muted"> · {duration(result.duration_ms)}</span>
       </p>
       {result.error && <p className="error-text">{result.error}</p>}
+      {placeholders.length > 0 && (
+        <p className="muted small" aria-label="Placeholder secrets">
+          Placeholder secrets: {placeholders.map((name) => `${name} = ${placeholderSecret(name)}`).join(', ')} (no test value given; tests never read
+          the stored secrets).
+        </p>
+      )}
       {result.data !== null && result.data !== undefined && <JsonBlock value={result.data} label="Result data" />}
 
       <h3>HTTP calls ({result.http_calls.length})</h3>

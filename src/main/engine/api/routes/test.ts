@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox';
 import { newId } from '../../util/ids.ts';
 import { MockSpecError, parseMockSpec, toTestReport, type MockSpec } from '../../../sandbox/index.ts';
 import { INDICATOR_TYPES, WORKFLOW_KINDS, type WorkflowKind } from '../../../../shared/domain.ts';
+import { testSecrets } from '../../../../shared/test-secrets.ts';
 import type { Engine } from '../../engine.ts';
 import { endpointBody, getWorkflow, resolveEndpoint } from '../../workflows/index.ts';
 import { loadLinter } from '../../workflows/linter.ts';
@@ -40,7 +41,9 @@ const TestBody = Type.Object(
     ),
     secrets: Type.Optional(
       Type.Record(Type.String({ pattern: SECRET_NAME_PATTERN }), Type.String({ maxLength: 64 * 1024 }), {
-        description: 'Test values of secrets (override the keychain for saved workflows).',
+        description:
+          'Test values of declared secrets. A declared secret not given here reads as the placeholder "test-value-of-NAME": ' +
+          'test mode never reads the keychain.',
       }),
     ),
     declared_secrets: Type.Optional(Type.Array(Type.String({ pattern: SECRET_NAME_PATTERN }), { maxItems: 50, uniqueItems: true })),
@@ -84,16 +87,18 @@ function mocksOf(body: TestBody): MockSpec {
 /**
  * Test runs: the real sandbox in test mode (every HTTP call answered by a mock), nothing stored,
  * the report returned at once. For the editor's test panel, `vigil test` and the LLM repair loop.
+ * Secret values come from the request or are placeholders, never from the keychain: a key that
+ * may only write workflows must not be able to run code of its choosing against stored secrets.
  */
 export function testRoutes(engine: Engine) {
   async function runTest(
     body: TestBody,
     source: { kind: WorkflowKind; code?: string; endpoint?: unknown },
     config: { uuid: string; name: string; version: number; secrets: string[]; allowedHosts: string[]; timeoutSeconds: number },
-    secretValues: Record<string, string>,
   ) {
     refuseUnbounded(body);
     const mocks = mocksOf(body);
+    const secrets = testSecrets(config.secrets, body.secrets);
     const input = {
       indicator: {
         type: body.indicator_type,
@@ -107,7 +112,7 @@ export function testRoutes(engine: Engine) {
     };
     const runId = `test-${newId()}`;
     const workflow = { uuid: config.uuid, name: config.name, version: config.version };
-    const request = { runId, workflow, trigger: 'human' as const, input, secrets: secretValues, declaredSecrets: config.secrets, allowedHosts: config.allowedHosts, mocks };
+    const request = { runId, workflow, trigger: 'human' as const, input, secrets: secrets.values, declaredSecrets: config.secrets, allowedHosts: config.allowedHosts, mocks };
     if (source.kind === 'http_endpoint') {
       const { config: endpoint, code } = resolveEndpoint({ endpoint: source.endpoint, code: source.code }, config.secrets);
       const sent = endpointBody({
@@ -120,7 +125,7 @@ export function testRoutes(engine: Engine) {
         test: true,
       });
       const outcome = await engine.executor.run({ ...request, code, timeoutMs: endpoint.timeout_seconds * 1000, endpoint: { config: endpoint, body: sent } });
-      return { data: toTestReport(outcome), meta: { lint_warnings: [] } };
+      return { data: toTestReport(outcome, secrets.sources), meta: { lint_warnings: [] } };
     }
     const code = source.code ?? '';
     const { hasErrors, lintWorkflow } = await loadLinter();
@@ -131,7 +136,7 @@ export function testRoutes(engine: Engine) {
       });
     }
     const outcome = await withTestModeIntegrations(engine.executor, engine.store.settings).run({ ...request, code, timeoutMs: config.timeoutSeconds * 1000 });
-    return { data: toTestReport(outcome), meta: { lint_warnings: problems } };
+    return { data: toTestReport(outcome, secrets.sources), meta: { lint_warnings: problems } };
   }
 
   const tags = ['testing'];
@@ -150,7 +155,6 @@ export function testRoutes(engine: Engine) {
             problems: [{ field: 'body.code', message: 'code is required' }],
           });
         }
-        const secrets = body.secrets ?? {};
         return runTest(
           body,
           { kind, code: body.code, endpoint: body.endpoint },
@@ -158,11 +162,10 @@ export function testRoutes(engine: Engine) {
             uuid: '00000000-0000-0000-0000-000000000000',
             name: 'unsaved workflow',
             version: 0,
-            secrets: body.declared_secrets ?? Object.keys(secrets),
+            secrets: body.declared_secrets ?? Object.keys(body.secrets ?? {}),
             allowedHosts: body.allowed_hosts ?? [],
             timeoutSeconds: body.timeout_seconds ?? 60,
           },
-          secrets,
         );
       },
     );
@@ -174,7 +177,9 @@ export function testRoutes(engine: Engine) {
         schema: {
           tags,
           summary: 'Test a saved workflow (or replacement code) against mock responses',
-          description: 'Declared secrets come from the keychain unless `secrets` gives test values.',
+          description:
+            'Test mode never reads the keychain: each declared secret gets its value from `secrets`, or the placeholder ' +
+            '`test-value-of-NAME`. The report\'s `secrets` lists every declared secret with its `source` (`request` or `placeholder`).',
           params: UuidParams,
           body: TestBody,
         },
@@ -182,15 +187,6 @@ export function testRoutes(engine: Engine) {
       async (request) => {
         const workflow = getWorkflow(engine, request.params.uuid);
         const body = request.body;
-        const declared = body.declared_secrets ?? workflow.secrets;
-        const values: Record<string, string> = {};
-        for (const name of declared) {
-          const given = body.secrets?.[name];
-          const value = given ?? (await engine.secrets.get(name).catch((error: Error) => {
-            throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', error.message);
-          }));
-          if (value !== null) values[name] = value;
-        }
         const unsaved = body.code !== undefined || body.endpoint !== undefined;
         return runTest(
           body,
@@ -199,11 +195,10 @@ export function testRoutes(engine: Engine) {
             uuid: workflow.uuid,
             name: workflow.name,
             version: workflow.code_version,
-            secrets: declared,
+            secrets: body.declared_secrets ?? workflow.secrets,
             allowedHosts: body.allowed_hosts ?? workflow.allowed_hosts,
             timeoutSeconds: body.timeout_seconds ?? workflow.timeout_seconds,
           },
-          values,
         );
       },
     );
