@@ -38,6 +38,9 @@ beforeAll(async () => {
       case '/to-other':
         res.writeHead(302, { location: `${other.url}/landed` }).end();
         return;
+      case '/to-other-307':
+        res.writeHead(307, { location: `${other.url}/landed` }).end();
+        return;
       case '/same-origin':
         res.writeHead(303, { location: '/echo?after=redirect' }).end();
         return;
@@ -209,6 +212,28 @@ describe('refusals', () => {
     for (const name of dropped) expect(kept[name], name).toBeDefined();
     expect(kept['x-custom-auth']).toBe(secret);
     expect(kept['x-request-id']).toBe('req-42');
+  });
+
+  it('does not resend a body carrying a secret to another origin on a 307; a body without one follows', async () => {
+    const post = (body: string) =>
+      `export async function run(ctx) {
+        const secret = ctx.secrets.get("CLIENT_SECRET");
+        try {
+          const res = await ctx.http.post("${api.url}/to-other-307", { body: ${body} });
+          return ctx.ok("followed", { url: res.url });
+        } catch (error) {
+          return ctx.fail(String(error.message));
+        }
+      }`;
+    const run = { ...LOOPBACK, secrets: { CLIENT_SECRET: 'cs-7a1f93e2' }, declaredSecrets: ['CLIENT_SECRET'] };
+    const before = other.hits.length;
+    const refused = await box.run(post('"grant_type=client_credentials&client_secret=" + secret'), run);
+    expect(refused.status).toBe('failed');
+    expect(refused.result?.message).toMatch(/not followed: it would resend a request body carrying a secret to another origin/);
+    expect(other.hits.length).toBe(before);
+    const plain = await box.run(post('"grant_type=client_credentials"'), run);
+    expect(plain.result?.data).toEqual({ url: `${other.url}/landed` });
+    expect(other.hits.length).toBe(before + 1);
   });
 
   it('turns a POST into a GET on a 303, dropping its body', async () => {

@@ -268,9 +268,11 @@ export interface FetchOptions extends HopRequest {
   transport: Transport;
   /** Which request headers are credentials, dropped when a redirect leaves the origin. */
   isCredential(name: string, value: string): boolean;
+  /** Whether a request body carries one of the run's secrets (a token request's client secret). */
+  carriesSecret(text: string): boolean;
 }
 
-/** A call with manual redirects (≤ 5, each hop re-checked, credentials dropped across origins). */
+/** A call with manual redirects (≤ 5, each hop re-checked, credentials never carried across origins). */
 export async function fetchWithPolicy(options: FetchOptions): Promise<FinalResponse> {
   let url = options.url;
   let method = options.method;
@@ -295,7 +297,13 @@ export async function fetchWithPolicy(options: FetchOptions): Promise<FinalRespo
         body = null;
         headers = withoutHeaders(headers, (name) => name === 'content-type' || name === 'content-length');
       }
-      if (next.origin !== url.origin) headers = withoutHeaders(headers, options.isCredential);
+      if (next.origin !== url.origin) {
+        headers = withoutHeaders(headers, options.isCredential);
+        // A 307/308 resends the body as it is; a secret in it must not reach another origin.
+        if (body !== null && options.carriesSecret(body.toString('utf8'))) {
+          throw new EgressError(`the redirect to ${next.origin} was not followed: it would resend a request body carrying a secret to another origin`);
+        }
+      }
       url = next;
       continue;
     }

@@ -172,6 +172,7 @@ export class Broker {
         // The run's redactor knows its secrets (declared and integration credentials) in every
         // encoding it hides, so whatever it would hide in the log never reaches another origin.
         isCredential: (name, value) => run.redactor.isCredentialHeader(name, value),
+        carriesSecret: (text) => run.redactor.carriesSecret(text),
       });
       record.status = summary.status = response.status;
       record.bytes = summary.bytes = response.body.length;
