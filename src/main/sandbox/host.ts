@@ -2,15 +2,18 @@
 // and turns whatever happens into a RunOutcome. run() never rejects for anything a workflow or the
 // sandbox does: a crash fails the runs in flight with "sandbox crashed" and the process is started
 // again with backoff; a cancel resolves 'cancelled'; a sandbox that stops answering resolves
-// 'timed_out' once the run's own timeout (plus a grace) has passed.
+// 'timed_out' once the run's own timeout (plus a grace) has passed. Whatever the sandbox process
+// sends is parsed and checked here before it is used: a message the host cannot read fails the run
+// it was for (or is dropped), never the engine.
 import { availableParallelism } from 'node:os';
 import type { RunLogEntry } from '../../shared/domain.ts';
 import { forkLauncher, type SandboxChannel, type SandboxLauncher } from './launcher.ts';
 import { Batcher } from './batch.ts';
 import { formatBytes, resolveLimits } from './limits.ts';
-import type { HostToSandbox, SandboxProcessOptions, SandboxToHost } from './protocol.ts';
+import type { HostToSandbox, SandboxProcessOptions } from './protocol.ts';
 import { Redactor, redactOutcome } from './redact.ts';
 import type { RunOutcome, RunRequest } from './types.ts';
+import { decodeFrame, encode, joinFrame, MAX_WIRE_DEPTH, readOutcome, serializationProblem } from './wire.ts';
 
 export interface SandboxHostOptions {
   /** Starts the sandbox process; default child_process.fork with a minimal environment. */
@@ -55,6 +58,13 @@ interface Pending {
   cleanup: () => void;
 }
 
+/** A message serialized for the wire, with what the host needs to find it again in its outbox. */
+interface Outgoing {
+  t: HostToSandbox['t'];
+  id: number | null;
+  line: string;
+}
+
 export function createSandboxHost(options: SandboxHostOptions = {}): SandboxHost {
   return new Host(options);
 }
@@ -66,9 +76,9 @@ class Host implements SandboxHost {
   private readonly backoffMaxMs: number;
   private readonly answerGraceMs: number;
   private channel: SandboxChannel | null = null;
-  private wire: Batcher<HostToSandbox> | null = null;
+  private wire: Batcher<string> | null = null;
   private greeted = false;
-  private outbox: HostToSandbox[] = [];
+  private outbox: Outgoing[] = [];
   private launchedAt = 0;
   private youngDeaths = 0;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -103,6 +113,12 @@ class Host implements SandboxHost {
       return Promise.resolve(hostOutcome('failed', `source larger than ${formatBytes(limits.sourceBytes)}`, started));
     }
     const id = this.nextId++;
+    let line: string;
+    try {
+      line = encode({ t: 'run', id, request } satisfies HostToSandbox);
+    } catch (error) {
+      return Promise.resolve(hostOutcome('failed', `the run's input could not be sent to the sandbox: ${serializationProblem(error)}`, started));
+    }
     return new Promise<RunOutcome>((resolve) => {
       const pending: Pending = {
         resolve,
@@ -138,7 +154,7 @@ class Host implements SandboxHost {
         pending.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       this.pending.set(id, pending);
-      this.post({ t: 'run', id, request });
+      this.enqueue({ t: 'run', id, line });
     });
   }
 
@@ -152,10 +168,15 @@ class Host implements SandboxHost {
     pending.resolve(redactOutcome(outcome, pending.redactor));
   }
 
-  private post(message: HostToSandbox): void {
+  /** A control message: made of numbers and the host's own options, so it always serializes. */
+  private post(message: Exclude<HostToSandbox, { t: 'run' }>): void {
+    this.enqueue({ t: message.t, id: 'id' in message ? message.id : null, line: encode(message) });
+  }
+
+  private enqueue(message: Outgoing): void {
     if (this.closed && message.t !== 'shutdown') return;
     this.ensureProcess();
-    if (this.channel && this.greeted && this.wire) this.wire.push(message);
+    if (this.channel && this.greeted && this.wire) this.wire.push(message.line);
     else this.outbox.push(message);
   }
 
@@ -177,29 +198,49 @@ class Host implements SandboxHost {
       return;
     }
     this.channel = channel;
-    this.wire = new Batcher<HostToSandbox>((messages) => channel.send(messages.length === 1 ? messages[0]! : { t: 'batch', messages }));
-    channel.onMessage((message) => this.onMessage(channel, message));
+    this.wire = new Batcher<string>((lines) => {
+      try {
+        channel.send(joinFrame(lines));
+      } catch {
+        // A frame the transport refused is lost with the runs in it: end the process, so they fail
+        // as "sandbox crashed" now instead of waiting out their timeouts.
+        channel.kill();
+      }
+    });
+    channel.onMessage((frame) => this.onFrame(channel, frame));
     channel.onExit(() => this.onExit(channel));
   }
 
-  private onMessage(channel: SandboxChannel, message: SandboxToHost): void {
-    if (channel !== this.channel) return;
-    switch (message.t) {
-      case 'batch':
-        for (const inner of message.messages) this.onMessage(channel, inner);
-        break;
-      case 'hello': {
-        this.greeted = true;
-        this.wire!.push({ t: 'init', options: this.processOptions });
-        for (const queued of this.outbox.splice(0)) this.wire!.push(queued);
-        break;
+  private onFrame(channel: SandboxChannel, frame: string): void {
+    for (const decoded of decodeFrame(frame, MAX_WIRE_DEPTH)) {
+      if (channel !== this.channel) return;
+      if (!decoded.ok) {
+        if (decoded.t === 'outcome' && decoded.id !== null) this.settleUnreadable(decoded.id, decoded.problem);
+        continue;
       }
-      case 'ready':
-        break;
-      case 'outcome':
-        this.settle(message.id, message.outcome);
-        break;
+      const { message } = decoded;
+      switch (message.t) {
+        case 'hello': {
+          this.greeted = true;
+          this.wire!.push(encode({ t: 'init', options: this.processOptions } satisfies HostToSandbox));
+          for (const queued of this.outbox.splice(0)) this.wire!.push(queued.line);
+          break;
+        }
+        case 'outcome': {
+          if (message.id === undefined) break;
+          const outcome = readOutcome(message.outcome);
+          if (typeof outcome === 'string') this.settleUnreadable(message.id, outcome);
+          else this.settle(message.id, outcome);
+          break;
+        }
+      }
     }
+  }
+
+  private settleUnreadable(id: number, problem: string): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.settle(id, hostOutcome('failed', `the sandbox sent an answer the engine could not read: ${problem}`, pending.started));
   }
 
   private onExit(channel: SandboxChannel | null): void {
@@ -208,7 +249,7 @@ class Host implements SandboxHost {
     this.wire = null;
     this.greeted = false;
     // Runs that were only queued for this process are sent to the next one; runs it had are lost.
-    const queuedRuns = new Set(this.outbox.filter((m) => m.t === 'run').map((m) => (m as { id: number }).id));
+    const queuedRuns = new Set(this.outbox.filter((m) => m.t === 'run').map((m) => m.id));
     const requeue = this.outbox.filter((m) => m.t === 'run' || (m.t === 'cancel' && queuedRuns.has(m.id)));
     this.outbox = [];
     for (const [id, pending] of [...this.pending]) {
@@ -243,7 +284,7 @@ class Host implements SandboxHost {
         resolve();
       });
       if (this.greeted && this.wire) {
-        this.wire.push({ t: 'shutdown' });
+        this.wire.push(encode({ t: 'shutdown' } satisfies HostToSandbox));
         this.wire.flush();
       } else channel.kill();
     });

@@ -1,5 +1,6 @@
 // Messages between the engine (host), the sandbox process (broker + supervisor) and its workers.
-// All of them are plain, structured-clone- and JSON-safe data.
+// All of them are plain, JSON-safe data. Between the engine and the sandbox process they travel as
+// JSON text (see wire.ts); between the sandbox process and its workers, by structured clone.
 import type { RunLogEntry } from '../../shared/domain.ts';
 import type { GuestIntegrationCall, IntegrationResult } from './integrations/types.ts';
 import type { RunOutcome, RunRequest, SandboxLimits } from './types.ts';
@@ -15,16 +16,15 @@ export interface SandboxProcessOptions {
   watchdogGraceMs: number;
 }
 
-/** Messages sent in the same event-loop turn travel together as one `batch`. */
+/** Messages sent in the same event-loop turn travel together as one frame (see wire.ts). */
 export type HostToSandbox =
-  | { t: 'batch'; messages: HostToSandbox[] }
   | { t: 'init'; options: SandboxProcessOptions }
   | { t: 'run'; id: number; request: RunRequest }
   | { t: 'cancel'; id: number }
   | { t: 'shutdown' };
 
 /** `hello` is sent once the process listens (messages sent before that would be lost). */
-export type SandboxToHost = { t: 'batch'; messages: SandboxToHost[] } | { t: 'hello' } | { t: 'ready' } | { t: 'outcome'; id: number; outcome: RunOutcome };
+export type SandboxToHost = { t: 'hello' } | { t: 'ready' } | { t: 'outcome'; id: number; outcome: RunOutcome };
 
 export interface RunConfig {
   indicator: unknown;

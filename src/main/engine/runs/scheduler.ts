@@ -112,29 +112,51 @@ export class RunScheduler {
     }
   }
 
+  /** Never rejects: whatever goes wrong is recorded on the run or logged, and the slot is freed. */
   private async execute(id: number, signal: AbortSignal): Promise<void> {
     const { store, bus, clock, log } = this.deps;
-    const run = store.runs.getById(id)!;
-    const started = clock.now();
-    bus.emit('run.started', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid });
-    let outcome: RunOutcome;
+    let finished: Record<string, unknown> | null = null;
     try {
-      outcome = await this.runInSandbox(run.id, signal);
+      const run = store.runs.getById(id)!;
+      const started = clock.now();
+      bus.emit('run.started', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid });
+      let outcome: RunOutcome;
+      try {
+        outcome = await this.runInSandbox(run.id, signal);
+      } catch (error) {
+        log.error(`run ${run.uuid} could not be executed: ${(error as Error).stack ?? String(error)}`);
+        outcome = failedOutcome(`Vigil could not execute the run: ${(error as Error).message}`, clock.now() - started);
+      }
+      const finishedAt = iso(clock.now());
+      const record = (recorded: RunOutcome) =>
+        store.runs.finish(id, {
+          status: recorded.status,
+          result: recorded.result,
+          error: recorded.error,
+          logs: recorded.logs,
+          finished_at: finishedAt,
+          duration_ms: Math.round(recorded.durationMs),
+        });
+      try {
+        record(outcome);
+      } catch (error) {
+        // One more try with a minimal outcome; when that fails too, the run stays `running` for
+        // start-up to find, and the outer catch logs why.
+        const reason = `Vigil could not record the run's outcome (${outcome.status}): ${(error as Error).message}`;
+        log.error(`run ${run.uuid}: ${reason}`);
+        outcome = failedOutcome(reason, outcome.durationMs);
+        record(outcome);
+      }
+      finished = { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: outcome.status };
     } catch (error) {
-      log.error(`run ${run.uuid} could not be executed: ${(error as Error).stack ?? String(error)}`);
-      outcome = failedOutcome(`Vigil could not execute the run: ${(error as Error).message}`, clock.now() - started);
+      log.error(`run ${id}: ${(error as Error).stack ?? String(error)}`);
     }
-    const finishedAt = clock.now();
-    store.runs.finish(id, {
-      status: outcome.status,
-      result: outcome.result,
-      error: outcome.error,
-      logs: outcome.logs,
-      finished_at: iso(finishedAt),
-      duration_ms: Math.round(outcome.durationMs),
-    });
     this.active.delete(id);
-    bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: outcome.status });
+    try {
+      if (finished) bus.emit('run.finished', finished);
+    } catch (error) {
+      log.error(`run ${id}: a run.finished listener failed: ${(error as Error).stack ?? String(error)}`);
+    }
     if (this.active.size === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
