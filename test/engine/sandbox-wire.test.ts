@@ -1,8 +1,10 @@
 // The engine's end of the sandbox wire: nothing a caller, a guest or an upstream sends can stop the
-// engine; what cannot travel, or cannot be recorded, fails its own run with a clear error.
+// engine; what cannot travel, or cannot be recorded, fails its own run with a clear error. And a
+// run whose sandbox process dies keeps its journal.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunLogEntry } from '../../src/shared/domain.ts';
 import type { RunOutcome } from '../../src/main/sandbox/index.ts';
 import { closeSharedSandbox, eventually, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -78,6 +80,38 @@ describe('the engine end of the wire', () => {
     }, `run ${id} to finish`);
   }
   const nestedInput = (levels: number) => `{"indicator":{"type":"ip","value":"203.0.113.7","malice":null,"enrichment":null},"alert":null,"alert_uuid":null,"context":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+
+  it('a run whose sandbox process is killed fails "sandbox crashed" and keeps its journal', async () => {
+    const uuid = await workflow(
+      `export async function run(ctx) {
+        ctx.log.info("blocking", { ip: ctx.indicator.value });
+        const res = await ctx.http.post(ctx.input.url + "/block", { json: { ip: ctx.indicator.value } });
+        ctx.log.info("firewall answered", { status: res.status });
+        await ctx.sleep(60_000);
+        return ctx.ok("never");
+      }`,
+      { allowed_hosts: ['127.0.0.1'], timeout_seconds: 120 },
+    );
+    const runUuid = await execute(uuid, { url: base });
+    // Visible while the run is still running: the console can show a run's progress.
+    const live = await eventually(async () => {
+      const data = await run(runUuid);
+      return data.status === 'running' && data.logs.some((e: RunLogEntry) => e.message === 'firewall answered') ? data : null;
+    }, 'the journal of the running run');
+    expect(live.logs.map((e: RunLogEntry) => e.message)).toEqual([
+      'blocking',
+      `POST ${base}/block sent, awaiting the answer`,
+      expect.stringMatching(/^POST http:\/\/127\.0\.0\.1:\d+\/block → 200/),
+      'firewall answered',
+    ]);
+    process.kill(t.sandbox.pid!, 'SIGKILL');
+    const data = await finished(runUuid);
+    expect(data).toMatchObject({ status: 'failed', error: 'sandbox crashed' });
+    expect(data.logs.map((e: RunLogEntry) => e.message)).toEqual([...live.logs.map((e: RunLogEntry) => e.message), 'sandbox crashed']);
+    expect(data.logs.map((e: RunLogEntry) => e.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(data.logs[2].http).toMatchObject({ method: 'POST', url: `${base}/block`, status: 200 });
+    await stillUp();
+  });
 
   it('caller input nested deeper than anything can serialize fails its run with a clear error; the engine stays up', async () => {
     const uuid = await workflow('export async function run(ctx) { return ctx.ok(typeof ctx.input); }');

@@ -11,9 +11,9 @@ import { forkLauncher, type SandboxChannel, type SandboxLauncher } from './launc
 import { Batcher } from './batch.ts';
 import { formatBytes, resolveLimits } from './limits.ts';
 import type { HostToSandbox, SandboxProcessOptions } from './protocol.ts';
-import { Redactor, redactOutcome } from './redact.ts';
-import type { RunOutcome, RunRequest } from './types.ts';
-import { decodeFrame, encode, joinFrame, MAX_WIRE_DEPTH, readOutcome, serializationProblem } from './wire.ts';
+import { Redactor, redactEntry, redactOutcome } from './redact.ts';
+import type { RunOptions, RunOutcome, RunRequest } from './types.ts';
+import { decodeFrame, encode, joinFrame, MAX_WIRE_DEPTH, readLogEntry, readOutcome, serializationProblem } from './wire.ts';
 
 export interface SandboxHostOptions {
   /** Starts the sandbox process; default child_process.fork with a minimal environment. */
@@ -38,7 +38,7 @@ export interface SandboxHostOptions {
 }
 
 export interface SandboxHost {
-  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome>;
+  run(request: RunRequest, signal?: AbortSignal, options?: RunOptions): Promise<RunOutcome>;
   close(): Promise<void>;
   /** The sandbox process's pid, when one is running. */
   readonly pid: number | undefined;
@@ -56,6 +56,9 @@ interface Pending {
   cancelled: boolean;
   timers: Array<ReturnType<typeof setTimeout>>;
   cleanup: () => void;
+  journal: ((entry: RunLogEntry) => void) | null;
+  /** What the run journaled so far: an outcome the host makes up itself keeps it. */
+  journaled: RunLogEntry[];
 }
 
 /** A message serialized for the wire, with what the host needs to find it again in its outbox. */
@@ -103,7 +106,7 @@ class Host implements SandboxHost {
     return this.channel?.pid;
   }
 
-  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+  run(request: RunRequest, signal?: AbortSignal, options: RunOptions = {}): Promise<RunOutcome> {
     const started = performance.now();
     const redactor = new Redactor(Object.values(request?.secrets ?? {}));
     if (this.closed) return Promise.resolve(hostOutcome('failed', 'the sandbox is shut down', started));
@@ -113,9 +116,10 @@ class Host implements SandboxHost {
       return Promise.resolve(hostOutcome('failed', `source larger than ${formatBytes(limits.sourceBytes)}`, started));
     }
     const id = this.nextId++;
+    const journal = options.journal ?? null;
     let line: string;
     try {
-      line = encode({ t: 'run', id, request } satisfies HostToSandbox);
+      line = encode({ t: 'run', id, journal: journal !== null, request } satisfies HostToSandbox);
     } catch (error) {
       return Promise.resolve(hostOutcome('failed', `the run's input could not be sent to the sandbox: ${serializationProblem(error)}`, started));
     }
@@ -127,12 +131,14 @@ class Host implements SandboxHost {
         cancelled: false,
         timers: [],
         cleanup: () => undefined,
+        journal,
+        journaled: [],
       };
       const timeoutMs = typeof request.timeoutMs === 'number' && request.timeoutMs > 0 ? request.timeoutMs : 30_000;
       pending.timers.push(
         setTimeout(() => {
           this.post({ t: 'cancel', id });
-          this.settle(id, hostOutcome('timed_out', 'the sandbox did not answer within the run\'s timeout', started));
+          this.settle(id, hostOutcome('timed_out', 'the sandbox did not answer within the run\'s timeout', started, pending.journaled));
         }, timeoutMs + this.answerGraceMs),
       );
       if (signal) {
@@ -148,7 +154,7 @@ class Host implements SandboxHost {
             return;
           }
           this.post({ t: 'cancel', id });
-          p.timers.push(setTimeout(() => this.settle(id, hostOutcome('cancelled', 'cancelled', started)), CANCEL_GRACE_MS));
+          p.timers.push(setTimeout(() => this.settle(id, hostOutcome('cancelled', 'cancelled', started, p.journaled)), CANCEL_GRACE_MS));
         };
         signal.addEventListener('abort', onAbort, { once: true });
         pending.cleanup = () => signal.removeEventListener('abort', onAbort);
@@ -226,6 +232,9 @@ class Host implements SandboxHost {
           for (const queued of this.outbox.splice(0)) this.wire!.push(queued.line);
           break;
         }
+        case 'journal':
+          this.onJournal(message.id, message.entry);
+          break;
         case 'outcome': {
           if (message.id === undefined) break;
           const outcome = readOutcome(message.outcome);
@@ -237,10 +246,25 @@ class Host implements SandboxHost {
     }
   }
 
+  private onJournal(id: number | undefined, value: unknown): void {
+    const pending = id === undefined ? undefined : this.pending.get(id);
+    if (!pending?.journal) return;
+    const read = readLogEntry(value);
+    if (!read) return;
+    // Second pass, as for outcomes.
+    const entry = redactEntry(read, pending.redactor);
+    pending.journaled.push(entry);
+    try {
+      pending.journal(entry);
+    } catch {
+      // The journal is a record of progress; a consumer that fails must not stop the run's answer.
+    }
+  }
+
   private settleUnreadable(id: number, problem: string): void {
     const pending = this.pending.get(id);
     if (!pending) return;
-    this.settle(id, hostOutcome('failed', `the sandbox sent an answer the engine could not read: ${problem}`, pending.started));
+    this.settle(id, hostOutcome('failed', `the sandbox sent an answer the engine could not read: ${problem}`, pending.started, pending.journaled));
   }
 
   private onExit(channel: SandboxChannel | null): void {
@@ -254,7 +278,7 @@ class Host implements SandboxHost {
     this.outbox = [];
     for (const [id, pending] of [...this.pending]) {
       if (queuedRuns.has(id)) continue;
-      this.settle(id, hostOutcome(pending.cancelled ? 'cancelled' : 'failed', pending.cancelled ? 'cancelled' : 'sandbox crashed', pending.started));
+      this.settle(id, hostOutcome(pending.cancelled ? 'cancelled' : 'failed', pending.cancelled ? 'cancelled' : 'sandbox crashed', pending.started, pending.journaled));
     }
     if (this.closed) return;
     this.youngDeaths = Date.now() - this.launchedAt < HEALTHY_LIFETIME_MS ? this.youngDeaths + 1 : 1;
@@ -271,7 +295,7 @@ class Host implements SandboxHost {
     this.restartTimer = null;
     const channel = this.channel;
     for (const [id, pending] of [...this.pending]) {
-      if (!channel) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started));
+      if (!channel) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started, pending.journaled));
     }
     if (!channel) return;
     await new Promise<void>((resolve) => {
@@ -288,11 +312,16 @@ class Host implements SandboxHost {
         this.wire.flush();
       } else channel.kill();
     });
-    for (const [id, pending] of [...this.pending]) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started));
+    for (const [id, pending] of [...this.pending]) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started, pending.journaled));
   }
 }
 
-function hostOutcome(status: RunOutcome['status'], error: string, started: number): RunOutcome {
-  const entry: RunLogEntry = { seq: 0, ts: new Date().toISOString(), level: status === 'cancelled' ? 'warn' : 'error', message: error, fields: null, step: null, http: null };
-  return { status, result: null, error, logs: [entry], httpCalls: [], durationMs: Math.round(performance.now() - started) };
+/**
+ * An outcome the host states itself (the sandbox never answered, or could not be understood):
+ * whatever the run journaled comes first, so what it did before is not lost, then why it ended.
+ */
+function hostOutcome(status: RunOutcome['status'], error: string, started: number, journaled: RunLogEntry[] = []): RunOutcome {
+  const seq = (journaled.at(-1)?.seq ?? -1) + 1;
+  const entry: RunLogEntry = { seq, ts: new Date().toISOString(), level: status === 'cancelled' ? 'warn' : 'error', message: error, fields: null, step: null, http: null };
+  return { status, result: null, error, logs: [...journaled, entry], httpCalls: [], durationMs: Math.round(performance.now() - started) };
 }

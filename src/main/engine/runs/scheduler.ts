@@ -1,5 +1,5 @@
 import type { RunLogEntry } from '../../../shared/domain.ts';
-import type { RunOutcome, RunRequest } from '../../sandbox/index.ts';
+import type { RunOptions, RunOutcome, RunRequest } from '../../sandbox/index.ts';
 import type { Store } from '../db/index.ts';
 import type { EventBus } from '../events/bus.ts';
 import { integrationsUsedBy, resolveIntegrations } from '../integrations/index.ts';
@@ -7,10 +7,11 @@ import type { SecretStore } from '../secrets/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { endpointBody, storedEndpoint } from '../workflows/index.ts';
+import { RunJournal } from './journal.ts';
 
 /** What executes one run: the sandbox host (or, in Electron, the same host over utilityProcess). */
 export interface RunExecutor {
-  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome>;
+  run(request: RunRequest, signal?: AbortSignal, options?: RunOptions): Promise<RunOutcome>;
 }
 
 export interface SchedulerDeps {
@@ -27,11 +28,13 @@ export interface SchedulerDeps {
 
 /**
  * The runs table is the queue. The scheduler claims the oldest queued rows up to the concurrency
- * limit, executes each in the sandbox, and records its end (status, result and logs) in one
- * transaction. Nothing is held only in memory: a crash leaves rows that start-up recovers.
+ * limit, executes each in the sandbox, journals what it does as it goes, and records its end
+ * (status, result and logs) in one transaction. Nothing is held only in memory for long: a crash
+ * leaves rows that start-up recovers, with the journal of what the interrupted runs did.
  */
 export class RunScheduler {
   private readonly deps: SchedulerDeps;
+  private readonly journal: RunJournal;
   private readonly active = new Map<number, AbortController>();
   private pumpScheduled = false;
   private stopped = true;
@@ -39,6 +42,7 @@ export class RunScheduler {
 
   constructor(deps: SchedulerDeps) {
     this.deps = deps;
+    this.journal = new RunJournal(deps.store, deps.log);
     deps.settings.onChange(() => this.notify());
   }
 
@@ -97,6 +101,8 @@ export class RunScheduler {
       new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
       new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
     ]);
+    // Runs still going keep what they journaled so far, for the next start to show.
+    this.journal.flush();
   }
 
   private pump(): void {
@@ -122,32 +128,13 @@ export class RunScheduler {
       bus.emit('run.started', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid });
       let outcome: RunOutcome;
       try {
-        outcome = await this.runInSandbox(run.id, signal);
+        outcome = await this.runInSandbox(run.id, signal, { journal: (entry) => this.journal.add(id, entry) });
       } catch (error) {
         log.error(`run ${run.uuid} could not be executed: ${(error as Error).stack ?? String(error)}`);
         outcome = failedOutcome(`Vigil could not execute the run: ${(error as Error).message}`, clock.now() - started);
       }
-      const finishedAt = iso(clock.now());
-      const record = (recorded: RunOutcome) =>
-        store.runs.finish(id, {
-          status: recorded.status,
-          result: recorded.result,
-          error: recorded.error,
-          logs: recorded.logs,
-          finished_at: finishedAt,
-          duration_ms: Math.round(recorded.durationMs),
-        });
-      try {
-        record(outcome);
-      } catch (error) {
-        // One more try with a minimal outcome; when that fails too, the run stays `running` for
-        // start-up to find, and the outer catch logs why.
-        const reason = `Vigil could not record the run's outcome (${outcome.status}): ${(error as Error).message}`;
-        log.error(`run ${run.uuid}: ${reason}`);
-        outcome = failedOutcome(reason, outcome.durationMs);
-        record(outcome);
-      }
-      finished = { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: outcome.status };
+      const status = this.journal.finish(id, run.uuid, outcome, iso(clock.now()));
+      if (status) finished = { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status };
     } catch (error) {
       log.error(`run ${id}: ${(error as Error).stack ?? String(error)}`);
     }
@@ -163,7 +150,7 @@ export class RunScheduler {
     this.notify();
   }
 
-  private async runInSandbox(id: number, signal: AbortSignal): Promise<RunOutcome> {
+  private async runInSandbox(id: number, signal: AbortSignal, options: RunOptions): Promise<RunOutcome> {
     const { store, secrets, credentials, executor } = this.deps;
     const run = store.runs.getById(id)!;
     const workflow = store.workflows.getById(run.workflow_id)!;
@@ -219,6 +206,7 @@ export class RunScheduler {
         integrations,
       },
       signal,
+      options,
     );
   }
 }

@@ -3,6 +3,7 @@
 // given, and talks to the engine only through its parent channel: Electron's parentPort when
 // started by utilityProcess.fork, Node's IPC when started by child_process.fork.
 import { setFlagsFromString } from 'node:v8';
+import type { RunLogEntry } from '../../../shared/domain.ts';
 import { Batcher } from '../batch.ts';
 import type { HostToSandbox, SandboxToHost } from '../protocol.ts';
 import { decodeFrame, encode, joinFrame, serializationProblem } from '../wire.ts';
@@ -38,15 +39,19 @@ function send(message: SandboxToHost): void {
     line = encode(message);
   } catch (error) {
     const problem = serializationProblem(error);
-    if (message.t !== 'outcome') return;
-    line = encode(failedOutcome(message.id, `the run's outcome could not be sent to the engine: ${problem}`, message.outcome.durationMs));
+    if (message.t === 'outcome') line = encode(failedOutcome(message.id, `the run's outcome could not be sent to the engine: ${problem}`, message.outcome.durationMs));
+    else if (message.t === 'journal') line = encode({ t: 'journal', id: message.id, entry: { ...errorEntry(`a log entry could not be sent to the engine: ${problem}`), seq: message.entry.seq } } satisfies SandboxToHost);
+    else return;
   }
   outbox.push(line);
 }
 
+function errorEntry(message: string): RunLogEntry {
+  return { seq: 0, ts: new Date().toISOString(), level: 'error', message, fields: null, step: null, http: null };
+}
+
 function failedOutcome(id: number, error: string, durationMs: number): SandboxToHost {
-  const entry = { seq: 0, ts: new Date().toISOString(), level: 'error' as const, message: error, fields: null, step: null, http: null };
-  return { t: 'outcome', id, outcome: { status: 'failed', result: null, error, logs: [entry], httpCalls: [], durationMs } };
+  return { t: 'outcome', id, outcome: { status: 'failed', result: null, error, logs: [errorEntry(error)], httpCalls: [], durationMs } };
 }
 
 let supervisor: Supervisor | null = null;
@@ -67,7 +72,7 @@ async function onMessage(message: HostToSandbox): Promise<void> {
       send({ t: 'ready' });
       break;
     case 'run':
-      supervisor?.run(message.id, message.request);
+      supervisor?.run(message.id, message.request, message.journal === true);
       break;
     case 'cancel':
       supervisor?.cancel(message.id);

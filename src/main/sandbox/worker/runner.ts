@@ -19,6 +19,7 @@ import type { LogLevel, RunLogEntry, WorkflowResult } from '../../../shared/doma
 import { WORKFLOW_FILENAME } from '../compile.ts';
 import { formatBytes, formatCount, formatMs } from '../limits.ts';
 import type { GuestIntegrationCall, IntegrationResult } from '../integrations/types.ts';
+import { httpOutcomeLine } from '../http-log.ts';
 import { CONTROL, type GuestHttpRequest, type HttpResult, type WorkerOutcome, type WorkerRunSpec, type WorkerToMain } from '../protocol.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from '../wire.ts';
 import { Wasm, type WasmMemory, type WasmModule } from '../wasm-types.ts';
@@ -485,7 +486,7 @@ export class GuestRun {
 
   private addLog(level: LogLevel, message: string, fields: Record<string, unknown> | null, http: RunLogEntry['http'] = null, step?: string | null): void {
     const current = this.stepStack.at(-1);
-    this.logs.push({
+    const entry: RunLogEntry = {
       seq: this.logs.length,
       ts: new Date().toISOString(),
       level,
@@ -493,15 +494,16 @@ export class GuestRun {
       fields,
       step: step !== undefined ? step : current !== undefined ? (this.steps.get(current)?.name ?? null) : null,
       http,
-    });
+    };
+    this.logs.push(entry);
+    // HTTP calls are journaled by the broker, when they start and when they are answered; the
+    // run's closing entry comes with its outcome.
+    if (this.spec.journal && http === null && !this.finished) this.env.post({ t: 'log', seq: this.spec.seq, entry });
   }
 
   private addHttpLog(summary: NonNullable<RunLogEntry['http']>): void {
-    const outcome = summary.error
-      ? `failed: ${summary.error}`
-      : `→ ${summary.status} (${summary.ms} ms, ${formatBytes(summary.bytes)})`;
-    const level: LogLevel = summary.error || (summary.status ?? 0) >= 400 ? 'warn' : 'info';
-    this.addLog(level, `${summary.method} ${summary.url} ${outcome}`, null, summary);
+    const { level, message } = httpOutcomeLine(summary);
+    this.addLog(level, message, null, summary);
   }
 
   private opSecret(name: unknown): string {
