@@ -125,9 +125,23 @@ describe('sandbox → host', () => {
   });
 });
 
-describe('the journal of a real sandbox process', () => {
-  const box = sandbox();
+describe('a real sandbox process', () => {
+  const box = sandbox({ workers: 1 });
   afterAll(() => box.close());
+
+  it('refuses integration arguments too deep to cross to its main thread, and its worker lives on', async () => {
+    const code = `export async function run(ctx) {
+      let a = 1;
+      for (let i = 0; i < 5000; i++) a = [a];
+      try { await ctx.integrations.okta.findUser(a); } catch (e) { return ctx.ok(e.name + ": " + e.message); }
+      return ctx.fail("accepted");
+    }`;
+    const outcome = await box.run(code, { integrations: { okta: { org_url: 'http://127.0.0.1:9', api_token: 'unused-token' }, entra: null }, limits: { stackBytes: 2 * 1024 * 1024, cpuMs: 2_000 } });
+    expect(outcome.status, outcome.error ?? '').toBe('success');
+    expect(outcome.result?.message).toBe('TypeError: ctx.integrations: arguments nested more than 100 levels');
+    const benign = await box.run(BENIGN);
+    expect(benign.status, benign.error ?? '').toBe('success');
+  });
 
   it('reports log lines and HTTP calls in order as they happen, redacted, without bodies or headers', async () => {
     const secret = 'sk_journal_secret_value';

@@ -596,6 +596,8 @@ export class GuestRun {
     if (!call || typeof call !== 'object' || typeof call.integration !== 'string' || typeof call.method !== 'string' || !Array.isArray(call.args)) {
       throw new HostOpError('ctx.integrations: invalid call', true);
     }
+    // The call crosses to the sandbox's main thread by structured clone, which recurses.
+    if (jsonDepth(call.args, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new HostOpError(`ctx.integrations: arguments nested more than ${MAX_JSON_DEPTH} levels`, true);
     const id = this.nextOpId++;
     this.pendingOps.add(id);
     this.env.post({ t: 'integration', seq: this.spec.seq, callId: id, call: { integration: call.integration, method: call.method, args: call.args } });
