@@ -78,6 +78,18 @@ describe('the journal in the database', () => {
     store.close();
   });
 
+  it("entries that cannot be written are logged and dropped, and never stop another run's end", () => {
+    const { store, ids, journal, errors } = setup(2);
+    const [first, second] = ids as [number, number];
+    // A BigInt cannot be stored as JSON.
+    journal.add(second, { ...entry(0, 'unwritable'), fields: { n: 10n } });
+    expect(journal.finish(first, 'first', outcome([entry(0, 'first, final')]), new Date().toISOString())).toBe('success');
+    expect(store.runs.logs(first).map((e) => e.message)).toEqual(['first, final']);
+    expect(store.runs.logs(second)).toEqual([]);
+    expect(errors).toEqual([expect.stringMatching(/^1 run journal entries could not be written: .*BigInt/)]);
+    store.close();
+  });
+
   it('writes what waits on its own after a short while, in one transaction', async () => {
     const { store, ids, journal, commits } = setup(1);
     for (let i = 0; i < 5; i++) journal.add(ids[0]!, entry(i, `line ${i}`));

@@ -33,18 +33,13 @@ export class RunJournal {
     }
   }
 
-  /** Writes everything buffered. Never throws: a journal that cannot be written is logged and lost. */
+  /** Writes everything buffered. Never throws. */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.buffer.length === 0) return;
     const rows = this.buffer;
     this.buffer = [];
-    try {
-      this.store.runs.appendJournal(rows);
-    } catch (error) {
-      this.log.error(`${rows.length} run journal entries could not be written: ${(error as Error).message}`);
-    }
+    this.write(rows);
   }
 
   /**
@@ -74,19 +69,32 @@ export class RunJournal {
   /**
    * One transaction. `replace`: the other runs' buffered entries, then this run's end, whose final
    * logs supersede its own buffered entries. `append` (the fallback): this run's buffered entries,
-   * then its end; the other runs' wait for the next flush, so a problem of theirs cannot block it.
+   * then its end; the other runs' wait for the next flush.
    */
   private commit(runId: number, journal: 'replace' | 'append', completion: RunCompletion): void {
     const mine = (row: JournalRow) => row.runId === runId;
     const rows = this.buffer.filter((row) => (journal === 'replace' ? !mine(row) : mine(row)));
     this.store.transaction(() => {
-      if (rows.length > 0) this.store.runs.appendJournal(rows);
+      this.write(rows);
       this.store.runs.finish(runId, completion, journal);
     });
     this.buffer = journal === 'replace' ? [] : this.buffer.filter((row) => !mine(row));
     if (this.buffer.length === 0 && this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
+    }
+  }
+
+  /**
+   * Journal rows in a transaction of their own, or in a savepoint of the caller's, so rows that
+   * cannot be written never take a run's end down with them. Never throws: they are logged and lost.
+   */
+  private write(rows: JournalRow[]): void {
+    if (rows.length === 0) return;
+    try {
+      this.store.runs.appendJournal(rows);
+    } catch (error) {
+      this.log.error(`${rows.length} run journal entries could not be written: ${(error as Error).message}`);
     }
   }
 }
