@@ -1,6 +1,7 @@
 // API budgets (DESIGN.md §9): execute → 202 latency and throughput, headless start to first request,
-// trivial workflow end to end, and the first page of run history with 1,000,000 runs stored.
-import { mkdtempSync, rmSync } from 'node:fs';
+// trivial workflow end to end (throughput and server CPU per run), and the first page of run history
+// with 1,000,000 runs stored.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -9,6 +10,26 @@ import { serve, vigil } from '../test/helpers/cli.ts';
 import type { BenchRow } from './types.ts';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * CPU time (user + system) a process and its descendants have used so far, in ms (Linux /proc, 0
+ * elsewhere). Unlike throughput, it hardly moves when other work shares the machine.
+ */
+function treeCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime (stat(5) fields 14 and 15) in clock ticks of 10 ms (USER_HZ is 100 on Linux).
+    let ms = (Number(fields[11]) + Number(fields[12])) * 10;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) ms += treeCpuMs(Number(child));
+    }
+    return ms;
+  } catch {
+    return 0;
+  }
+}
 
 async function adminKey(dataDir: string): Promise<string> {
   const { stdout } = await vigil(['keys', 'create', '--name', 'bench', '--type', 'human', '--scopes', 'admin', '--json', '--data-dir', dataDir]);
@@ -27,6 +48,14 @@ function client(url: string, key: string) {
 }
 
 const TRIVIAL = 'export async function run(ctx) { return ctx.ok("ok"); }\n';
+const LOGGING = `export async function run(ctx) {
+  ctx.log.info("looking up", { ip: ctx.indicator.value });
+  await ctx.sleep(5);
+  ctx.log.info("still looking");
+  ctx.log.warn("done", { verdict: "benign" });
+  return ctx.ok("ok");
+}
+`;
 
 async function startToFirstRequest(): Promise<number> {
   const samples: number[] = [];
@@ -74,21 +103,32 @@ async function executeLoad(rows: BenchRow[]): Promise<void> {
     });
   }
 
-  // End to end: execute → success recorded, for a trivial workflow.
-  const direct = await api('POST', '/v1/workflows', { name: 'bench direct', code: TRIVIAL, state: 'active', approval_mode: 'never' });
-  const total = 2000;
-  const started = performance.now();
-  const directUrl = `${server.url}/v1/workflows/${direct.data.uuid}/execute`;
-  await autocannon({ url: directUrl, method: 'POST', headers, body, connections: 16, amount: total });
-  for (;;) {
-    const done = await api('GET', `/v1/workflow-runs?workflow_uuid=${direct.data.uuid}&status=success,failed,timed_out&page_size=1`);
-    if (done.meta.total >= total) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const failed = await api('GET', `/v1/workflow-runs?workflow_uuid=${direct.data.uuid}&status=failed,timed_out&page_size=1`);
-  if (failed.meta.total > 0) throw new Error(`${failed.meta.total} trivial runs failed`);
-  rows.push({ name: 'trivial workflow end to end (execute → success)', value: total / seconds, unit: 'runs/s', budget: '≥ 300', ok: total / seconds >= 300 });
+  // End to end: execute → success recorded, for a trivial workflow and for one that logs (each
+  // log line is a run_logs row, so this one shows what the run's log costs).
+  const endToEnd = async (name: string, code: string) => {
+    const direct = await api('POST', '/v1/workflows', { name, code, state: 'active', approval_mode: 'never' });
+    const total = 2000;
+    const started = performance.now();
+    const cpuBefore = treeCpuMs(server.child.pid);
+    const directUrl = `${server.url}/v1/workflows/${direct.data.uuid}/execute`;
+    await autocannon({ url: directUrl, method: 'POST', headers, body, connections: 16, amount: total });
+    for (;;) {
+      const done = await api('GET', `/v1/workflow-runs?workflow_uuid=${direct.data.uuid}&status=success,failed,timed_out&page_size=1`);
+      if (done.meta.total >= total) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpuPerRun = (treeCpuMs(server.child.pid) - cpuBefore) / total;
+    const failed = await api('GET', `/v1/workflow-runs?workflow_uuid=${direct.data.uuid}&status=failed,timed_out&page_size=1`);
+    if (failed.meta.total > 0) throw new Error(`${failed.meta.total} ${name} runs failed`);
+    return { perSecond: total / seconds, cpuPerRun };
+  };
+  const trivial = await endToEnd('bench direct', TRIVIAL);
+  rows.push({ name: 'trivial workflow end to end (execute → success)', value: trivial.perSecond, unit: 'runs/s', budget: '≥ 300', ok: trivial.perSecond >= 300 });
+  rows.push({ name: 'same, server CPU per run (engine + sandbox)', value: trivial.cpuPerRun, unit: 'ms', budget: '≤ 1.5 ms', ok: trivial.cpuPerRun <= 1.5 });
+  const logging = await endToEnd('bench logging', LOGGING);
+  rows.push({ name: 'workflow logging 3 lines end to end (execute → success)', value: logging.perSecond, unit: 'runs/s' });
+  rows.push({ name: 'same, server CPU per run (engine + sandbox)', value: logging.cpuPerRun, unit: 'ms' });
   server.child.kill('SIGTERM');
   await server.exited;
   rmSync(dataDir, { recursive: true, force: true });

@@ -45,17 +45,28 @@ describe('utilityProcess sandbox launcher', () => {
     }
   });
 
-  it('carries messages both ways and reports the pid once spawned', () => {
+  it('carries frames (strings) both ways and reports the pid once spawned', () => {
     const { channel, child } = launch();
     expect(channel.pid).toBeUndefined();
     child.spawn(777);
     expect(channel.pid).toBe(777);
     const received: unknown[] = [];
-    channel.onMessage((message) => received.push(message));
-    child.emit('message', { t: 'hello' });
-    channel.send({ t: 'shutdown' });
-    expect(received).toEqual([{ t: 'hello' }]);
-    expect(child.posted).toEqual([{ t: 'shutdown' }]);
+    channel.onMessage((frame) => received.push(frame));
+    child.emit('message', '{"t":"hello"}');
+    channel.send('{"t":"shutdown"}');
+    expect(received).toEqual(['{"t":"hello"}']);
+    expect(child.posted).toEqual(['{"t":"shutdown"}']);
+  });
+
+  it('drops whatever arrives that is not a frame', () => {
+    const { channel, child } = launch();
+    child.spawn();
+    const received: unknown[] = [];
+    channel.onMessage((frame) => received.push(frame));
+    child.emit('message', { t: 'outcome', id: 1 });
+    child.emit('message', null);
+    child.emit('message', '{"t":"ready"}');
+    expect(received).toEqual(['{"t":"ready"}']);
   });
 
   it('reports the exit once, and sends nothing after it', () => {
@@ -64,7 +75,7 @@ describe('utilityProcess sandbox launcher', () => {
     child.exitWith(3);
     child.emit('exit', 3);
     expect(exits).toEqual([{ code: 3, signal: null }]);
-    channel.send({ t: 'shutdown' });
+    channel.send('{"t":"shutdown"}');
     expect(child.posted).toEqual([]);
   });
 
@@ -136,23 +147,24 @@ describe('the real sandbox host over the utilityProcess launcher', () => {
     } as never);
     const child = fake.FakeUtilityProcess.forks[0]!.child;
     child.spawn();
-    child.emit('message', { t: 'hello' });
-    // The host sends what one event-loop turn produced as one batch.
+    child.emit('message', '{"t":"hello"}');
+    // The host sends what one event-loop turn produced as one frame: JSON texts, one per line.
     await new Promise((resolve) => setImmediate(resolve));
-    const sent = child.posted.flatMap((message: any) => (message.t === 'batch' ? message.messages : [message]));
+    expect(child.posted).toHaveLength(1);
+    const sent = (child.posted[0] as string).split('\n').map((line) => JSON.parse(line));
     expect(sent.map((message: any) => message.t)).toEqual(['init', 'run']);
     const run = sent[1] as { id: number };
     const outcome = { status: 'success', result: { success: true, message: 'done', data: null }, error: null, logs: [], httpCalls: [], durationMs: 3 };
-    child.emit('message', { t: 'outcome', id: run.id, outcome });
+    child.emit('message', JSON.stringify({ t: 'outcome', id: run.id, outcome }));
     await expect(running).resolves.toMatchObject({ status: 'success' });
     // The sandbox process exits on 'shutdown', as the real one does.
     const post = child.postMessage.bind(child);
-    child.postMessage = (message: any) => {
-      post(message);
-      if (message.t === 'shutdown') queueMicrotask(() => child.exitWith(0));
+    child.postMessage = (frame: any) => {
+      post(frame);
+      if (frame === '{"t":"shutdown"}') queueMicrotask(() => child.exitWith(0));
     };
     await host.close();
-    expect((child.posted.at(-1) as { t: string }).t).toBe('shutdown');
+    expect(child.posted.at(-1)).toBe('{"t":"shutdown"}');
     expect(child.killed).toBe(0);
   });
 });

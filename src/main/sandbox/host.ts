@@ -2,15 +2,18 @@
 // and turns whatever happens into a RunOutcome. run() never rejects for anything a workflow or the
 // sandbox does: a crash fails the runs in flight with "sandbox crashed" and the process is started
 // again with backoff; a cancel resolves 'cancelled'; a sandbox that stops answering resolves
-// 'timed_out' once the run's own timeout (plus a grace) has passed.
+// 'timed_out' once the run's own timeout (plus a grace) has passed. Whatever the sandbox process
+// sends is parsed and checked here before it is used: a message the host cannot read fails the run
+// it was for (or is dropped), never the engine.
 import { availableParallelism } from 'node:os';
 import type { RunLogEntry } from '../../shared/domain.ts';
 import { forkLauncher, type SandboxChannel, type SandboxLauncher } from './launcher.ts';
 import { Batcher } from './batch.ts';
 import { formatBytes, resolveLimits } from './limits.ts';
-import type { HostToSandbox, SandboxProcessOptions, SandboxToHost } from './protocol.ts';
-import { Redactor, redactOutcome } from './redact.ts';
-import type { RunOutcome, RunRequest } from './types.ts';
+import type { HostToSandbox, SandboxProcessOptions } from './protocol.ts';
+import { Redactor, redactEntry, redactOutcome } from './redact.ts';
+import type { RunOptions, RunOutcome, RunRequest } from './types.ts';
+import { decodeFrame, encode, joinFrame, MAX_WIRE_DEPTH, readLogEntry, readOutcome, serializationProblem } from './wire.ts';
 
 export interface SandboxHostOptions {
   /** Starts the sandbox process; default child_process.fork with a minimal environment. */
@@ -35,7 +38,7 @@ export interface SandboxHostOptions {
 }
 
 export interface SandboxHost {
-  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome>;
+  run(request: RunRequest, signal?: AbortSignal, options?: RunOptions): Promise<RunOutcome>;
   close(): Promise<void>;
   /** The sandbox process's pid, when one is running. */
   readonly pid: number | undefined;
@@ -53,6 +56,16 @@ interface Pending {
   cancelled: boolean;
   timers: Array<ReturnType<typeof setTimeout>>;
   cleanup: () => void;
+  journal: ((entry: RunLogEntry) => void) | null;
+  /** What the run journaled so far: an outcome the host makes up itself keeps it. */
+  journaled: RunLogEntry[];
+}
+
+/** A message serialized for the wire, with what the host needs to find it again in its outbox. */
+interface Outgoing {
+  t: HostToSandbox['t'];
+  id: number | null;
+  line: string;
 }
 
 export function createSandboxHost(options: SandboxHostOptions = {}): SandboxHost {
@@ -66,9 +79,9 @@ class Host implements SandboxHost {
   private readonly backoffMaxMs: number;
   private readonly answerGraceMs: number;
   private channel: SandboxChannel | null = null;
-  private wire: Batcher<HostToSandbox> | null = null;
+  private wire: Batcher<string> | null = null;
   private greeted = false;
-  private outbox: HostToSandbox[] = [];
+  private outbox: Outgoing[] = [];
   private launchedAt = 0;
   private youngDeaths = 0;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
@@ -93,7 +106,7 @@ class Host implements SandboxHost {
     return this.channel?.pid;
   }
 
-  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome> {
+  run(request: RunRequest, signal?: AbortSignal, options: RunOptions = {}): Promise<RunOutcome> {
     const started = performance.now();
     const redactor = new Redactor(Object.values(request?.secrets ?? {}));
     if (this.closed) return Promise.resolve(hostOutcome('failed', 'the sandbox is shut down', started));
@@ -103,6 +116,13 @@ class Host implements SandboxHost {
       return Promise.resolve(hostOutcome('failed', `source larger than ${formatBytes(limits.sourceBytes)}`, started));
     }
     const id = this.nextId++;
+    const journal = options.journal ?? null;
+    let line: string;
+    try {
+      line = encode({ t: 'run', id, journal: journal !== null, request } satisfies HostToSandbox);
+    } catch (error) {
+      return Promise.resolve(hostOutcome('failed', `the run's input could not be sent to the sandbox: ${serializationProblem(error)}`, started));
+    }
     return new Promise<RunOutcome>((resolve) => {
       const pending: Pending = {
         resolve,
@@ -111,12 +131,14 @@ class Host implements SandboxHost {
         cancelled: false,
         timers: [],
         cleanup: () => undefined,
+        journal,
+        journaled: [],
       };
       const timeoutMs = typeof request.timeoutMs === 'number' && request.timeoutMs > 0 ? request.timeoutMs : 30_000;
       pending.timers.push(
         setTimeout(() => {
           this.post({ t: 'cancel', id });
-          this.settle(id, hostOutcome('timed_out', 'the sandbox did not answer within the run\'s timeout', started));
+          this.settle(id, hostOutcome('timed_out', 'the sandbox did not answer within the run\'s timeout', started, pending.journaled));
         }, timeoutMs + this.answerGraceMs),
       );
       if (signal) {
@@ -132,13 +154,13 @@ class Host implements SandboxHost {
             return;
           }
           this.post({ t: 'cancel', id });
-          p.timers.push(setTimeout(() => this.settle(id, hostOutcome('cancelled', 'cancelled', started)), CANCEL_GRACE_MS));
+          p.timers.push(setTimeout(() => this.settle(id, hostOutcome('cancelled', 'cancelled', started, p.journaled)), CANCEL_GRACE_MS));
         };
         signal.addEventListener('abort', onAbort, { once: true });
         pending.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       this.pending.set(id, pending);
-      this.post({ t: 'run', id, request });
+      this.enqueue({ t: 'run', id, line });
     });
   }
 
@@ -152,10 +174,15 @@ class Host implements SandboxHost {
     pending.resolve(redactOutcome(outcome, pending.redactor));
   }
 
-  private post(message: HostToSandbox): void {
+  /** A control message: made of numbers and the host's own options, so it always serializes. */
+  private post(message: Exclude<HostToSandbox, { t: 'run' }>): void {
+    this.enqueue({ t: message.t, id: 'id' in message ? message.id : null, line: encode(message) });
+  }
+
+  private enqueue(message: Outgoing): void {
     if (this.closed && message.t !== 'shutdown') return;
     this.ensureProcess();
-    if (this.channel && this.greeted && this.wire) this.wire.push(message);
+    if (this.channel && this.greeted && this.wire) this.wire.push(message.line);
     else this.outbox.push(message);
   }
 
@@ -177,29 +204,67 @@ class Host implements SandboxHost {
       return;
     }
     this.channel = channel;
-    this.wire = new Batcher<HostToSandbox>((messages) => channel.send(messages.length === 1 ? messages[0]! : { t: 'batch', messages }));
-    channel.onMessage((message) => this.onMessage(channel, message));
+    this.wire = new Batcher<string>((lines) => {
+      try {
+        channel.send(joinFrame(lines));
+      } catch {
+        // A frame the transport refused is lost with the runs in it: end the process, so they fail
+        // as "sandbox crashed" now instead of waiting out their timeouts.
+        channel.kill();
+      }
+    });
+    channel.onMessage((frame) => this.onFrame(channel, frame));
     channel.onExit(() => this.onExit(channel));
   }
 
-  private onMessage(channel: SandboxChannel, message: SandboxToHost): void {
-    if (channel !== this.channel) return;
-    switch (message.t) {
-      case 'batch':
-        for (const inner of message.messages) this.onMessage(channel, inner);
-        break;
-      case 'hello': {
-        this.greeted = true;
-        this.wire!.push({ t: 'init', options: this.processOptions });
-        for (const queued of this.outbox.splice(0)) this.wire!.push(queued);
-        break;
+  private onFrame(channel: SandboxChannel, frame: string): void {
+    for (const decoded of decodeFrame(frame, MAX_WIRE_DEPTH)) {
+      if (channel !== this.channel) return;
+      if (!decoded.ok) {
+        if (decoded.t === 'outcome' && decoded.id !== null) this.settleUnreadable(decoded.id, decoded.problem);
+        continue;
       }
-      case 'ready':
-        break;
-      case 'outcome':
-        this.settle(message.id, message.outcome);
-        break;
+      const { message } = decoded;
+      switch (message.t) {
+        case 'hello': {
+          this.greeted = true;
+          this.wire!.push(encode({ t: 'init', options: this.processOptions } satisfies HostToSandbox));
+          for (const queued of this.outbox.splice(0)) this.wire!.push(queued.line);
+          break;
+        }
+        case 'journal':
+          this.onJournal(message.id, message.entry);
+          break;
+        case 'outcome': {
+          if (message.id === undefined) break;
+          const outcome = readOutcome(message.outcome);
+          if (typeof outcome === 'string') this.settleUnreadable(message.id, outcome);
+          else this.settle(message.id, outcome);
+          break;
+        }
+      }
     }
+  }
+
+  private onJournal(id: number | undefined, value: unknown): void {
+    const pending = id === undefined ? undefined : this.pending.get(id);
+    if (!pending?.journal) return;
+    const read = readLogEntry(value);
+    if (!read) return;
+    // Second pass, as for outcomes.
+    const entry = redactEntry(read, pending.redactor);
+    pending.journaled.push(entry);
+    try {
+      pending.journal(entry);
+    } catch {
+      // The journal is a record of progress; a consumer that fails must not stop the run's answer.
+    }
+  }
+
+  private settleUnreadable(id: number, problem: string): void {
+    const pending = this.pending.get(id);
+    if (!pending) return;
+    this.settle(id, hostOutcome('failed', `the sandbox sent an answer the engine could not read: ${problem}`, pending.started, pending.journaled));
   }
 
   private onExit(channel: SandboxChannel | null): void {
@@ -208,12 +273,12 @@ class Host implements SandboxHost {
     this.wire = null;
     this.greeted = false;
     // Runs that were only queued for this process are sent to the next one; runs it had are lost.
-    const queuedRuns = new Set(this.outbox.filter((m) => m.t === 'run').map((m) => (m as { id: number }).id));
+    const queuedRuns = new Set(this.outbox.filter((m) => m.t === 'run').map((m) => m.id));
     const requeue = this.outbox.filter((m) => m.t === 'run' || (m.t === 'cancel' && queuedRuns.has(m.id)));
     this.outbox = [];
     for (const [id, pending] of [...this.pending]) {
       if (queuedRuns.has(id)) continue;
-      this.settle(id, hostOutcome(pending.cancelled ? 'cancelled' : 'failed', pending.cancelled ? 'cancelled' : 'sandbox crashed', pending.started));
+      this.settle(id, hostOutcome(pending.cancelled ? 'cancelled' : 'failed', pending.cancelled ? 'cancelled' : 'sandbox crashed', pending.started, pending.journaled));
     }
     if (this.closed) return;
     this.youngDeaths = Date.now() - this.launchedAt < HEALTHY_LIFETIME_MS ? this.youngDeaths + 1 : 1;
@@ -230,7 +295,7 @@ class Host implements SandboxHost {
     this.restartTimer = null;
     const channel = this.channel;
     for (const [id, pending] of [...this.pending]) {
-      if (!channel) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started));
+      if (!channel) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started, pending.journaled));
     }
     if (!channel) return;
     await new Promise<void>((resolve) => {
@@ -243,15 +308,20 @@ class Host implements SandboxHost {
         resolve();
       });
       if (this.greeted && this.wire) {
-        this.wire.push({ t: 'shutdown' });
+        this.wire.push(encode({ t: 'shutdown' } satisfies HostToSandbox));
         this.wire.flush();
       } else channel.kill();
     });
-    for (const [id, pending] of [...this.pending]) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started));
+    for (const [id, pending] of [...this.pending]) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started, pending.journaled));
   }
 }
 
-function hostOutcome(status: RunOutcome['status'], error: string, started: number): RunOutcome {
-  const entry: RunLogEntry = { seq: 0, ts: new Date().toISOString(), level: status === 'cancelled' ? 'warn' : 'error', message: error, fields: null, step: null, http: null };
-  return { status, result: null, error, logs: [entry], httpCalls: [], durationMs: Math.round(performance.now() - started) };
+/**
+ * An outcome the host states itself (the sandbox never answered, or could not be understood):
+ * whatever the run journaled comes first, so what it did before is not lost, then why it ended.
+ */
+function hostOutcome(status: RunOutcome['status'], error: string, started: number, journaled: RunLogEntry[] = []): RunOutcome {
+  const seq = (journaled.at(-1)?.seq ?? -1) + 1;
+  const entry: RunLogEntry = { seq, ts: new Date().toISOString(), level: status === 'cancelled' ? 'warn' : 'error', message: error, fields: null, step: null, http: null };
+  return { status, result: null, error, logs: [...journaled, entry], httpCalls: [], durationMs: Math.round(performance.now() - started) };
 }

@@ -1,7 +1,7 @@
 // The sandbox room's door (DESIGN.md §6): everything the engine, the CLI and the Electron shell
 // use from the sandbox. Importing it loads only the host side (no QuickJS, no undici); those load
 // in the sandbox process.
-export type { EndpointRequest, HttpCallRecord, RunOutcome, RunOutcomeStatus, RunRequest, SandboxLimits, TestReport } from './types.ts';
+export type { EndpointRequest, HttpCallRecord, RunOptions, RunOutcome, RunOutcomeStatus, RunRequest, SandboxLimits, TestReport } from './types.ts';
 export { DEFAULT_LIMITS, MAX_LIMITS, resolveLimits } from './limits.ts';
 export { createSandboxHost, type SandboxHost, type SandboxHostOptions } from './host.ts';
 export { forkLauncher, minimalEnv, sandboxProcessEntry, type ForkLauncherOptions, type SandboxChannel, type SandboxLauncher } from './launcher.ts';

@@ -4,15 +4,18 @@
 // variables or NODE_OPTIONS reach it.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { HostToSandbox, SandboxToHost } from './protocol.ts';
 
 export type { HostToSandbox, SandboxToHost } from './protocol.ts';
 
-/** A running sandbox process as the host sees it. */
+/**
+ * A running sandbox process as the host sees it. It carries frames of already-serialized messages
+ * (strings, see wire.ts) both ways, never objects, so the transport never walks caller or guest
+ * data; anything that arrives as something else is dropped here.
+ */
 export interface SandboxChannel {
   readonly pid: number | undefined;
-  send(message: HostToSandbox): void;
-  onMessage(listener: (message: SandboxToHost) => void): void;
+  send(frame: string): void;
+  onMessage(listener: (frame: string) => void): void;
   /** Called once when the process is gone, however it went. */
   onExit(listener: (info: { code: number | null; signal: string | null }) => void): void;
   kill(): void;
@@ -60,6 +63,7 @@ export function forkLauncher(options: ForkLauncherOptions = {}): SandboxLauncher
         execArgv: ['--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
         env: minimalEnv(),
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        // Frames are strings: V8's serializer copies one as it is, where 'json' would escape it again.
         serialization: 'advanced',
       });
       let exited = false;
@@ -75,11 +79,13 @@ export function forkLauncher(options: ForkLauncherOptions = {}): SandboxLauncher
         get pid() {
           return child.pid;
         },
-        send(message) {
-          if (!exited && child.connected) child.send(message);
+        send(frame) {
+          if (!exited && child.connected) child.send(frame);
         },
         onMessage(listener) {
-          child.on('message', (message) => listener(message as SandboxToHost));
+          child.on('message', (frame: unknown) => {
+            if (typeof frame === 'string') listener(frame);
+          });
         },
         onExit(listener) {
           exitListeners.push(listener);

@@ -1,5 +1,6 @@
 // Messages between the engine (host), the sandbox process (broker + supervisor) and its workers.
-// All of them are plain, structured-clone- and JSON-safe data.
+// All of them are plain, JSON-safe data. Between the engine and the sandbox process they travel as
+// JSON text (see wire.ts); between the sandbox process and its workers, by structured clone.
 import type { RunLogEntry } from '../../shared/domain.ts';
 import type { GuestIntegrationCall, IntegrationResult } from './integrations/types.ts';
 import type { RunOutcome, RunRequest, SandboxLimits } from './types.ts';
@@ -15,16 +16,24 @@ export interface SandboxProcessOptions {
   watchdogGraceMs: number;
 }
 
-/** Messages sent in the same event-loop turn travel together as one `batch`. */
+/** Messages sent in the same event-loop turn travel together as one frame (see wire.ts). */
 export type HostToSandbox =
-  | { t: 'batch'; messages: HostToSandbox[] }
   | { t: 'init'; options: SandboxProcessOptions }
-  | { t: 'run'; id: number; request: RunRequest }
+  /** `journal`: send the run's log lines and HTTP calls to the engine as they happen. */
+  | { t: 'run'; id: number; journal: boolean; request: RunRequest }
   | { t: 'cancel'; id: number }
   | { t: 'shutdown' };
 
-/** `hello` is sent once the process listens (messages sent before that would be lost). */
-export type SandboxToHost = { t: 'batch'; messages: SandboxToHost[] } | { t: 'hello' } | { t: 'ready' } | { t: 'outcome'; id: number; outcome: RunOutcome };
+/**
+ * `hello` is sent once the process listens (messages sent before that would be lost). `journal`
+ * carries one entry of a journaled run's log while it runs (already redacted); the outcome's logs
+ * supersede them.
+ */
+export type SandboxToHost =
+  | { t: 'hello' }
+  | { t: 'ready' }
+  | { t: 'journal'; id: number; entry: RunLogEntry }
+  | { t: 'outcome'; id: number; outcome: RunOutcome };
 
 export interface RunConfig {
   indicator: unknown;
@@ -45,6 +54,8 @@ export interface WorkerRunSpec {
   declaredSecrets: string[];
   limits: SandboxLimits;
   timeoutMs: number;
+  /** Post the run's log lines (not its HTTP calls: the broker journals those) as they are made. */
+  journal: boolean;
 }
 
 /** What the guest asked ctx.http for, after the prelude's type checks. */
@@ -93,6 +104,7 @@ export type WorkerToMain =
   | { t: 'ready' }
   | { t: 'http'; seq: number; callId: number; request: GuestHttpRequest }
   | { t: 'integration'; seq: number; callId: number; call: GuestIntegrationCall }
+  | { t: 'log'; seq: number; entry: RunLogEntry }
   | { t: 'done'; seq: number; outcome: WorkerOutcome };
 
 /**

@@ -2,6 +2,7 @@
 // result. A workflow may legitimately put a secret in a header or a query string; what is stored
 // and shown must never contain it, in the raw form or in the encodings a request commonly uses.
 import { isCredentialHeaderName } from './credentials.ts';
+import type { RunLogEntry } from '../../shared/domain.ts';
 import type { RunOutcome } from './types.ts';
 
 export const REDACTED = '[REDACTED]';
@@ -137,13 +138,7 @@ export function redactOutcome(outcome: RunOutcome, redactor: Redactor): RunOutco
     ...outcome,
     error: redactor.text(outcome.error),
     result: outcome.result ? redactor.json(outcome.result) : null,
-    logs: outcome.logs.map((entry) => ({
-      ...entry,
-      message: redactor.text(entry.message),
-      fields: entry.fields ? redactor.json(entry.fields) : null,
-      step: redactor.text(entry.step),
-      http: entry.http ? { ...entry.http, url: redactor.url(entry.http.url), ...(entry.http.error !== undefined ? { error: redactor.text(entry.http.error) } : {}) } : null,
-    })),
+    logs: outcome.logs.map((entry) => redactEntry(entry, redactor)),
     httpCalls: outcome.httpCalls.map((call) => ({
       ...call,
       url: redactor.url(call.url),
@@ -151,5 +146,17 @@ export function redactOutcome(outcome: RunOutcome, redactor: Redactor): RunOutco
       request_body: redactor.text(call.request_body),
       error: redactor.text(call.error),
     })),
+  };
+}
+
+/** Applies a redactor to one log entry (a journaled one, or one of an outcome's). */
+export function redactEntry(entry: RunLogEntry, redactor: Redactor): RunLogEntry {
+  if (!redactor.active) return entry;
+  return {
+    ...entry,
+    message: redactor.text(entry.message),
+    fields: entry.fields ? redactor.json(entry.fields) : null,
+    step: redactor.text(entry.step),
+    http: entry.http ? { ...entry.http, url: redactor.url(entry.http.url), ...(entry.http.error !== undefined ? { error: redactor.text(entry.http.error) } : {}) } : null,
   };
 }

@@ -58,6 +58,15 @@ export interface RunRequest {
   integrations?: RunIntegrations;
 }
 
+/** How the engine wants a run executed, beside what the run is. */
+export interface RunOptions {
+  /**
+   * Receives the run's log lines and HTTP calls (request line, then status or error) while it runs,
+   * redacted, so a run cut short still shows what it did. The outcome's logs supersede them.
+   */
+  journal?: (entry: RunLogEntry) => void;
+}
+
 export interface EndpointRequest {
   config: EndpointConfig;
   /** The JSON body (built by the engine from the run); signed as these exact bytes. */

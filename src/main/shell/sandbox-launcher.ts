@@ -3,7 +3,7 @@
 // it shows up by name in the task manager and app.getAppMetrics, dies with the app, and needs no
 // `ELECTRON_RUN_AS_NODE` (which the packaged app's fuses turn off).
 import { app, utilityProcess, type UtilityProcess } from 'electron';
-import { minimalEnv, type SandboxChannel, type SandboxLauncher, type SandboxToHost } from '../sandbox/index.ts';
+import { minimalEnv, type SandboxChannel, type SandboxLauncher } from '../sandbox/index.ts';
 
 /** How the process is named in app.getAppMetrics(), 'child-process-gone' and OS task managers. */
 export const SANDBOX_SERVICE_NAME = 'Vigil sandbox';
@@ -68,11 +68,13 @@ export function createUtilityProcessLauncher(options: UtilityProcessLauncherOpti
         get pid() {
           return child.pid;
         },
-        send(message) {
-          if (!exited) child.postMessage(message);
+        send(frame) {
+          if (!exited) child.postMessage(frame);
         },
         onMessage(listener) {
-          child.on('message', (message: SandboxToHost) => listener(message));
+          child.on('message', (frame: unknown) => {
+            if (typeof frame === 'string') listener(frame);
+          });
         },
         onExit(listener) {
           exitListeners.push(listener);

@@ -8,7 +8,7 @@ import { WorkflowRepository } from './workflows.ts';
 export { DatabaseTooNewError, openDatabase, type Db } from './open.ts';
 export type { Approval, ApprovalFilter } from './approvals.ts';
 export { generateKeySecret, hashKey, type ApiKey } from './keys.ts';
-export type { Run, RunCompletion, RunFilter, NewRun } from './runs.ts';
+export type { JournalRow, Run, RunCompletion, RunFilter, NewRun } from './runs.ts';
 export {
   WORKFLOW_SORTS,
   type Workflow,

@@ -59,6 +59,17 @@ export interface RunCompletion {
   duration_ms: number;
 }
 
+/** One journal entry of a running run (see runs/journal.ts). */
+export interface JournalRow {
+  runId: number;
+  entry: RunLogEntry;
+}
+
+/** The last entry of a run that start-up found still running. */
+const INTERRUPTED_AFTER_ENTRIES =
+  'interrupted: Vigil stopped while this run was running. The entries above are what it did until then; an HTTP call above without an answer may or may not have reached its server.';
+const INTERRUPTED_BEFORE_ENTRIES = 'interrupted: Vigil stopped while this run was running, before the run had recorded anything.';
+
 interface RunRow {
   id: number;
   uuid: string;
@@ -121,6 +132,9 @@ export class RunRepository {
   private readonly claimQueued;
   private readonly complete;
   private readonly insertLog;
+  private readonly putLog;
+  private readonly dropLogs;
+  private readonly nextLogSeq;
   private readonly logsOf;
   private readonly cancelIfQueued;
   private readonly interrupt;
@@ -151,6 +165,12 @@ export class RunRepository {
     this.insertLog = db.prepare(
       'INSERT INTO run_logs (run_id, seq, ts, level, message, fields, step, http) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    // Journal rows: only while the run is running, so a late entry never lands beside final logs.
+    this.putLog = db.prepare(`
+      INSERT OR REPLACE INTO run_logs (run_id, seq, ts, level, message, fields, step, http)
+      SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE id = ? AND status = 'running')`);
+    this.dropLogs = db.prepare('DELETE FROM run_logs WHERE run_id = ?');
+    this.nextLogSeq = db.prepare<[number], { seq: number }>('SELECT COALESCE(MAX(seq) + 1, 0) AS seq FROM run_logs WHERE run_id = ?');
     this.logsOf = db.prepare<[number], LogRow>(
       'SELECT seq, ts, level, message, fields, step, http FROM run_logs WHERE run_id = ? ORDER BY seq',
     );
@@ -220,8 +240,12 @@ export class RunRepository {
     return row?.id;
   }
 
-  /** Status, result and every log line of a run commit together: one transaction per run end. */
-  finish(id: number, completion: RunCompletion): boolean {
+  /**
+   * Status, result and every log line of a run commit together: one transaction per run end. The
+   * completion's logs replace the run's journal (they are its full account), or, with `append`,
+   * follow it (when the full account is lost and only a failure entry is left to add).
+   */
+  finish(id: number, completion: RunCompletion, journal: 'replace' | 'append' = 'replace'): boolean {
     return this.db.transaction(() => {
       const { changes } = this.complete.run({
         id,
@@ -232,29 +256,53 @@ export class RunRepository {
         duration_ms: completion.duration_ms,
       });
       if (changes === 0) return false;
-      for (const log of completion.logs) {
-        this.insertLog.run(
-          id,
-          log.seq,
-          log.ts,
-          log.level,
-          log.message,
-          log.fields === null ? null : toJson(log.fields),
-          log.step,
-          log.http === null ? null : toJson(log.http),
-        );
-      }
+      let base = 0;
+      if (journal === 'replace') this.dropLogs.run(id);
+      else base = this.nextLogSeq.get(id)!.seq;
+      for (const log of completion.logs) this.writeLog(this.insertLog, id, journal === 'replace' ? log : { ...log, seq: base + log.seq });
       return true;
     })();
+  }
+
+  /** Journal entries of running runs, in one transaction (a savepoint inside a caller's). */
+  appendJournal(rows: JournalRow[]): void {
+    this.db.transaction(() => {
+      for (const { runId, entry } of rows) this.writeLog(this.putLog, runId, entry, runId);
+    })();
+  }
+
+  private writeLog(statement: typeof this.insertLog, runId: number, log: RunLogEntry, ...extra: number[]): void {
+    statement.run(
+      runId,
+      log.seq,
+      log.ts,
+      log.level,
+      log.message,
+      log.fields === null ? null : toJson(log.fields),
+      log.step,
+      log.http === null ? null : toJson(log.http),
+      ...extra,
+    );
   }
 
   cancelQueued(id: number, reason: string, now: string): boolean {
     return this.cancelIfQueued.run(reason, now, id).changes === 1;
   }
 
-  /** At start-up: runs a crashed process left `running` can never finish; mark them failed. */
+  /**
+   * At start-up: runs a crashed process left `running` can never finish; mark them failed. Their
+   * journal stays, followed by an entry that says so.
+   */
   failInterrupted(now: string): number[] {
-    return this.interrupt.all(now).map((row) => (row as { id: number }).id);
+    return this.db.transaction(() => {
+      const ids = this.interrupt.all(now).map((row) => (row as { id: number }).id);
+      for (const id of ids) {
+        const seq = this.nextLogSeq.get(id)!.seq;
+        const message = seq > 0 ? INTERRUPTED_AFTER_ENTRIES : INTERRUPTED_BEFORE_ENTRIES;
+        this.writeLog(this.insertLog, id, { seq, ts: now, level: 'error', message, fields: null, step: null, http: null });
+      }
+      return ids;
+    })();
   }
 
   list(filter: RunFilter): { items: Run[]; total: number } {

@@ -1,5 +1,5 @@
 import type { RunLogEntry } from '../../../shared/domain.ts';
-import type { RunOutcome, RunRequest } from '../../sandbox/index.ts';
+import type { RunOptions, RunOutcome, RunRequest } from '../../sandbox/index.ts';
 import type { Store } from '../db/index.ts';
 import type { EventBus } from '../events/bus.ts';
 import { integrationsUsedBy, resolveIntegrations } from '../integrations/index.ts';
@@ -8,10 +8,11 @@ import type { SettingsService } from '../settings/index.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { RunQueue } from './queue.ts';
 import { endpointBody, storedEndpoint } from '../workflows/index.ts';
+import { RunJournal } from './journal.ts';
 
 /** What executes one run: the sandbox host (or, in Electron, the same host over utilityProcess). */
 export interface RunExecutor {
-  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome>;
+  run(request: RunRequest, signal?: AbortSignal, options?: RunOptions): Promise<RunOutcome>;
 }
 
 export interface SchedulerDeps {
@@ -28,11 +29,13 @@ export interface SchedulerDeps {
 
 /**
  * The runs table is the queue. The scheduler claims the oldest queued rows up to the concurrency
- * limit, executes each in the sandbox, and records its end (status, result and logs) in one
- * transaction. Nothing is held only in memory: a crash leaves rows that start-up recovers.
+ * limit, executes each in the sandbox, journals what it does as it goes, and records its end
+ * (status, result and logs) in one transaction. Nothing is held only in memory for long: a crash
+ * leaves rows that start-up recovers, with the journal of what the interrupted runs did.
  */
 export class RunScheduler {
   private readonly deps: SchedulerDeps;
+  private readonly journal: RunJournal;
   private readonly active = new Map<number, AbortController>();
   private pumpScheduled = false;
   private stopped = true;
@@ -43,6 +46,7 @@ export class RunScheduler {
   constructor(deps: SchedulerDeps) {
     this.deps = deps;
     this.queue = new RunQueue(deps);
+    this.journal = new RunJournal(deps.store, deps.log);
     deps.settings.onChange(() => this.notify());
   }
 
@@ -109,6 +113,8 @@ export class RunScheduler {
       new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
       new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
     ]);
+    // Runs still going keep what they journaled so far, for the next start to show.
+    this.journal.flush();
   }
 
   private pump(): void {
@@ -124,37 +130,40 @@ export class RunScheduler {
     }
   }
 
+  /** Never rejects: whatever goes wrong is recorded on the run or logged, and the slot is freed. */
   private async execute(id: number, signal: AbortSignal): Promise<void> {
     const { store, bus, clock, log } = this.deps;
-    const run = store.runs.getById(id)!;
-    const started = clock.now();
-    bus.emit('run.started', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid }, run.trigger_key_id);
-    let outcome: RunOutcome;
+    let finished: { data: Record<string, unknown>; owner: number | null } | null = null;
     try {
-      outcome = await this.runInSandbox(run.id, signal);
+      const run = store.runs.getById(id)!;
+      const started = clock.now();
+      bus.emit('run.started', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid }, run.trigger_key_id);
+      let outcome: RunOutcome;
+      try {
+        outcome = await this.runInSandbox(run.id, signal, { journal: (entry) => this.journal.add(id, entry) });
+      } catch (error) {
+        log.error(`run ${run.uuid} could not be executed: ${(error as Error).stack ?? String(error)}`);
+        outcome = failedOutcome(`Vigil could not execute the run: ${(error as Error).message}`, clock.now() - started);
+      }
+      const status = this.journal.finish(id, run.uuid, outcome, iso(clock.now()));
+      if (status) finished = { data: { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status }, owner: run.trigger_key_id };
     } catch (error) {
-      log.error(`run ${run.uuid} could not be executed: ${(error as Error).stack ?? String(error)}`);
-      outcome = failedOutcome(`Vigil could not execute the run: ${(error as Error).message}`, clock.now() - started);
+      log.error(`run ${id}: ${(error as Error).stack ?? String(error)}`);
     }
-    const finishedAt = clock.now();
-    store.runs.finish(id, {
-      status: outcome.status,
-      result: outcome.result,
-      error: outcome.error,
-      logs: outcome.logs,
-      finished_at: iso(finishedAt),
-      duration_ms: Math.round(outcome.durationMs),
-    });
     this.active.delete(id);
     this.queue.finished();
-    bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: outcome.status }, run.trigger_key_id);
+    try {
+      if (finished) bus.emit('run.finished', finished.data, finished.owner);
+    } catch (error) {
+      log.error(`run ${id}: a run.finished listener failed: ${(error as Error).stack ?? String(error)}`);
+    }
     if (this.active.size === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
     this.notify();
   }
 
-  private async runInSandbox(id: number, signal: AbortSignal): Promise<RunOutcome> {
+  private async runInSandbox(id: number, signal: AbortSignal, options: RunOptions): Promise<RunOutcome> {
     const { store, secrets, credentials, executor } = this.deps;
     const run = store.runs.getById(id)!;
     const workflow = store.workflows.getById(run.workflow_id)!;
@@ -211,6 +220,7 @@ export class RunScheduler {
         integrations,
       },
       signal,
+      options,
     );
   }
 }

@@ -6,6 +6,7 @@ import type { Broker, OutboundRequest } from '../process/broker.ts';
 import type { EgressPolicy } from '../egress/policy.ts';
 import type { HttpSummary } from '../protocol.ts';
 import type { IntegrationFailure } from './types.ts';
+import { jsonDepth, MAX_JSON_DEPTH } from '../wire.ts';
 
 /** First try plus retries. */
 const MAX_ATTEMPTS = 4;
@@ -134,9 +135,12 @@ export function codeForStatus(status: number): string {
   return 'BAD_REQUEST';
 }
 
+/** A vendor answer's JSON; undefined when it is not JSON, or nested deeper than any vendor's documented shape. */
 export function parseJson(body: string): unknown {
   try {
-    return body === '' ? null : JSON.parse(body);
+    const value: unknown = body === '' ? null : JSON.parse(body);
+    // Answers travel on to the worker and the guest by structured clone, which recurses.
+    return jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH ? undefined : value;
   } catch {
     return undefined;
   }

@@ -1,6 +1,9 @@
 // The HTTP broker: every ctx.http call of every run, with that run's budgets (call count, calls in
 // flight, body size), its egress policy and its mocks. It keeps each run's call records and aborts
-// a run's requests the moment the run ends.
+// a run's requests the moment the run ends. A journaled run's calls are journaled as they go: the
+// request line when the call starts, then its status, time and size (or its error).
+import type { RunLogEntry } from '../../../shared/domain.ts';
+import { httpOutcomeLine, httpRequestLine } from '../http-log.ts';
 import { formatBytes, formatCount } from '../limits.ts';
 import { MockMatcher, type MockSpec } from '../mocks.ts';
 import type { GuestHttpRequest, HttpResult, HttpSummary } from '../protocol.ts';
@@ -26,6 +29,8 @@ export interface BrokerRunOptions {
   /** performance.now() after which the run is over anyway. */
   deadline: number;
   mocks: MockSpec | null;
+  /** Receives the run's calls as they start and end (seq is the journal's to set); null: not journaled. */
+  journal: ((entry: RunLogEntry) => void) | null;
 }
 
 interface BrokerRun extends BrokerRunOptions {
@@ -158,6 +163,7 @@ export class Broker {
     };
     run.records.push(record);
     const summary: HttpSummary = { method: call.method, url: shownUrl, status: null, ms: 0, bytes: 0 };
+    journalCall(run, httpRequestLine(summary), { ...summary });
     try {
       const response = await fetchWithPolicy({
         url: call.url,
@@ -178,6 +184,7 @@ export class Broker {
       record.bytes = summary.bytes = response.body.length;
       record.ms = summary.ms = Math.round(performance.now() - started);
       record.mock = run.mockTransport ? run.mockTransport.lastMock : null;
+      journalCall(run, httpOutcomeLine(summary), { ...summary });
       return {
         ok: true,
         response: { status: response.status, url: response.url, headers: response.headers, body: response.body.toString('utf8') },
@@ -190,6 +197,7 @@ export class Broker {
       record.ms = summary.ms = Math.round(performance.now() - started);
       record.error = summary.error = reason;
       record.mock = run.mockTransport ? run.mockTransport.lastMock : null;
+      journalCall(run, httpOutcomeLine(summary), { ...summary });
       return { ok: false, error: message, summary };
     }
   }
@@ -201,6 +209,10 @@ export interface OutboundRequest {
   url: URL;
   headers: Record<string, string>;
   body: string | null;
+}
+
+function journalCall(run: BrokerRun, line: { level: RunLogEntry['level']; message: string }, http: HttpSummary): void {
+  run.journal?.({ seq: 0, ts: new Date().toISOString(), level: line.level, message: line.message, fields: null, step: null, http });
 }
 
 /** Counts a call against the run's budget; the refusal when the budget is spent. */

@@ -8,6 +8,7 @@ import { describeStatuses, ENDPOINT_RECORDED_BODY_BYTES, isSuccessStatus, SECRET
 import { formatBytes } from '../limits.ts';
 import type { HttpSummary, WorkerOutcome } from '../protocol.ts';
 import type { EndpointRequest } from '../types.ts';
+import { jsonDepth, MAX_JSON_DEPTH } from '../wire.ts';
 import type { Broker } from './broker.ts';
 
 export interface EndpointResponseRecord {
@@ -50,7 +51,9 @@ function recordResponse(status: number, url: string, headers: Record<string, str
   };
   if (!truncated && /\bjson\b/i.test(headers['content-type'] ?? '')) {
     try {
-      record.json = JSON.parse(body) as unknown;
+      const json = JSON.parse(body) as unknown;
+      // Nested deeper than guest data may be, it would not travel to the engine: the text stays.
+      if (jsonDepth(json, MAX_JSON_DEPTH) <= MAX_JSON_DEPTH) record.json = json;
     } catch {
       // Declared JSON that is not: the text is what was received.
     }

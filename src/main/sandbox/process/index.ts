@@ -3,8 +3,10 @@
 // given, and talks to the engine only through its parent channel: Electron's parentPort when
 // started by utilityProcess.fork, Node's IPC when started by child_process.fork.
 import { setFlagsFromString } from 'node:v8';
+import type { RunLogEntry } from '../../../shared/domain.ts';
 import { Batcher } from '../batch.ts';
 import type { HostToSandbox, SandboxToHost } from '../protocol.ts';
+import { decodeFrame, encode, joinFrame, serializationProblem } from '../wire.ts';
 import { Supervisor } from './supervisor.ts';
 
 // Every run allocates a WebAssembly.Memory; by default V8 starts a full GC for every 64 MB of such
@@ -19,27 +21,58 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
-function deliver(messages: SandboxToHost[]): void {
-  const message: SandboxToHost = messages.length === 1 ? messages[0]! : { t: 'batch', messages };
-  if (parentPort) parentPort.postMessage(message);
-  else if (process.send && process.connected) process.send(message);
+function deliver(lines: string[]): void {
+  const frame = joinFrame(lines);
+  try {
+    if (parentPort) parentPort.postMessage(frame);
+    else if (process.send && process.connected) process.send(frame);
+  } catch {
+    // The channel is closing: the engine is gone, and this process ends with it ('disconnect').
+  }
 }
-const outbox = new Batcher<SandboxToHost>(deliver);
-const send = (message: SandboxToHost) => outbox.push(message);
+const outbox = new Batcher<string>(deliver);
+
+/** Serializes a message now, while it still belongs to one run: one that cannot be sent fails that run only. */
+function send(message: SandboxToHost): void {
+  let line: string;
+  try {
+    line = encode(message);
+  } catch (error) {
+    const problem = serializationProblem(error);
+    if (message.t === 'outcome') line = encode(failedOutcome(message.id, `the run's outcome could not be sent to the engine: ${problem}`, message.outcome.durationMs));
+    else if (message.t === 'journal') line = encode({ t: 'journal', id: message.id, entry: { ...errorEntry(`a log entry could not be sent to the engine: ${problem}`), seq: message.entry.seq } } satisfies SandboxToHost);
+    else return;
+  }
+  outbox.push(line);
+}
+
+function errorEntry(message: string): RunLogEntry {
+  return { seq: 0, ts: new Date().toISOString(), level: 'error', message, fields: null, step: null, http: null };
+}
+
+function failedOutcome(id: number, error: string, durationMs: number): SandboxToHost {
+  return { t: 'outcome', id, outcome: { status: 'failed', result: null, error, logs: [errorEntry(error)], httpCalls: [], durationMs } };
+}
 
 let supervisor: Supervisor | null = null;
 
+async function onFrame(frame: unknown): Promise<void> {
+  // Caller input may nest deeply; the only thing here that walks it is the supervisor's own
+  // JSON.stringify of the run's configuration, inside the run's try/catch.
+  for (const decoded of decodeFrame(frame, null)) {
+    if (decoded.ok) await onMessage(decoded.message as HostToSandbox);
+    else if (decoded.t === 'run' && decoded.id !== null) send(failedOutcome(decoded.id, `the sandbox could not read the run: ${decoded.problem}`, 0));
+  }
+}
+
 async function onMessage(message: HostToSandbox): Promise<void> {
   switch (message.t) {
-    case 'batch':
-      for (const inner of message.messages) await onMessage(inner);
-      break;
     case 'init':
       supervisor ??= new Supervisor(message.options, send);
       send({ t: 'ready' });
       break;
     case 'run':
-      supervisor?.run(message.id, message.request);
+      supervisor?.run(message.id, message.request, message.journal === true);
       break;
     case 'cancel':
       supervisor?.cancel(message.id);
@@ -53,9 +86,9 @@ async function onMessage(message: HostToSandbox): Promise<void> {
 }
 
 if (parentPort) {
-  parentPort.on('message', (event) => void onMessage(event.data as HostToSandbox));
+  parentPort.on('message', (event) => void onFrame(event.data));
 } else if (process.send) {
-  process.on('message', (message) => void onMessage(message as HostToSandbox));
+  process.on('message', (frame) => void onFrame(frame));
   // The engine is gone: nothing may outlive it.
   process.on('disconnect', () => process.exit(0));
 } else {

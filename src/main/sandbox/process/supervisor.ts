@@ -1,7 +1,9 @@
 // The sandbox process's main thread: compiles workflows, hands runs to a small pool of workers,
 // brokers their HTTP, and watches the workers. A worker hosts many runs (each in its own QuickJS
 // instance); when a guest keeps its worker busy past its deadline (a builtin that never reaches an
-// interrupt check), the watchdog terminates that worker and starts a new one.
+// interrupt check), the watchdog terminates that worker and starts a new one. A journaled run's
+// log lines (from its worker) and HTTP calls (from the broker) go to the engine as they happen,
+// redacted here and numbered in the order they reach this thread.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { RunLogEntry } from '../../../shared/domain.ts';
@@ -10,7 +12,7 @@ import { LiveTransport, serverLookup, systemLookup } from '../egress/http.ts';
 import { AllowedHostsError, compilePolicy, type EgressPolicy } from '../egress/policy.ts';
 import { formatBytes, formatMs, resolveLimits } from '../limits.ts';
 import { CONTROL, type MainToWorker, type RunConfig, type SandboxProcessOptions, type SandboxToHost, type WorkerOutcome, type WorkerRunSpec, type WorkerToMain } from '../protocol.ts';
-import { Redactor, redactOutcome } from '../redact.ts';
+import { Redactor, redactEntry, redactOutcome } from '../redact.ts';
 import type { RunOutcome, RunRequest, SandboxLimits } from '../types.ts';
 import { Batcher } from '../batch.ts';
 import { availableIntegrations, IntegrationHub } from '../integrations/index.ts';
@@ -68,6 +70,8 @@ export class Supervisor {
   private readonly backlog: Array<{ state: Omit<RunState, 'slot'>; spec: WorkerRunSpec }> = [];
   /** http_endpoint runs in flight: they need no worker, only the broker. */
   private readonly endpointRuns = new Map<number, { redactor: Redactor; startedAt: number }>();
+  /** Journaled runs: their redactor and the next journal entry's number. */
+  private readonly journals = new Map<number, { redactor: Redactor; next: number }>();
 
   constructor(options: SandboxProcessOptions, send: (message: SandboxToHost) => void) {
     this.options = options;
@@ -108,7 +112,7 @@ export class Supervisor {
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────
 
-  run(id: number, request: RunRequest): void {
+  run(id: number, request: RunRequest, journal: boolean): void {
     const startedAt = performance.now();
     let redactor = new Redactor([]);
     try {
@@ -116,6 +120,7 @@ export class Supervisor {
       const limits = resolveLimits(request.limits);
       const timeoutMs = clampTimeout(request.timeoutMs);
       if (this.closed) return this.reject(id, redactor, startedAt, 'the sandbox is shutting down');
+      if (journal) this.journals.set(id, { redactor, next: 0 });
       if (request.endpoint) return this.runEndpoint(id, request, redactor, limits, timeoutMs, startedAt);
       if (typeof request.code !== 'string') return this.reject(id, redactor, startedAt, 'the workflow has no code');
       if (Buffer.byteLength(request.code) > limits.sourceBytes) {
@@ -138,7 +143,7 @@ export class Supervisor {
         return this.reject(id, redactor, startedAt, `integrations: ${(error as Error).message}`);
       }
       const state: Omit<RunState, 'slot'> = { id, redactor, limits, timeoutMs, wallDeadline: Date.now() + timeoutMs, cancelledAt: null, startedAt };
-      this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs + 1000, mocks: request.mocks ?? null });
+      this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs + 1000, mocks: request.mocks ?? null, journal: this.journalFor(id) });
       const spec: WorkerRunSpec = {
         seq: id,
         script: compiled.script,
@@ -147,6 +152,7 @@ export class Supervisor {
         declaredSecrets: [...(request.declaredSecrets ?? [])],
         limits,
         timeoutMs,
+        journal,
       };
       this.dispatch(state, spec);
     } catch (error) {
@@ -173,7 +179,7 @@ export class Supervisor {
     if (!policy) return;
     // As for script runs, the broker's deadline trails the run's, so the request's own timeout (the
     // endpoint's) is the one that ends it and the message names it.
-    this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs + 1000, mocks: request.mocks ?? null });
+    this.broker.open(id, { policy, redactor, limits, deadline: performance.now() + timeoutMs + 1000, mocks: request.mocks ?? null, journal: this.journalFor(id) });
     this.endpointRuns.set(id, { redactor, startedAt });
     const endpoint = request.endpoint!;
     void callEndpoint(this.broker, id, endpoint, { ...request.secrets }, timeoutMs)
@@ -252,7 +258,19 @@ export class Supervisor {
   }
 
   private emit(id: number, redactor: Redactor, outcome: WorkerOutcome, httpCalls: RunOutcome['httpCalls']): void {
+    this.journals.delete(id);
     this.send({ t: 'outcome', id, outcome: redactOutcome({ ...outcome, httpCalls }, redactor) });
+  }
+
+  /** Where the broker journals a run's HTTP calls; null when the run is not journaled. */
+  private journalFor(id: number): ((entry: RunLogEntry) => void) | null {
+    return this.journals.has(id) ? (entry) => this.journal(id, entry) : null;
+  }
+
+  private journal(id: number, entry: RunLogEntry): void {
+    const journal = this.journals.get(id);
+    if (!journal) return;
+    this.send({ t: 'journal', id, entry: redactEntry({ ...entry, seq: journal.next++ }, journal.redactor) });
   }
 
   private finishRun(id: number, outcome: WorkerOutcome): void {
@@ -280,6 +298,9 @@ export class Supervisor {
         void this.integrations.call(message.seq, message.call).then((result) => {
           if (!slot.retired && this.runs.has(message.seq)) slot.outbox.push({ t: 'integration', seq: message.seq, callId: message.callId, result });
         });
+        break;
+      case 'log':
+        this.journal(message.seq, message.entry);
         break;
       case 'done':
         this.finishRun(message.seq, message.outcome);

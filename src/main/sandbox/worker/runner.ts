@@ -19,7 +19,9 @@ import type { LogLevel, RunLogEntry, WorkflowResult } from '../../../shared/doma
 import { WORKFLOW_FILENAME } from '../compile.ts';
 import { formatBytes, formatCount, formatMs } from '../limits.ts';
 import type { GuestIntegrationCall, IntegrationResult } from '../integrations/types.ts';
+import { httpOutcomeLine } from '../http-log.ts';
 import { CONTROL, type GuestHttpRequest, type HttpResult, type WorkerOutcome, type WorkerRunSpec, type WorkerToMain } from '../protocol.ts';
+import { jsonDepth, MAX_JSON_DEPTH } from '../wire.ts';
 import { Wasm, type WasmMemory, type WasmModule } from '../wasm-types.ts';
 import { CHUNKS, PRELUDE } from './prelude.ts';
 
@@ -44,8 +46,6 @@ const WASM_OVERHEAD_BYTES = 24 * 1024 * 1024;
 const WASM_PAGE = 65536;
 /** Jobs per executePendingJobs call; deadlines are also checked between batches. */
 const JOB_BATCH = 512;
-/** Nesting accepted in log fields and results (they cross two process boundaries as JSON). */
-const MAX_JSON_DEPTH = 100;
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 const DIGESTS = new Set(['sha1', 'sha256', 'sha512', 'md5']);
 /** Indentation and comment lines cost parse time in every instance; the guest never needs them. */
@@ -465,7 +465,7 @@ export class GuestRun {
     let record: Record<string, unknown> | null = null;
     if (fields !== null && fields !== undefined) {
       record = typeof fields === 'object' && !Array.isArray(fields) ? (fields as Record<string, unknown>) : { value: fields };
-      if (jsonDepth(record) > MAX_JSON_DEPTH) throw new HostOpError(`log fields are nested too deeply (more than ${MAX_JSON_DEPTH} levels)`, true);
+      if (jsonDepth(record, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new HostOpError(`log fields are nested too deeply (more than ${MAX_JSON_DEPTH} levels)`, true);
     }
     this.countUserEntry(size);
     this.addLog(level as LogLevel, message, record);
@@ -486,7 +486,7 @@ export class GuestRun {
 
   private addLog(level: LogLevel, message: string, fields: Record<string, unknown> | null, http: RunLogEntry['http'] = null, step?: string | null): void {
     const current = this.stepStack.at(-1);
-    this.logs.push({
+    const entry: RunLogEntry = {
       seq: this.logs.length,
       ts: new Date().toISOString(),
       level,
@@ -494,15 +494,16 @@ export class GuestRun {
       fields,
       step: step !== undefined ? step : current !== undefined ? (this.steps.get(current)?.name ?? null) : null,
       http,
-    });
+    };
+    this.logs.push(entry);
+    // HTTP calls are journaled by the broker, when they start and when they are answered; the
+    // run's closing entry comes with its outcome.
+    if (this.spec.journal && http === null && !this.finished) this.env.post({ t: 'log', seq: this.spec.seq, entry });
   }
 
   private addHttpLog(summary: NonNullable<RunLogEntry['http']>): void {
-    const outcome = summary.error
-      ? `failed: ${summary.error}`
-      : `→ ${summary.status} (${summary.ms} ms, ${formatBytes(summary.bytes)})`;
-    const level: LogLevel = summary.error || (summary.status ?? 0) >= 400 ? 'warn' : 'info';
-    this.addLog(level, `${summary.method} ${summary.url} ${outcome}`, null, summary);
+    const { level, message } = httpOutcomeLine(summary);
+    this.addLog(level, message, null, summary);
   }
 
   private opSecret(name: unknown): string {
@@ -595,6 +596,8 @@ export class GuestRun {
     if (!call || typeof call !== 'object' || typeof call.integration !== 'string' || typeof call.method !== 'string' || !Array.isArray(call.args)) {
       throw new HostOpError('ctx.integrations: invalid call', true);
     }
+    // The call crosses to the sandbox's main thread by structured clone, which recurses.
+    if (jsonDepth(call.args, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new HostOpError(`ctx.integrations: arguments nested more than ${MAX_JSON_DEPTH} levels`, true);
     const id = this.nextOpId++;
     this.pendingOps.add(id);
     this.env.post({ t: 'integration', seq: this.spec.seq, callId: id, call: { integration: call.integration, method: call.method, args: call.args } });
@@ -624,7 +627,7 @@ export class GuestRun {
       return 'v';
     }
     const value: unknown = json === '' ? undefined : JSON.parse(json);
-    if (jsonDepth(value) > MAX_JSON_DEPTH) {
+    if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
       this.reported = { result: null, error: `the result is nested too deeply (more than ${MAX_JSON_DEPTH} levels)` };
       return 'v';
     }
@@ -737,20 +740,6 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object without success and message';
   return `a ${typeof value}`;
-}
-
-/** Nesting depth of parsed JSON, iteratively (the value may be hostile). */
-export function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== 'object') continue;
-    if (depth > max) max = depth;
-    if (max > MAX_JSON_DEPTH) return max;
-    for (const child of Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
-  return max;
 }
 
 /** Host error text for a run's log: no stack, no file paths. */
