@@ -123,7 +123,7 @@ test('runs a test with mock responses and shows each HTTP call with the mock tha
   const calls = result.getByRole('list', { name: 'HTTP calls' }).getByRole('listitem');
   await expect(calls).toHaveCount(1);
   await expect(calls.first()).toContainText('https://intel.example.com/v1/ip/203.0.113.7');
-  await expect(calls.first()).toContainText('mock: #1');
+  await expect(calls.first()).toContainText('mock #1');
   await expect(result.getByRole('list', { name: 'Test logs' })).toContainText('intel answered');
   await screenshot(page, 'editor-test-panel');
 

@@ -182,7 +182,7 @@ function HttpCallItem({ call, rule }: { call: TestHttpCall; rule: unknown }) {
           {duration(call.ms)} · {bytes(call.bytes)}
         </span>
         <span className={`mock-tag ${call.mock === null || call.mock === undefined ? 'unmatched' : ''}`}>
-          {call.mock === null || call.mock === undefined ? 'no mock answered' : `mock: ${describeMock(call.mock, rule)}`}
+          {call.mock === null || call.mock === undefined ? 'no mock matched' : describeMock(call.mock, rule)}
         </span>
       </button>
       {call.error && <p className="error-text">{call.error}</p>}
