@@ -16,6 +16,7 @@ import { ProblemsPanel } from './editor/ProblemsPanel.tsx';
 import { mergeProblems } from '../lib/problems.ts';
 import { SettingsPanel } from './editor/SettingsPanel.tsx';
 import { TestPanel } from './editor/TestPanel.tsx';
+import { TestResultPane } from './editor/TestResult.tsx';
 
 type Tab = 'settings' | 'test' | 'history';
 const TABS: Array<{ id: Tab; label: string }> = [
@@ -315,6 +316,7 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
               }}
             />
           )}
+          {ready && !diff && <TestResultPane />}
         </div>
         <aside className="side-panel" aria-label="Workflow panels">
           <div role="tablist" aria-label="Workflow panels" className="tabs">
