@@ -319,9 +319,11 @@ test('the workflow list searches, filters, and activates from the row', async ({
   const row = page.getByRole('row').filter({ hasText: name });
   await expect(row).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: 'Contain host' })).toHaveCount(0);
-  await row.getByRole('button', { name: 'Activate' }).click();
-  await expect(row.getByRole('button', { name: 'Deactivate' })).toBeVisible();
+  await row.getByRole('button', { name: `Actions for ${name}` }).click();
+  await row.getByRole('menuitem', { name: 'Activate' }).click();
   await expect(row).toContainText('Active');
+  await row.getByRole('button', { name: `Actions for ${name}` }).click();
+  await expect(row.getByRole('menuitem', { name: 'Deactivate' })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 
