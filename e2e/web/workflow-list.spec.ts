@@ -27,7 +27,11 @@ test('fits 1280 px without horizontal scrolling, with indicator types apart from
   for (const header of ['Name', 'Updated', 'Last run', 'Indicators', 'Tags']) {
     await expect(table.getByRole('columnheader', { name: header })).toBeInViewport({ ratio: 1 });
   }
+  await screenshot(page, 'workflows-1280');
+  // Other tests' workflows may push the row below the fold: scrolling down is fine, sideways is not.
+  await row.scrollIntoViewIfNeeded();
   await expect(row.getByRole('link', { name })).toBeInViewport({ ratio: 1 });
+  await expect(row.getByRole('button', { name: 'Run', exact: true })).toBeInViewport({ ratio: 1 });
   await expect(row.getByRole('button', { name: `Actions for ${name}` })).toBeInViewport({ ratio: 1 });
 
   // Indicator types have a column of their own; the Tags column holds tags only.
@@ -36,7 +40,6 @@ test('fits 1280 px without horizontal scrolling, with indicator types apart from
   const cell = (header: string) => cells.nth(headers.findIndex((text) => text.trim().startsWith(header)));
   await expect(cell('Indicators')).toHaveText('Email, Account');
   await expect(cell('Tags')).toHaveText(/^email\s*containment\s*phishing$/);
-  await screenshot(page, 'workflows-1280');
   expect(consoleErrors).toEqual([]);
 });
 

@@ -3,12 +3,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { LintProblemView } from '../api/types.ts';
+import { RunButton } from '../components/RunButton.tsx';
 import { Badge, ErrorText, Notice, Progress } from '../components/ui.tsx';
 import { CodeEditor, type CodeEditorHandle } from '../monaco/CodeEditor.tsx';
 import { DiffView } from '../monaco/DiffView.tsx';
+import { runBlocker } from '../lib/run-form.ts';
 import { isDirty, useEditor } from '../stores/editor.ts';
 import { useGenerate } from '../stores/generate.ts';
 import { setLeaveGuard, useRouter } from '../stores/router.ts';
+import { useRun } from '../stores/run.ts';
 import { EndpointForm, KindSwitch } from './editor/EndpointForm.tsx';
 import { GenerateDialog } from './editor/GenerateDialog.tsx';
 import { HistoryPanel } from './editor/HistoryPanel.tsx';
@@ -182,6 +185,12 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
   // An http_endpoint workflow has no code: a form edits its configuration.
   const endpoint = s.draft.kind === 'http_endpoint';
   const active = state === 'active';
+  // A run uses the saved, active version: unsaved edits would not be part of it.
+  const runBlocked = !s.workflow
+    ? 'Save and activate the workflow to run it.'
+    : dirty
+      ? 'Save your changes first: a run uses the saved version.'
+      : runBlocker(s.workflow);
 
   return (
     <section className="view editor-view" aria-labelledby="editor-title">
@@ -227,6 +236,10 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         <button type="button" onClick={() => void setState(active ? 'inactive' : 'active')} disabled={s.saving || !ready}>
           {active ? 'Deactivate' : 'Activate'}
         </button>
+        <RunButton
+          blocker={s.saving || !ready ? 'Wait for the workflow to load or save.' : runBlocked}
+          onRun={() => s.workflow && useRun.getState().open(s.workflow)}
+        />
       </header>
       <Progress active={s.loading || s.saving} label={s.loading ? 'Loading the workflow' : 'Saving'} />
       {s.saveError && (

@@ -5,12 +5,15 @@ import { useEffect, useRef, useState } from 'react';
 import { INDICATOR_TYPES, RISK_LEVELS, WORKFLOW_STATES, WORKFLOW_TYPES } from '../../shared/domain.ts';
 import type { WorkflowListItem } from '../api/types.ts';
 import { MenuButton } from '../components/Menu.tsx';
+import { RunButton } from '../components/RunButton.tsx';
 import { Badge, ConfirmDialog, EmptyState, ErrorText, Progress, useNow } from '../components/ui.tsx';
 import { indicatorLabel, label, plural, relativeDay, relativeTime, shortDate } from '../lib/format.ts';
+import { runBlocker } from '../lib/run-form.ts';
 import { debounce, nameFromFile } from '../lib/util.ts';
 import { NEW_WORKFLOW_FIELDS, useEditor } from '../stores/editor.ts';
 import { useGenerate } from '../stores/generate.ts';
 import { href, useRouter } from '../stores/router.ts';
+import { useRun } from '../stores/run.ts';
 import { DEFAULT_WORKFLOW_QUERY, useWorkflows, WORKFLOW_PAGE_SIZE } from '../stores/workflows.ts';
 
 const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -285,6 +288,7 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
   const navigate = useRouter((s) => s.navigate);
   const active = workflow.state === 'active';
   const types = indicatorTypesText(workflow.indicator_types);
+  const blocker = runBlocker(workflow);
   return (
     <>
       <tr aria-busy={busy}>
@@ -355,6 +359,7 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
           {relativeDay(workflow.updated_at, now)}
         </td>
         <td className="actions">
+          <RunButton blocker={blocker} onRun={() => useRun.getState().open(workflow)} />
           <MenuButton
             label={`Actions for ${workflow.name}`}
             disabled={busy}
