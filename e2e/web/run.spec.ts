@@ -123,8 +123,14 @@ test('Run says why it cannot run, and a refusal reads well in the form', async (
   await draftRun.focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('dialog')).toHaveCount(0);
-  const okta = page.getByRole('row').filter({ hasText: 'Okta: suspend user' }).getByRole('button', { name: 'Run', exact: true });
-  await expect(okta).toHaveAttribute('title', 'Needs the Okta integration: set it up under Settings → Integrations.');
+  // A built-in whose integration is not set up (which one depends on what other tests configured).
+  const builtins = (await vigil.api('GET', '/v1/workflows?page_size=100')).body.data as Array<{ name: string; integration: { name: string; configured: boolean } | null }>;
+  const unconfigured = builtins.find((w) => w.integration && !w.integration.configured)!;
+  const product = unconfigured.integration!.name === 'okta' ? 'Okta' : 'Microsoft Entra ID';
+  await expect(page.getByRole('row').filter({ hasText: unconfigured.name }).getByRole('button', { name: 'Run', exact: true })).toHaveAttribute(
+    'title',
+    `Needs the ${product} integration: set it up under Settings → Integrations.`,
+  );
 
   // Deactivated behind the analyst's back while the form is open: the API's refusal, in words.
   await page.getByRole('row').filter({ hasText: live.name }).getByRole('button', { name: 'Run', exact: true }).click();
