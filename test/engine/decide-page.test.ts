@@ -131,7 +131,10 @@ describe('looks like the console', () => {
       });
       try {
         await tab.goto(link);
-        const style = (selector: string, property: string) => tab.locator(selector).evaluate((el, name) => getComputedStyle(el).getPropertyValue(name), property);
+        // Runs in the page; this project's Node typings have no DOM, hence the window's shape here.
+        type PageWindow = { getComputedStyle(element: unknown): { getPropertyValue(name: string): string } };
+        const style = (selector: string, property: string) =>
+          tab.locator(selector).evaluate((el, name) => (globalThis as unknown as PageWindow).getComputedStyle(el).getPropertyValue(name), property);
         expect(await style('body', 'background-color')).toBe(rgb(colours.bg));
         // Critical is the console's danger red (it was purple), in the badge and on the card's edge.
         expect(await style('.badge', 'color')).toBe(rgb(colours.danger));
