@@ -130,8 +130,8 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey) return;
-      // The Generate dialog is modal: the editor behind it neither saves nor runs tests meanwhile.
-      if (useGenerate.getState().open) return;
+      // The Generate and Run dialogs are modal: the editor behind them neither saves nor runs tests meanwhile.
+      if (useGenerate.getState().open || useRun.getState().target !== null) return;
       if (event.key === 's' || event.key === 'S') {
         event.preventDefault();
         void save();
