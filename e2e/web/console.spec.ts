@@ -123,7 +123,7 @@ test('runs a test with mock responses and shows each HTTP call with the mock tha
   const calls = result.getByRole('list', { name: 'HTTP calls' }).getByRole('listitem');
   await expect(calls).toHaveCount(1);
   await expect(calls.first()).toContainText('https://intel.example.com/v1/ip/203.0.113.7');
-  await expect(calls.first()).toContainText('mock: #1');
+  await expect(calls.first()).toContainText('mock #1');
   await expect(result.getByRole('list', { name: 'Test logs' })).toContainText('intel answered');
   await screenshot(page, 'editor-test-panel');
 
@@ -319,9 +319,11 @@ test('the workflow list searches, filters, and activates from the row', async ({
   const row = page.getByRole('row').filter({ hasText: name });
   await expect(row).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: 'Contain host' })).toHaveCount(0);
-  await row.getByRole('button', { name: 'Activate' }).click();
-  await expect(row.getByRole('button', { name: 'Deactivate' })).toBeVisible();
+  await row.getByRole('button', { name: `Actions for ${name}` }).click();
+  await row.getByRole('menuitem', { name: 'Activate' }).click();
   await expect(row).toContainText('Active');
+  await row.getByRole('button', { name: `Actions for ${name}` }).click();
+  await expect(row.getByRole('menuitem', { name: 'Deactivate' })).toBeVisible();
   expect(consoleErrors).toEqual([]);
 });
 

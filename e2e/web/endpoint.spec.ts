@@ -55,7 +55,7 @@ test('tests an HTTP-endpoint workflow against a mock response', async ({ page, v
   await expect(result).toContainText('POST https://logic.example.com/run answered 202');
   const calls = result.getByRole('list', { name: 'HTTP calls' }).getByRole('listitem');
   await expect(calls).toHaveCount(1);
-  await expect(calls.first()).toContainText('mock: #1');
+  await expect(calls.first()).toContainText('mock #1');
   await screenshot(page, 'editor-endpoint-test');
   expect(consoleErrors).toEqual([]);
 });

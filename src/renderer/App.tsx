@@ -14,6 +14,7 @@ import { ApprovalsView } from './views/Approvals.tsx';
 import { SecretsView } from './views/Secrets.tsx';
 import { KeysView } from './views/Keys.tsx';
 import { SettingsView } from './views/Settings.tsx';
+import { RunDialog } from './views/RunDialog.tsx';
 
 // Monaco is most of the bundle; it loads when a workflow is first opened, not at sign-in.
 const EditorView = lazy(() => import('./views/Editor.tsx'));
@@ -127,6 +128,7 @@ function Shell() {
       >
         <p>The workflow has changes that are not saved. They will be lost.</p>
       </ConfirmDialog>
+      <RunDialog />
     </div>
   );
 }

@@ -1,7 +1,9 @@
 // The browser decide page: the happy path in real Chromium (open the link, click Approve, see the
 // confirmation), every other state over plain HTTP, and the page's security headers.
+import { readFileSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PALETTE, RISK_TONES } from '../../src/shared/palette.ts';
 import { closeSharedSandbox, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
 
 let t: TestServer;
@@ -34,6 +36,8 @@ afterAll(async () => {
 const NAME = `Contain "host" & 'user' <b>bold</b>`;
 const INDICATOR = '<script>alert(1)</script>';
 const REASON = `<img src=x onerror="alert(2)"> it's "urgent"`;
+/** The agent's context, with markup that would end the page's <pre> if it were not escaped. */
+const CONTEXT = { ticket: 'INC-4711', note: '</pre><script>alert(3)</script>' };
 
 async function pendingApproval(fields: Record<string, unknown> = {}): Promise<{ uuid: string; token: string; link: string }> {
   const wf = await t.request('POST', '/v1/workflows', {
@@ -42,7 +46,7 @@ async function pendingApproval(fields: Record<string, unknown> = {}): Promise<{ 
   expect(wf.status).toBe(201);
   const res = await t.request('POST', `/v1/workflows/${wf.body.data.uuid}/execute`, {
     key: t.keys.agent,
-    body: { indicator_type: 'domain', indicator_value: INDICATOR, reason: REASON, confidence: 0.73 },
+    body: { indicator_type: 'domain', indicator_value: INDICATOR, reason: REASON, confidence: 0.73, context: CONTEXT },
   });
   const uuid = res.body.data.approval_request_uuid;
   const token = tokens.get(uuid)!;
@@ -110,6 +114,70 @@ describe('in Chromium', () => {
   });
 });
 
+/** The page's colours are the console's: a computed colour as CSS gives it ("rgb(r, g, b)"). */
+const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+
+describe('looks like the console', () => {
+  it("uses the console's colours, light and dark, and shows the agent's context escaped and folded", async () => {
+    const { link } = await pendingApproval();
+    for (const scheme of ['light', 'dark'] as const) {
+      const colours = PALETTE[scheme];
+      const context = await browser.newContext({ colorScheme: scheme });
+      const tab = await context.newPage();
+      const dialogs: string[] = [];
+      tab.on('dialog', (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      try {
+        await tab.goto(link);
+        // Runs in the page; this project's Node typings have no DOM, hence the window's shape here.
+        type PageWindow = { getComputedStyle(element: unknown): { getPropertyValue(name: string): string } };
+        const style = (selector: string, property: string) =>
+          tab.locator(selector).evaluate((el, name) => (globalThis as unknown as PageWindow).getComputedStyle(el).getPropertyValue(name), property);
+        expect(await style('body', 'background-color')).toBe(rgb(colours.bg));
+        // Critical is the console's danger red (it was purple), in the badge and on the card's edge.
+        expect(await style('.badge', 'color')).toBe(rgb(colours.danger));
+        expect(await style('.badge', 'background-color')).toBe(rgb(colours['danger-soft']));
+        expect(await style('main.card', 'border-left-color')).toBe(rgb(colours.danger));
+        // Approve is the console's primary action (it was green); Reject its danger button.
+        expect(await style('button.approve', 'background-color')).toBe(rgb(colours.accent));
+        expect(await style('button.reject', 'background-color')).toBe(rgb(colours.danger));
+
+        // The context, as the approvals view shows it: folded until asked for, escaped.
+        const input = tab.getByLabel('Request input');
+        await expect(input.isVisible()).resolves.toBe(false);
+        await tab.getByText('Show input').click();
+        await input.waitFor();
+        const text = await input.innerText();
+        expect(JSON.parse(text)).toMatchObject({ indicator: { type: 'domain', value: INDICATOR }, context: CONTEXT });
+        expect(dialogs).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  it("holds the same values as the console's stylesheet", () => {
+    const css = readFileSync(new URL('../../src/renderer/styles.css', import.meta.url), 'utf8');
+    const light = css.slice(css.indexOf(':root {'), css.indexOf('}', css.indexOf(':root {')));
+    const darkStart = css.indexOf(':root {', css.indexOf('@media (prefers-color-scheme: dark)'));
+    const dark = css.slice(darkStart, css.indexOf('}', darkStart));
+    for (const [block, colours] of [
+      [light, PALETTE.light],
+      [dark, PALETTE.dark],
+    ] as const) {
+      for (const [name, value] of Object.entries(colours)) expect(block, name).toContain(`--${name}: ${value};`);
+    }
+    // The risk colours are those of the console's approval cards and badges.
+    for (const [risk, [text, background]] of Object.entries(RISK_TONES)) {
+      expect(css).toMatch(new RegExp(`\\.approval\\[data-risk='${risk}'\\] \\{\\s*border-left-color: var\\(--${text}\\);`));
+      const rule = new RegExp(`\\.badge\\[data-tone='${risk}'\\][^{]*\\{\\s*background: var\\(--${background}\\);\\s*color: var\\(--${text}\\);`);
+      expect(css).toMatch(rule);
+    }
+  });
+});
+
 describe('over HTTP', () => {
   it('the detail page escapes every value and sends strict headers', async () => {
     const { uuid, token } = await pendingApproval();
@@ -123,6 +191,10 @@ describe('over HTTP', () => {
     expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
     expect(html).toContain('Contain &#34;host&#34; &#38; &#39;user&#39; &#60;b&#62;bold&#60;/b&#62;');
     expect(html).toContain('&#60;img src=x onerror=&#34;alert(2)&#34;&#62;');
+    // The context is on the page, escaped, inside a <details> (collapsed, as in the console).
+    expect(html).toMatch(/<details>\s*<summary>Show input/);
+    expect(html).toContain('&#34;note&#34;: &#34;&#60;/pre&#62;&#60;script&#62;alert(3)&#60;/script&#62;&#34;');
+    expect(html).toContain('An agent asks to run this workflow.');
     expect(html).toContain('73%');
     expect(html).toMatch(/<input type="hidden" name="token" value="[A-Za-z0-9_-]{43}">/);
     const approval = await approvalOf(uuid);

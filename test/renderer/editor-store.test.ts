@@ -8,6 +8,7 @@ import {
   mocksForKind,
   NEW_WORKFLOW_FIELDS,
   parseJsonField,
+  testInputKey,
   useEditor,
 } from '../../src/renderer/stores/editor.ts';
 import { mergeProblems } from '../../src/renderer/lib/problems.ts';
@@ -126,6 +127,49 @@ describe('editor state', () => {
       secrets: { TOKEN: 's3cret' },
     });
     expect(useEditor.getState().test.result?.status).toBe('success');
+  });
+
+  it('names the marked test fields in the message, keeps the last result dimmed while running, and drops it on failure', async () => {
+    useEditor.getState().setTest({ inputJson: '{bad', indicatorValue: ' ' });
+    await useEditor.getState().runTest();
+    expect(useEditor.getState().test.error).toBe('The test did not run: fix Indicator value and Input (ctx.input), marked above.');
+    // Editing clears the marks and the message that named them.
+    useEditor.getState().setTest({ inputJson: '{}', indicatorValue: '1.2.3.4' });
+    expect(useEditor.getState().test.error).toBeNull();
+
+    let answer: (value: unknown) => void = () => undefined;
+    fakeApi({ 'workflows.test': () => new Promise((resolve) => (answer = resolve)) });
+    const report = { success: true, message: 'ok', data: null, logs: [], http_calls: [], duration_ms: 3, status: 'success', error: null, secrets: [] };
+    const first = useEditor.getState().runTest();
+    answer(ok(report));
+    await first;
+    const { test, draft } = useEditor.getState();
+    expect(test.resultKey).toBe(testInputKey(draft, test));
+    // A change to the code or the input makes the shown result out of date.
+    useEditor.getState().setField('code', `${draft.code}\n// changed`);
+    expect(useEditor.getState().test.resultKey).not.toBe(testInputKey(useEditor.getState().draft, useEditor.getState().test));
+
+    const second = useEditor.getState().runTest();
+    expect(useEditor.getState().test).toMatchObject({ running: true, result: report });
+    fakeApi({
+      'workflows.test': () => {
+        throw apiError(422, 'VALIDATION_ERROR', 'The request is not valid: 2 problem(s).', {
+          problems: [
+            { field: 'body.indicator_value', message: 'not an IPv4 or IPv6 address' },
+            { field: 'body.secrets.X', message: 'too long' },
+          ],
+        });
+      },
+    });
+    answer(ok(report));
+    await second;
+    await useEditor.getState().runTest();
+    expect(useEditor.getState().test).toMatchObject({
+      running: false,
+      result: null,
+      fieldErrors: { indicator_value: 'not an IPv4 or IPv6 address' },
+      error: 'The request is not valid: 2 problem(s). secrets.X: too long.',
+    });
   });
 
   it('merges live and server problems without duplicates, in order', () => {

@@ -8,6 +8,7 @@ import {
   lastDays,
   percent,
   plural,
+  relativeDay,
   relativeTime,
   shortDate,
   shortSpan,
@@ -28,6 +29,10 @@ describe('formatting', () => {
     expect(relativeTime('not a date', NOW)).toBe('—');
     // Older than a week: a date, not "23 d ago".
     expect(relativeTime('2026-10-30T12:00:00Z', NOW)).toBe(shortDate('2026-10-30T12:00:00Z'));
+    // Narrow columns: the day alone beyond a week, the same relative time within it.
+    expect(relativeDay('2026-10-30T12:00:00Z', NOW)).toBe(shortDate('2026-10-30T12:00:00Z').slice(0, 10));
+    expect(relativeDay('2026-11-22T11:57:00Z', NOW)).toBe('3 min ago');
+    expect(relativeDay(null, NOW)).toBe('—');
   });
 
   it('counts down to an expiry', () => {

@@ -25,8 +25,8 @@ describe('small helpers', () => {
   it('names the mock that answered a test call', () => {
     const mocks = { responses: [{ method: 'GET', url: 'https://intel.example.com/*', status: 200 }], default: 'error' };
     expect(mockRule(mocks, 0)).toEqual(mocks.responses[0]);
-    expect(describeMock(0, mockRule(mocks, 0))).toBe('#1 GET https://intel.example.com/*');
-    expect(describeMock('default', mockRule(mocks, 'default'))).toBe('default');
+    expect(describeMock(0, mockRule(mocks, 0))).toBe('mock #1 · GET https://intel.example.com/*');
+    expect(describeMock('default', mockRule(mocks, 'default'))).toBe('default mock');
     expect(mockRule([{ url: 'https://a/*' }], 0)).toEqual({ url: 'https://a/*' });
     // Calseta's plain object: every call got the whole object.
     expect(mockRule({ verdict: 'bad' }, 'default')).toEqual({ verdict: 'bad' });

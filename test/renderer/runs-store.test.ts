@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { compareRuns, EMPTY_RUN_FILTERS, matchesFilters, mergeRuns, RUN_PAGE_SIZE, useRuns } from '../../src/renderer/stores/runs.ts';
+import { compareRuns, EMPTY_RUN_FILTERS, laterRun, matchesFilters, mergeRuns, RUN_PAGE_SIZE, useRuns } from '../../src/renderer/stores/runs.ts';
 import { fakeApi, ok } from './helpers.ts';
 import { lastDays } from '../../src/renderer/lib/format.ts';
 import { run } from './fixtures.ts';
@@ -79,5 +79,39 @@ describe('runs store', () => {
     fakeApi({ 'runs.list': (q: { status: string }) => ok([], { total: q.status === 'success' ? 5 : q.status === 'failed,timed_out' ? 2 : 0 }) });
     await useRuns.getState().loadChart(lastDays(1, Date.now()));
     expect(useRuns.getState().chart.at(-1)).toMatchObject({ success: 5, failed: 2, cancelled: 0 });
+  });
+});
+
+describe('live changes are not undone by answers read before them', () => {
+  beforeEach(() => {
+    useRuns.setState({ items: [], total: 0, pagesLoaded: 0, loaded: false, loading: false, filters: EMPTY_RUN_FILTERS, details: {} });
+  });
+
+  it('a run only moves forward', () => {
+    const queued = run({ status: 'queued' });
+    const done = { ...queued, status: 'success' as const };
+    expect(laterRun(done, queued)).toBe(done);
+    expect(laterRun(queued, done)).toBe(done);
+    expect(laterRun(undefined, queued)).toBe(queued);
+  });
+
+  it('keeps a finish heard while the detail and the first page were on their way', async () => {
+    const queued = { ...run({ status: 'queued' }), logs: [] };
+    const finished = { ...queued, status: 'success' as const };
+    let answerDetail: (value: unknown) => void = () => undefined;
+    let answerList: (value: unknown) => void = () => undefined;
+    fakeApi({
+      'runs.get': () => new Promise((resolve) => (answerDetail = resolve)),
+      'runs.list': () => new Promise((resolve) => (answerList = resolve)),
+    });
+    const detail = useRuns.getState().loadDetail(queued.uuid);
+    const list = useRuns.getState().load();
+    // The run finishes and the event stream says so before either answer (read earlier) arrives.
+    useRuns.getState().applyRuns([finished]);
+    answerDetail(ok(queued));
+    answerList(ok([queued], { total: 1 }));
+    await Promise.all([detail, list]);
+    expect(useRuns.getState().details[queued.uuid]?.status).toBe('success');
+    expect(useRuns.getState().items.map((r) => r.status)).toEqual(['success']);
   });
 });

@@ -47,7 +47,7 @@ describe('vigil test', () => {
     expect(out.stdout).toContain('✔ success: looked up 203.0.113.7');
     expect(out.stdout).toContain('"verdict": "malicious"');
     expect(out.stdout).toMatch(/info {2}intel answered \{"status":200,"input":\{"case":42\}\}/);
-    expect(out.stdout).toMatch(/GET https:\/\/intel\.example\.com\/v1\/ip\/203\.0\.113\.7 → 200 \(\d+ ms, \d+ bytes\) \[mock #0\]/);
+    expect(out.stdout).toMatch(/GET https:\/\/intel\.example\.com\/v1\/ip\/203\.0\.113\.7 → 200 \(\d+ ms, \d+ bytes\) \[mock #1\]/);
     expect(out.stdout).toContain('x-api-key: [REDACTED]');
     expect(out.stdout).not.toContain('k-123456');
   });
@@ -94,6 +94,12 @@ describe('vigil test', () => {
     const thrown = await vigilTest([thrower]);
     expect(thrown.code).toBe(1);
     expect(thrown.stdout).toContain('✘ failed: Error: boom (workflow.ts line 2)');
+    // Said once, with its stack: the sandbox's log line for the thrown error repeats the result.
+    expect(thrown.stdout.match(/boom/g)).toHaveLength(1);
+    expect(thrown.stdout).toContain('  at run (workflow.ts:2:18)');
+    const unmatchedText = await vigilTest([lookup, '--secret', 'INTEL_KEY=k']);
+    expect(unmatchedText.stdout).toMatch(/GET https:\/\/intel\.example\.com\/v1\/ip\/\S+ → failed \(the error above\) \[no mock\]/);
+    expect(unmatchedText.stdout.match(/no mock matches/g)).toHaveLength(1);
   });
 
   it('--live sends calls for real, through the egress policy', async () => {

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { INDICATOR_TYPES, type IndicatorType, type RunLogEntry } from '../../shared/domain.ts';
+import { callError, mockLabel, reportLogs } from '../../shared/test-report.ts';
 import { placeholderSecret, testSecrets } from '../../shared/test-secrets.ts';
 import { createSandboxHost, parseMockSpec, toTestReport, type MockSpec, type RunRequest, type TestReport } from '../sandbox/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
@@ -159,8 +160,9 @@ function formatReport(report: TestReport, live: boolean): string {
   const mark = report.success ? '✔' : '✘';
   lines.push(`${mark} ${report.status}: ${report.message}`);
   if (report.error !== null && report.error !== report.message) lines.push(`  error: ${report.error}`);
+  const { logs, stack } = reportLogs(report);
+  if (stack !== null) lines.push(`  ${indent(stack)}`);
   if (report.data !== null && report.data !== undefined) lines.push(`  data: ${indent(JSON.stringify(report.data, null, 2))}`);
-  const logs = report.logs.filter((entry) => entry.http === null);
   if (logs.length > 0) {
     lines.push('', 'Log:');
     for (const entry of logs) lines.push(`  ${formatLog(entry)}`);
@@ -168,8 +170,9 @@ function formatReport(report: TestReport, live: boolean): string {
   if (report.http_calls.length > 0) {
     lines.push('', 'HTTP calls:');
     for (const call of report.http_calls) {
-      const answer = call.error ? `failed: ${call.error}` : `${call.status} (${call.ms} ms, ${call.bytes} bytes)`;
-      const mock = call.mock === null ? (live ? '' : ' [no mock]') : call.mock === 'default' ? ' [default mock]' : ` [mock #${call.mock}]`;
+      const error = callError(call, report);
+      const answer = call.error ? (error === null ? 'failed (the error above)' : `failed: ${error}`) : `${call.status} (${call.ms} ms, ${call.bytes} bytes)`;
+      const mock = call.mock === null && live ? '' : ` [${mockLabel(call.mock)}]`;
       lines.push(`  ${call.method} ${call.url} → ${answer}${mock}`);
       for (const [name, value] of Object.entries(call.request_headers)) lines.push(`      ${name}: ${value}`);
       if (call.request_body !== null) lines.push(`      body: ${call.request_body.length > 500 ? `${call.request_body.slice(0, 500)}…` : call.request_body}`);

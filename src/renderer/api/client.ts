@@ -7,6 +7,8 @@ import type {
   CreatedApiKey,
   EntraUpdate,
   Envelope,
+  ExecuteAnswer,
+  ExecuteRequest,
   FieldProblem,
   GenerateProgress,
   GenerateRequest,
@@ -127,9 +129,9 @@ export function createApiClient(connection: VigilConnection, options: ClientOpti
   async function request<T, M = Record<string, unknown>>(
     method: string,
     path: string,
-    init: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
+    init: { query?: Query; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {},
   ): Promise<Envelope<T, M>> {
-    const headers: Record<string, string> = { authorization: `Bearer ${connection.token}`, accept: 'application/json' };
+    const headers: Record<string, string> = { ...init.headers, authorization: `Bearer ${connection.token}`, accept: 'application/json' };
     let body: string | undefined;
     if (init.body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -252,6 +254,9 @@ export function createApiClient(connection: VigilConnection, options: ClientOpti
       versions: (uuid: string) => request<WorkflowVersionSummary[]>('GET', `/v1/workflows/${enc(uuid)}/versions`),
       version: (uuid: string, version: number) =>
         request<WorkflowVersion>('GET', `/v1/workflows/${enc(uuid)}/versions/${version}`),
+      /** Runs a workflow as the signed-in analyst; the same Idempotency-Key makes a retry safe. */
+      execute: (uuid: string, body: ExecuteRequest, idempotencyKey: string) =>
+        request<ExecuteAnswer>('POST', `/v1/workflows/${enc(uuid)}/execute`, { body, headers: { 'idempotency-key': idempotencyKey } }),
       test: (body: TestRequest, signal?: AbortSignal) =>
         request<TestResult>('POST', '/v1/workflows/test', { body, signal }),
       generate,

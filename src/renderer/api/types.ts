@@ -232,6 +232,21 @@ export interface TestRequest {
   allowed_hosts?: string[];
 }
 
+/** POST /v1/workflows/{uuid}/execute as the console sends it (the trigger is the key's type). */
+export interface ExecuteRequest {
+  indicator_type: IndicatorType;
+  indicator_value: string;
+  /** What the workflow sees as ctx.input. */
+  context?: unknown;
+  /** Why the run is wanted; shown on the approval request and the run. */
+  reason?: string;
+}
+
+/** The 202 answer: queued at once, or waiting behind the approval gate. */
+export type ExecuteAnswer =
+  | { status: 'queued'; run_uuid: string }
+  | { status: 'pending_approval'; approval_request_uuid: string; expires_at: string };
+
 export interface LintProblemView {
   rule: string;
   severity: 'error' | 'warning';

@@ -24,6 +24,13 @@ export function relativeTime(iso: string | null | undefined, now: number): strin
   return delta < 0 ? `${shortSpan(delta)} ago` : `in ${shortSpan(delta)}`;
 }
 
+/** relativeTime for narrow columns: beyond a week, the day alone ("2026-11-22"). */
+export function relativeDay(iso: string | null | undefined, now: number): string {
+  const at = iso ? Date.parse(iso) : NaN;
+  if (Number.isNaN(at)) return '—';
+  return Math.abs(at - now) >= 7 * DAY ? shortDate(iso).slice(0, 10) : relativeTime(iso, now);
+}
+
 /** A countdown for an expiry: "expires in 12 min", "expires in 45 s", "expired". */
 export function expiresIn(iso: string, now: number): string {
   const left = Date.parse(iso) - now;

@@ -124,6 +124,8 @@ export interface TestState extends TestSettings {
   secretValues: Record<string, string>;
   running: boolean;
   result: TestResult | null;
+  /** testInputKey() of what produced `result`: when it differs from the current one, the result is stale. */
+  resultKey: string | null;
   /** The mocks the shown result was produced with (to name the rule that answered each call). */
   mocksUsed: unknown;
   error: string | null;
@@ -150,6 +152,40 @@ function storeTestSettings(key: string, test: TestSettings): void {
   } catch {
     // Storage full or disabled: the panel keeps its values for this visit.
   }
+}
+
+/** The Test panel's fields, as the analyst reads them in the form (for messages that name them). */
+export const TEST_FIELD_LABELS: Record<string, string> = {
+  indicator_type: 'Indicator type',
+  indicator_value: 'Indicator value',
+  input: 'Input (ctx.input)',
+  alert: 'Alert (ctx.alert)',
+  mocks: 'Mock responses',
+};
+
+/** The message under the Run test button when fields are marked: it names them, once each. */
+export function testFieldsMessage(fieldErrors: Record<string, string>): string {
+  const names = Object.keys(fieldErrors).map((field) => TEST_FIELD_LABELS[field] ?? field);
+  return `The test did not run: fix ${names.join(' and ')}, marked above.`;
+}
+
+/**
+ * Everything a test result depends on: the code (or endpoint configuration) and the test input.
+ * A shown result whose key differs from the current one no longer describes what is on screen.
+ */
+export function testInputKey(draft: WorkflowFields, test: TestSettings & { secretValues: Record<string, string> }): string {
+  return JSON.stringify([
+    draft.kind,
+    draft.code,
+    draft.secrets,
+    draft.allowed_hosts,
+    test.indicatorType,
+    test.indicatorValue,
+    test.inputJson,
+    test.alertJson,
+    test.mocksJson,
+    test.secretValues,
+  ]);
 }
 
 /** Parses a JSON text field; an empty field is `undefined`. */
@@ -203,6 +239,8 @@ export interface EditorState {
   remoteChange(uuid: string): Promise<void>;
   setTest(change: Partial<TestSettings> & { secretValues?: Record<string, string> }): void;
   runTest(): Promise<void>;
+  /** Closes the result pane. */
+  clearTestResult(): void;
   /**
    * Puts accepted generated code in the draft (unsaved: the save path lints it), then the
    * settings, mocks and test input that came with it.
@@ -220,6 +258,7 @@ const freshTest = (key: string): TestState => ({
   secretValues: {},
   running: false,
   result: null,
+  resultKey: null,
   mocksUsed: undefined,
   error: null,
   fieldErrors: {},
@@ -454,7 +493,9 @@ export const useEditor = create<EditorState>()((set, get) => ({
 
   setTest(change) {
     set((s) => {
-      const test = { ...s.test, ...change, fieldErrors: {} };
+      // Editing clears the marks, and the message that named them with them.
+      const marked = Object.keys(s.test.fieldErrors).length > 0;
+      const test = { ...s.test, ...change, fieldErrors: {}, error: marked ? null : s.test.error };
       storeTestSettings(s.uuid ?? 'new', test);
       return { test };
     });
@@ -474,7 +515,8 @@ export const useEditor = create<EditorState>()((set, get) => ({
     const mocks = parseJsonField(test.mocksJson);
     if ('error' in mocks) fieldErrors.mocks = mocks.error;
     if (Object.keys(fieldErrors).length > 0) {
-      set((s) => ({ test: { ...s.test, fieldErrors, error: 'Fix the test settings marked below.' } }));
+      // The shown result is not what these settings would give: it goes rather than mislead.
+      set((s) => ({ test: { ...s.test, fieldErrors, error: testFieldsMessage(fieldErrors), result: null, resultKey: null } }));
       return;
     }
     testController?.abort();
@@ -483,6 +525,8 @@ export const useEditor = create<EditorState>()((set, get) => ({
     const secrets = Object.fromEntries(
       Object.entries(test.secretValues).filter(([name, value]) => value !== '' && draft.secrets.includes(name)),
     );
+    const key = testInputKey(draft, test);
+    // The previous result stays on screen, dimmed, until this one replaces it.
     set((s) => ({ test: { ...s.test, running: true, error: null, fieldErrors: {} } }));
     try {
       const { data } = await api().workflows.test(
@@ -501,26 +545,34 @@ export const useEditor = create<EditorState>()((set, get) => ({
         controller.signal,
       );
       if (testController !== controller) return;
-      set((s) => ({ test: { ...s.test, running: false, result: data, mocksUsed: 'value' in mocks ? mocks.value : undefined } }));
+      set((s) => ({ test: { ...s.test, running: false, result: data, resultKey: key, mocksUsed: 'value' in mocks ? mocks.value : undefined } }));
     } catch (error) {
       if (controller.signal.aborted) return;
       const fields: Record<string, string> = {};
+      // Problems with no field of their own in the form are said in the message instead.
+      const unplaced: string[] = [];
       if (error instanceof ApiError) {
         for (const problem of error.fieldProblems) {
           const field = fieldOfProblem(problem.field);
           const key = field === 'context' ? 'input' : field;
-          fields[key] = problem.message;
+          if (key in TEST_FIELD_LABELS) fields[key] = problem.message;
+          else unplaced.push(`${problem.field.replace(/^body\./, '')}: ${problem.message}`);
         }
       }
-      let message = errorMessage(error);
+      let message = Object.keys(fields).length > 0 && unplaced.length === 0 ? testFieldsMessage(fields) : errorMessage(error);
+      if (unplaced.length > 0) message = `${message} ${unplaced.join('; ')}.`;
       if (error instanceof ApiError && error.lintProblems.length > 0) {
-        message = `${message} See the problems list under the editor.`;
+        message = `${message} See the problems list under the code.`;
         set({ saveProblems: error.lintProblems });
       }
-      set((s) => ({ test: { ...s.test, running: false, error: message, fieldErrors: fields } }));
+      set((s) => ({ test: { ...s.test, running: false, error: message, fieldErrors: fields, result: null, resultKey: null } }));
     } finally {
       if (testController === controller) testController = null;
     }
+  },
+
+  clearTestResult() {
+    set((s) => ({ test: { ...s.test, result: null, resultKey: null, mocksUsed: undefined } }));
   },
 
   applyGenerated(code, changes) {
@@ -534,6 +586,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
         secretValues: { ...s.test.secretValues, ...changes.secretValues },
         // The shown result was for the code that was just replaced.
         result: null,
+        resultKey: null,
         mocksUsed: undefined,
         error: null,
         fieldErrors: {},

@@ -37,6 +37,17 @@ export function matchesFilters(run: Run, filters: RunFilters): boolean {
   return true;
 }
 
+const STAGE: Record<RunStatus, number> = { queued: 0, running: 1, success: 2, failed: 2, timed_out: 2, cancelled: 2 };
+
+/**
+ * The later of two copies of one run. A run only moves forward (queued → running → finished), so
+ * an answer read before a change that was already applied live must not undo it: a page or a
+ * detail requested as a run starts can arrive after the events that followed it.
+ */
+export function laterRun<T extends Run>(known: T | undefined, incoming: T): T {
+  return known && STAGE[known.status] > STAGE[incoming.status] ? known : incoming;
+}
+
 /** Newest first, as the server lists them (UUIDv7 ids grow with time, so they break ties). */
 export function compareRuns(a: Run, b: Run): number {
   if (a.queued_at !== b.queued_at) return a.queued_at < b.queued_at ? 1 : -1;
@@ -64,7 +75,7 @@ export function mergeRuns(
     const matches = matchesFilters(run, filters);
     if (index !== undefined) {
       if (next === items) next = items.slice();
-      if (matches) next[index] = run;
+      if (matches) next[index] = laterRun(items[index], run);
       else {
         next[index] = null as unknown as Run;
         delta--;
@@ -122,6 +133,10 @@ interface RunsState {
 
 let generation = 0;
 let chartGeneration = 0;
+/** Runs heard of live while the first page was on its way: merged into it when it arrives. */
+const heardWhileLoading = new Map<string, RunDetail>();
+/** Details being fetched: live changes to them are kept, so the answer cannot undo them. */
+const detailsLoading = new Set<string>();
 
 function listQuery(filters: RunFilters, page: number) {
   return {
@@ -157,11 +172,15 @@ export const useRuns = create<RunsState>()((set, get) => ({
 
   async load() {
     const mine = ++generation;
+    heardWhileLoading.clear();
     set({ loading: true });
     try {
       const { data, meta } = await api().runs.list(listQuery(get().filters, 1));
       if (mine !== generation) return;
-      set({ items: data, total: meta.total, pagesLoaded: 1, loading: false, loaded: true, error: null });
+      const heard = [...heardWhileLoading.values()].map(({ logs: _logs, ...run }) => run);
+      heardWhileLoading.clear();
+      const { items } = mergeRuns(data, heard, get().filters, data.length >= meta.total);
+      set({ items, total: Math.max(items.length, meta.total), pagesLoaded: 1, loading: false, loaded: true, error: null });
     } catch (error) {
       if (mine !== generation) return;
       set({ loading: false, loaded: true, error: errorMessage(error) });
@@ -191,11 +210,14 @@ export const useRuns = create<RunsState>()((set, get) => ({
   },
 
   async loadDetail(uuid) {
+    detailsLoading.add(uuid);
     try {
       const { data } = await api().runs.get(uuid);
-      set((s) => ({ details: { ...s.details, [uuid]: data }, detailErrors: omit(s.detailErrors, uuid) }));
+      set((s) => ({ details: { ...s.details, [uuid]: laterRun(s.details[uuid], data) }, detailErrors: omit(s.detailErrors, uuid) }));
     } catch (error) {
       set((s) => ({ detailErrors: { ...s.detailErrors, [uuid]: errorMessage(error) } }));
+    } finally {
+      detailsLoading.delete(uuid);
     }
   },
 
@@ -213,7 +235,10 @@ export const useRuns = create<RunsState>()((set, get) => ({
     set((s) => {
       const details = { ...s.details };
       // Only details someone opened are kept current; the rest are fetched when opened.
-      for (const run of runs) if (details[run.uuid]) details[run.uuid] = run;
+      for (const run of runs) {
+        if (details[run.uuid] || detailsLoading.has(run.uuid)) details[run.uuid] = laterRun(details[run.uuid], run);
+      }
+      if (s.loading) for (const run of runs) heardWhileLoading.set(run.uuid, run);
       if (!s.loaded) return { details };
       const { items, delta } = mergeRuns(
         s.items,

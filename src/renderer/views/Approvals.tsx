@@ -6,13 +6,26 @@ import type { Approval } from '../api/types.ts';
 import { Badge, ConfirmDialog, EmptyState, ErrorText, JsonBlock, Progress, useNow } from '../components/ui.tsx';
 import { expiresIn, indicatorLabel, label, percent, plural, relativeTime, shortDate } from '../lib/format.ts';
 import { useApprovals } from '../stores/approvals.ts';
-import { href } from '../stores/router.ts';
+import { href, useRouter } from '../stores/router.ts';
+import { useRun } from '../stores/run.ts';
 
 const needsConfirmation = (approval: Approval) => approval.risk_level === 'high' || approval.risk_level === 'critical';
 
 export function ApprovalsView({ selected }: { selected?: string }) {
   const { pending, history, historyTotal, loaded, loading, error } = useApprovals();
+  const followApproval = useRun((s) => s.followApproval);
+  const navigate = useRouter((s) => s.navigate);
   const now = useNow();
+
+  // The analyst's own Run asked for this approval: once it is approved (here, or from the tray,
+  // Slack, the browser page), the run it started opens under Runs.
+  useEffect(() => {
+    if (!followApproval || selected !== followApproval) return;
+    const decided = history.find((a) => a.uuid === followApproval);
+    if (!decided) return;
+    useRun.getState().stopFollowing();
+    if (decided.status === 'approved' && decided.run) navigate({ view: 'runs', uuid: decided.run.uuid });
+  }, [followApproval, selected, history, navigate]);
 
   useEffect(() => {
     document.title = pending.length > 0 ? `(${pending.length}) Approvals · Vigil` : 'Approvals · Vigil';
@@ -49,7 +62,13 @@ export function ApprovalsView({ selected }: { selected?: string }) {
       ) : (
         <ul className="approval-list" aria-label="Pending approvals">
           {pending.map((approval) => (
-            <PendingCard key={approval.uuid} approval={approval} now={now} selected={approval.uuid === selected} />
+            <PendingCard
+              key={approval.uuid}
+              approval={approval}
+              now={now}
+              selected={approval.uuid === selected}
+              yours={approval.uuid === followApproval}
+            />
           ))}
         </ul>
       )}
@@ -88,7 +107,7 @@ export function ApprovalsView({ selected }: { selected?: string }) {
   );
 }
 
-function PendingCard({ approval, now, selected }: { approval: Approval; now: number; selected: boolean }) {
+function PendingCard({ approval, now, selected, yours }: { approval: Approval; now: number; selected: boolean; yours: boolean }) {
   const deciding = useApprovals((s) => s.deciding[approval.uuid]);
   const decideError = useApprovals((s) => s.decideErrors[approval.uuid]);
   const [reason, setReason] = useState('');
@@ -129,6 +148,14 @@ function PendingCard({ approval, now, selected }: { approval: Approval; now: num
           {expiresIn(approval.expires_at, now)}
         </span>
       </div>
+      {yours && (
+        <p className="notice yours" role="status">
+          <span>
+            You just asked for this run. The workflow asks for an approval before every run, yours included: approve it here to start it,
+            and the run opens under Runs.
+          </span>
+        </p>
+      )}
       <div className="approval-why">
         {approval.reason ? <p className="prose">“{approval.reason}”</p> : <p className="muted">No reason given.</p>}
         <p className="muted small">

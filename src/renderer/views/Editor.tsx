@@ -3,12 +3,15 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { LintProblemView } from '../api/types.ts';
+import { RunButton } from '../components/RunButton.tsx';
 import { Badge, ErrorText, Notice, Progress } from '../components/ui.tsx';
 import { CodeEditor, type CodeEditorHandle } from '../monaco/CodeEditor.tsx';
 import { DiffView } from '../monaco/DiffView.tsx';
+import { runBlocker } from '../lib/run-form.ts';
 import { isDirty, useEditor } from '../stores/editor.ts';
 import { useGenerate } from '../stores/generate.ts';
 import { setLeaveGuard, useRouter } from '../stores/router.ts';
+import { useRun } from '../stores/run.ts';
 import { EndpointForm, KindSwitch } from './editor/EndpointForm.tsx';
 import { GenerateDialog } from './editor/GenerateDialog.tsx';
 import { HistoryPanel } from './editor/HistoryPanel.tsx';
@@ -16,6 +19,7 @@ import { ProblemsPanel } from './editor/ProblemsPanel.tsx';
 import { mergeProblems } from '../lib/problems.ts';
 import { SettingsPanel } from './editor/SettingsPanel.tsx';
 import { TestPanel } from './editor/TestPanel.tsx';
+import { TestResultPane } from './editor/TestResult.tsx';
 
 type Tab = 'settings' | 'test' | 'history';
 const TABS: Array<{ id: Tab; label: string }> = [
@@ -126,8 +130,8 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey) return;
-      // The Generate dialog is modal: the editor behind it neither saves nor runs tests meanwhile.
-      if (useGenerate.getState().open) return;
+      // The Generate and Run dialogs are modal: the editor behind them neither saves nor runs tests meanwhile.
+      if (useGenerate.getState().open || useRun.getState().target !== null) return;
       if (event.key === 's' || event.key === 'S') {
         event.preventDefault();
         void save();
@@ -181,6 +185,12 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
   // An http_endpoint workflow has no code: a form edits its configuration.
   const endpoint = s.draft.kind === 'http_endpoint';
   const active = state === 'active';
+  // A run uses the saved, active version: unsaved edits would not be part of it.
+  const runBlocked = !s.workflow
+    ? 'Save and activate the workflow to run it.'
+    : dirty
+      ? 'Save your changes first: a run uses the saved version.'
+      : runBlocker(s.workflow);
 
   return (
     <section className="view editor-view" aria-labelledby="editor-title">
@@ -226,6 +236,10 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         <button type="button" onClick={() => void setState(active ? 'inactive' : 'active')} disabled={s.saving || !ready}>
           {active ? 'Deactivate' : 'Activate'}
         </button>
+        <RunButton
+          blocker={s.saving || !ready ? 'Wait for the workflow to load or save.' : runBlocked}
+          onRun={() => s.workflow && useRun.getState().open(s.workflow)}
+        />
       </header>
       <Progress active={s.loading || s.saving} label={s.loading ? 'Loading the workflow' : 'Saving'} />
       {s.saveError && (
@@ -315,6 +329,7 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
               }}
             />
           )}
+          {ready && !diff && <TestResultPane />}
         </div>
         <aside className="side-panel" aria-label="Workflow panels">
           <div role="tablist" aria-label="Workflow panels" className="tabs">

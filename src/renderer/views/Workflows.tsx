@@ -1,14 +1,19 @@
 // The workflow library: search, filter, sort (by the server), create, import, duplicate,
-// activate/deactivate, delete.
+// activate/deactivate, delete. The table fits 1280 px without horizontal scrolling: fixed column
+// widths, the name takes the rest and wraps, and the row actions other than Run are in a menu.
 import { useEffect, useRef, useState } from 'react';
 import { INDICATOR_TYPES, RISK_LEVELS, WORKFLOW_STATES, WORKFLOW_TYPES } from '../../shared/domain.ts';
 import type { WorkflowListItem } from '../api/types.ts';
+import { MenuButton } from '../components/Menu.tsx';
+import { RunButton } from '../components/RunButton.tsx';
 import { Badge, ConfirmDialog, EmptyState, ErrorText, Progress, useNow } from '../components/ui.tsx';
-import { label, plural, relativeTime } from '../lib/format.ts';
+import { indicatorLabel, label, plural, relativeDay, relativeTime, shortDate } from '../lib/format.ts';
+import { runBlocker } from '../lib/run-form.ts';
 import { debounce, nameFromFile } from '../lib/util.ts';
 import { NEW_WORKFLOW_FIELDS, useEditor } from '../stores/editor.ts';
 import { useGenerate } from '../stores/generate.ts';
 import { href, useRouter } from '../stores/router.ts';
+import { useRun } from '../stores/run.ts';
 import { DEFAULT_WORKFLOW_QUERY, useWorkflows, WORKFLOW_PAGE_SIZE } from '../stores/workflows.ts';
 
 const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -197,18 +202,29 @@ export function WorkflowsView() {
         )
       ) : (
         <div className="table-wrap">
-          <table className="grid">
+          <table className="grid workflow-table" aria-label="Workflows">
+            <colgroup>
+              <col />
+              <col className="w-state" />
+              <col className="w-risk" />
+              <col className="w-approval" />
+              <col className="w-indicators" />
+              <col className="w-tags" />
+              <col className="w-last-run" />
+              <col className="w-updated" />
+              <col className="w-actions" />
+            </colgroup>
             <thead>
               <tr>
                 <SortHeader field="name" label="Name" sort={query.sort} onSort={sortBy} />
                 <SortHeader field="state" label="State" sort={query.sort} onSort={sortBy} />
                 <SortHeader field="risk_level" label="Risk" sort={query.sort} onSort={sortBy} />
                 <th scope="col">Approval</th>
-                <th scope="col" className="num">
-                  Version
+                <th scope="col" title="The indicator types the workflow accepts">
+                  Indicators
                 </th>
-                <th scope="col">Last run</th>
                 <th scope="col">Tags</th>
+                <th scope="col">Last run</th>
                 <SortHeader field="updated_at" label="Updated" sort={query.sort} onSort={sortBy} />
                 <th scope="col">
                   <span className="sr-only">Actions</span>
@@ -260,18 +276,29 @@ function SortHeader({ field, label: text, sort, onSort }: { field: string; label
   );
 }
 
+/** The indicator types a workflow accepts, as analysts name them; none listed means any. */
+function indicatorTypesText(types: readonly string[]): string {
+  if (types.length === 0 || types.length === INDICATOR_TYPES.length) return 'any';
+  return types.map(indicatorLabel).join(', ');
+}
+
 function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; now: number; onDelete: () => void }) {
   const busy = useWorkflows((s) => s.busy[workflow.uuid] ?? false);
   const rowError = useWorkflows((s) => s.rowErrors[workflow.uuid]);
   const navigate = useRouter((s) => s.navigate);
   const active = workflow.state === 'active';
+  const types = indicatorTypesText(workflow.indicator_types);
+  const blocker = runBlocker(workflow);
   return (
     <>
       <tr aria-busy={busy}>
-        <td>
+        <td className="name-cell">
           <a href={href({ view: 'editor', uuid: workflow.uuid })} className="strong">
             {workflow.name}
-          </a>
+          </a>{' '}
+          <span className="muted mono small" title="Current version">
+            v{workflow.code_version}
+          </span>
           {workflow.is_system && (
             <span className="tag" title="Built in: duplicate it to change the code">
               built-in
@@ -297,19 +324,11 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
         <td>
           <Badge value={workflow.risk_level} />
         </td>
-        <td>{label(workflow.approval_mode)}</td>
-        <td className="num mono">v{workflow.code_version}</td>
-        <td>
-          {workflow.last_run ? (
-            <a href={href({ view: 'runs', uuid: workflow.last_run.uuid })} className="plain">
-              <Badge value={workflow.last_run.status} />{' '}
-              <span className="muted">{relativeTime(workflow.last_run.finished_at ?? workflow.last_run.queued_at, now)}</span>
-            </a>
-          ) : (
-            <span className="muted">never</span>
-          )}
+        <td className="clip">{label(workflow.approval_mode)}</td>
+        <td className={`clip ${types === 'any' ? 'muted' : ''}`} title={types === 'any' ? 'Accepts any indicator type' : types}>
+          {types}
         </td>
-        <td>
+        <td className="tags-cell">
           {workflow.tags.map((tag) => (
             <button
               type="button"
@@ -321,34 +340,44 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
               {tag}
             </button>
           ))}
-          {workflow.indicator_types.length > 0 && workflow.indicator_types.length < INDICATOR_TYPES.length && (
-            <span className="muted small"> {workflow.indicator_types.join(', ')}</span>
+        </td>
+        <td className="clip">
+          {workflow.last_run ? (
+            <a
+              href={href({ view: 'runs', uuid: workflow.last_run.uuid })}
+              className="plain"
+              title={shortDate(workflow.last_run.finished_at ?? workflow.last_run.queued_at)}
+            >
+              <Badge value={workflow.last_run.status} />{' '}
+              <span className="muted">{relativeTime(workflow.last_run.finished_at ?? workflow.last_run.queued_at, now)}</span>
+            </a>
+          ) : (
+            <span className="muted">never</span>
           )}
         </td>
-        <td className="muted">{relativeTime(workflow.updated_at, now)}</td>
+        <td className="muted clip" title={shortDate(workflow.updated_at)}>
+          {relativeDay(workflow.updated_at, now)}
+        </td>
         <td className="actions">
-          <button
-            type="button"
+          <RunButton blocker={blocker} onRun={() => useRun.getState().open(workflow)} />
+          <MenuButton
+            label={`Actions for ${workflow.name}`}
             disabled={busy}
-            onClick={() => void useWorkflows.getState().setState(workflow.uuid, active ? 'inactive' : 'active')}
-          >
-            {active ? 'Deactivate' : 'Activate'}
-          </button>
-          <button
-            type="button"
-            disabled={busy}
-            onClick={async () => {
-              const copy = await useWorkflows.getState().duplicate(workflow.uuid);
-              if (copy) navigate({ view: 'editor', uuid: copy });
-            }}
-          >
-            Duplicate
-          </button>
-          {!workflow.is_system && (
-            <button type="button" className="quiet danger-text" disabled={busy} onClick={onDelete} aria-label={`Delete ${workflow.name}`}>
-              Delete
-            </button>
-          )}
+            items={[
+              {
+                label: active ? 'Deactivate' : 'Activate',
+                onSelect: () => void useWorkflows.getState().setState(workflow.uuid, active ? 'inactive' : 'active'),
+              },
+              {
+                label: 'Duplicate',
+                onSelect: async () => {
+                  const copy = await useWorkflows.getState().duplicate(workflow.uuid);
+                  if (copy) navigate({ view: 'editor', uuid: copy });
+                },
+              },
+              ...(workflow.is_system ? [] : [{ label: 'Delete', danger: true, onSelect: onDelete }]),
+            ]}
+          />
         </td>
       </tr>
       {rowError && (

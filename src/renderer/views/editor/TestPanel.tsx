@@ -1,16 +1,13 @@
-// Runs the code in the editor (saved or not) in the sandbox's test mode: mock HTTP responses,
-// nothing leaves the machine. Shows the result, the logs and every HTTP call with the mock that
-// answered it.
-import { useState } from 'react';
+// The test input for running the code in the editor (saved or not) in the sandbox's test mode:
+// mock HTTP responses, nothing leaves the machine. The result shows under the code
+// (TestResult.tsx), where it has the width and height to be read without scrolling.
+import { useEffect, useRef } from 'react';
 import { INDICATOR_TYPES } from '../../../shared/domain.ts';
 import { placeholderSecret } from '../../../shared/test-secrets.ts';
-import type { TestHttpCall, TestResult } from '../../api/types.ts';
-import { Badge, ErrorText, Field, JsonBlock, Progress } from '../../components/ui.tsx';
-import { bytes, duration, indicatorLabel } from '../../lib/format.ts';
+import { ErrorText, Field } from '../../components/ui.tsx';
+import { indicatorLabel } from '../../lib/format.ts';
 import { JsonEditor } from '../../monaco/JsonEditor.tsx';
 import { useEditor } from '../../stores/editor.ts';
-import { LogLine } from '../RunDetail.tsx';
-import { describeMock, mockRule } from '../../lib/mocks.ts';
 
 const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
 
@@ -18,10 +15,18 @@ export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
   const test = useEditor((s) => s.test);
   const setTest = useEditor((s) => s.setTest);
   const run = () => void useEditor.getState().runTest();
+  const form = useRef<HTMLFormElement>(null);
+
+  // A marked field is brought into view: the message under the button names it, the field says why.
+  useEffect(() => {
+    const first = form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .field.invalid');
+    first?.scrollIntoView({ block: 'nearest' });
+  }, [test.fieldErrors]);
 
   return (
     <div className="test-panel">
       <form
+        ref={form}
         onSubmit={(event) => {
           event.preventDefault();
           run();
@@ -75,7 +80,7 @@ export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
             />
           )}
         </Field>
-        <div className="field">
+        <div className={`field ${test.fieldErrors.mocks ? 'invalid' : ''}`}>
           <span className="label-text" id="mocks-label">
             Mock responses
           </span>
@@ -118,103 +123,10 @@ export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
           </button>
           <span className="muted small">{MOD}+Enter</span>
           {test.running && <span className="muted small">Running in the sandbox…</span>}
+          {test.result && !test.running && <span className="muted small">The result is under the code.</span>}
         </div>
       </form>
-      <Progress active={test.running} label="Running the test" />
       <ErrorText>{test.error}</ErrorText>
-      {test.result && <TestResultView result={test.result} mocks={test.mocksUsed} />}
     </div>
   );
-}
-
-function TestResultView({ result, mocks }: { result: TestResult; mocks: unknown }) {
-  const placeholders = result.secrets.filter((secret) => secret.source === 'placeholder').map((secret) => secret.name);
-  return (
-    <section className="test-result" aria-label="Test result">
-      <p className="result-line">
-        <Badge value={result.status} /> <strong>{result.message || (result.success ? 'ok' : 'failed')}</strong>
-        <span className="muted"> · {duration(result.duration_ms)}</span>
-      </p>
-      {result.error && <p className="error-text">{result.error}</p>}
-      {placeholders.length > 0 && (
-        <p className="muted small" aria-label="Placeholder secrets">
-          Placeholder secrets: {placeholders.map((name) => `${name} = ${placeholderSecret(name)}`).join(', ')} (no test value given; tests never read
-          the stored secrets).
-        </p>
-      )}
-      {result.data !== null && result.data !== undefined && <JsonBlock value={result.data} label="Result data" />}
-
-      <h3>HTTP calls ({result.http_calls.length})</h3>
-      {result.http_calls.length === 0 ? (
-        <p className="muted">The workflow made no HTTP calls.</p>
-      ) : (
-        <ul className="http-calls" aria-label="HTTP calls">
-          {result.http_calls.map((call, index) => (
-            <HttpCallItem key={index} call={call} rule={mockRule(mocks, call.mock)} />
-          ))}
-        </ul>
-      )}
-
-      <h3>Logs ({result.logs.length})</h3>
-      {result.logs.length === 0 ? (
-        <p className="muted">No log entries.</p>
-      ) : (
-        <ol className="timeline" aria-label="Test logs">
-          {result.logs.map((entry) => (
-            <LogLine key={entry.seq} entry={entry} startedAt={result.logs[0]?.ts ?? null} />
-          ))}
-        </ol>
-      )}
-    </section>
-  );
-}
-
-function HttpCallItem({ call, rule }: { call: TestHttpCall; rule: unknown }) {
-  const [open, setOpen] = useState(false);
-  const ok = call.status !== null && call.status < 400 && !call.error;
-  return (
-    <li className="http-call">
-      <button type="button" className="http-call-head" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <span className="mono strong">{call.method}</span>
-        <span className="mono url">{call.url}</span>
-        {call.error ? <Badge value="failed">error</Badge> : <Badge value={ok ? 'success' : 'failed'}>{String(call.status ?? '—')}</Badge>}
-        <span className="muted small">
-          {duration(call.ms)} · {bytes(call.bytes)}
-        </span>
-        <span className={`mock-tag ${call.mock === null || call.mock === undefined ? 'unmatched' : ''}`}>
-          {call.mock === null || call.mock === undefined ? 'no mock answered' : `mock: ${describeMock(call.mock, rule)}`}
-        </span>
-      </button>
-      {call.error && <p className="error-text">{call.error}</p>}
-      {open && (
-        <div className="http-call-body">
-          <h4>Request headers</h4>
-          <JsonBlock value={call.request_headers ?? {}} label="Request headers" />
-          <h4>Request body</h4>
-          <BodyBlock body={call.request_body} label="Request body" />
-          {rule !== undefined && (
-            <>
-              <h4>Mock that answered</h4>
-              <JsonBlock value={rule} label="Mock that answered" />
-            </>
-          )}
-        </div>
-      )}
-    </li>
-  );
-}
-
-/** A request body as sent: JSON pretty-printed when it is JSON, else the text itself. */
-function BodyBlock({ body, label }: { body: unknown; label: string }) {
-  if (body === null || body === undefined || body === '') return <p className="muted small">No body.</p>;
-  if (typeof body !== 'string') return <JsonBlock value={body} label={label} />;
-  try {
-    return <JsonBlock value={JSON.parse(body)} label={label} />;
-  } catch {
-    return (
-      <pre className="json" aria-label={label} tabIndex={0}>
-        {body}
-      </pre>
-    );
-  }
 }

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { Approval } from '../../db/index.ts';
 import type { Engine } from '../../engine.ts';
 import { ApiError } from '../errors.ts';
+import { cssVariables, PALETTE, RISK_TONES } from '../../../../shared/palette.ts';
 
 // The page works with no script at all; the CSP allows none, nor any other origin.
 const PAGE_HEADERS = {
@@ -20,45 +21,75 @@ export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const RISK_COLOURS: Record<string, string> = { low: '#2e7d32', medium: '#b26a00', high: '#c62828', critical: '#7b1fa2' };
-
 function when(iso: string): string {
   const date = new Date(iso);
   const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' }).format(date);
   return `${escapeHtml(local)} <span class="muted">(${escapeHtml(iso)})</span>`;
 }
 
+// The console's look, self-contained: its colour variables (light and dark, as the OS says), its
+// risk colours (badge and card edge), and its buttons (Approve is the primary action, Reject the
+// dangerous one). The CSP allows inline styles and nothing else.
+const RISK_RULES = Object.entries(RISK_TONES)
+  .map(
+    ([risk, [text, background]]) =>
+      `.badge[data-risk="${risk}"] { color: var(--${text}); background: var(--${background}); }\n  .card[data-risk="${risk}"] { border-left-color: var(--${text}); }`,
+  )
+  .join('\n  ');
+
+const STYLE = `
+  :root { color-scheme: light dark; ${cssVariables(PALETTE.light)} }
+  @media (prefers-color-scheme: dark) { :root { ${cssVariables(PALETTE.dark)} } }
+  body { font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, Ubuntu, Cantarell, 'Noto Sans', 'DejaVu Sans', sans-serif;
+    color: var(--text); background: var(--bg); max-width: 44rem; margin: 2rem auto; padding: 0 1rem; }
+  .card { background: var(--panel); border: 1px solid var(--border); border-left: 4px solid var(--muted); border-radius: 8px; padding: 1rem 1.2rem; }
+  h1 { font-size: 1.2rem; margin: 0 0 .6rem; overflow-wrap: anywhere; }
+  .muted { color: var(--muted); font-size: .9em; }
+  dl { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; }
+  dt { font-weight: 600; color: var(--muted); }
+  dd { margin: 0; overflow-wrap: anywhere; }
+  code, pre { font: 13px/1.45 ui-monospace, 'SF Mono', 'Cascadia Mono', Menlo, Consolas, 'DejaVu Sans Mono', monospace; }
+  code { background: var(--neutral-soft); padding: 0 3px; border-radius: 3px; }
+  .badge { display: inline-block; padding: 0 .5rem; border-radius: 9px; font-size: 12px; font-weight: 600; line-height: 20px;
+    background: var(--neutral-soft); color: var(--muted); }
+  ${RISK_RULES}
+  details { margin: .8rem 0; }
+  summary { cursor: pointer; color: var(--accent); }
+  pre { margin: .4rem 0 0; padding: .5rem .7rem; background: var(--panel-2); border: 1px solid var(--border); border-radius: 6px;
+    overflow: auto; max-height: 24rem; white-space: pre; }
+  label { font-weight: 600; font-size: 13px; }
+  textarea { display: block; box-sizing: border-box; width: 100%; min-height: 4rem; margin-top: .3rem; font: inherit; color: inherit;
+    background: var(--panel); border: 1px solid var(--border-strong); border-radius: 5px; padding: .4rem .5rem; }
+  .actions { display: flex; gap: .6rem; margin-top: 1rem; }
+  button { font: inherit; font-weight: 600; padding: .45rem 1.3rem; border-radius: 5px; border: 1px solid; cursor: pointer; }
+  button:hover { filter: brightness(1.08); }
+  :focus-visible { outline: 2px solid var(--focus); outline-offset: 1px; }
+  .approve { background: var(--accent); border-color: var(--accent); color: var(--accent-text); }
+  .reject { background: var(--danger); border-color: var(--danger); color: #fff; }
+`;
+
 function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · Vigil</title>
-<style>
-  :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
-  body { max-width: 40rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
-  h1 { font-size: 1.3rem; } .muted { opacity: .7; font-size: .9em; }
-  dl { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; }
-  dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
-  .risk { color: #fff; padding: .05rem .45rem; border-radius: .3rem; font-weight: 600; }
-  textarea { width: 100%; min-height: 4rem; font: inherit; }
-  .actions { display: flex; gap: 1rem; margin-top: 1rem; }
-  button { font: inherit; padding: .5rem 1.4rem; border-radius: .35rem; border: 1px solid #888; cursor: pointer; }
-  .approve { background: #2e7d32; color: #fff; border-color: #2e7d32; }
-  .reject { background: #c62828; color: #fff; border-color: #c62828; }
-</style></head>
+<style>${STYLE}</style></head>
 <body>${body}</body></html>`;
 }
 
 function detailPage(approval: Approval, token: string): string {
   const { indicator } = approval.input;
   const confidence = approval.confidence === null ? 'not given' : `${Math.round(approval.confidence * 100)}%`;
-  const colour = RISK_COLOURS[approval.risk_level] ?? '#555';
+  const who = approval.trigger_type === 'agent' ? 'An agent' : 'An analyst';
+  // Risk levels come from a closed list; anything else would get the neutral look.
+  const risk = Object.hasOwn(RISK_TONES, approval.risk_level) ? approval.risk_level : 'none';
   return page(
     `Approve ${approval.workflow_name}?`,
-    `<h1>Run “${escapeHtml(approval.workflow_name)}”?</h1>
-<p>An ${escapeHtml(approval.trigger_type)} asks to run this workflow. Nothing happens until you decide.</p>
+    `<main class="card" data-risk="${escapeHtml(risk)}">
+<h1>Run “${escapeHtml(approval.workflow_name)}”?</h1>
+<p>${who} asks to run this workflow. Nothing happens until you decide.</p>
 <dl>
   <dt>Workflow</dt><dd>${escapeHtml(approval.workflow_name)} <span class="muted">version ${escapeHtml(approval.workflow_version)}</span></dd>
-  <dt>Risk</dt><dd><span class="risk" style="background:${colour}">${escapeHtml(approval.risk_level)}</span></dd>
+  <dt>Risk</dt><dd><span class="badge" data-risk="${escapeHtml(risk)}">${escapeHtml(approval.risk_level)}</span></dd>
   <dt>Indicator</dt><dd>${escapeHtml(indicator.type)}: <code>${escapeHtml(indicator.value)}</code></dd>
   <dt>Reason</dt><dd>${approval.reason === null ? '<span class="muted">none given</span>' : escapeHtml(approval.reason)}</dd>
   <dt>Confidence</dt><dd>${escapeHtml(confidence)}</dd>
@@ -66,6 +97,10 @@ function detailPage(approval: Approval, token: string): string {
   <dt>Requested</dt><dd>${when(approval.created_at)}</dd>
   <dt>Expires</dt><dd>${when(approval.expires_at)}</dd>
 </dl>
+<details>
+  <summary>Show input <span class="muted">(indicator, context and alert, as the run will get them)</span></summary>
+  <pre aria-label="Request input">${escapeHtml(JSON.stringify(approval.input, null, 2))}</pre>
+</details>
 <form method="post">
   <input type="hidden" name="token" value="${escapeHtml(token)}">
   <label for="reason">Reason (optional, kept with the decision)</label>
@@ -74,12 +109,13 @@ function detailPage(approval: Approval, token: string): string {
     <button class="approve" type="submit" name="decision" value="approve">Approve</button>
     <button class="reject" type="submit" name="decision" value="reject">Reject</button>
   </div>
-</form>`,
+</form>
+</main>`,
   );
 }
 
 function messagePage(reply: FastifyReply, status: number, title: string, message: string) {
-  return reply.code(status).headers(PAGE_HEADERS).send(page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`));
+  return reply.code(status).headers(PAGE_HEADERS).send(page(title, `<main class="card"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></main>`));
 }
 
 function closedMessage(approval: Approval): [string, string] {
