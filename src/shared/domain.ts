@@ -70,6 +70,23 @@ export interface WorkflowResult {
   data: unknown;
 }
 
+export const STEP_STATUSES = ['success', 'failed', 'skipped'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** One `ctx.step(name, fn)` of a run (or a `ctx.step.skip(name, reason)`), in the order they started. */
+export interface RunStep {
+  name: string;
+  status: StepStatus;
+  started_at: string;
+  duration_ms: number;
+  /** What the step returned (JSON), capped and redacted like results; null when it failed or returned nothing. */
+  output: unknown;
+  /** Why it failed; null otherwise. */
+  error: string | null;
+  /** Why it was skipped; null otherwise. */
+  reason: string | null;
+}
+
 /** One stored log line of a run. HTTP calls carry a summary, never bodies. */
 export interface RunLogEntry {
   seq: number;

@@ -845,6 +845,35 @@ declare module "vigil" {
   // ─── Context and result ────────────────────────────────────────────────────────────────────
 
   /**
+   * `ctx.step`: named, recorded steps, and `ctx.step.skip` for the ones that did not need to run.
+   *
+   * @example
+   * const user = await ctx.step("find user", () => okta.findUser(ctx.indicator.value));
+   */
+  export interface StepFunction {
+    /**
+     * Runs `fn` as a named, recorded step: its start, end, duration, failure and what it returned
+     * (the step's output, capped at 64 KB and redacted like results) are kept with the run, and log
+     * lines written inside it carry the step's name. Returns what `fn` returns; an error thrown by
+     * `fn` is recorded and re-thrown.
+     *
+     * @example
+     * const user = await ctx.step("find user", async () => {
+     *   const res = await ctx.http.get(`https://idp.example.com/api/users/${ctx.indicator.value}`);
+     *   return res.json<{ id: string }>();
+     * });
+     */
+    <T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+    /**
+     * Records a step that did not need to run, with why, so the run's steps tell the whole story.
+     *
+     * @example
+     * if (user.status === "SUSPENDED") ctx.step.skip("suspend user", "already suspended");
+     */
+    skip(name: string, reason?: string): void;
+  }
+
+  /**
    * Everything a workflow can see and do: the argument of `run(ctx)`.
    *
    * @example
@@ -913,17 +942,13 @@ declare module "vigil" {
      */
     readonly integrations: Integrations;
     /**
-     * Runs `fn` as a named, recorded step: its start, end, duration and failure appear in the run
-     * log, and log lines written inside it carry the step's name. Returns what `fn` returns; an
-     * error thrown by `fn` is recorded and re-thrown.
+     * Runs a named, recorded step (see StepFunction): its status, duration and output are kept as
+     * one of the run's `steps`; `ctx.step.skip(name, reason)` records one that did not need to run.
      *
      * @example
-     * const user = await ctx.step("find user", async () => {
-     *   const res = await ctx.http.get(`https://idp.example.com/api/users/${ctx.indicator.value}`);
-     *   return res.json<{ id: string }>();
-     * });
+     * const user = await ctx.step("find user", async () => (await ctx.http.get(url)).json<{ id: string }>());
      */
-    step<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+    readonly step: StepFunction;
     /**
      * Waits `ms` milliseconds (counts against the run's wall-clock timeout, not its CPU time).
      * Use this instead of `setTimeout`.

@@ -56,7 +56,7 @@ describe('vigil test', () => {
     const out = await vigilTest([lookup, '--indicator', 'ip:203.0.113.7', '--mocks', mocks, '--secret', 'INTEL_KEY=k-123456', '--json']);
     expect(out.code).toBe(0);
     const report = JSON.parse(out.stdout);
-    expect(Object.keys(report)).toEqual(['success', 'message', 'data', 'logs', 'http_calls', 'duration_ms', 'status', 'error', 'secrets']);
+    expect(Object.keys(report)).toEqual(['success', 'message', 'data', 'logs', 'steps', 'http_calls', 'duration_ms', 'status', 'error', 'secrets']);
     expect(report.secrets).toEqual([{ name: 'INTEL_KEY', source: 'request' }]);
     expect(report).toMatchObject({ success: true, message: 'looked up 203.0.113.7', data: { verdict: 'malicious' }, status: 'success', error: null });
     expect(report.http_calls).toEqual([

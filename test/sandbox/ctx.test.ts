@@ -54,6 +54,44 @@ describe('ctx', () => {
     expect(outcome.logs.every((l) => !Number.isNaN(Date.parse(l.ts)))).toBe(true);
   });
 
+  it('keeps each step\'s status, timing, output and error, skipped steps with why, and open ones as failed', async () => {
+    const outcome = await box.run(
+      `export async function run(ctx) {
+        const user = await ctx.step("find user", async () => ({ id: "u1", token: ctx.secrets.get("API_TOKEN") }));
+        try { await ctx.step("suspend", () => { throw new Error("403 from the IdP"); }); } catch {}
+        ctx.step.skip("notify", "no channel configured");
+        await ctx.step("nothing back", () => undefined);
+        await ctx.step("not JSON", () => ({ f() {}, big: 1n }));
+        await ctx.step("huge", () => "x".repeat(70 * 1024));
+        ctx.step("never ends", () => new Promise(() => {}));
+        await ctx.sleep(10);
+        return ctx.ok("done", user.id);
+      }`,
+      { secrets: { API_TOKEN: 'tok-secret-123' }, declaredSecrets: ['API_TOKEN'] },
+    );
+    expect(outcome.status).toBe('success');
+    const steps = outcome.steps!;
+    expect(steps.map((step) => [step.name, step.status])).toEqual([
+      ['find user', 'success'],
+      ['suspend', 'failed'],
+      ['notify', 'skipped'],
+      ['nothing back', 'success'],
+      ['not JSON', 'success'],
+      ['huge', 'success'],
+      ['never ends', 'failed'],
+    ]);
+    expect(steps[0]).toMatchObject({ output: { id: 'u1', token: '[REDACTED]' }, error: null, reason: null, duration_ms: expect.any(Number) });
+    expect(Date.parse(steps[0]!.started_at)).not.toBeNaN();
+    expect(steps[1]).toMatchObject({ output: null, error: expect.stringContaining('403 from the IdP') });
+    expect(steps[2]).toMatchObject({ reason: 'no channel configured', duration_ms: 0, output: null });
+    expect(steps[3]!.output).toBeNull();
+    expect(steps[4]!.output).toMatch(/^\[the step returned a value that is not JSON/);
+    expect(steps[5]!.output).toMatch(/larger than 64 KB and was not kept/);
+    expect(steps[6]!.error).toMatch(/^the run ended before the step finished/);
+    expect(JSON.stringify(outcome)).not.toContain('tok-secret-123');
+    expect(outcome.logs.some((log) => log.message === 'step "notify" skipped: no channel configured')).toBe(true);
+  });
+
   it('reads declared secrets, null when unset, and throws for undeclared names', async () => {
     const outcome = await box.run(
       `export async function run(ctx) {

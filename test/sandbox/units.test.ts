@@ -89,6 +89,7 @@ describe('toTestReport', () => {
       message: 'ok',
       data: { a: 1 },
       logs: [],
+      steps: [],
       http_calls: [],
       duration_ms: 5,
       status: 'success',

@@ -139,6 +139,17 @@ export function redactOutcome(outcome: RunOutcome, redactor: Redactor): RunOutco
     error: redactor.text(outcome.error),
     result: outcome.result ? redactor.json(outcome.result) : null,
     logs: outcome.logs.map((entry) => redactEntry(entry, redactor)),
+    ...(outcome.steps
+      ? {
+          steps: outcome.steps.map((step) => ({
+            ...step,
+            name: redactor.text(step.name),
+            output: redactor.json(step.output),
+            error: redactor.text(step.error),
+            reason: redactor.text(step.reason),
+          })),
+        }
+      : {}),
     httpCalls: outcome.httpCalls.map((call) => ({
       ...call,
       url: redactor.url(call.url),

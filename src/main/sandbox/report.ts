@@ -12,6 +12,7 @@ export function toTestReport(outcome: RunOutcome, secrets: TestSecret[]): TestRe
     message: result?.message ?? outcome.error ?? outcome.status,
     data: result ? result.data : null,
     logs: outcome.logs,
+    steps: outcome.steps ?? [],
     http_calls: outcome.httpCalls,
     duration_ms: outcome.durationMs,
     status: outcome.status,

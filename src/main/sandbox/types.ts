@@ -1,6 +1,6 @@
 // The sandbox room's public vocabulary: what the engine hands in (RunRequest) and what comes back
 // (RunOutcome). Everything here crosses a process boundary as JSON, so it is plain data only.
-import type { RunInput, RunLogEntry, WorkflowResult } from '../../shared/domain.ts';
+import type { RunInput, RunLogEntry, RunStep, WorkflowResult } from '../../shared/domain.ts';
 import type { EndpointConfig } from '../../shared/endpoint.ts';
 import type { TestSecret } from '../../shared/test-secrets.ts';
 import type { RunIntegrations } from './integrations/types.ts';
@@ -95,6 +95,8 @@ export interface RunOutcome {
   /** Why the run did not produce a result (exception, limit, crash); null when it returned one. */
   error: string | null;
   logs: RunLogEntry[];
+  /** The run's `ctx.step`s, in the order they started (absent: none, or no code ran). */
+  steps?: RunStep[];
   httpCalls: HttpCallRecord[];
   durationMs: number;
 }
@@ -104,6 +106,7 @@ export interface TestReport {
   message: string;
   data: unknown;
   logs: RunLogEntry[];
+  steps: RunStep[];
   http_calls: HttpCallRecord[];
   duration_ms: number;
   status: RunOutcomeStatus;

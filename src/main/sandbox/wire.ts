@@ -5,7 +5,7 @@
 // The channels carry only strings, so no structured-clone recursion ever walks caller or guest
 // data, and a receiver parses each line on its own: JSON.parse is iterative in V8, and the host
 // checks each parsed message's nesting (iteratively) before anything recursive touches it.
-import { LOG_LEVELS, type RunLogEntry } from '../../shared/domain.ts';
+import { LOG_LEVELS, STEP_STATUSES, type RunLogEntry } from '../../shared/domain.ts';
 import type { RunOutcome } from './types.ts';
 
 /** Nesting accepted in guest-made data: log fields and results (checked in the worker). */
@@ -108,6 +108,15 @@ function isHttpCall(value: unknown): boolean {
   return isRecord(headers) && Object.values(headers).every((header) => typeof header === 'string');
 }
 
+const STEP_STATUS_SET = new Set<string>(STEP_STATUSES);
+
+function isStep(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const { name, status, started_at: startedAt, duration_ms: ms, error, reason } = value;
+  return typeof name === 'string' && typeof status === 'string' && STEP_STATUS_SET.has(status) && typeof startedAt === 'string' &&
+    typeof ms === 'number' && stringOrNull(error) && stringOrNull(reason) && 'output' in value;
+}
+
 /** A run's outcome as the sandbox process sent it, or what is wrong with it. */
 export function readOutcome(value: unknown): RunOutcome | string {
   if (!isRecord(value)) return 'the outcome is not an object';
@@ -117,6 +126,7 @@ export function readOutcome(value: unknown): RunOutcome | string {
   if (!stringOrNull(error)) return 'the error is not a string';
   if (!Array.isArray(logs) || !logs.every((entry) => readLogEntry(entry) !== null)) return 'a log entry is malformed';
   if (!Array.isArray(httpCalls) || !httpCalls.every(isHttpCall)) return 'an HTTP call record is malformed';
+  if (value.steps !== undefined && (!Array.isArray(value.steps) || !value.steps.every(isStep))) return 'a step record is malformed';
   if (typeof durationMs !== 'number') return 'the duration is not a number';
   return value as unknown as RunOutcome;
 }

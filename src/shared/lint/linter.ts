@@ -114,7 +114,7 @@ export const VIGIL_VALUE_EXPORTS: ReadonlySet<string> = new Set([
 ]);
 export const VIGIL_TYPE_EXPORTS: ReadonlySet<string> = new Set([
   'IndicatorType', 'Indicator', 'Alert', 'RunInfo', 'HttpMethod', 'HttpOptions', 'HttpRequest', 'HttpResponse',
-  'HttpClient', 'Logger', 'Secrets', 'Integrations', 'WorkflowContext', 'WorkflowResult', 'WorkflowFunction',
+  'HttpClient', 'Logger', 'Secrets', 'Integrations', 'StepFunction', 'WorkflowContext', 'WorkflowResult', 'WorkflowFunction',
   'DigestEncoding', 'HmacAlgorithm', 'URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder',
   'OktaClient', 'OktaUser', 'OktaPasswordReset', 'EntraClient', 'EntraUser', 'EntraMfaReset', 'AuthenticationMethodRef', 'IntegrationError', 'IntegrationErrorCode',
 ]);

@@ -1,6 +1,6 @@
 // How stored rows appear in API responses: internal ids and token hashes never leave the engine.
 import type { Approval, ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
-import type { RunLogEntry } from '../../../shared/domain.ts';
+import type { RunLogEntry, RunStep } from '../../../shared/domain.ts';
 import { parseEndpointText } from '../../../shared/endpoint.ts';
 import type { IntegrationName } from '../../sandbox/index.ts';
 import { builtinIntegration } from '../integrations/index.ts';
@@ -42,9 +42,10 @@ export function workflowListItemView(workflow: WorkflowWithLastRun, configured: 
   return { ...rest, integration: integrationOf(workflow, configured) };
 }
 
-export function runView(run: Run, logs?: RunLogEntry[]) {
+/** A run; with its details (one run's page), also its steps and its log. */
+export function runView(run: Run, details?: { logs: RunLogEntry[]; steps: RunStep[] }) {
   const { id: _id, workflow_id: _workflowId, trigger_key_id: _keyId, ...rest } = run;
-  return logs ? { ...rest, logs } : rest;
+  return details ? { ...rest, steps: details.steps, logs: details.logs } : rest;
 }
 
 export function approvalView(approval: Approval) {

@@ -1,4 +1,4 @@
-import type { RunInput, RunLogEntry, RunStatus, TriggerType, WorkflowResult } from '../../../shared/domain.ts';
+import type { RunInput, RunLogEntry, RunStatus, RunStep, TriggerType, WorkflowResult } from '../../../shared/domain.ts';
 import { newId } from '../util/ids.ts';
 import { fromJson, toJson } from '../util/json.ts';
 import type { Db } from './open.ts';
@@ -55,6 +55,7 @@ export interface RunCompletion {
   result: WorkflowResult | null;
   error: string | null;
   logs: RunLogEntry[];
+  steps?: RunStep[];
   finished_at: string;
   duration_ms: number;
 }
@@ -136,6 +137,7 @@ export class RunRepository {
   private readonly dropLogs;
   private readonly nextLogSeq;
   private readonly logsOf;
+  private readonly stepsOf;
   private readonly cancelIfQueued;
   private readonly interrupt;
   private readonly countQueued;
@@ -160,8 +162,9 @@ export class RunRepository {
       RETURNING id`);
     this.complete = db.prepare(`
       UPDATE runs SET status = @status, result = @result, error = @error, finished_at = @finished_at,
-        duration_ms = @duration_ms
+        duration_ms = @duration_ms, steps = @steps
       WHERE id = @id AND status = 'running'`);
+    this.stepsOf = db.prepare<[number], { steps: string | null }>('SELECT steps FROM runs WHERE id = ?');
     this.insertLog = db.prepare(
       'INSERT INTO run_logs (run_id, seq, ts, level, message, fields, step, http) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -211,6 +214,11 @@ export class RunRepository {
     return row && toRun(row);
   }
 
+  /** Each ctx.step of a run, in the order they started (read with a run's details, not its list row). */
+  steps(runId: number): RunStep[] {
+    return fromJson<RunStep[] | null>(this.stepsOf.get(runId)?.steps ?? null) ?? [];
+  }
+
   logs(runId: number): RunLogEntry[] {
     return this.logsOf.all(runId).map((row) => ({
       ...row,
@@ -254,6 +262,7 @@ export class RunRepository {
         error: completion.error,
         finished_at: completion.finished_at,
         duration_ms: completion.duration_ms,
+        steps: completion.steps && completion.steps.length > 0 ? toJson(completion.steps) : null,
       });
       if (changes === 0) return false;
       let base = 0;

@@ -77,6 +77,7 @@ function summarizeRun(engine: Engine, run: Run) {
   const { input: _input, ...view } = runView(run);
   return {
     ...view,
+    steps: engine.store.runs.steps(run.id),
     logs_summary: {
       total: logs.length,
       by_level: byLevel,
@@ -257,7 +258,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     'get_run',
     {
       title: 'Get a run',
-      description: 'Status, result and a summary of the logs (levels, HTTP calls, last messages) of one run.',
+      description: 'Status, result, each step (name, status, duration, output, error) and a summary of the logs (levels, HTTP calls, last messages) of one run.',
       inputSchema: { run_uuid: z.string().uuid() },
       annotations: { readOnlyHint: true },
     },

@@ -50,7 +50,7 @@ export class RunJournal {
   finish(runId: number, uuid: string, outcome: RunOutcome, finishedAt: string): RunOutcome['status'] | null {
     const durationMs = Math.round(outcome.durationMs);
     try {
-      this.commit(runId, 'replace', { status: outcome.status, result: outcome.result, error: outcome.error, logs: outcome.logs, finished_at: finishedAt, duration_ms: durationMs });
+      this.commit(runId, 'replace', { status: outcome.status, result: outcome.result, error: outcome.error, logs: outcome.logs, steps: outcome.steps, finished_at: finishedAt, duration_ms: durationMs });
       return outcome.status;
     } catch (error) {
       const reason = `Vigil could not record the run's outcome (${outcome.status}): ${(error as Error).message}`;

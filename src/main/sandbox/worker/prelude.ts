@@ -108,15 +108,25 @@ function describe(e) {
   }
 }
 function verb(method) { return function (url, options) { return lib('http').verb(method, url, options); }; }
+function stepOutput(value) {
+  try { var json = stringify(value); return typeof json === 'string' ? json : ''; }
+  catch (e) { return stringify('[the step returned a value that is not JSON: ' + describe(e).message + ']'); }
+}
 async function step(name, fn) {
   if (typeof name !== 'string') throw new TypeErr('ctx.step(name, fn): name must be a string');
   if (typeof fn !== 'function') throw new TypeErr('ctx.step(name, fn): fn must be a function');
   var token = call('stepStart', name), value;
   try { value = await fn(); }
   catch (e) { call('stepEnd', { token: token, ok: false, error: describe(e) }); throw e; }
-  call('stepEnd', { token: token, ok: true });
+  call('stepEnd', { token: token, ok: true, output: stepOutput(value) });
   return value;
 }
+step.skip = function skip(name, reason) {
+  if (typeof name !== 'string') throw new TypeErr('ctx.step.skip(name, reason): name must be a string');
+  if (reason !== undefined && typeof reason !== 'string') throw new TypeErr('ctx.step.skip(name, reason): reason must be a string');
+  call('stepSkip', { name: name, reason: reason === undefined ? null : reason });
+};
+freeze(step);
 function sleep(ms) {
   if (typeof ms !== 'number' || !isFiniteNumber(ms) || ms < 0) throw new TypeErr('ctx.sleep(ms) needs a number of milliseconds >= 0');
   return later('sleep', ms);

@@ -15,7 +15,7 @@ import {
   type QuickJSHandle,
   type QuickJSRuntime,
 } from 'quickjs-emscripten-core';
-import type { LogLevel, RunLogEntry, WorkflowResult } from '../../../shared/domain.ts';
+import type { LogLevel, RunLogEntry, RunStep, WorkflowResult } from '../../../shared/domain.ts';
 import { WORKFLOW_FILENAME } from '../compile.ts';
 import { formatBytes, formatCount, formatMs } from '../limits.ts';
 import type { GuestIntegrationCall, IntegrationResult } from '../integrations/types.ts';
@@ -58,6 +58,9 @@ function compactSource(source: string): string {
 }
 const PRELUDE_SOURCE = compactSource(PRELUDE);
 const CHUNK_REPLIES = new Map(Object.entries(CHUNKS).map(([name, source]) => [name, `v${JSON.stringify(compactSource(source))}`]));
+/** Steps recorded per run, and the largest step output kept (outputs are for reading, not transport). */
+const MAX_STEPS = 200;
+const STEP_OUTPUT_BYTES = 64 * 1024;
 const URL_PROPS = new Set(['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash']);
 
 interface Stop {
@@ -107,7 +110,10 @@ export class GuestRun {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private wallTimer: ReturnType<typeof setTimeout> | null = null;
   private nextStep = 1;
-  private readonly steps = new Map<number, { name: string; started: number }>();
+  private readonly steps = new Map<number, { name: string; started: number; record: RunStep }>();
+  /** Every step in the order it started: the run's `steps`. */
+  private readonly stepRecords: RunStep[] = [];
+  private stepOutputBytes = 0;
   private readonly stepStack: number[] = [];
   private readonly declared: Set<string>;
 
@@ -443,6 +449,8 @@ export class GuestRun {
         return this.opStepStart(parseArg(arg));
       case 'stepEnd':
         return this.opStepEnd(parseArg(arg));
+      case 'stepSkip':
+        return this.opStepSkip(parseArg(arg));
       case 'http':
         return this.opHttp(parseArg(arg));
       case 'sleep':
@@ -555,15 +563,18 @@ export class GuestRun {
     if (typeof name !== 'string') throw new HostOpError('ctx.step(name, fn): name must be a string', true);
     const stepName = name.slice(0, 200);
     this.countUserEntry(stepName.length + 32);
+    if (this.stepRecords.length >= MAX_STEPS) throw new HostOpError(this.fatal(`step limit reached: more than ${formatCount(MAX_STEPS)} steps`));
     const token = this.nextStep++;
-    this.steps.set(token, { name: stepName, started: performance.now() });
+    const record: RunStep = { name: stepName, status: 'failed', started_at: new Date().toISOString(), duration_ms: 0, output: null, error: null, reason: null };
+    this.stepRecords.push(record);
+    this.steps.set(token, { name: stepName, started: performance.now(), record });
     this.stepStack.push(token);
     this.addLog('info', `step "${stepName}" started`, null, null, stepName);
     return `v${token}`;
   }
 
   private opStepEnd(arg: unknown): string {
-    const { token, ok, error } = (arg ?? {}) as { token?: unknown; ok?: unknown; error?: GuestError };
+    const { token, ok, error, output } = (arg ?? {}) as { token?: unknown; ok?: unknown; error?: GuestError; output?: unknown };
     const step = typeof token === 'number' ? this.steps.get(token) : undefined;
     if (!step || typeof token !== 'number') return 'v';
     this.steps.delete(token);
@@ -572,11 +583,36 @@ export class GuestRun {
     const ms = Math.round(performance.now() - step.started);
     const errorText = ok === true ? null : formatGuestError(asGuestError(error));
     this.countUserEntry(step.name.length + (errorText?.length ?? 0) + 48);
+    step.record.duration_ms = ms;
+    step.record.status = errorText === null ? 'success' : 'failed';
+    step.record.error = errorText;
+    if (errorText === null && typeof output === 'string') {
+      const bytes = Buffer.byteLength(output);
+      // All outputs of a run together stay within what one result may be.
+      if (this.stepOutputBytes + bytes > this.spec.limits.resultBytes) {
+        step.record.output = `[not kept: the run's step outputs would exceed ${formatBytes(this.spec.limits.resultBytes)}]`;
+      } else {
+        this.stepOutputBytes += bytes;
+        step.record.output = stepOutputValue(output);
+      }
+    }
     if (errorText === null) {
       this.addLog('info', `step "${step.name}" finished (${ms} ms)`, { duration_ms: ms, outcome: 'success' }, null, step.name);
     } else {
       this.addLog('error', `step "${step.name}" failed after ${ms} ms: ${errorText}`, { duration_ms: ms, outcome: 'failure', error: errorText }, null, step.name);
     }
+    return 'v';
+  }
+
+  private opStepSkip(arg: unknown): string {
+    const { name, reason } = (arg ?? {}) as { name?: unknown; reason?: unknown };
+    if (typeof name !== 'string') throw new HostOpError('ctx.step.skip(name, reason): name must be a string', true);
+    const stepName = name.slice(0, 200);
+    const why = typeof reason === 'string' ? reason.slice(0, 1000) : null;
+    this.countUserEntry(stepName.length + (why?.length ?? 0) + 32);
+    if (this.stepRecords.length >= MAX_STEPS) throw new HostOpError(this.fatal(`step limit reached: more than ${formatCount(MAX_STEPS)} steps`));
+    this.stepRecords.push({ name: stepName, status: 'skipped', started_at: new Date().toISOString(), duration_ms: 0, output: null, error: null, reason: why });
+    this.addLog('info', `step "${stepName}" skipped${why ? `: ${why}` : ''}`, null, null, stepName);
     return 'v';
   }
 
@@ -663,7 +699,13 @@ export class GuestRun {
     this.timers.clear();
     this.pendingOps.clear();
     if (error !== null) this.addLog(status === 'cancelled' ? 'warn' : 'error', error, fields ?? null, null, null);
-    const outcome: WorkerOutcome = { status, result, error, logs: this.logs, durationMs: Math.round(performance.now() - this.startedAt) };
+    // A step still open when the run ends did not finish: it failed with the run.
+    for (const open of this.steps.values()) {
+      open.record.duration_ms = Math.round(performance.now() - open.started);
+      open.record.error = `the run ended before the step finished${error ? ` (${error})` : ''}`;
+    }
+    this.steps.clear();
+    const outcome: WorkerOutcome = { status, result, error, logs: this.logs, steps: this.stepRecords, durationMs: Math.round(performance.now() - this.startedAt) };
     // Drop the instance: its memory, runtime and context go with the last reference.
     this.settleFn = null;
     this.vm = null;
@@ -672,6 +714,23 @@ export class GuestRun {
     this.env.release(this.spec.seq);
     this.env.post({ t: 'done', seq: this.spec.seq, outcome });
   }
+}
+
+/**
+ * A step's output as stored: its JSON value, unless larger than STEP_OUTPUT_BYTES or nested deeper
+ * than results may be, in which case a note says what was not kept (the run goes on either way).
+ */
+function stepOutputValue(json: string): unknown {
+  if (json === '') return null;
+  if (Buffer.byteLength(json) > STEP_OUTPUT_BYTES) return `[the step's output (${formatBytes(Buffer.byteLength(json))}) is larger than ${formatBytes(STEP_OUTPUT_BYTES)} and was not kept]`;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return "[the step's output could not be read]";
+  }
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return `[the step's output is nested more than ${MAX_JSON_DEPTH} levels and was not kept]`;
+  return value;
 }
 
 function parseArg(arg: string): unknown {

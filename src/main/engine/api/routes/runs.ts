@@ -59,10 +59,10 @@ export function runRoutes(engine: Engine) {
 
     app.get<{ Params: { uuid: string } }>(
       '/v1/workflow-runs/:uuid',
-      { config: read, schema: { tags, summary: 'Get a run with its logs', params: UuidParams } },
+      { config: read, schema: { tags, summary: 'Get a run with its steps and logs', params: UuidParams } },
       async (request) => {
         const run = findRun(request.caller, request.params.uuid);
-        return { data: runView(run, engine.store.runs.logs(run.id)), meta: {} };
+        return { data: runView(run, { logs: engine.store.runs.logs(run.id), steps: engine.store.runs.steps(run.id) }), meta: {} };
       },
     );
 

@@ -2,6 +2,7 @@ import initial from './001_initial.ts';
 import builtinWorkflows from './002_builtin_workflows.ts';
 import runFilterIndexes from './003_run_filter_indexes.ts';
 import trustBoundary from './004_trust_boundary.ts';
+import runSteps from './005_run_steps.ts';
 
 /** Ordered migrations; a migration's number is its position (user_version after applying it). */
-export const MIGRATIONS: readonly string[] = [initial, builtinWorkflows, runFilterIndexes, trustBoundary];
+export const MIGRATIONS: readonly string[] = [initial, builtinWorkflows, runFilterIndexes, trustBoundary, runSteps];
