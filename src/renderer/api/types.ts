@@ -130,7 +130,19 @@ export interface Run {
   approval_uuid: string | null;
 }
 
+export interface RunStep {
+  name: string;
+  status: 'success' | 'failed' | 'skipped';
+  started_at: string;
+  duration_ms: number;
+  output: unknown;
+  error: string | null;
+  reason: string | null;
+}
+
 export interface RunDetail extends Run {
+  /** Absent in answers from before steps were recorded. */
+  steps?: RunStep[];
   logs: RunLogEntry[];
 }
 

@@ -106,6 +106,7 @@ const STATUS_LABELS: Record<string, string> = {
   failed: 'Failed',
   timed_out: 'Timed out',
   cancelled: 'Cancelled',
+  skipped: 'Skipped',
   pending: 'Pending',
   approved: 'Approved',
   rejected: 'Rejected',

@@ -1,11 +1,13 @@
 // One run: status, timings, the version it ran (link to that code), who triggered it and why,
-// input, result, and the step/log timeline with its HTTP calls. Kept live by the event stream.
+// input, result, and the step/log timeline with its HTTP calls. Kept live by the event stream
+// (and, while the run is running, by reading its journal again).
 import { useEffect } from 'react';
 import type { RunDetail, RunLogEntry } from '../api/types.ts';
 import { Badge, ErrorText, JsonBlock, useNow } from '../components/ui.tsx';
 import { bytes, clockTime, duration, indicatorLabel, label, percent, relativeTime, shortDate } from '../lib/format.ts';
 import { href } from '../stores/router.ts';
 import { useRuns } from '../stores/runs.ts';
+import { groupTimeline, type TimelineItem } from '../lib/timeline.ts';
 
 export function RunDetailPanel({ uuid }: { uuid: string }) {
   const run = useRuns((s) => s.details[uuid]);
@@ -16,6 +18,14 @@ export function RunDetailPanel({ uuid }: { uuid: string }) {
   useEffect(() => {
     void useRuns.getState().loadDetail(uuid);
   }, [uuid]);
+
+  // A running run journals as it goes, which no event announces: read it again while it runs.
+  const live = run?.status === 'running';
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => void useRuns.getState().loadDetail(uuid), 1500);
+    return () => clearInterval(timer);
+  }, [uuid, live]);
 
   return (
     <aside className="detail" aria-label="Run detail">
@@ -124,16 +134,20 @@ function RunBody({ run, now }: { run: RunDetail; now: number }) {
         {run.logs.length === 0 ? (
           <p className="muted">
             {run.status === 'queued' || run.status === 'running'
-              ? 'Log entries appear when the run finishes.'
+              ? 'Nothing logged yet: entries appear here as the run writes them.'
               : 'The workflow wrote no log entries and made no HTTP calls.'}
           </p>
         ) : (
           <ol className="timeline" aria-label="Logs">
-            {run.logs.map((entry) => (
+            {groupTimeline(run.logs, run.steps ?? []).map((item) =>
               // Offsets from the first entry: log times come from the sandbox's clock, the run's
               // start from the engine's, and mixing them would add the queue hop to every line.
-              <LogLine key={entry.seq} entry={entry} startedAt={run.logs[0]?.ts ?? null} />
-            ))}
+              item.kind === 'entry' ? (
+                <LogLine key={item.entry.seq} entry={item.entry} startedAt={run.logs[0]?.ts ?? null} />
+              ) : (
+                <StepGroup key={`step-${item.entries[0]!.seq}`} item={item} startedAt={run.logs[0]?.ts ?? null} />
+              ),
+            )}
           </ol>
         )}
       </section>
@@ -146,7 +160,34 @@ function RunBody({ run, now }: { run: RunDetail; now: number }) {
   );
 }
 
-export function LogLine({ entry, startedAt }: { entry: RunLogEntry; startedAt: string | null }) {
+/** One step (or a later stretch of it) as a collapsible group: status, duration, output, then its entries. */
+function StepGroup({ item, startedAt }: { item: Extract<TimelineItem, { kind: 'step' }>; startedAt: string | null }) {
+  const { step } = item;
+  return (
+    <li className="step-group" data-status={step?.status ?? 'running'}>
+      <details open={step?.status !== 'success'}>
+        <summary>
+          <span className="strong">{item.name}</span>
+          {item.continued && <span className="muted"> (continued)</span>}{' '}
+          {step ? <Badge value={step.status} /> : <Badge value="running" />}{' '}
+          {step && step.status !== 'skipped' && <span className="muted">{duration(step.duration_ms)}</span>}
+          {step?.reason && <span className="muted"> · {step.reason}</span>}
+        </summary>
+        {step?.error && <p className="error-text">{step.error}</p>}
+        {!item.continued && step?.output !== null && step?.output !== undefined && (
+          <JsonBlock value={step.output} label={`Output of step ${item.name}`} />
+        )}
+        <ol className="timeline" aria-label={`Entries of step ${item.name}`}>
+          {item.entries.map((entry) => (
+            <LogLine key={entry.seq} entry={entry} startedAt={startedAt} inStep />
+          ))}
+        </ol>
+      </details>
+    </li>
+  );
+}
+
+export function LogLine({ entry, startedAt, inStep = false }: { entry: RunLogEntry; startedAt: string | null; inStep?: boolean }) {
   const offset = startedAt ? Date.parse(entry.ts) - Date.parse(startedAt) : null;
   return (
     <li className="log" data-level={entry.level}>
@@ -157,7 +198,7 @@ export function LogLine({ entry, startedAt }: { entry: RunLogEntry; startedAt: s
         {entry.level}
       </span>
       <span className="log-main">
-        {entry.step && <span className="tag">{entry.step}</span>}
+        {entry.step && !inStep && <span className="tag">{entry.step}</span>}
         {entry.http ? <HttpSummary http={entry.http} /> : <span>{entry.message}</span>}
         {entry.fields && Object.keys(entry.fields).length > 0 && (
           <code className="log-fields">{JSON.stringify(entry.fields)}</code>
