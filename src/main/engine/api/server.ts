@@ -73,6 +73,13 @@ declare module 'fastify' {
      */
     publicPage?: boolean;
   }
+  interface FastifyInstance {
+    /**
+     * Every route as registered (HEAD twins included). The authorization suite checks that each
+     * one has an access rule, so a new route cannot go in without someone deciding who may call it.
+     */
+    routeTable: readonly { method: string; url: string }[];
+  }
 }
 
 export interface ApiServerOptions {
@@ -108,9 +115,12 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
 
   // Every route's methods are recorded so that a wrong method on a known path is a 405, not a 404.
   const knownRoutes = FindMyWay({ ignoreTrailingSlash: true });
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
+      routeTable.push({ method, url: route.url });
       if (method === 'HEAD') continue;
       try {
         knownRoutes.on(method as 'GET', route.url, () => undefined);
