@@ -635,7 +635,7 @@ function problemsWith(op: Operation, plan: Plan, parts: Parts, response: FuzzRes
   return problems;
 }
 
-async function exercise(op: Operation, plan: Plan, parts: Parts): Promise<void> {
+async function exercise(op: Operation, plan: Plan, parts: Parts): Promise<FuzzResponse> {
   const path = op.path.replace(/\{(\w+)\}/g, (_match, name: string) => parts.params[name] ?? '');
   const url = `${t.url}${path}${parts.query}`;
   const headers = { ...parts.headers, ...(parts.caller.header ? { authorization: parts.caller.header } : {}) };
@@ -652,6 +652,7 @@ async function exercise(op: Operation, plan: Plan, parts: Parts): Promise<void> 
   if (problems.length > 0) {
     throw new Error(`${problems.join('; ')}\n${describeRequest(url, parts)}\n  answer: ${response.status} ${response.contentType} ${response.text.slice(0, 600)}`);
   }
+  return response;
 }
 
 // ---- the suite ----
@@ -721,7 +722,9 @@ describe('API fuzzing', () => {
     const plan = PLANS[key]!;
     const fixtures = await makeFixtures(plan.answer === 'mcp');
     await fc.assert(
-      fc.asyncProperty(generate(op, plan, fixtures), (parts) => exercise(op, plan, parts)),
+      fc.asyncProperty(generate(op, plan, fixtures), async (parts) => {
+        await exercise(op, plan, parts);
+      }),
       // A live server keeps state between runs, so shrinking would replay against a different
       // server: the first failing request is reported as it was sent.
       { seed, numRuns: plan.runs ?? RUNS, endOnFailure: true },
@@ -740,11 +743,45 @@ describe('API fuzzing', () => {
       }),
     );
     await fc.assert(
-      fc.asyncProperty(anyRequest, ({ op, plan, parts }) => exercise(op, plan, parts)),
+      fc.asyncProperty(anyRequest, async ({ op, plan, parts }) => {
+        await exercise(op, plan, parts);
+      }),
       { seed: SEED, numRuns: MIXED_RUNS, endOnFailure: true },
     );
     await afterBatch(fixtures);
   }, 180_000);
+});
+
+// Counterexamples from longer runs with other seeds, replayed as they were found after the fix.
+describe('fixed examples', () => {
+  const replay = (key: string, callerName: string, parts: Partial<Parts>) =>
+    exercise(operations.get(key)!, PLANS[key]!, {
+      method: operations.get(key)!.method,
+      caller: callers.find((caller) => caller.name === callerName)!,
+      params: {},
+      query: '',
+      headers: {},
+      body: undefined,
+      ...parts,
+    });
+
+  it('a request no route matches is 404/405 even when its body is broken, and needs no key to be told', async () => {
+    const wrongMethod = await replay('POST /v1/workflow-runs/{uuid}/cancel', 'unknown key', {
+      method: 'PATCH',
+      params: { uuid: '01a249ed-fab6-73e6-a514-3534a2d9a0fc' },
+      body: { contentType: 'application/json', text: '{"__proto__":{"isAdmin":true}}' },
+    });
+    expect(wrongMethod.status).toBe(405);
+    expect((wrongMethod.json as any).error.code).toBe('METHOD_NOT_ALLOWED');
+    const noPath = await replay('DELETE /v1/api-keys/{uuid}', 'basic auth', { params: { uuid: '..' }, body: { contentType: 'application/json', text: '{' } });
+    expect(noPath.status).toBe(404);
+    const tooLarge = await replay('PUT /v1/secrets/{name}', 'admin', {
+      method: 'PATCH',
+      params: { name: 'FUZZ_SECRET' },
+      body: raw.find((candidate) => candidate.text.length > BODY_LIMIT),
+    });
+    expect(tooLarge.status).toBe(405);
+  });
 });
 
 /**
