@@ -782,6 +782,13 @@ describe('fixed examples', () => {
     });
     expect(tooLarge.status).toBe(405);
   });
+
+  it('HEAD /v1/events answers the stream\'s headers and ends instead of holding the connection', async () => {
+    const head = await replay('GET /v1/events', 'admin', { method: 'HEAD', headers: { 'last-event-id': '1e309' } });
+    expect(head.status).toBe(200);
+    expect(head.contentType).toMatch(/^text\/event-stream/);
+    expect((await replay('GET /v1/events', 'no key', { method: 'HEAD' })).status).toBe(401);
+  });
 });
 
 /**
