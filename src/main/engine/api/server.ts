@@ -73,6 +73,13 @@ declare module 'fastify' {
      */
     publicPage?: boolean;
   }
+  interface FastifyInstance {
+    /**
+     * Every route as registered (HEAD twins included). The authorization suite checks that each
+     * one has an access rule, so a new route cannot go in without someone deciding who may call it.
+     */
+    routeTable: readonly { method: string; url: string }[];
+  }
 }
 
 export interface ApiServerOptions {
@@ -108,9 +115,12 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
 
   // Every route's methods are recorded so that a wrong method on a known path is a 405, not a 404.
   const knownRoutes = FindMyWay({ ignoreTrailingSlash: true });
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
+      routeTable.push({ method, url: route.url });
       if (method === 'HEAD') continue;
       try {
         knownRoutes.on(method as 'GET', route.url, () => undefined);
@@ -180,7 +190,24 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     if (scopes) request.caller = authenticate(engine, request, scopes);
   });
 
+  /** 405 with the methods the path has, or 404. */
+  const noRoute = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((method) => knownRoutes.find(method as 'GET', path));
+    if (allowed.length > 0) {
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allowed.join(', ')}.`));
+    }
+    return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`));
+  };
+
   app.setErrorHandler((error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
+    // A request that matches no route still has its body parsed before the not-found handler runs.
+    // When that fails (broken JSON, too large), the answer is still that the route does not exist:
+    // the body means nothing without one.
+    if (request.is404) return noRoute(request, reply);
     if (error instanceof ApiError) {
       return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message, error.details));
     }
@@ -213,17 +240,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     return reply.code(500).send(errorBody('INTERNAL_ERROR', 'Vigil failed to handle this request; see its log.'));
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0] ?? '/';
-    const allowed = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((method) => knownRoutes.find(method as 'GET', path));
-    if (allowed.length > 0) {
-      return reply
-        .code(405)
-        .header('allow', allowed.join(', '))
-        .send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allowed.join(', ')}.`));
-    }
-    return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`));
-  });
+  app.setNotFoundHandler(noRoute);
 
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/v1/health', { schema: { hide: true } }, async () => ({ data: { status: 'ok' }, meta: {} }));

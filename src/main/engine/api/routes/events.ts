@@ -39,16 +39,23 @@ export function eventRoutes(engine: Engine) {
         },
       },
       (request, reply) => {
-        const caller = request.caller;
-        const lastId = Number(request.headers['last-event-id'] ?? request.query.last_event_id ?? 0) || 0;
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, {
+        const headers = {
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache, no-transform',
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
-        });
+        };
+        // HEAD gets the stream's headers and an end: a HEAD answer never carries the events, and
+        // one left open never even sent its headers while it held a subscription.
+        if (request.method === 'HEAD') {
+          void reply.code(200).headers(headers).send();
+          return;
+        }
+        const caller = request.caller;
+        const lastId = Number(request.headers['last-event-id'] ?? request.query.last_event_id ?? 0) || 0;
+        reply.hijack();
+        const res = reply.raw;
+        res.writeHead(200, headers);
         const send = (event: EngineEvent) => {
           if (!visible(event, caller)) return;
           res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.at })}\n\n`);
