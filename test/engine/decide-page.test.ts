@@ -32,6 +32,7 @@ afterAll(async () => {
 });
 
 const NAME = `Contain "host" & 'user' <b>bold</b>`;
+// An account name is free text (the other indicator types are checked), so hostile markup can arrive in one.
 const INDICATOR = '<script>alert(1)</script>';
 const REASON = `<img src=x onerror="alert(2)"> it's "urgent"`;
 
@@ -42,7 +43,7 @@ async function pendingApproval(fields: Record<string, unknown> = {}): Promise<{ 
   expect(wf.status).toBe(201);
   const res = await t.request('POST', `/v1/workflows/${wf.body.data.uuid}/execute`, {
     key: t.keys.agent,
-    body: { indicator_type: 'domain', indicator_value: INDICATOR, reason: REASON, confidence: 0.73 },
+    body: { indicator_type: 'account', indicator_value: INDICATOR, reason: REASON, confidence: 0.73 },
   });
   const uuid = res.body.data.approval_request_uuid;
   const token = tokens.get(uuid)!;

@@ -13,6 +13,7 @@ import type {
   WorkflowState,
   WorkflowVersionSummary,
 } from '../api/types.ts';
+import { checkIndicator } from '../../shared/indicators.ts';
 import type { ProposedChanges } from '../lib/generation.ts';
 import { omit } from '../lib/util.ts';
 
@@ -463,7 +464,11 @@ export const useEditor = create<EditorState>()((set, get) => ({
   async runTest() {
     const { draft, test } = get();
     const fieldErrors: Record<string, string> = {};
-    if (!test.indicatorValue.trim()) fieldErrors.indicator_value = 'Type an indicator value to test with.';
+    const indicatorValue = test.indicatorValue.trim();
+    // The same rule the server applies (it would answer 422), said before the request.
+    const indicatorProblem = indicatorValue ? checkIndicator(test.indicatorType, indicatorValue) : null;
+    if (!indicatorValue) fieldErrors.indicator_value = 'Type an indicator value to test with.';
+    else if (indicatorProblem) fieldErrors.indicator_value = indicatorProblem.message;
     const input = parseJsonField(test.inputJson);
     if ('error' in input) fieldErrors.input = input.error;
     const alert = parseJsonField(test.alertJson);
@@ -490,7 +495,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
           kind: draft.kind,
           code: draft.code,
           indicator_type: test.indicatorType,
-          indicator_value: test.indicatorValue.trim(),
+          indicator_value: indicatorValue,
           ...('value' in input && input.value !== undefined ? { context: input.value } : {}),
           ...('value' in alert && alert.value !== undefined ? { alert: alert.value as Record<string, unknown> | null } : {}),
           ...('value' in mocks && mocks.value !== undefined ? { mocks: mocks.value } : {}),

@@ -1,6 +1,7 @@
 // The checks of one attempt: lint (the same linter as save time), type check against vigil.d.ts,
 // and one run in the real sandbox in test mode against the model's own mocks.
 import { randomUUID } from 'node:crypto';
+import { checkIndicator } from '../../../shared/indicators.ts';
 import { lintWorkflow } from '../../../shared/lint/index.ts';
 import { testSecrets } from '../../../shared/test-secrets.ts';
 import { parseMockSpec, type RunOutcome, type RunRequest } from '../../sandbox/index.ts';
@@ -75,6 +76,9 @@ async function testRun(candidate: Candidate, executor: TestExecutor, signal: Abo
     return details.map((message) => ({ source: 'test', severity: 'error', message: `mocks: ${message}` }));
   }
   const input = candidate.test_input;
+  // The Test panel and the API refuse such a value: the model must suggest one they accept.
+  const invalid = checkIndicator(input.indicator_type, input.indicator_value);
+  if (invalid) return [{ source: 'test', severity: 'error', message: `test_input.indicator_value: ${invalid.message}` }];
   const request: RunRequest = {
     runId: randomUUID(),
     workflow: { uuid: randomUUID(), name: candidate.name || 'Generated workflow', version: 1 },

@@ -2,6 +2,7 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { FINAL_RUN_STATUSES, INDICATOR_TYPES, type RunStatus, type Scope } from '../../../shared/domain.ts';
+import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
 import type { ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
 import { hasScopes, mayAccess } from '../keys/access.ts';
@@ -233,7 +234,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
       inputSchema: {
         workflow_uuid: z.string().uuid().describe('The workflow to run (from list_workflows).'),
         indicator_type: z.enum(INDICATOR_TYPES),
-        indicator_value: z.string().min(1).max(4096),
+        indicator_value: z.string().min(1).max(4096).describe(INDICATOR_RULES_SUMMARY),
         reason: z.string().min(1).max(4000).describe('Why this workflow should run now; shown to the approving analyst.'),
         confidence: z.number().min(0).max(1).describe('Your confidence that the action is right, 0..1.'),
         alert_uuid: z.string().uuid().optional(),

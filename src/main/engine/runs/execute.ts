@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { RunInput, TriggerType } from '../../../shared/domain.ts';
+import type { IndicatorType, RunInput, TriggerType } from '../../../shared/domain.ts';
+import { checkIndicator } from '../../../shared/indicators.ts';
 import type { ApiKey, Workflow } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
 import type { ExecuteBody } from '../api/schemas.ts';
@@ -60,6 +61,15 @@ export function refuseUnboundedInput(body: { context?: unknown; alert?: unknown;
   }
 }
 
+/**
+ * The indicator value checked against its type (src/shared/indicators.ts, the rules the console
+ * and MCP share): a 422 problem naming the rule, or none.
+ */
+export function indicatorValueProblems(body: { indicator_type: IndicatorType; indicator_value: string }): Array<{ field: string; message: string; rule: string }> {
+  const problem = checkIndicator(body.indicator_type, body.indicator_value);
+  return problem ? [{ field: 'body.indicator_value', message: problem.message, rule: problem.rule }] : [];
+}
+
 function requiresApproval(workflow: Workflow, trigger: TriggerType): boolean {
   return workflow.approval_mode === 'always' || (workflow.approval_mode === 'agent_only' && trigger === 'agent');
 }
@@ -118,17 +128,22 @@ export async function executeWorkflow(
     );
   }
 
+  const indicatorProblems = indicatorValueProblems(body);
+  const agentProblems = [];
   if (trigger === 'agent') {
-    const problems = [];
-    if (body.reason === undefined) problems.push({ field: 'body.reason', message: 'reason is required for agent keys' });
+    if (body.reason === undefined) agentProblems.push({ field: 'body.reason', message: 'reason is required for agent keys' });
     if (body.confidence === undefined) {
-      problems.push({ field: 'body.confidence', message: 'confidence (0..1) is required for agent keys' });
+      agentProblems.push({ field: 'body.confidence', message: 'confidence (0..1) is required for agent keys' });
     }
-    if (problems.length > 0) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'Agents must say why they execute a workflow and how sure they are.', {
-        problems,
-      });
-    }
+  }
+  if (indicatorProblems.length > 0 || agentProblems.length > 0) {
+    const message =
+      agentProblems.length === 0
+        ? indicatorProblems[0]!.message
+        : indicatorProblems.length === 0
+          ? 'Agents must say why they execute a workflow and how sure they are.'
+          : `The request is not valid: ${indicatorProblems.length + agentProblems.length} problems.`;
+    throw new ApiError(422, 'VALIDATION_ERROR', message, { problems: [...indicatorProblems, ...agentProblems] });
   }
 
   const workflow = store.workflows.get(workflowUuid);
