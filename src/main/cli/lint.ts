@@ -13,7 +13,7 @@ finish without a result. A directory means the .ts files directly inside it.
 
 Options:
   --secrets A,B   the workflow's declared secrets: ctx.secrets.get of any other name is an error
-                  (without --secrets, secret names cannot be checked and are warnings)
+                  (without --secrets the list is not known and secret names are not checked)
   --json          print [{"file", "problems": [{rule, severity, message, line, column,
                   endLine, endColumn}]}] instead of one line per problem
 
