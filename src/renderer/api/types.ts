@@ -240,6 +240,8 @@ export interface LintProblemView {
   column: number;
   endLine: number;
   endColumn: number;
+  /** Set on type errors (rule `TS<code>`, always warnings); absent on the safety linter's problems. */
+  source?: 'typescript';
 }
 
 /** A 422 problem: which request field, and what is wrong with it. */

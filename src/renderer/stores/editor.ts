@@ -173,6 +173,8 @@ export interface EditorState {
   loadError: string | null;
   lintProblems: LintProblemView[];
   lintError: string | null;
+  /** The type errors the editor underlines (Monaco's TypeScript worker), as warnings. */
+  typeProblems: LintProblemView[];
   saving: boolean;
   saveError: string | null;
   /** Lint problems of a save the server refused (400 WORKFLOW_CODE_INVALID). */
@@ -195,6 +197,7 @@ export interface EditorState {
   setField<K extends keyof WorkflowFields>(name: K, value: WorkflowFields[K]): void;
   setLint(problems: LintProblemView[]): void;
   setLintError(message: string | null): void;
+  setTypeProblems(problems: LintProblemView[]): void;
   /** Saves the draft (and optionally a new state in the same request); returns the uuid or null. */
   save(state?: WorkflowState): Promise<string | null>;
   setState(state: WorkflowState): Promise<boolean>;
@@ -235,6 +238,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
   loadError: null,
   lintProblems: [],
   lintError: null,
+  typeProblems: [],
   saving: false,
   saveError: null,
   saveProblems: [],
@@ -262,6 +266,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
       workflow: null,
       lintProblems: [],
       lintError: null,
+      typeProblems: [],
       saving: false,
       saveError: null,
       saveProblems: [],
@@ -322,6 +327,10 @@ export const useEditor = create<EditorState>()((set, get) => ({
 
   setLintError(message) {
     set({ lintError: message });
+  },
+
+  setTypeProblems(problems) {
+    set({ typeProblems: problems });
   },
 
   async save(state) {

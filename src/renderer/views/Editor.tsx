@@ -40,6 +40,7 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
       loadError: state.loadError,
       lintProblems: state.lintProblems,
       lintError: state.lintError,
+      typeProblems: state.typeProblems,
       saveProblems: state.saveProblems,
       saveWarnings: state.saveWarnings,
       saving: state.saving,
@@ -152,7 +153,9 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
     });
   };
 
-  const problems = useMemo(() => mergeProblems(s.lintProblems, s.saveProblems), [s.lintProblems, s.saveProblems]);
+  // Monaco marks type errors itself; the linter's markers are ours to set. The list shows both.
+  const lintMarkers = useMemo(() => mergeProblems(s.lintProblems, s.saveProblems), [s.lintProblems, s.saveProblems]);
+  const problems = useMemo(() => mergeProblems(lintMarkers, s.typeProblems), [lintMarkers, s.typeProblems]);
 
   const closeDiff = () => {
     setDiff(null);
@@ -294,11 +297,12 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
                 ref={codeRef}
                 value={s.draft.code}
                 onChange={(code) => useEditor.getState().setField('code', code)}
-                problems={problems}
+                problems={lintMarkers}
                 declaredSecrets={s.draft.secrets}
                 readOnly={isSystem}
                 onLint={(p) => useEditor.getState().setLint(p)}
                 onLintError={(message) => useEditor.getState().setLintError(message)}
+                onTypeProblems={(p) => useEditor.getState().setTypeProblems(p)}
                 onSave={() => void save()}
                 onRunTest={runTest}
               />

@@ -6,7 +6,7 @@ import { lintWorkflow } from '../../../shared/lint/index.ts';
 import { testSecrets } from '../../../shared/test-secrets.ts';
 import { parseMockSpec, type RunOutcome, type RunRequest } from '../../sandbox/index.ts';
 import type { Candidate } from './answer.ts';
-import { typecheckWorkflow } from './typecheck.ts';
+import { typecheckWorkflow } from '../workflows/index.ts';
 import type { CheckState, GenerationProblem, ProgressStage } from '../../../shared/llm.ts';
 
 /** What runs the test: the engine's sandbox host (or any RunExecutor). */
@@ -51,7 +51,10 @@ export async function checkCandidate(
   if (!lint.some((problem) => problem.rule === 'syntax')) {
     deps.stage('type_checking', 'Type-checking the code against vigil.d.ts');
     const typeProblems = await typecheckWorkflow(candidate.code, deps.vigilDts);
-    problems.push(...typeProblems);
+    // Errors here, not warnings: the model is asked to fix every one of them.
+    for (const problem of typeProblems) {
+      problems.push({ source: 'typescript', severity: 'error', rule: problem.rule, message: problem.message, line: problem.line, column: problem.column });
+    }
     checks.typecheck = typeProblems.length === 0 ? 'passed' : 'failed';
   }
 

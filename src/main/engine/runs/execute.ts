@@ -8,8 +8,7 @@ import type { Engine } from '../engine.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { iso } from '../util/time.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES } from '../util/json-bounds.ts';
-import { loadLinter } from '../workflows/linter.ts';
-import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
+import { lintReport } from '../workflows/index.ts';
 
 export interface ExecuteResponse {
   statusCode: number;
@@ -179,16 +178,7 @@ export async function executeWorkflow(
 
   const gated = requiresApproval(workflow, trigger);
   if (body.dry_run) {
-    let lint: { ok: boolean; problems: unknown[] };
-    if (workflow.kind === 'http_endpoint') {
-      // No code to lint: the configuration is checked instead.
-      const checked = validateEndpoint(parseEndpointText(workflow.code), workflow.secrets);
-      lint = { ok: checked.ok, problems: checked.ok ? [] : checked.problems };
-    } else {
-      const { hasErrors, lintWorkflow } = await loadLinter();
-      const problems = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
-      lint = { ok: !hasErrors(problems), problems };
-    }
+    const lint = await lintReport(workflow);
     return {
       statusCode: 200,
       body: {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WorkflowSort } from '../../db/index.ts';
 import type { Engine } from '../../engine.ts';
-import { createWorkflow, deleteWorkflow, duplicateWorkflow, getWorkflow, patchWorkflow } from '../../workflows/index.ts';
+import { createWorkflow, deleteWorkflow, duplicateWorkflow, getWorkflow, lintReport, patchWorkflow } from '../../workflows/index.ts';
 import { ApiError } from '../errors.ts';
 import {
   UuidParams,
@@ -55,6 +55,22 @@ export function workflowRoutes(engine: Engine) {
       '/v1/workflows/:uuid',
       { config: read, schema: { tags, summary: 'Get a workflow with its code', params: UuidParams } },
       async (request) => ({ data: workflowView(getWorkflow(engine, request.params.uuid)), meta: {} }),
+    );
+
+    app.get<{ Params: { uuid: string } }>(
+      '/v1/workflows/:uuid/lint',
+      {
+        config: read,
+        schema: {
+          tags,
+          summary: 'Check the current version: lint problems and type errors, as a dry run reports them',
+          description:
+            'Answers {ok, problems}: ok is false when the linter finds errors; type errors are warnings with ' +
+            '"source": "typescript" (the console asks before activating a workflow that has some).',
+          params: UuidParams,
+        },
+      },
+      async (request) => ({ data: await lintReport(getWorkflow(engine, request.params.uuid)), meta: {} }),
     );
 
     app.patch<{ Params: { uuid: string }; Body: WorkflowPatch }>(
