@@ -118,7 +118,7 @@ function channelArg(positionals: string[], allowed: readonly string[], what: str
 }
 
 function printView(view: NotifierView, io: CommandIO): void {
-  const yes = (set: boolean) => (set ? 'set' : 'not set');
+  const yes = (set: boolean | null) => (set === null ? 'unknown (keychain unavailable)' : set ? 'set' : 'not set');
   const { slack, teams, desktop } = view;
   io.out(`Slack     ${slack.enabled ? 'enabled' : 'disabled'} (mode ${slack.mode})`);
   io.out(`  default channel   ${slack.default_channel ?? '(none)'}`);

@@ -3,7 +3,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { LintProblemView } from '../api/types.ts';
+import { ActivateDialog } from '../components/ActivateDialog.tsx';
 import { Badge, ErrorText, Notice, Progress } from '../components/ui.tsx';
+import { draftSecretWarnings, hasIssues, type ActivationIssues } from '../lib/activation.ts';
 import { CodeEditor, type CodeEditorHandle } from '../monaco/CodeEditor.tsx';
 import { DiffView } from '../monaco/DiffView.tsx';
 import { isDirty, useEditor } from '../stores/editor.ts';
@@ -118,6 +120,15 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
     [navigate],
   );
 
+  // Activating with type errors, or secrets its runs would need but that have no value, is asked first.
+  const [activation, setActivation] = useState<ActivationIssues | null>(null);
+  const requestActivate = async () => {
+    const { draft, typeProblems } = useEditor.getState();
+    const issues = { typeProblems: draft.kind === 'script' ? typeProblems : [], warnings: await draftSecretWarnings(draft.secrets) };
+    if (hasIssues(issues)) setActivation(issues);
+    else void setState('active');
+  };
+
   const runTest = useCallback(() => {
     setTab('test');
     void useEditor.getState().runTest();
@@ -226,7 +237,7 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         <button type="button" className="primary" onClick={() => void save()} disabled={s.saving || !ready} aria-keyshortcuts="Control+S Meta+S">
           {s.saving ? 'Saving…' : 'Save'}
         </button>
-        <button type="button" onClick={() => void setState(active ? 'inactive' : 'active')} disabled={s.saving || !ready}>
+        <button type="button" onClick={() => void (active ? setState('inactive') : requestActivate())} disabled={s.saving || !ready}>
           {active ? 'Deactivate' : 'Activate'}
         </button>
       </header>
@@ -355,6 +366,15 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         </aside>
       </div>
       {ready && <GenerateDialog onAccepted={() => requestAnimationFrame(() => codeRef.current?.focus())} />}
+      <ActivateDialog
+        name={s.draft.name || 'this workflow'}
+        issues={activation}
+        onCancel={() => setActivation(null)}
+        onConfirm={() => {
+          setActivation(null);
+          void setState('active');
+        }}
+      />
     </section>
   );
 }

@@ -3,7 +3,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { INDICATOR_TYPES, RISK_LEVELS, WORKFLOW_STATES, WORKFLOW_TYPES } from '../../shared/domain.ts';
 import type { WorkflowListItem } from '../api/types.ts';
+import { ActivateDialog } from '../components/ActivateDialog.tsx';
 import { Badge, ConfirmDialog, EmptyState, ErrorText, Progress, useNow } from '../components/ui.tsx';
+import { hasIssues, savedWorkflowIssues, type ActivationIssues } from '../lib/activation.ts';
 import { label, plural, relativeTime } from '../lib/format.ts';
 import { debounce, nameFromFile } from '../lib/util.ts';
 import { NEW_WORKFLOW_FIELDS, useEditor } from '../stores/editor.ts';
@@ -265,6 +267,17 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
   const rowError = useWorkflows((s) => s.rowErrors[workflow.uuid]);
   const navigate = useRouter((s) => s.navigate);
   const active = workflow.state === 'active';
+  const [checking, setChecking] = useState(false);
+  const [issues, setIssues] = useState<ActivationIssues | null>(null);
+
+  // Type errors and secrets without a value do not stop an activation, but the analyst is asked first.
+  const activate = async () => {
+    setChecking(true);
+    const found = await savedWorkflowIssues(workflow);
+    setChecking(false);
+    if (hasIssues(found)) setIssues(found);
+    else void useWorkflows.getState().setState(workflow.uuid, 'active');
+  };
   return (
     <>
       <tr aria-busy={busy}>
@@ -290,6 +303,11 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
               </a>
             </>
           )}
+          {workflow.warnings?.map((warning) => (
+            <p key={warning.message} className="warn-text row-warning">
+              {warning.code === 'SECRET_NOT_SET' ? <a href={href({ view: 'secrets' })}>{warning.message}</a> : warning.message}
+            </p>
+          ))}
         </td>
         <td>
           <Badge value={workflow.state} />
@@ -329,11 +347,20 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
         <td className="actions">
           <button
             type="button"
-            disabled={busy}
-            onClick={() => void useWorkflows.getState().setState(workflow.uuid, active ? 'inactive' : 'active')}
+            disabled={busy || checking}
+            onClick={() => void (active ? useWorkflows.getState().setState(workflow.uuid, 'inactive') : activate())}
           >
             {active ? 'Deactivate' : 'Activate'}
           </button>
+          <ActivateDialog
+            name={workflow.name}
+            issues={issues}
+            onCancel={() => setIssues(null)}
+            onConfirm={() => {
+              setIssues(null);
+              void useWorkflows.getState().setState(workflow.uuid, 'active');
+            }}
+          />
           <button
             type="button"
             disabled={busy}

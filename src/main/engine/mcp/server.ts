@@ -10,7 +10,7 @@ import { approvalView, runView } from '../api/views.ts';
 import type { Engine } from '../engine.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { executeWorkflow } from '../runs/execute.ts';
-import { getWorkflow } from '../workflows/index.ts';
+import { approvalWarnings, getWorkflow } from '../workflows/index.ts';
 
 const MAX_WAIT_SECONDS = 60;
 
@@ -282,7 +282,8 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     },
     async ({ approval_request_uuid }) => {
       try {
-        return json(approvalView(engine.approvals.getFor(caller, approval_request_uuid)));
+        const approval = engine.approvals.getFor(caller, approval_request_uuid);
+        return json(approvalView(approval, approvalWarnings(engine, approval)));
       } catch (error) {
         return toolError(error);
       }
@@ -316,7 +317,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
           await waitForDecision(engine, caller, approval_request_uuid, deadline - Date.now());
           const approval = engine.approvals.getFor(caller, approval_request_uuid);
           if (!approval.run_uuid) {
-            return json({ done: approval.status !== 'pending', approval: approvalView(approval), run: null });
+            return json({ done: approval.status !== 'pending', approval: approvalView(approval, approvalWarnings(engine, approval)), run: null });
           }
           runUuid = approval.run_uuid;
         }

@@ -8,7 +8,7 @@ import type { Engine } from '../engine.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { iso } from '../util/time.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES } from '../util/json-bounds.ts';
-import { lintReport } from '../workflows/index.ts';
+import { lintReport, secretWarnings } from '../workflows/index.ts';
 
 export interface ExecuteResponse {
   statusCode: number;
@@ -193,6 +193,7 @@ export async function executeWorkflow(
           allowed_hosts: workflow.allowed_hosts,
           timeout_seconds: workflow.timeout_seconds,
           lint,
+          warnings: secretWarnings(engine, workflow.secrets, 'run'),
         },
         meta: {},
       },

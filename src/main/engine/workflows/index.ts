@@ -12,6 +12,7 @@ import { typecheckWorkflow } from './typecheck.ts';
 
 export { endpointBody, resolveEndpoint, storedEndpoint, type EndpointBodyParts } from './endpoint.ts';
 export { readVigilTypes, typecheckWorkflow } from './typecheck.ts';
+export { approvalWarnings, secretWarnings } from './warnings.ts';
 
 export const WORKFLOW_DEFAULTS: Omit<WorkflowFields, 'name' | 'code'> = {
   workflow_type: 'indicator',

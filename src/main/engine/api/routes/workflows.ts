@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WorkflowSort } from '../../db/index.ts';
 import type { Engine } from '../../engine.ts';
-import { createWorkflow, deleteWorkflow, duplicateWorkflow, getWorkflow, lintReport, patchWorkflow } from '../../workflows/index.ts';
+import { createWorkflow, deleteWorkflow, duplicateWorkflow, getWorkflow, lintReport, patchWorkflow, secretWarnings } from '../../workflows/index.ts';
 import { ApiError } from '../errors.ts';
 import {
   UuidParams,
@@ -18,7 +18,8 @@ const write = { scopes: ['workflows:write'] };
 const tags = ['workflows'];
 
 export function workflowRoutes(engine: Engine) {
-  const workflowView = (workflow: Parameters<typeof view>[0]) => view(workflow, configuredIntegrations(engine.store.settings));
+  const workflowView = (workflow: Parameters<typeof view>[0]) =>
+    view(workflow, configuredIntegrations(engine.store.settings), secretWarnings(engine, workflow.secrets, 'workflow'));
   return async function workflows(app: FastifyInstance) {
     app.post<{ Body: WorkflowCreate }>(
       '/v1/workflows',
@@ -47,7 +48,10 @@ export function workflowRoutes(engine: Engine) {
           offset,
         });
         const configured = configuredIntegrations(engine.store.settings);
-        return { data: items.map((item) => workflowListItemView(item, configured)), meta: pageMeta(total, page, pageSize) };
+        return {
+          data: items.map((item) => workflowListItemView(item, configured, secretWarnings(engine, item.secrets, 'workflow'))),
+          meta: pageMeta(total, page, pageSize),
+        };
       },
     );
 
