@@ -20,7 +20,9 @@
  *   Secret Service for an unlock prompt; when none can be shown (headless) the call rejects with
  *   "unlock prompt was dismissed". Looking up a name that does not exist answers `null` even while
  *   locked (the Secret Service searches locked collections too): that `null` is the truth, not a
- *   swallowed failure. `probe()` therefore writes, reads back and deletes a probe item.
+ *   swallowed failure. `probe()` therefore writes, reads back and deletes a probe item, while
+ *   `check()` (the engine's look at start) only reads: it finds a missing bus or Secret Service
+ *   without prompting anyone, and leaves a locked keyring to the first real call.
  * - Every failure has the napi code `GenericFailure`; only the message tells them apart.
  */
 import { createRequire } from 'node:module';
