@@ -33,11 +33,12 @@ function cli(args: string[], dataDir: string): string {
   return result.stdout;
 }
 
-async function startServe(): Promise<{ server: VigilServer; stop(): Promise<void> }> {
+/** A `vigil serve` of its own; `env` replaces this process's environment (a server without a keychain, say). */
+export async function startServe(env: NodeJS.ProcessEnv = process.env): Promise<{ server: VigilServer; stop(): Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
   const child: ChildProcess = spawn(NODE, [VIGIL, 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: ROOT,
-    env: { ...process.env, VIGIL_DATA_DIR: dataDir },
+    env: { ...env, VIGIL_DATA_DIR: dataDir },
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

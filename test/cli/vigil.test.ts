@@ -59,6 +59,28 @@ describe('vigil command', () => {
     expect(badScope.stderr).toMatch(/Agent keys cannot hold approvals:write/);
   });
 
+  it('names the data folder, and read-only commands never create one', async () => {
+    // What `npx vigil keys list` on a fresh machine does: no --data-dir, so the per-user folder.
+    const home = tempDir();
+    const env = { HOME: home, XDG_DATA_HOME: join(home, 'share'), VIGIL_DATA_DIR: '' };
+    const perUser = join(home, 'share', 'vigil');
+    const listed = await vigil(['keys', 'list'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`No API keys: there is no Vigil data in ${perUser} (no vigil.db; nothing was created there).`);
+    expect((await vigil(['keys', 'list', '--json'], env)).stdout).toBe('[]\n');
+    const revoked = await vigil(['keys', 'revoke', 'vgl_abc'], env);
+    expect(revoked.code).toBe(1);
+    expect(revoked.stderr).toContain(`no key vgl_abc: there is no Vigil data in ${perUser}`);
+    const shown = await vigil(['notifiers', 'show'], env);
+    expect(shown.code).toBe(1);
+    expect(shown.stderr).toContain(`there is no Vigil data in ${perUser}`);
+    expect(existsSync(perUser)).toBe(false);
+
+    const created = await vigil(['keys', 'create', '--name', 'analyst', '--type', 'human'], env);
+    expect(created.stdout).toMatch(new RegExp(`^Created human key "analyst" \\(.+\\) with scopes .+, in ${perUser}\\.`));
+    expect((await vigil(['keys', 'list'], env)).stdout).toMatch(new RegExp(`^API keys in ${perUser}:\\n.+analyst`));
+  });
+
   it('serve prints its URL, writes server.json (0600), serves keys made by the CLI, and exits 0 on SIGTERM', async () => {
     // A data folder serve creates itself, under the umask most systems use: owner-only all the same.
     const dataDir = join(tempDir(), 'data');

@@ -225,6 +225,7 @@ function countingStore(name: keyof typeof keychainWrites): SecretStore {
   return {
     get: (secret) => inner.get(secret),
     probe: () => inner.probe(),
+    check: (timeoutMs) => inner.check(timeoutMs),
     async set(secret, value) {
       keychainWrites[name]++;
       await inner.set(secret, value);
@@ -426,6 +427,7 @@ const PLANS: Record<string, Plan> = {
   'DELETE /v1/workflows/{uuid}': { refs: { uuid: 'workflows' } },
   'POST /v1/workflows/{uuid}/duplicate': { refs: { uuid: 'workflows' } },
   'GET /v1/workflows/{uuid}/versions': { refs: { uuid: 'workflows' } },
+  'GET /v1/workflows/{uuid}/lint': { refs: { uuid: 'workflows' } },
   'GET /v1/workflows/{uuid}/versions/{version}': { refs: { uuid: 'workflows' } },
   'POST /v1/workflows/{uuid}/execute': { refs: { uuid: 'workflows' }, custom: withHeaders(idempotencyKey) },
   'POST /v1/workflows/test': { runs: SANDBOX_RUNS, shape: (body) => workflowShape(body) },
@@ -689,7 +691,9 @@ beforeAll(async () => {
     'export function notRun() {}\n',
   ];
   baselineSettings = (await t.request('GET', '/v1/settings')).body.data;
+  // Read-only facts of the installation, not settings a PATCH may carry.
   delete baselineSettings.data_dir;
+  delete baselineSettings.keychain;
   await restoreConfig();
   operations = readOperations((await t.request('GET', '/v1/openapi.json')).body);
 });

@@ -172,6 +172,7 @@ const ROUTES: Record<string, RouteCase> = {
   'DELETE /v1/workflows/:uuid': { rule: needs('workflows:write'), ok: 204, request: async () => ({ path: `/v1/workflows/${await makeWorkflow()}` }) },
   'POST /v1/workflows/:uuid/duplicate': { rule: needs('workflows:write'), ok: 201, request: () => ({ path: `/v1/workflows/${workflow}/duplicate` }) },
   'GET /v1/workflows/:uuid/versions': { rule: needs('workflows:read'), ok: 200, request: () => ({ path: `/v1/workflows/${workflow}/versions` }) },
+  'GET /v1/workflows/:uuid/lint': { rule: needs('workflows:read'), ok: 200, request: () => ({ path: `/v1/workflows/${workflow}/lint` }) },
   'GET /v1/workflows/:uuid/versions/:version': {
     rule: needs('workflows:read'),
     ok: 200,

@@ -34,6 +34,7 @@ afterAll(async () => {
 });
 
 const NAME = `Contain "host" & 'user' <b>bold</b>`;
+// An account name is free text (the other indicator types are checked), so hostile markup can arrive in one.
 const INDICATOR = '<script>alert(1)</script>';
 const REASON = `<img src=x onerror="alert(2)"> it's "urgent"`;
 /** The agent's context, with markup that would end the page's <pre> if it were not escaped. */
@@ -46,7 +47,7 @@ async function pendingApproval(fields: Record<string, unknown> = {}): Promise<{ 
   expect(wf.status).toBe(201);
   const res = await t.request('POST', `/v1/workflows/${wf.body.data.uuid}/execute`, {
     key: t.keys.agent,
-    body: { indicator_type: 'domain', indicator_value: INDICATOR, reason: REASON, confidence: 0.73, context: CONTEXT },
+    body: { indicator_type: 'account', indicator_value: INDICATOR, reason: REASON, confidence: 0.73, context: CONTEXT },
   });
   const uuid = res.body.data.approval_request_uuid;
   const token = tokens.get(uuid)!;
@@ -150,7 +151,7 @@ describe('looks like the console', () => {
         await tab.getByText('Show input').click();
         await input.waitFor();
         const text = await input.innerText();
-        expect(JSON.parse(text)).toMatchObject({ indicator: { type: 'domain', value: INDICATOR }, context: CONTEXT });
+        expect(JSON.parse(text)).toMatchObject({ indicator: { type: 'account', value: INDICATOR }, context: CONTEXT });
         expect(dialogs).toEqual([]);
       } finally {
         await context.close();

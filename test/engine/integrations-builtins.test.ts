@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_WORKFLOWS } from '../../src/main/engine/integrations/index.ts';
-import { typecheckWorkflow } from '../../src/main/engine/llm/typecheck.ts';
+import { typecheckWorkflow } from '../../src/main/engine/workflows/index.ts';
 import { lintWorkflow } from '../../src/shared/lint/index.ts';
 
 const VIGIL_DTS = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'shared', 'vigil.d.ts'), 'utf8');

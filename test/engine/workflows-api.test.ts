@@ -164,6 +164,21 @@ describe('workflows CRUD', () => {
     expect(res.body.meta.lint_warnings.map((p: { rule: string }) => p.rule)).toContain('run-returns-result');
   });
 
+  it('reports the type errors the editor underlines as warnings marked typescript, on save and in a dry run', async () => {
+    const code = `import type { WorkflowContext, WorkflowResult } from "vigil";\nexport async function run(ctx: WorkflowContext): Promise<WorkflowResult> {\n  const port = ctx.indicator.value as number;\n  return ctx.ok(\`port \${port}\`);\n}\n`;
+    const res = await create({ name: 'typed', code, state: 'active', approval_mode: 'never' });
+    expect(res.status).toBe(201);
+    const typeError = { rule: 'TS2352', severity: 'warning', source: 'typescript', message: expect.stringContaining("Conversion of type 'string' to type 'number'"), line: 3, column: 16, endLine: 3, endColumn: 45 };
+    expect(res.body.meta.lint_warnings).toEqual([typeError]);
+    const patched = await t.request('PATCH', `/v1/workflows/${res.body.data.uuid}`, { body: { code: `${code}// edited\n` } });
+    expect(patched.body.meta.lint_warnings).toEqual([typeError]);
+    const plan = await t.request('POST', `/v1/workflows/${res.body.data.uuid}/execute`, {
+      key: t.keys.human,
+      body: { indicator_type: 'ip', indicator_value: '203.0.113.7', dry_run: true },
+    });
+    expect(plan.body.data.lint).toEqual({ ok: true, problems: [typeError] });
+  });
+
   it('lints again on activation and when the declared secrets change', async () => {
     const code = `export async function run(ctx) {\n  return ctx.ok(String(ctx.secrets.get("FW_TOKEN") !== null));\n}\n`;
     const saved = await create({ name: 'secretive', code, secrets: ['FW_TOKEN'] });

@@ -31,12 +31,12 @@ export interface ServeProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `vigil serve` and resolves once it prints its listening line. */
-export function serve(dataDir: string, extra: string[] = []): Promise<ServeProcess> {
+/** Starts `vigil serve` (in `env`, this process's by default) and resolves once it prints its listening line. */
+export function serve(dataDir: string, extra: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<ServeProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [VIGIL, 'serve', '--port', '0', '--data-dir', dataDir, ...extra], {
       cwd: ROOT,
-      env: { ...process.env },
+      env: { ...env },
     });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));

@@ -120,6 +120,7 @@ describe('vigil test', () => {
       [[], /FILE\.ts is required/],
       [[lookup, '--frobnicate'], /--frobnicate/],
       [[lookup, '--indicator', 'color:red'], /--indicator must be TYPE:VALUE/],
+      [[lookup, '--indicator', 'ip:hello world'], /--indicator: "hello world" is not a valid ip indicator \(rule ip-address\)/],
       [[lookup, '--input', '{nope'], /--input is not valid JSON/],
       [[lookup, '--live', '--mocks', mocks], /--live and --mocks cannot be combined/],
       [[lookup, '--secret', 'NOVALUE'], /--secret must be NAME=VALUE/],

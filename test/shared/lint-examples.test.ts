@@ -45,9 +45,8 @@ describe('examples/', () => {
     it('lints clean with the secrets its header declares', () => {
       expect(meta.secrets.length).toBeGreaterThan(0);
       expect(lintWorkflow(code, { declaredSecrets: meta.secrets })).toEqual([]);
-      // Without the list, the only findings are the unverifiable secret names (warnings).
-      const unknown = lintWorkflow(code);
-      expect(unknown.every((problem) => problem.rule === 'undeclared-secret' && problem.severity === 'warning')).toBe(true);
+      // Without the list (`vigil lint examples/*.ts`), as clean: names that cannot be checked are not reported.
+      expect(lintWorkflow(code)).toEqual([]);
     });
 
     it('has a test command and a well-formed mocks file for the hosts it may call', () => {

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { INDICATOR_TYPES, WORKFLOW_TYPES, type IndicatorType, type WorkflowType } from '../../shared/domain.ts';
-import { DATABASE_FILE, defaultDataDir, ensureDataDir, openStore } from '../engine/index.ts';
 import {
   LlmError,
   loadGenerator,
@@ -14,6 +13,7 @@ import { withTestModeIntegrations } from '../engine/integrations/index.ts';
 import { createKeychainStore, type SecretStore } from '../engine/secrets/index.ts';
 import { createSandboxHost } from '../sandbox/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
+import { dataDirOf, noDataMessage, openExistingStore } from './data.ts';
 
 const help = `Usage: vigil generate "DESCRIPTION" [--out FILE] [--type indicator|alert] [--indicator-types a,b]
                       [--data-dir DIR] [--json]
@@ -101,8 +101,7 @@ export function createGenerateCommand(deps: GenerateCommandDeps): Command {
         const unknown = indicatorTypes?.filter((type) => !INDICATOR_TYPES.includes(type as IndicatorType)) ?? [];
         if (unknown.length > 0) throw new UsageError(`unknown indicator type(s): ${unknown.join(', ')}`);
 
-        const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
-        ensureDataDir(dataDir);
+        const dataDir = dataDirOf(values['data-dir'], io.env);
         return generateIn(dataDir, io, deps, {
           description,
           workflowType: (values.type as WorkflowType | undefined) ?? null,
@@ -120,7 +119,12 @@ async function generateIn(
   deps: GenerateCommandDeps,
   options: { description: string; workflowType: WorkflowType | null; indicatorTypes: IndicatorType[] | undefined; out: string | null; json: boolean },
 ): Promise<number> {
-  const store = openStore(join(dataDir, DATABASE_FILE));
+  // Generation only reads the settings: a folder without a database is said, never created.
+  const store = openExistingStore(dataDir);
+  if (!store) {
+    io.err(`vigil generate: No LLM provider is configured: ${noDataMessage(dataDir)}`);
+    return 1;
+  }
   let sandbox: ReturnType<typeof createSandboxHost> | null = null;
   const controller = new AbortController();
   const onSigint = () => controller.abort();

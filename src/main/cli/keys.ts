@@ -1,10 +1,9 @@
 import { KEY_TYPES, SCOPES, type KeyType, type Scope } from '../../shared/domain.ts';
-import { defaultDataDir, ensureDataDir, openStore } from '../engine/index.ts';
+import type { Store } from '../engine/db/index.ts';
 import { KeyService } from '../engine/keys/index.ts';
 import { systemClock } from '../engine/util/time.ts';
-import { join } from 'node:path';
-import { DATABASE_FILE } from '../engine/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
+import { dataDirOf, noDataMessage, openExistingStore, openOrCreateStore } from './data.ts';
 
 const help = `Usage:
   vigil keys create --name NAME --type human|agent [--scopes a,b] [--expires ISO-8601] [--json]
@@ -12,7 +11,8 @@ const help = `Usage:
   vigil keys revoke <uuid|prefix>
 
 Manages API keys directly in the data folder; works whether or not a server is running.
-The key is printed once by "create" and cannot be shown again.
+The key is printed once by "create" and cannot be shown again. Each command names the data
+folder it used; "list" and "revoke" never create one.
 
 Options:
   --data-dir DIR    data folder (default $VIGIL_DATA_DIR, else the per-user data folder)
@@ -21,11 +21,7 @@ Options:
                      agent: workflows:read,workflows:execute)
   --json            machine-readable output`;
 
-function openKeys(dataDir: string) {
-  ensureDataDir(dataDir);
-  const store = openStore(join(dataDir, DATABASE_FILE));
-  return { store, keys: new KeyService(store, systemClock) };
-}
+const keysOf = (store: Store) => new KeyService(store, systemClock);
 
 async function create(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseOptions(args, {
@@ -44,9 +40,10 @@ async function create(args: string[], io: CommandIO): Promise<number> {
   if (values.expires !== undefined && Number.isNaN(Date.parse(values.expires))) {
     throw new UsageError(`--expires must be an ISO-8601 date, not ${values.expires}`);
   }
-  const { store, keys } = openKeys(values['data-dir'] ?? defaultDataDir(io.env));
+  const dataDir = dataDirOf(values['data-dir'], io.env);
+  const store = openOrCreateStore(dataDir);
   try {
-    const { key, secret } = keys.create({
+    const { key, secret } = keysOf(store).create({
       name: values.name,
       key_type: values.type as KeyType,
       scopes: scopes as Scope[] | undefined,
@@ -55,7 +52,7 @@ async function create(args: string[], io: CommandIO): Promise<number> {
     if (values.json) {
       io.out(JSON.stringify({ key: secret, prefix: key.prefix, uuid: key.uuid, key_type: key.key_type, scopes: key.scopes }));
     } else {
-      io.out(`Created ${key.key_type} key "${key.name}" (${key.uuid}) with scopes ${key.scopes.join(', ')}.`);
+      io.out(`Created ${key.key_type} key "${key.name}" (${key.uuid}) with scopes ${key.scopes.join(', ')}, in ${dataDir}.`);
       io.out(`\n  ${secret}\n`);
       io.out('Store it now: it is shown only this once.');
     }
@@ -70,14 +67,22 @@ async function create(args: string[], io: CommandIO): Promise<number> {
 
 async function list(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseOptions(args, { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } });
-  const { store } = openKeys(values['data-dir'] ?? defaultDataDir(io.env));
+  const dataDir = dataDirOf(values['data-dir'], io.env);
+  const store = openExistingStore(dataDir);
+  if (!store) {
+    // No keys anywhere yet: an empty list, and in words, which folder was looked at.
+    if (values.json) io.out('[]');
+    else io.out(`No API keys: ${noDataMessage(dataDir)}\nCreate one with: vigil keys create --name NAME --type human`);
+    return 0;
+  }
   try {
     const all = store.keys.list().map(({ id: _id, ...key }) => key);
     if (values.json) {
       io.out(JSON.stringify(all));
     } else if (all.length === 0) {
-      io.out('No API keys yet. Create one with: vigil keys create --name NAME --type human');
+      io.out(`No API keys yet in ${dataDir}. Create one with: vigil keys create --name NAME --type human`);
     } else {
+      io.out(`API keys in ${dataDir}:`);
       for (const key of all) {
         const state = key.revoked_at ? 'revoked' : key.expires_at && Date.parse(key.expires_at) <= Date.now() ? 'expired' : 'active';
         io.out(`${key.uuid}  ${key.prefix}…  ${key.key_type.padEnd(5)}  ${state.padEnd(7)}  ${key.name}  [${key.scopes.join(',')}]`);
@@ -93,15 +98,20 @@ async function revoke(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseOptions(args, { 'data-dir': { type: 'string' } }, true);
   if (positionals.length !== 1) throw new UsageError('give exactly one key uuid or prefix to revoke');
   const wanted = positionals[0]!;
-  const { store, keys } = openKeys(values['data-dir'] ?? defaultDataDir(io.env));
+  const dataDir = dataDirOf(values['data-dir'], io.env);
+  const store = openExistingStore(dataDir);
+  if (!store) {
+    io.err(`vigil keys revoke: no key ${wanted}: ${noDataMessage(dataDir)}`);
+    return 1;
+  }
   try {
     const matches = store.keys.list().filter((key) => key.uuid === wanted || key.prefix === wanted);
     if (matches.length !== 1) {
-      io.err(matches.length === 0 ? `vigil keys revoke: no key ${wanted}` : `vigil keys revoke: ${wanted} matches several keys; use the uuid`);
+      io.err(matches.length === 0 ? `vigil keys revoke: no key ${wanted} in ${dataDir}` : `vigil keys revoke: ${wanted} matches several keys; use the uuid`);
       return 1;
     }
-    const key = keys.revoke(matches[0]!.uuid);
-    io.out(`Revoked key "${key.name}" (${key.uuid}).`);
+    const key = keysOf(store).revoke(matches[0]!.uuid);
+    io.out(`Revoked key "${key.name}" (${key.uuid}) in ${dataDir}.`);
     return 0;
   } finally {
     store.close();

@@ -1,11 +1,13 @@
-// `vigil lint FILE… [--json] [--secrets A,B]`: the same safety linter that runs at save time and in
-// the editor, for files on disk (and CI). Exit 0 clean (warnings allowed), 1 errors, 2 unusable input.
+// `vigil lint FILE… [--json] [--secrets A,B] [--typecheck]`: the same safety linter that runs at save
+// time and in the editor, for files on disk (and CI), and with --typecheck the type errors the editor
+// underlines (as warnings, as there). Exit 0 clean (warnings allowed), 1 errors, 2 unusable input.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { hasErrors, lintWorkflow, type LintProblem } from '../../shared/lint/index.ts';
+import type { TypeProblem } from '../../shared/typecheck.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 
-const help = `Usage: vigil lint FILE|DIR… [--json] [--secrets NAME,NAME]
+const help = `Usage: vigil lint FILE|DIR… [--json] [--secrets NAME,NAME] [--typecheck]
 
 Checks workflow files for everything the sandbox would refuse (imports other than "vigil",
 require, eval, Function, process, timers, fetch, …), undeclared secrets, and a run that can
@@ -13,16 +15,18 @@ finish without a result. A directory means the .ts files directly inside it.
 
 Options:
   --secrets A,B   the workflow's declared secrets: ctx.secrets.get of any other name is an error
-                  (without --secrets, secret names cannot be checked and are warnings)
+                  (without --secrets the list is not known and secret names are not checked)
+  --typecheck     also type-check against vigil.d.ts, as the editor does: type errors are
+                  warnings marked "type" (rule TS<code>, "source": "typescript" in --json)
   --json          print [{"file", "problems": [{rule, severity, message, line, column,
-                  endLine, endColumn}]}] instead of one line per problem
+                  endLine, endColumn, source?}]}] instead of one line per problem
 
 Exit status: 0 no errors (warnings allowed), 1 errors found, 2 unusable input (no files,
 a missing or unreadable file, a bad option).`;
 
 interface FileResult {
   file: string;
-  problems: LintProblem[];
+  problems: Array<LintProblem | TypeProblem>;
 }
 
 /** The files an argument names: itself, or the .ts files directly inside a directory. */
@@ -52,7 +56,8 @@ function formatHuman(results: FileResult[], io: CommandIO): void {
     for (const problem of problems) {
       if (problem.severity === 'error') errors++;
       else warnings++;
-      io.out(`${file}:${problem.line}:${problem.column}  ${problem.severity.padEnd(7)}  ${problem.message}  (${problem.rule})`);
+      const marks = 'source' in problem ? `${problem.rule}, type` : problem.rule;
+      io.out(`${file}:${problem.line}:${problem.column}  ${problem.severity.padEnd(7)}  ${problem.message}  (${marks})`);
     }
   }
   const files = `${results.length} file${results.length === 1 ? '' : 's'}`;
@@ -67,7 +72,7 @@ export const command: Command = {
     withUsage(io, help, async () => {
       const { values, positionals } = parseOptions(
         args,
-        { json: { type: 'boolean', default: false }, secrets: { type: 'string' } },
+        { json: { type: 'boolean', default: false }, secrets: { type: 'string' }, typecheck: { type: 'boolean', default: false } },
         true,
       );
       if (positionals.length === 0) throw new UsageError('Name at least one workflow file (or a directory of them).');
@@ -105,7 +110,14 @@ export const command: Command = {
           unusable = true;
           continue;
         }
-        results.push({ file, problems: lintWorkflow(code, declaredSecrets === undefined ? {} : { declaredSecrets }) });
+        const problems: Array<LintProblem | TypeProblem> = lintWorkflow(code, declaredSecrets === undefined ? {} : { declaredSecrets });
+        // A syntax error is the linter's to report; the type checker would only repeat it.
+        if (values.typecheck && !problems.some((problem) => problem.rule === 'syntax')) {
+          const { typecheckWorkflow } = await import('../engine/workflows/index.ts');
+          problems.push(...(await typecheckWorkflow(code)));
+          problems.sort((a, b) => a.line - b.line || a.column - b.column);
+        }
+        results.push({ file, problems });
       }
 
       if (values.json) io.out(JSON.stringify(results, null, 2));

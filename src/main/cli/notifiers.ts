@@ -1,9 +1,6 @@
-import { join } from 'node:path';
-// The store and paths directly, not the engine's door: this command needs neither the API server
+// The store through ./data.ts, not the engine's door: this command needs neither the API server
 // nor the sandbox, and should not pay for loading them.
-import { openStore, type Store } from '../engine/db/index.ts';
-import { DATABASE_FILE } from '../engine/engine.ts';
-import { defaultDataDir, ensureDataDir } from '../engine/paths.ts';
+import type { Store } from '../engine/db/index.ts';
 import {
   NotifierConfigError,
   NotifierConfigStore,
@@ -16,6 +13,7 @@ import {
 } from '../engine/notify/index.ts';
 import { createKeychainStore, type SecretStore } from '../engine/secrets/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
+import { dataDirOf, noDataMessage, openExistingStore, openOrCreateStore } from './data.ts';
 
 const help = `Usage:
   vigil notifiers show [--json]
@@ -72,9 +70,16 @@ interface Context {
   config: NotifierConfigStore;
 }
 
-async function withConfig(dataDir: string, body: (context: Context) => Promise<number>): Promise<number> {
-  ensureDataDir(dataDir);
-  const store = openStore(join(dataDir, DATABASE_FILE));
+/**
+ * Runs `body` on the folder's notifier configuration. `read`: the command only reads (show, test),
+ * so a folder without a database is reported, not created.
+ */
+async function withConfig(dataDir: string, body: (context: Context) => Promise<number>, mode: 'read' | 'write', io: CommandIO): Promise<number> {
+  const store = mode === 'read' ? openExistingStore(dataDir) : openOrCreateStore(dataDir);
+  if (!store) {
+    io.err(`vigil notifiers: ${noDataMessage(dataDir)}`);
+    return 1;
+  }
   const credentials: SecretStore = createKeychainStore({ service: 'vigil.credentials' });
   try {
     return await body({ store, config: new NotifierConfigStore(store.settings, credentials) });
@@ -118,7 +123,7 @@ function channelArg(positionals: string[], allowed: readonly string[], what: str
 }
 
 function printView(view: NotifierView, io: CommandIO): void {
-  const yes = (set: boolean) => (set ? 'set' : 'not set');
+  const yes = (set: boolean | null) => (set === null ? 'unknown (keychain unavailable)' : set ? 'set' : 'not set');
   const { slack, teams, desktop } = view;
   io.out(`Slack     ${slack.enabled ? 'enabled' : 'disabled'} (mode ${slack.mode})`);
   io.out(`  default channel   ${slack.default_channel ?? '(none)'}`);
@@ -205,7 +210,7 @@ async function setSlack(args: string[], io: CommandIO): Promise<number> {
   if (appToken !== undefined) slack.app_token = appToken;
   if (signingSecret !== undefined) slack.signing_secret = signingSecret;
   if (webhookUrl !== undefined) slack.webhook_url = webhookUrl;
-  return withConfig(values['data-dir'] ?? defaultDataDir(io.env), (context) => apply(context, { slack }, io, values.json));
+  return withConfig(dataDirOf(values['data-dir'], io.env), (context) => apply(context, { slack }, io, values.json), 'write', io);
 }
 
 async function setTeams(args: string[], io: CommandIO): Promise<number> {
@@ -224,17 +229,27 @@ async function setTeams(args: string[], io: CommandIO): Promise<number> {
   if (values['no-notify-run-failed']) teams.notify_run_failed = false;
   const webhookUrl = await secretFrom(values['webhook-url'], 'webhook-url', io);
   if (webhookUrl !== undefined) teams.webhook_url = webhookUrl;
-  return withConfig(values['data-dir'] ?? defaultDataDir(io.env), (context) => apply(context, { teams }, io, values.json));
+  return withConfig(dataDirOf(values['data-dir'], io.env), (context) => apply(context, { teams }, io, values.json), 'write', io);
 }
 
 async function show(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseOptions(args, { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } });
-  return withConfig(values['data-dir'] ?? defaultDataDir(io.env), async ({ config }) => {
-    const view = notifierView(config.settings(), await config.credentials());
-    if (values.json) io.out(JSON.stringify(view));
-    else printView(view, io);
-    return 0;
-  });
+  const dataDir = dataDirOf(values['data-dir'], io.env);
+  return withConfig(
+    dataDir,
+    async ({ config }) => {
+      const view = notifierView(config.settings(), await config.credentials());
+      if (values.json) {
+        io.out(JSON.stringify(view));
+      } else {
+        io.out(`Notifications configured in ${dataDir}:`);
+        printView(view, io);
+      }
+      return 0;
+    },
+    'read',
+    io,
+  );
 }
 
 async function toggle(args: string[], io: CommandIO, enabled: boolean): Promise<number> {
@@ -243,23 +258,28 @@ async function toggle(args: string[], io: CommandIO, enabled: boolean): Promise<
   const targets: Channel[] = which === 'all' ? [...CHANNELS] : [which as Channel];
   const update: NotifierSettingsUpdate = {};
   for (const target of targets) update[target] = { enabled };
-  return withConfig(values['data-dir'] ?? defaultDataDir(io.env), (context) => apply(context, update, io, values.json));
+  return withConfig(dataDirOf(values['data-dir'], io.env), (context) => apply(context, update, io, values.json), 'write', io);
 }
 
 async function test(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseOptions(args, { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } }, true);
   const channel = channelArg(positionals, ['slack', 'teams'], 'test') as 'slack' | 'teams';
-  return withConfig(values['data-dir'] ?? defaultDataDir(io.env), async ({ config }) => {
-    const result = await sendTestMessage(await config.load(), channel, { timeoutMs: 10_000, signal: new AbortController().signal });
-    if (values.json) {
-      io.out(JSON.stringify(result));
-    } else if (result.delivered) {
-      io.out(`Sent a test message to ${channel} (${result.target}); the receiver answered ${result.status ?? ''} ${result.answer ?? ''}`.trim());
-    } else {
-      io.err(`vigil notifiers test: ${result.error}`);
-    }
-    return result.delivered ? 0 : 1;
-  });
+  return withConfig(
+    dataDirOf(values['data-dir'], io.env),
+    async ({ config }) => {
+      const result = await sendTestMessage(await config.load(), channel, { timeoutMs: 10_000, signal: new AbortController().signal });
+      if (values.json) {
+        io.out(JSON.stringify(result));
+      } else if (result.delivered) {
+        io.out(`Sent a test message to ${channel} (${result.target}); the receiver answered ${result.status ?? ''} ${result.answer ?? ''}`.trim());
+      } else {
+        io.err(`vigil notifiers test: ${result.error}`);
+      }
+      return result.delivered ? 0 : 1;
+    },
+    'read',
+    io,
+  );
 }
 
 export const command: Command = {

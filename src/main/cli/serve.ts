@@ -9,7 +9,8 @@ const help = `Usage: vigil serve [--host 127.0.0.1] [--port N|0] [--data-dir DIR
 
 Runs Vigil headless: the engine, the REST API and the sandbox, on loopback.
 When ready it prints "Vigil listening on <url>", then a one-time login link for the console
-(<url>/#login=<token>), and writes <data-dir>/server.json.
+(<url>/#login=<token>), and writes <data-dir>/server.json. When the OS keychain cannot be used it
+says why and how to fix it (on stderr).
 Ctrl-C (SIGINT) or SIGTERM drains running workflows and exits 0.
 
 Options:
@@ -63,6 +64,17 @@ export const command: Command = {
       io.out(`Vigil listening on ${server.url}`);
       io.out(`Console (one-time login link): ${loginUrl(server.url, createLoginToken(server.engine))}`);
       io.out(`Data folder: ${dataDir}`);
+      const keychain = await server.engine.keychain.check();
+      if (keychain.state === 'unavailable') {
+        io.err(
+          [
+            `Warning: the OS keychain is unavailable: ${keychain.why}`,
+            '  Secret values, and the Slack, Teams, LLM and integration credentials, can be neither stored nor read;',
+            '  runs of workflows that declare secrets will fail. The console says so on Secrets and Settings.',
+            `  To fix it: ${keychain.fix}`,
+          ].join('\n'),
+        );
+      }
       await stopRequested;
       io.out('Vigil: stopping (finishing runs in flight)…');
       await server.close();

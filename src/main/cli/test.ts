@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { INDICATOR_TYPES, type IndicatorType, type RunLogEntry } from '../../shared/domain.ts';
 import { callError, mockLabel, reportLogs } from '../../shared/test-report.ts';
+import { checkIndicator } from '../../shared/indicators.ts';
 import { placeholderSecret, testSecrets } from '../../shared/test-secrets.ts';
 import { createSandboxHost, parseMockSpec, toTestReport, type MockSpec, type RunRequest, type TestReport } from '../sandbox/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
@@ -129,6 +130,8 @@ function parseIndicator(text: string): RunRequest['input']['indicator'] {
   if (!INDICATOR_TYPES.includes(type as IndicatorType) || value === '') {
     throw new UsageError(`--indicator must be TYPE:VALUE with TYPE one of ${INDICATOR_TYPES.join(', ')}`);
   }
+  const problem = checkIndicator(type as IndicatorType, value);
+  if (problem) throw new UsageError(`--indicator: ${problem.message}`);
   return { type: type as IndicatorType, value, malice: null, enrichment: null };
 }
 

@@ -9,7 +9,7 @@ import { NotificationService, type DesktopNotifier, type NotifyOptions } from '.
 import { seedBuiltinWorkflows } from './integrations/index.ts';
 import { RateLimiter } from './runs/execute.ts';
 import { RunScheduler, type RunExecutor } from './runs/scheduler.ts';
-import type { SecretStore } from './secrets/index.ts';
+import { KeychainMonitor, type SecretStore } from './secrets/index.ts';
 import { SettingsService, type Settings } from './settings/index.ts';
 import { iso, systemClock, type Clock } from './util/time.ts';
 
@@ -49,6 +49,8 @@ export interface Engine {
   log: EngineLog;
   secrets: SecretStore;
   credentials: SecretStore;
+  /** Whether the OS keychain can be used: checked once at creation, kept current by API calls. */
+  keychain: KeychainMonitor;
   executor: RunExecutor;
   settings: SettingsService;
   keys: KeyService;
@@ -83,6 +85,9 @@ export function createEngine(options: EngineOptions): Engine {
   if (seeded.created.length > 0 || seeded.updated.length > 0) {
     log.info(`built-in workflows: ${seeded.created.length} added, ${seeded.updated.length} updated`);
   }
+  // Asked at once, without waiting: the answer is for `vigil serve`'s output and the console's banners.
+  const keychain = new KeychainMonitor(options.secrets);
+  void keychain.check();
   const scheduler = new RunScheduler({ store, executor: options.executor, secrets: options.secrets, credentials: options.credentials, bus, settings, clock, log });
   const approvals = new ApprovalService({ store, bus, clock, onRunQueued: (keyId) => scheduler.enqueued(keyId) });
   let purgeTimer: NodeJS.Timeout | null = null;
@@ -109,6 +114,7 @@ export function createEngine(options: EngineOptions): Engine {
     log,
     secrets: options.secrets,
     credentials: options.credentials,
+    keychain,
     executor: options.executor,
     settings,
     keys: new KeyService(store, clock),

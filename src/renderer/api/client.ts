@@ -16,6 +16,7 @@ import type {
   IntegrationName,
   ConnectionTest,
   IntegrationView,
+  KeychainStatus,
   KeyType,
   LintProblemView,
   ListMeta,
@@ -251,6 +252,7 @@ export function createApiClient(connection: VigilConnection, options: ClientOpti
         request<Workflow, { lint_warnings?: LintProblemView[] }>('PATCH', `/v1/workflows/${enc(uuid)}`, { body: patch }),
       remove: (uuid: string) => request<null>('DELETE', `/v1/workflows/${enc(uuid)}`),
       duplicate: (uuid: string) => request<Workflow>('POST', `/v1/workflows/${enc(uuid)}/duplicate`),
+      lint: (uuid: string) => request<{ ok: boolean; problems: LintProblemView[] }>('GET', `/v1/workflows/${enc(uuid)}/lint`),
       versions: (uuid: string) => request<WorkflowVersionSummary[]>('GET', `/v1/workflows/${enc(uuid)}/versions`),
       version: (uuid: string, version: number) =>
         request<WorkflowVersion>('GET', `/v1/workflows/${enc(uuid)}/versions/${version}`),
@@ -290,7 +292,7 @@ export function createApiClient(connection: VigilConnection, options: ClientOpti
       test: (name: IntegrationName) => request<ConnectionTest>('POST', `/v1/integrations/${enc(name)}/test`),
     },
     secrets: {
-      list: () => request<Secret[]>('GET', '/v1/secrets'),
+      list: () => request<Secret[], { total: number; keychain?: KeychainStatus }>('GET', '/v1/secrets'),
       set: (name: string, value: string) => request<Secret>('PUT', `/v1/secrets/${enc(name)}`, { body: { value } }),
       remove: (name: string) => request<{ name: string; deleted: boolean }>('DELETE', `/v1/secrets/${enc(name)}`),
     },

@@ -18,6 +18,7 @@ import type {
 } from '../../shared/domain.ts';
 import type { IntegrationName } from '../../shared/integrations.ts';
 import type { TestSecret } from '../../shared/test-secrets.ts';
+import type { WorkflowWarning } from '../../shared/warnings.ts';
 
 export type {
   ApprovalMode,
@@ -33,7 +34,17 @@ export type {
   WorkflowResult,
   WorkflowState,
   WorkflowType,
+  WorkflowWarning,
 };
+
+/**
+ * Whether the OS keychain can be used (GET /v1/settings `keychain`, GET /v1/secrets
+ * `meta.keychain`): `unavailable` says why and how to fix it.
+ */
+export type KeychainStatus =
+  | { state: 'checking' }
+  | { state: 'available' }
+  | { state: 'unavailable'; reason: string; why: string; fix: string };
 
 export interface ListMeta {
   total: number;
@@ -74,6 +85,8 @@ export interface Workflow extends WorkflowFields {
   builtin_key?: string | null;
   /** The integration a built-in needs and whether it is configured (`not configured` badge). */
   integration?: { name: IntegrationName; configured: boolean } | null;
+  /** Why its runs will fail although nothing refuses them (a declared secret with no value). */
+  warnings?: WorkflowWarning[];
   created_at: string;
   updated_at: string;
 }
@@ -165,6 +178,8 @@ export interface Approval {
   expires_at: string;
   notifier_info: unknown[];
   run: { uuid: string; status: RunStatus | null } | null;
+  /** Pending requests: why the run would fail if approved now. */
+  warnings?: WorkflowWarning[];
 }
 
 export interface ApiKey {
@@ -199,6 +214,7 @@ export interface Settings {
   execution_paused: boolean;
   max_queued_runs: number;
   data_dir: string;
+  keychain?: KeychainStatus;
   [key: string]: unknown;
 }
 
@@ -267,6 +283,8 @@ export interface LintProblemView {
   column: number;
   endLine: number;
   endColumn: number;
+  /** Set on type errors (rule `TS<code>`, always warnings); absent on the safety linter's problems. */
+  source?: 'typescript';
 }
 
 /** A 422 problem: which request field, and what is wrong with it. */
@@ -302,10 +320,11 @@ export interface NotifierView {
     socket_mode: boolean;
     notify_run_failed: boolean;
     api_url: string;
-    credentials: { bot_token: boolean; app_token: boolean; signing_secret: boolean; webhook_url: boolean };
+    /** Whether each is stored; null while the OS keychain, where they live, cannot be read. */
+    credentials: { bot_token: boolean | null; app_token: boolean | null; signing_secret: boolean | null; webhook_url: boolean | null };
     socket?: { state: 'off' | 'connecting' | 'connected' | 'reconnecting' | 'failed'; error: string | null; since: string };
   };
-  teams: { enabled: boolean; notify_run_failed: boolean; credentials: { webhook_url: boolean } };
+  teams: { enabled: boolean; notify_run_failed: boolean; credentials: { webhook_url: boolean | null } };
   desktop: { enabled: boolean; run_failed: boolean; adapter?: 'shell' | 'log' };
   warnings: string[];
 }

@@ -1,11 +1,12 @@
-// The problems list under the editor: live lint results and those of a refused save, merged.
+// The problems list under the editor: live lint results, those of a refused save and the type
+// errors the editor underlines, merged.
 import type { LintProblemView } from '../api/types.ts';
 
 /** One entry per distinct problem, errors before warnings on the same spot, in source order. */
-export function mergeProblems(live: LintProblemView[], server: LintProblemView[]): LintProblemView[] {
+export function mergeProblems(...lists: LintProblemView[][]): LintProblemView[] {
   const seen = new Set<string>();
   const out: LintProblemView[] = [];
-  for (const problem of [...live, ...server]) {
+  for (const problem of lists.flat()) {
     const key = `${problem.rule}:${problem.line}:${problem.column}:${problem.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

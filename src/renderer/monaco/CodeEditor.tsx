@@ -1,5 +1,6 @@
 // The workflow code editor: Monaco with the ctx types, live lint markers from the shared linter
-// (in a web worker, stale answers dropped), Ctrl/Cmd+S and Ctrl/Cmd+Enter.
+// (in a web worker, stale answers dropped), the TypeScript worker's type errors passed on to the
+// Problems list, Ctrl/Cmd+S and Ctrl/Cmd+Enter.
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import LintWorker from '../lint/lint.worker.ts?worker';
 import { LintScheduler, type LintResponse } from '../lint/protocol.ts';
@@ -20,12 +21,16 @@ interface Props {
   readOnly: boolean;
   onLint: (problems: LintProblemView[]) => void;
   onLintError: (message: string | null) => void;
+  /** The type errors Monaco underlines, as Problems entries (warnings with source "typescript"). */
+  onTypeProblems: (problems: LintProblemView[]) => void;
   onSave: () => void;
   onRunTest: () => void;
 }
 
 const LINT_DELAY_MS = 120;
 const MARKER_OWNER = 'vigil-lint';
+/** The owner Monaco's TypeScript diagnostics use for their markers: the language id. */
+const TYPESCRIPT_OWNER = 'typescript';
 
 // One lint worker for the page: it is stateless, and starting one parses the linter again.
 let sharedWorker: Worker | null = null;
@@ -53,6 +58,26 @@ export function toMarker(problem: LintProblemView): monaco.editor.IMarkerData {
     // A zero-width range would draw nothing; underline at least one character.
     endColumn: sameSpot ? problem.column + 1 : problem.endColumn,
   };
+}
+
+/**
+ * Monaco's TypeScript markers as Problems entries. Errors and warnings only: its suggestions
+ * ("could be converted to an async function") are hints, not problems. Type errors are warnings
+ * here, as on save and in `vigil lint --typecheck`: the sandbox runs the code whatever its types.
+ */
+export function typeProblemsOf(markers: monaco.editor.IMarker[]): LintProblemView[] {
+  return markers
+    .filter((marker) => marker.severity >= monaco.MarkerSeverity.Warning)
+    .map((marker) => ({
+      rule: `TS${typeof marker.code === 'object' ? marker.code.value : (marker.code ?? '')}`,
+      severity: 'warning',
+      source: 'typescript',
+      message: marker.message,
+      line: marker.startLineNumber,
+      column: marker.startColumn,
+      endLine: marker.endLineNumber,
+      endColumn: marker.endColumn,
+    }));
 }
 
 let modelCounter = 0;
@@ -138,8 +163,14 @@ export const CodeEditor = forwardRef<CodeEditorHandle, Props>(function CodeEdito
 
     relint.current = lintNow;
 
+    const typeMarkers = monaco.editor.onDidChangeMarkers((uris) => {
+      if (!uris.some((uri) => uri.toString() === model.uri.toString())) return;
+      latest.current.onTypeProblems(typeProblemsOf(monaco.editor.getModelMarkers({ resource: model.uri, owner: TYPESCRIPT_OWNER })));
+    });
+
     return () => {
       clearTimeout(timer);
+      typeMarkers.dispose();
       listeners.delete(onResponse);
       worker.removeEventListener('error', onWorkerError);
       changes.dispose();

@@ -9,6 +9,7 @@ import { jsonDefaults } from 'monaco-editor/languages/features/json/register.js'
 import EditorWorker from 'monaco-editor/editor/editor.worker.js?worker';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker.js?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker.js?worker';
+import { WORKFLOW_TYPE_CHECK_OPTIONS } from '../../shared/typecheck.ts';
 import vigilTypes from '../../shared/vigil.d.ts?raw';
 import { MOCKS_SCHEMA } from './mocksSchema.ts';
 
@@ -45,10 +46,9 @@ typescriptDefaults.setCompilerOptions({
   moduleResolution: ModuleResolutionKind.NodeJs,
   // Workflows run in QuickJS, not a browser or Node: the language library only, no DOM, no @types/node.
   lib: ['es2023'],
-  strict: true,
-  noImplicitAny: false,
+  // The type errors shown here are the ones the engine reports on save and `vigil lint --typecheck`.
+  ...WORKFLOW_TYPE_CHECK_OPTIONS,
   allowNonTsExtensions: true,
-  isolatedModules: true,
   noEmit: true,
 });
 typescriptDefaults.addExtraLib(vigilTypes, 'file:///node_modules/@types/vigil/index.d.ts');

@@ -13,6 +13,7 @@ import type {
   WorkflowState,
   WorkflowVersionSummary,
 } from '../api/types.ts';
+import { checkIndicator } from '../../shared/indicators.ts';
 import type { ProposedChanges } from '../lib/generation.ts';
 import { omit } from '../lib/util.ts';
 
@@ -208,6 +209,8 @@ export interface EditorState {
   loadError: string | null;
   lintProblems: LintProblemView[];
   lintError: string | null;
+  /** The type errors the editor underlines (Monaco's TypeScript worker), as warnings. */
+  typeProblems: LintProblemView[];
   saving: boolean;
   saveError: string | null;
   /** Lint problems of a save the server refused (400 WORKFLOW_CODE_INVALID). */
@@ -230,6 +233,7 @@ export interface EditorState {
   setField<K extends keyof WorkflowFields>(name: K, value: WorkflowFields[K]): void;
   setLint(problems: LintProblemView[]): void;
   setLintError(message: string | null): void;
+  setTypeProblems(problems: LintProblemView[]): void;
   /** Saves the draft (and optionally a new state in the same request); returns the uuid or null. */
   save(state?: WorkflowState): Promise<string | null>;
   setState(state: WorkflowState): Promise<boolean>;
@@ -273,6 +277,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
   loadError: null,
   lintProblems: [],
   lintError: null,
+  typeProblems: [],
   saving: false,
   saveError: null,
   saveProblems: [],
@@ -300,6 +305,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
       workflow: null,
       lintProblems: [],
       lintError: null,
+      typeProblems: [],
       saving: false,
       saveError: null,
       saveProblems: [],
@@ -360,6 +366,10 @@ export const useEditor = create<EditorState>()((set, get) => ({
 
   setLintError(message) {
     set({ lintError: message });
+  },
+
+  setTypeProblems(problems) {
+    set({ typeProblems: problems });
   },
 
   async save(state) {
@@ -504,7 +514,11 @@ export const useEditor = create<EditorState>()((set, get) => ({
   async runTest() {
     const { draft, test } = get();
     const fieldErrors: Record<string, string> = {};
-    if (!test.indicatorValue.trim()) fieldErrors.indicator_value = 'Type an indicator value to test with.';
+    const indicatorValue = test.indicatorValue.trim();
+    // The same rule the server applies (it would answer 422), said before the request.
+    const indicatorProblem = indicatorValue ? checkIndicator(test.indicatorType, indicatorValue) : null;
+    if (!indicatorValue) fieldErrors.indicator_value = 'Type an indicator value to test with.';
+    else if (indicatorProblem) fieldErrors.indicator_value = indicatorProblem.message;
     const input = parseJsonField(test.inputJson);
     if ('error' in input) fieldErrors.input = input.error;
     const alert = parseJsonField(test.alertJson);
@@ -534,7 +548,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
           kind: draft.kind,
           code: draft.code,
           indicator_type: test.indicatorType,
-          indicator_value: test.indicatorValue.trim(),
+          indicator_value: indicatorValue,
           ...('value' in input && input.value !== undefined ? { context: input.value } : {}),
           ...('value' in alert && alert.value !== undefined ? { alert: alert.value as Record<string, unknown> | null } : {}),
           ...('value' in mocks && mocks.value !== undefined ? { mocks: mocks.value } : {}),

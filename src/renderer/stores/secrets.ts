@@ -2,10 +2,12 @@
 import { create } from 'zustand';
 import { ApiError, errorMessage } from '../api/client.ts';
 import { api } from '../api/instance.ts';
-import type { Secret } from '../api/types.ts';
+import type { KeychainStatus, Secret } from '../api/types.ts';
 
 interface SecretsState {
   items: Secret[];
+  /** Whether values can be stored at all (GET /v1/secrets meta.keychain). */
+  keychain: KeychainStatus | null;
   loaded: boolean;
   loading: boolean;
   error: string | null;
@@ -22,6 +24,7 @@ export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 export const useSecrets = create<SecretsState>()((set, get) => ({
   items: [],
+  keychain: null,
   loaded: false,
   loading: false,
   error: null,
@@ -32,8 +35,8 @@ export const useSecrets = create<SecretsState>()((set, get) => ({
   async load() {
     set({ loading: true });
     try {
-      const { data } = await api().secrets.list();
-      set({ items: data, loaded: true, loading: false, error: null });
+      const { data, meta } = await api().secrets.list();
+      set({ items: data, keychain: meta.keychain ?? null, loaded: true, loading: false, error: null });
     } catch (error) {
       set({ loaded: true, loading: false, error: errorMessage(error) });
     }
@@ -54,6 +57,12 @@ export const useSecrets = create<SecretsState>()((set, get) => ({
       await get().load();
       return true;
     } catch (error) {
+      // The keychain turned out unusable (a keyring locked since start): the banner says it better.
+      if (error instanceof ApiError && error.code === 'KEYCHAIN_UNAVAILABLE') {
+        set({ saving: false, formErrors: {} });
+        await get().load();
+        return false;
+      }
       const fields: Record<string, string> = {};
       if (error instanceof ApiError) {
         for (const problem of error.fieldProblems) {

@@ -91,6 +91,9 @@ interface SettingsState {
   updateShell(changes: Partial<DesktopSettings>): Promise<void>;
 }
 
+/** While the engine says the OS keychain cannot be used, the fields that would store a secret are disabled. */
+export const useKeychainUnavailable = (): boolean => useSettings((s) => s.settings?.keychain?.state === 'unavailable');
+
 export const useSettings = create<SettingsState>()((set, get) => {
   const begin = (section: Section) =>
     set((s) => ({ sections: { ...s.sections, [section]: { ...idle, saving: true } } }));

@@ -156,6 +156,21 @@ function PendingCard({ approval, now, selected, yours }: { approval: Approval; n
           </span>
         </p>
       )}
+      {approval.warnings && approval.warnings.length > 0 && (
+        <ul className="warn-list" aria-label="Warnings">
+          {approval.warnings.map((warning) => (
+            <li key={warning.message} className="warn-text">
+              {warning.message}
+              {warning.code === 'SECRET_NOT_SET' && (
+                <>
+                  {' '}
+                  (<a href={href({ view: 'secrets' })}>set it under Secrets</a>)
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="approval-why">
         {approval.reason ? <p className="prose">“{approval.reason}”</p> : <p className="muted">No reason given.</p>}
         <p className="muted small">

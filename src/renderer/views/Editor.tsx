@@ -4,7 +4,9 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { LintProblemView } from '../api/types.ts';
 import { RunButton } from '../components/RunButton.tsx';
+import { ActivateDialog } from '../components/ActivateDialog.tsx';
 import { Badge, ErrorText, Notice, Progress } from '../components/ui.tsx';
+import { draftSecretWarnings, hasIssues, type ActivationIssues } from '../lib/activation.ts';
 import { CodeEditor, type CodeEditorHandle } from '../monaco/CodeEditor.tsx';
 import { DiffView } from '../monaco/DiffView.tsx';
 import { runBlocker } from '../lib/run-form.ts';
@@ -44,6 +46,7 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
       loadError: state.loadError,
       lintProblems: state.lintProblems,
       lintError: state.lintError,
+      typeProblems: state.typeProblems,
       saveProblems: state.saveProblems,
       saveWarnings: state.saveWarnings,
       saving: state.saving,
@@ -121,6 +124,15 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
     [navigate],
   );
 
+  // Activating with type errors, or secrets its runs would need but that have no value, is asked first.
+  const [activation, setActivation] = useState<ActivationIssues | null>(null);
+  const requestActivate = async () => {
+    const { draft, typeProblems } = useEditor.getState();
+    const issues = { typeProblems: draft.kind === 'script' ? typeProblems : [], warnings: await draftSecretWarnings(draft.secrets) };
+    if (hasIssues(issues)) setActivation(issues);
+    else void setState('active');
+  };
+
   const runTest = useCallback(() => {
     setTab('test');
     void useEditor.getState().runTest();
@@ -156,7 +168,9 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
     });
   };
 
-  const problems = useMemo(() => mergeProblems(s.lintProblems, s.saveProblems), [s.lintProblems, s.saveProblems]);
+  // Monaco marks type errors itself; the linter's markers are ours to set. The list shows both.
+  const lintMarkers = useMemo(() => mergeProblems(s.lintProblems, s.saveProblems), [s.lintProblems, s.saveProblems]);
+  const problems = useMemo(() => mergeProblems(lintMarkers, s.typeProblems), [lintMarkers, s.typeProblems]);
 
   const closeDiff = () => {
     setDiff(null);
@@ -233,7 +247,7 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         <button type="button" className="primary" onClick={() => void save()} disabled={s.saving || !ready} aria-keyshortcuts="Control+S Meta+S">
           {s.saving ? 'Saving…' : 'Save'}
         </button>
-        <button type="button" onClick={() => void setState(active ? 'inactive' : 'active')} disabled={s.saving || !ready}>
+        <button type="button" onClick={() => void (active ? setState('inactive') : requestActivate())} disabled={s.saving || !ready}>
           {active ? 'Deactivate' : 'Activate'}
         </button>
         <RunButton
@@ -308,11 +322,12 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
                 ref={codeRef}
                 value={s.draft.code}
                 onChange={(code) => useEditor.getState().setField('code', code)}
-                problems={problems}
+                problems={lintMarkers}
                 declaredSecrets={s.draft.secrets}
                 readOnly={isSystem}
                 onLint={(p) => useEditor.getState().setLint(p)}
                 onLintError={(message) => useEditor.getState().setLintError(message)}
+                onTypeProblems={(p) => useEditor.getState().setTypeProblems(p)}
                 onSave={() => void save()}
                 onRunTest={runTest}
               />
@@ -366,6 +381,15 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
         </aside>
       </div>
       {ready && <GenerateDialog onAccepted={() => requestAnimationFrame(() => codeRef.current?.focus())} />}
+      <ActivateDialog
+        name={s.draft.name || 'this workflow'}
+        issues={activation}
+        onCancel={() => setActivation(null)}
+        onConfirm={() => {
+          setActivation(null);
+          void setState('active');
+        }}
+      />
     </section>
   );
 }

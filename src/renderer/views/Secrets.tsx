@@ -1,15 +1,19 @@
 // Secrets: names, whether a value is stored, which workflows read them; set or replace a value
 // (typed into a password field and never shown again); delete with a warning naming the
-// workflows that still need it.
+// workflows that still need it. Without a usable OS keychain a banner says why and how to fix it,
+// and nothing that would need the keychain is offered.
 import { useEffect, useRef, useState } from 'react';
 import type { Secret } from '../api/types.ts';
+import { KeychainBanner } from '../components/KeychainBanner.tsx';
 import { Badge, ConfirmDialog, EmptyState, ErrorText, Field, Progress, useNow } from '../components/ui.tsx';
 import { relativeTime } from '../lib/format.ts';
 import { href } from '../stores/router.ts';
 import { useSecrets } from '../stores/secrets.ts';
 
 export function SecretsView() {
-  const { items, loaded, loading, error, saving, formErrors, rowErrors } = useSecrets();
+  const { items, keychain, loaded, loading, error, saving, formErrors, rowErrors } = useSecrets();
+  // Until the engine says the keychain works, a form that would fail is not shown.
+  const usable = keychain?.state !== 'unavailable';
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
   const [savedName, setSavedName] = useState<string | null>(null);
@@ -36,48 +40,51 @@ export function SecretsView() {
         <span className="muted">Values live in the OS keychain; Vigil stores only their names.</span>
       </header>
 
-      <form
-        className="inline-form"
-        aria-label="Set a secret"
-        onSubmit={async (event) => {
-          event.preventDefault();
-          const ok = await useSecrets.getState().set(name.trim(), value);
-          if (ok) {
-            setSavedName(name.trim());
-            setValue('');
-            setName('');
-          }
-        }}
-      >
-        <Field label="Name" error={formErrors.name} hint="As the workflow reads it: ctx.secrets.get(&quot;NAME&quot;)">
-          {(props) => (
-            <input
-              {...props}
-              className="mono"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="OKTA_API_TOKEN"
-            />
-          )}
-        </Field>
-        <Field label="Value" error={formErrors.value} hint="Never shown again after it is stored.">
-          {(props) => (
-            <input
-              {...props}
-              ref={valueInput}
-              type="password"
-              value={value}
-              onChange={(e) => setValue(e.target.value)}
-              autoComplete="new-password"
-            />
-          )}
-        </Field>
-        <button type="submit" className="primary" disabled={saving}>
-          {saving ? 'Storing…' : 'Set secret'}
-        </button>
-      </form>
+      <KeychainBanner status={keychain} />
+      {usable && (
+        <form
+          className="inline-form"
+          aria-label="Set a secret"
+          onSubmit={async (event) => {
+            event.preventDefault();
+            const ok = await useSecrets.getState().set(name.trim(), value);
+            if (ok) {
+              setSavedName(name.trim());
+              setValue('');
+              setName('');
+            }
+          }}
+        >
+          <Field label="Name" error={formErrors.name} hint="As the workflow reads it: ctx.secrets.get(&quot;NAME&quot;)">
+            {(props) => (
+              <input
+                {...props}
+                className="mono"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+                placeholder="OKTA_API_TOKEN"
+              />
+            )}
+          </Field>
+          <Field label="Value" error={formErrors.value} hint="Never shown again after it is stored.">
+            {(props) => (
+              <input
+                {...props}
+                ref={valueInput}
+                type="password"
+                value={value}
+                onChange={(e) => setValue(e.target.value)}
+                autoComplete="new-password"
+              />
+            )}
+          </Field>
+          <button type="submit" className="primary" disabled={saving}>
+            {saving ? 'Storing…' : 'Set secret'}
+          </button>
+        </form>
+      )}
       <ErrorText>{formErrors.form}</ErrorText>
       {savedName && (
         <p className="ok-text" role="status">
@@ -90,8 +97,8 @@ export function SecretsView() {
       {loaded && items.length === 0 && !error ? (
         <EmptyState title="No secrets yet">
           <p>
-            Set a secret above, then list its name in a workflow’s settings under <em>Secrets it may read</em>. A workflow
-            can read only the secrets it declares.
+            {usable ? 'Set a secret above, then list' : 'Once the keychain works, set a secret here and list'} its name in a
+            workflow’s settings under <em>Secrets it may read</em>. A workflow can read only the secrets it declares.
           </p>
         </EmptyState>
       ) : (
@@ -135,10 +142,12 @@ export function SecretsView() {
                   </td>
                   <td className="muted">{secret.updated_at ? relativeTime(secret.updated_at, now) : '—'}</td>
                   <td className="actions">
-                    <button type="button" onClick={() => replace(secret.name)}>
-                      {secret.set ? 'Replace' : 'Set value'}
-                    </button>
-                    {secret.set && (
+                    {usable && (
+                      <button type="button" onClick={() => replace(secret.name)}>
+                        {secret.set ? 'Replace' : 'Set value'}
+                      </button>
+                    )}
+                    {secret.set && usable && (
                       <button type="button" className="quiet danger-text" onClick={() => setDeleting(secret)}>
                         Delete
                       </button>

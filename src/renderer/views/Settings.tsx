@@ -1,12 +1,14 @@
 // Settings: execution (pause agents, rate limit, concurrency), notifications (desktop, Slack,
 // Teams, each with a test message), code generation (LLM provider), the data folder and, in the
 // desktop app, start at login. Secrets here are write-only: the form says whether one is stored.
+// Without a usable OS keychain a banner says why, and the secret fields are disabled.
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { LlmProviderName, LlmSettingsView, NotifierView } from '../api/types.ts';
 import type { SettingsSection } from '../lib/routes.ts';
 import { TokenList } from '../components/TokenList.tsx';
 import { Badge, ErrorText, Field, Progress } from '../components/ui.tsx';
-import { buildLlmUpdate, MAX_LLM_TIMEOUT_SECONDS, useSettings, type KeyChange, type LlmForm, type SectionState } from '../stores/settings.ts';
+import { KeychainBanner } from '../components/KeychainBanner.tsx';
+import { buildLlmUpdate, MAX_LLM_TIMEOUT_SECONDS, useKeychainUnavailable, useSettings, type KeyChange, type LlmForm, type SectionState } from '../stores/settings.ts';
 import { IntegrationsPanel } from './settings/IntegrationsPanel.tsx';
 
 /** Keep the stored value (undefined), replace it (a string), or remove it (null). */
@@ -31,22 +33,28 @@ function SecretInput({
   placeholder,
 }: {
   label: string;
-  stored: boolean;
+  /** null: not known, the keychain cannot be read. */
+  stored: boolean | null;
   value: SecretChange;
   onChange: (value: SecretChange) => void;
   error?: string;
   hint?: ReactNode;
   placeholder?: string;
 }) {
+  const unavailable = useKeychainUnavailable();
   return (
     <Field
       label={label}
       error={error}
       hint={
-        <>
-          {value === null ? 'Will be removed when you save.' : stored ? 'Stored in the keychain. Type to replace it.' : 'Not set.'}
-          {hint ? <> {hint}</> : null}
-        </>
+        unavailable ? (
+          'Kept in the OS keychain, which is unavailable (see above).'
+        ) : (
+          <>
+            {value === null ? 'Will be removed when you save.' : stored ? 'Stored in the keychain. Type to replace it.' : 'Not set.'}
+            {hint ? <> {hint}</> : null}
+          </>
+        )
       }
     >
       {(props) => (
@@ -55,12 +63,12 @@ function SecretInput({
             {...props}
             type="password"
             autoComplete="off"
-            placeholder={stored ? '•••••••• (stored)' : placeholder}
+            placeholder={unavailable ? 'keychain unavailable' : stored ? '•••••••• (stored)' : placeholder}
             value={typeof value === 'string' ? value : ''}
-            disabled={value === null}
+            disabled={value === null || unavailable}
             onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
           />
-          {stored && value !== null && (
+          {stored && value !== null && !unavailable && (
             <button type="button" className="quiet" onClick={() => onChange(null)}>
               Remove
             </button>
@@ -89,6 +97,7 @@ export function SettingsView({ section }: { section?: SettingsSection }) {
       <header className="view-header">
         <h1 id="settings-title">Settings</h1>
       </header>
+      <KeychainBanner status={settings?.keychain} />
       <Progress active={loading} label="Loading settings" />
       <ErrorText>{loadErrors.settings}</ErrorText>
       {settings && <ExecutionCard />}
@@ -476,10 +485,12 @@ function ApiKeyField({
 }) {
   const id = useId();
   const inputRef = useRef<HTMLInputElement>(null);
-  const typing = change.mode === 'replace' || (!stored && change.mode === 'keep');
-  const status = !known ? 'unknown until saved' : stored ? 'set' : 'not set';
-  const hint =
-    change.mode === 'remove'
+  const unavailable = useKeychainUnavailable();
+  const typing = !unavailable && (change.mode === 'replace' || (!stored && change.mode === 'keep'));
+  const status = unavailable ? 'keychain unavailable' : !known ? 'unknown until saved' : stored ? 'set' : 'not set';
+  const hint = unavailable
+    ? 'Kept in the OS keychain, which is unavailable (see above). The other settings save as usual.'
+    : change.mode === 'remove'
       ? 'Will be removed from the keychain when you save.'
       : change.mode === 'replace'
         ? stored
@@ -520,7 +531,7 @@ function ApiKeyField({
             onChange={(e) => onChange({ mode: 'replace', value: e.target.value })}
           />
         )}
-        {known && stored && change.mode === 'keep' && (
+        {known && stored && change.mode === 'keep' && !unavailable && (
           <>
             <button type="button" onClick={() => onChange({ mode: 'replace', value: '' })}>
               Replace
@@ -530,7 +541,7 @@ function ApiKeyField({
             </button>
           </>
         )}
-        {known && stored && change.mode !== 'keep' && (
+        {known && stored && change.mode !== 'keep' && !unavailable && (
           <button type="button" className="quiet" onClick={() => onChange({ mode: 'keep' })}>
             Keep the stored key
           </button>

@@ -4,9 +4,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { INDICATOR_TYPES, RISK_LEVELS, WORKFLOW_STATES, WORKFLOW_TYPES } from '../../shared/domain.ts';
 import type { WorkflowListItem } from '../api/types.ts';
+import { ActivateDialog } from '../components/ActivateDialog.tsx';
 import { MenuButton } from '../components/Menu.tsx';
 import { RunButton } from '../components/RunButton.tsx';
 import { Badge, ConfirmDialog, EmptyState, ErrorText, Progress, useNow } from '../components/ui.tsx';
+import { hasIssues, savedWorkflowIssues, type ActivationIssues } from '../lib/activation.ts';
 import { indicatorLabel, label, plural, relativeDay, relativeTime, shortDate } from '../lib/format.ts';
 import { runBlocker } from '../lib/run-form.ts';
 import { debounce, nameFromFile } from '../lib/util.ts';
@@ -289,6 +291,17 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
   const active = workflow.state === 'active';
   const types = indicatorTypesText(workflow.indicator_types);
   const blocker = runBlocker(workflow);
+  const [checking, setChecking] = useState(false);
+  const [issues, setIssues] = useState<ActivationIssues | null>(null);
+
+  // Type errors and secrets without a value do not stop an activation, but the analyst is asked first.
+  const activate = async () => {
+    setChecking(true);
+    const found = await savedWorkflowIssues(workflow);
+    setChecking(false);
+    if (hasIssues(found)) setIssues(found);
+    else void useWorkflows.getState().setState(workflow.uuid, 'active');
+  };
   return (
     <>
       <tr aria-busy={busy}>
@@ -317,6 +330,11 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
               </a>
             </>
           )}
+          {workflow.warnings?.map((warning) => (
+            <p key={warning.message} className="warn-text row-warning">
+              {warning.code === 'SECRET_NOT_SET' ? <a href={href({ view: 'secrets' })}>{warning.message}</a> : warning.message}
+            </p>
+          ))}
         </td>
         <td>
           <Badge value={workflow.state} />
@@ -362,11 +380,11 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
           <RunButton blocker={blocker} onRun={() => useRun.getState().open(workflow)} />
           <MenuButton
             label={`Actions for ${workflow.name}`}
-            disabled={busy}
+            disabled={busy || checking}
             items={[
               {
                 label: active ? 'Deactivate' : 'Activate',
-                onSelect: () => void useWorkflows.getState().setState(workflow.uuid, active ? 'inactive' : 'active'),
+                onSelect: () => void (active ? useWorkflows.getState().setState(workflow.uuid, 'inactive') : activate()),
               },
               {
                 label: 'Duplicate',
@@ -377,6 +395,15 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
               },
               ...(workflow.is_system ? [] : [{ label: 'Delete', danger: true, onSelect: onDelete }]),
             ]}
+          />
+          <ActivateDialog
+            name={workflow.name}
+            issues={issues}
+            onCancel={() => setIssues(null)}
+            onConfirm={() => {
+              setIssues(null);
+              void useWorkflows.getState().setState(workflow.uuid, 'active');
+            }}
           />
         </td>
       </tr>

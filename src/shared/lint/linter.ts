@@ -316,7 +316,6 @@ class Linter implements ConstScope {
   currentFn: ts.Node | undefined;
   /** Set once a secret is read: taint tracking is skipped until then. */
   anySecret = false;
-  warnedSecrets = new Set<string>();
   hasSyntaxErrors = false;
 
   constructor(sf: ts.SourceFile, options: LintOptions) {
@@ -612,16 +611,8 @@ class Linter implements ConstScope {
       return;
     }
     const declared = this.options.declaredSecrets;
-    if (declared === undefined) {
-      if (this.warnedSecrets.has(name)) return;
-      this.warnedSecrets.add(name);
-      this.report(
-        'undeclared-secret',
-        arg,
-        `Secret "${name}" must be in the workflow's secrets list, or ctx.secrets.get throws when the workflow runs (not checked here: the list is not known)`,
-        'warning',
-      );
-    } else if (!declared.includes(name)) {
+    // An unknown list (`vigil lint` without --secrets) cannot be checked against: nothing to say.
+    if (declared !== undefined && !declared.includes(name)) {
       const suggestion = closest(name, declared);
       const listed = declared.length > 0 ? `declared: ${declared.join(', ')}` : 'none declared';
       this.report(

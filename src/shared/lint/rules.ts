@@ -174,7 +174,7 @@ export const LINT_RULES: readonly LintRule[] = [
     description:
       'A workflow can read only the secrets listed in its `secrets` setting; `ctx.secrets.get` of any other name ' +
       'throws. Add the name to the list or fix the spelling. Where the list is not known (`vigil lint` without ' +
-      '`--secrets`) this is a warning.',
+      '`--secrets`) names are not checked.',
     bad: workflow('  const token = ctx.secrets.get("API_TOKN");\n  return token ? ctx.ok("configured") : ctx.fail("missing");\n'),
     good: workflow('  const token = ctx.secrets.get("API_TOKEN");\n  return token ? ctx.ok("configured") : ctx.fail("missing");\n'),
   },

@@ -16,7 +16,8 @@ export interface LintProblem {
 export interface LintOptions {
   /**
    * The names in the workflow's `secrets` list. `undefined` means the list is not known here (the
-   * CLI without `--secrets`): a secret name can then not be checked and is reported as a warning.
+   * CLI without `--secrets`): secret names are then not checked, and not reported either (a
+   * warning per name read would only say "not checked" about every workflow that reads a secret).
    */
   declaredSecrets?: readonly string[];
 }

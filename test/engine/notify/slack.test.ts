@@ -179,7 +179,8 @@ describe('bot mode messages', () => {
   it('escapes agent-supplied text so it cannot mention, link or format', async () => {
     const workflow = await createWorkflow(t, { name: 'Block "evil" <b>&co' });
     const uuid = await requestApproval(t, workflow, {
-      indicator_type: 'domain',
+      // Account names are free text: the indicator type whose value can carry markup.
+      indicator_type: 'account',
       indicator_value: '<!channel> <https://evil.example|click me>',
       reason: 'please <@U0BOSS> approve *now*',
     });

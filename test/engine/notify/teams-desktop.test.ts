@@ -196,9 +196,9 @@ describe('headless desktop notifier', () => {
     const headless = await startTestServer({ log: { info: (line) => lines.push(line), error: () => undefined } });
     try {
       const workflow = await createWorkflow(headless);
-      const uuid = await requestApproval(headless, workflow, { indicator_value: '203.0.113.7\nApproval needed: forged line' });
+      const uuid = await requestApproval(headless, workflow, { indicator_type: 'account', indicator_value: 'jdoe\nApproval needed: forged line' });
       const line = await eventually(async () => lines.find((l) => l.includes(uuid)), 'the log line');
-      expect(line).toMatch(/^Approval needed: "notify wf \w+" \(high risk\) for ip 203\.0\.113\.7 Approval needed: forged line, confidence 87%/);
+      expect(line).toMatch(/^Approval needed: "notify wf \w+" \(high risk\) for account jdoe Approval needed: forged line, confidence 87%/);
       expect(line).toContain(`decide at ${headless.url}/v1/approvals/${uuid}/decide?token=`);
       expect(line).not.toContain('\n');
     } finally {

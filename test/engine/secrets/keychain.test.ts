@@ -104,6 +104,10 @@ describe.skipIf(keychainUnavailable !== null)(
       }
     });
 
+    it('checks (a read of nothing) as available', async () => {
+      expect(await store.check()).toEqual({ state: 'available' });
+    });
+
     it('probes successfully, also when probes overlap', async () => {
       await expect(store.probe()).resolves.toBeUndefined();
       const twin = createKeychainStore({ service: SERVICE });
@@ -313,8 +317,13 @@ describe.skipIf(process.platform !== 'linux')('unusable keychain (Linux, real pr
 
   it('rejects with KeychainUnavailableError when DBUS_SESSION_BUS_ADDRESS is not set at all', async () => {
     const env = envWithout('DBUS_SESSION_BUS_ADDRESS', 'DISPLAY', 'WAYLAND_DISPLAY');
-    const [results] = parseResults(await run(process.execPath, childArgs(`vigil-test-${RUN_ID}-nobus`, [['get', 'X']]), env));
+    const [results] = parseResults(await run(process.execPath, childArgs(`vigil-test-${RUN_ID}-nobus`, [['get', 'X'], ['check']]), env));
     expectUnavailable(results?.[0], 'no-dbus-session', /DBUS_SESSION_BUS_ADDRESS/);
+    // check() answers the same as a status, with why and what to do in parts (the console's banner).
+    expect(results?.[1]).toMatchObject({
+      ok: true,
+      value: { state: 'unavailable', reason: 'no-dbus-session', why: expect.stringMatching(/DBUS_SESSION_BUS_ADDRESS is not set/), fix: expect.stringMatching(/desktop session/) },
+    });
   });
 
   it.skipIf(noLinuxTools)('rejects with KeychainUnavailableError on a session bus without a Secret Service', async () => {
@@ -335,6 +344,8 @@ describe.skipIf(process.platform !== 'linux')('unusable keychain (Linux, real pr
     const [results] = parseResults(await run('dbus-run-session', args, envWithout('DBUS_SESSION_BUS_ADDRESS')));
     expect(results).toHaveLength(ALL_OPS.length);
     for (const result of results ?? []) expectUnavailable(result, 'no-secret-service', /no Secret Service provider/);
+    const [checked] = parseResults(await run('dbus-run-session', ['--config-file', config, '--', process.execPath, ...childArgs(`vigil-test-${RUN_ID}-nosvc`, [['check']])], envWithout('DBUS_SESSION_BUS_ADDRESS')));
+    expect(checked?.[0]).toMatchObject({ ok: true, value: { state: 'unavailable', reason: 'no-secret-service' } });
   });
 
   it.skipIf(noLinuxTools)(

@@ -13,6 +13,7 @@ import {
   WORKFLOW_STATES,
   WORKFLOW_TYPES,
 } from '../../../shared/domain.ts';
+import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
 import { WORKFLOW_SORTS } from '../db/index.ts';
 
 // `enum` rather than a union of literals: one clear validation message instead of one per value.
@@ -118,7 +119,7 @@ export const VersionParams = Type.Object({ uuid: Uuid, version: Type.Integer({ m
 
 export const ExecuteBody = Type.Object({
   indicator_type: Enum(INDICATOR_TYPES),
-  indicator_value: Type.String({ minLength: 1, maxLength: 4096 }),
+  indicator_value: Type.String({ minLength: 1, maxLength: 4096, description: INDICATOR_RULES_SUMMARY }),
   alert_uuid: Type.Optional(Type.Union([Uuid, Type.Null()])),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'Why the agent wants this run. Required for agent keys.' })),
   confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The agent\'s confidence, 0..1. Required for agent keys.' })),

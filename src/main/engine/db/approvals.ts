@@ -27,6 +27,8 @@ export interface Approval {
   notifier_info: unknown[];
   run_uuid: string | null;
   run_status: string | null;
+  /** The secrets the pinned version declares: what the run will read. */
+  version_secrets: string[];
 }
 
 export interface NewApproval {
@@ -51,31 +53,34 @@ export interface ApprovalFilter {
   offset: number;
 }
 
-interface ApprovalRow extends Omit<Approval, 'trigger_key' | 'input' | 'notifier_info'> {
+interface ApprovalRow extends Omit<Approval, 'trigger_key' | 'input' | 'notifier_info' | 'version_secrets'> {
   key_uuid: string | null;
   key_name: string | null;
   key_prefix: string | null;
   input: string;
   notifier_info: string;
   run_id: number | null;
+  version_secrets: string | null;
 }
 
 const SELECT_APPROVAL = `
   SELECT a.*, w.uuid AS workflow_uuid, w.name AS workflow_name, w.risk_level,
          k.uuid AS key_uuid, k.name AS key_name, k.prefix AS key_prefix,
-         r.uuid AS run_uuid, r.status AS run_status
+         r.uuid AS run_uuid, r.status AS run_status, v.secrets AS version_secrets
   FROM approvals a
   JOIN workflows w ON w.id = a.workflow_id
   LEFT JOIN api_keys k ON k.id = a.trigger_key_id
-  LEFT JOIN runs r ON r.id = a.run_id`;
+  LEFT JOIN runs r ON r.id = a.run_id
+  LEFT JOIN workflow_versions v ON v.workflow_id = a.workflow_id AND v.version = a.workflow_version`;
 
 function toApproval(row: ApprovalRow): Approval {
-  const { key_uuid, key_name, key_prefix, run_id: _runId, ...rest } = row;
+  const { key_uuid, key_name, key_prefix, run_id: _runId, version_secrets, ...rest } = row;
   return {
     ...rest,
     trigger_key: key_uuid ? { uuid: key_uuid, name: key_name!, prefix: key_prefix! } : null,
     input: fromJson(row.input),
     notifier_info: fromJson(row.notifier_info),
+    version_secrets: version_secrets === null ? [] : fromJson(version_secrets),
   };
 }
 

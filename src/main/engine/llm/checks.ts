@@ -1,11 +1,12 @@
 // The checks of one attempt: lint (the same linter as save time), type check against vigil.d.ts,
 // and one run in the real sandbox in test mode against the model's own mocks.
 import { randomUUID } from 'node:crypto';
+import { checkIndicator } from '../../../shared/indicators.ts';
 import { lintWorkflow } from '../../../shared/lint/index.ts';
 import { testSecrets } from '../../../shared/test-secrets.ts';
 import { parseMockSpec, type RunOutcome, type RunRequest } from '../../sandbox/index.ts';
 import type { Candidate } from './answer.ts';
-import { typecheckWorkflow } from './typecheck.ts';
+import { typecheckWorkflow } from '../workflows/index.ts';
 import type { CheckState, GenerationProblem, ProgressStage } from '../../../shared/llm.ts';
 
 /** What runs the test: the engine's sandbox host (or any RunExecutor). */
@@ -50,7 +51,10 @@ export async function checkCandidate(
   if (!lint.some((problem) => problem.rule === 'syntax')) {
     deps.stage('type_checking', 'Type-checking the code against vigil.d.ts');
     const typeProblems = await typecheckWorkflow(candidate.code, deps.vigilDts);
-    problems.push(...typeProblems);
+    // Errors here, not warnings: the model is asked to fix every one of them.
+    for (const problem of typeProblems) {
+      problems.push({ source: 'typescript', severity: 'error', rule: problem.rule, message: problem.message, line: problem.line, column: problem.column });
+    }
     checks.typecheck = typeProblems.length === 0 ? 'passed' : 'failed';
   }
 
@@ -75,6 +79,9 @@ async function testRun(candidate: Candidate, executor: TestExecutor, signal: Abo
     return details.map((message) => ({ source: 'test', severity: 'error', message: `mocks: ${message}` }));
   }
   const input = candidate.test_input;
+  // The Test panel and the API refuse such a value: the model must suggest one they accept.
+  const invalid = checkIndicator(input.indicator_type, input.indicator_value);
+  if (invalid) return [{ source: 'test', severity: 'error', message: `test_input.indicator_value: ${invalid.message}` }];
   const request: RunRequest = {
     runId: randomUUID(),
     workflow: { uuid: randomUUID(), name: candidate.name || 'Generated workflow', version: 1 },

@@ -2,4 +2,5 @@
 // loop with its lint and type checks, which bring TypeScript itself (a large import). The door
 // loads this file on first use.
 export { generateWorkflow, MAX_ATTEMPTS } from './generate.ts';
-export { findMaterialRoot, loadPromptMaterial } from './prompt.ts';
+export { loadPromptMaterial } from './prompt.ts';
+export { findMaterialRoot } from '../paths.ts';

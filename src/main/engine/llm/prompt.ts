@@ -2,10 +2,10 @@
 // good examples, the sandbox limits, and two or three example workflows with their mocks. The
 // model answers through the structured format (answer.ts), so nothing here asks for code fences.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { LINT_RULES } from '../../../shared/lint/index.ts';
 import { DEFAULT_LIMITS } from '../../sandbox/index.ts';
+import { findMaterialRoot, VIGIL_DTS } from '../paths.ts';
 import { ANSWER_SCHEMA, ANSWER_TOOL_NAME } from './answer.ts';
 import type { GenerateRequest, GenerationProblem } from '../../../shared/llm.ts';
 
@@ -23,24 +23,9 @@ export interface PromptMaterial {
   examples: ExampleWorkflow[];
 }
 
-const VIGIL_DTS = join('src', 'shared', 'vigil.d.ts');
 const MAX_EXAMPLES = 3;
 /** Examples beyond this many characters in total are left out, so the prompt stays affordable. */
 const EXAMPLES_BUDGET = 24_000;
-
-/**
- * Finds the folder that holds `src/shared/vigil.d.ts` and `examples/`, walking up from this module
- * (the source tree under `vigil serve`, the build output in the desktop app, which ships them).
- */
-export function findMaterialRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = from;
-  for (;;) {
-    if (existsSync(join(dir, VIGIL_DTS))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`Vigil's authoring contract (${VIGIL_DTS}) was not found above ${from}.`);
-    dir = parent;
-  }
-}
 
 export function loadPromptMaterial(root: string = findMaterialRoot()): PromptMaterial {
   const vigilDts = readFileSync(join(root, VIGIL_DTS), 'utf8');

@@ -2,6 +2,7 @@ import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mc
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { FINAL_RUN_STATUSES, INDICATOR_TYPES, type RunStatus, type Scope } from '../../../shared/domain.ts';
+import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
 import type { ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
 import { hasScopes, mayAccess } from '../keys/access.ts';
@@ -9,7 +10,7 @@ import { approvalView, runView } from '../api/views.ts';
 import type { Engine } from '../engine.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { executeWorkflow } from '../runs/execute.ts';
-import { getWorkflow } from '../workflows/index.ts';
+import { approvalWarnings, getWorkflow } from '../workflows/index.ts';
 
 const MAX_WAIT_SECONDS = 60;
 
@@ -234,7 +235,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
       inputSchema: {
         workflow_uuid: z.string().uuid().describe('The workflow to run (from list_workflows).'),
         indicator_type: z.enum(INDICATOR_TYPES),
-        indicator_value: z.string().min(1).max(4096),
+        indicator_value: z.string().min(1).max(4096).describe(INDICATOR_RULES_SUMMARY),
         reason: z.string().min(1).max(4000).describe('Why this workflow should run now; shown to the approving analyst.'),
         confidence: z.number().min(0).max(1).describe('Your confidence that the action is right, 0..1.'),
         alert_uuid: z.string().uuid().optional(),
@@ -282,7 +283,8 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     },
     async ({ approval_request_uuid }) => {
       try {
-        return json(approvalView(engine.approvals.getFor(caller, approval_request_uuid)));
+        const approval = engine.approvals.getFor(caller, approval_request_uuid);
+        return json(approvalView(approval, approvalWarnings(engine, approval)));
       } catch (error) {
         return toolError(error);
       }
@@ -316,7 +318,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
           await waitForDecision(engine, caller, approval_request_uuid, deadline - Date.now());
           const approval = engine.approvals.getFor(caller, approval_request_uuid);
           if (!approval.run_uuid) {
-            return json({ done: approval.status !== 'pending', approval: approvalView(approval), run: null });
+            return json({ done: approval.status !== 'pending', approval: approvalView(approval, approvalWarnings(engine, approval)), run: null });
           }
           runUuid = approval.run_uuid;
         }

@@ -73,31 +73,39 @@ export interface NotifierInfoEntry {
   slack_message?: SlackMessageRef;
 }
 
-/** The configuration as the API and the CLI show it: secrets only as "set" or not. */
+/**
+ * The configuration as the API and the CLI show it: secrets only as "set" or not, or `null` (not
+ * known) while the OS keychain, where they live, cannot be read.
+ */
 export interface NotifierView {
   slack: NotifierSettings['slack'] & {
-    credentials: { bot_token: boolean; app_token: boolean; signing_secret: boolean; webhook_url: boolean };
+    credentials: { bot_token: boolean | null; app_token: boolean | null; signing_secret: boolean | null; webhook_url: boolean | null };
     socket?: SocketStatus;
   };
-  teams: NotifierSettings['teams'] & { credentials: { webhook_url: boolean } };
+  teams: NotifierSettings['teams'] & { credentials: { webhook_url: boolean | null } };
   desktop: NotifierSettings['desktop'] & { adapter?: 'shell' | 'log' };
   warnings: string[];
 }
 
-export function notifierView(settings: NotifierSettings, credentials: NotifierCredentials): NotifierView {
+export function notifierView(settings: NotifierSettings, credentials: NotifierCredentials | null): NotifierView {
+  const isSet = (value: string | null | undefined) => (credentials ? value !== null : null);
+  const warnings = credentials ? configWarnings(settings, credentials) : [];
+  if (!credentials && (settings.slack.enabled || settings.teams.enabled)) {
+    warnings.push('Slack and Teams cannot post while the OS keychain is unavailable: their tokens and webhook URLs are kept there.');
+  }
   return {
     slack: {
       ...settings.slack,
       credentials: {
-        bot_token: credentials.slack_bot_token !== null,
-        app_token: credentials.slack_app_token !== null,
-        signing_secret: credentials.slack_signing_secret !== null,
-        webhook_url: credentials.slack_webhook_url !== null,
+        bot_token: isSet(credentials?.slack_bot_token),
+        app_token: isSet(credentials?.slack_app_token),
+        signing_secret: isSet(credentials?.slack_signing_secret),
+        webhook_url: isSet(credentials?.slack_webhook_url),
       },
     },
-    teams: { ...settings.teams, credentials: { webhook_url: credentials.teams_webhook_url !== null } },
+    teams: { ...settings.teams, credentials: { webhook_url: isSet(credentials?.teams_webhook_url) } },
     desktop: { ...settings.desktop },
-    warnings: configWarnings(settings, credentials),
+    warnings,
   };
 }
 
@@ -241,7 +249,13 @@ export class NotificationService {
 
   async view(): Promise<NotifierView> {
     const settings = this.config.settings();
-    const view = notifierView(settings, await this.config.credentials());
+    // Without the keychain the settings still show (and the desktop notifier still works); only
+    // whether each secret is set is not known.
+    const credentials = await this.config.credentials().catch((error: Error & { code?: string }) => {
+      if (error.code === 'KEYCHAIN_UNAVAILABLE') return null;
+      throw error;
+    });
+    const view = notifierView(settings, credentials);
     view.slack.socket = this.socket.status();
     view.desktop.adapter = this.deps.desktop ? 'shell' : 'log';
     return view;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { RunInput, TriggerType } from '../../../shared/domain.ts';
+import type { IndicatorType, RunInput, TriggerType } from '../../../shared/domain.ts';
+import { checkIndicator } from '../../../shared/indicators.ts';
 import type { ApiKey, Workflow } from '../db/index.ts';
 import { ApiError } from '../api/errors.ts';
 import type { ExecuteBody } from '../api/schemas.ts';
@@ -7,8 +8,7 @@ import type { Engine } from '../engine.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { iso } from '../util/time.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES } from '../util/json-bounds.ts';
-import { loadLinter } from '../workflows/linter.ts';
-import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
+import { lintReport, secretWarnings } from '../workflows/index.ts';
 
 export interface ExecuteResponse {
   statusCode: number;
@@ -58,6 +58,15 @@ export function refuseUnboundedInput(body: { context?: unknown; alert?: unknown;
   if (problems.length > 0) {
     throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
   }
+}
+
+/**
+ * The indicator value checked against its type (src/shared/indicators.ts, the rules the console
+ * and MCP share): a 422 problem naming the rule, or none.
+ */
+export function indicatorValueProblems(body: { indicator_type: IndicatorType; indicator_value: string }): Array<{ field: string; message: string; rule: string }> {
+  const problem = checkIndicator(body.indicator_type, body.indicator_value);
+  return problem ? [{ field: 'body.indicator_value', message: problem.message, rule: problem.rule }] : [];
 }
 
 function requiresApproval(workflow: Workflow, trigger: TriggerType): boolean {
@@ -118,17 +127,22 @@ export async function executeWorkflow(
     );
   }
 
+  const indicatorProblems = indicatorValueProblems(body);
+  const agentProblems = [];
   if (trigger === 'agent') {
-    const problems = [];
-    if (body.reason === undefined) problems.push({ field: 'body.reason', message: 'reason is required for agent keys' });
+    if (body.reason === undefined) agentProblems.push({ field: 'body.reason', message: 'reason is required for agent keys' });
     if (body.confidence === undefined) {
-      problems.push({ field: 'body.confidence', message: 'confidence (0..1) is required for agent keys' });
+      agentProblems.push({ field: 'body.confidence', message: 'confidence (0..1) is required for agent keys' });
     }
-    if (problems.length > 0) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'Agents must say why they execute a workflow and how sure they are.', {
-        problems,
-      });
-    }
+  }
+  if (indicatorProblems.length > 0 || agentProblems.length > 0) {
+    const message =
+      agentProblems.length === 0
+        ? indicatorProblems[0]!.message
+        : indicatorProblems.length === 0
+          ? 'Agents must say why they execute a workflow and how sure they are.'
+          : `The request is not valid: ${indicatorProblems.length + agentProblems.length} problems.`;
+    throw new ApiError(422, 'VALIDATION_ERROR', message, { problems: [...indicatorProblems, ...agentProblems] });
   }
 
   const workflow = store.workflows.get(workflowUuid);
@@ -164,16 +178,7 @@ export async function executeWorkflow(
 
   const gated = requiresApproval(workflow, trigger);
   if (body.dry_run) {
-    let lint: { ok: boolean; problems: unknown[] };
-    if (workflow.kind === 'http_endpoint') {
-      // No code to lint: the configuration is checked instead.
-      const checked = validateEndpoint(parseEndpointText(workflow.code), workflow.secrets);
-      lint = { ok: checked.ok, problems: checked.ok ? [] : checked.problems };
-    } else {
-      const { hasErrors, lintWorkflow } = await loadLinter();
-      const problems = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
-      lint = { ok: !hasErrors(problems), problems };
-    }
+    const lint = await lintReport(workflow);
     return {
       statusCode: 200,
       body: {
@@ -188,6 +193,7 @@ export async function executeWorkflow(
           allowed_hosts: workflow.allowed_hosts,
           timeout_seconds: workflow.timeout_seconds,
           lint,
+          warnings: secretWarnings(engine, workflow.secrets, 'run'),
         },
         meta: {},
       },

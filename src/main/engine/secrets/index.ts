@@ -13,7 +13,9 @@ export {
   MAX_SECRET_VALUE_BYTES,
   SECRET_NAME_PATTERN,
   SecretValidationError,
+  unavailableStatus,
   validateSecretName,
   validateSecretValue,
 } from './keychain.ts';
-export type { KeychainStoreOptions, KeychainUnavailableReason, SecretStore } from './keychain.ts';
+export type { KeychainStatus, KeychainStoreOptions, KeychainUnavailableReason, SecretStore } from './keychain.ts';
+export { KeychainMonitor } from './status.ts';

@@ -20,7 +20,9 @@
  *   Secret Service for an unlock prompt; when none can be shown (headless) the call rejects with
  *   "unlock prompt was dismissed". Looking up a name that does not exist answers `null` even while
  *   locked (the Secret Service searches locked collections too): that `null` is the truth, not a
- *   swallowed failure. `probe()` therefore writes, reads back and deletes a probe item.
+ *   swallowed failure. `probe()` therefore writes, reads back and deletes a probe item, while
+ *   `check()` (the engine's look at start) only reads: it finds a missing bus or Secret Service
+ *   without prompting anyone, and leaves a locked keyring to the first real call.
  * - Every failure has the napi code `GenericFailure`; only the message tells them apart.
  */
 import { createRequire } from 'node:module';
@@ -48,16 +50,36 @@ export type KeychainUnavailableReason =
   | 'unsupported'
   | 'platform-failure';
 
-/** The OS keychain cannot be used right now; the message says what is wrong and what to do. */
+/**
+ * The OS keychain cannot be used right now; the message says what is wrong and what to do, and
+ * `why` and `fix` say the same in parts, for the console's banner and `vigil serve`'s start-up note.
+ */
 export class KeychainUnavailableError extends Error {
   readonly code = 'KEYCHAIN_UNAVAILABLE';
   readonly reason: KeychainUnavailableReason;
+  readonly why: string;
+  readonly fix: string;
 
-  constructor(reason: KeychainUnavailableReason, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(reason: KeychainUnavailableReason, message: string, options: { cause?: unknown; why: string; fix: string }) {
+    super(message, { cause: options.cause });
     this.name = 'KeychainUnavailableError';
     this.reason = reason;
+    this.why = options.why;
+    this.fix = options.fix;
   }
+}
+
+/**
+ * Whether the keychain can be used, as found at start (`SecretStore.check`) and by later calls.
+ * `checking` until the first answer; `unavailable` carries the error's reason, why and fix.
+ */
+export type KeychainStatus =
+  | { state: 'checking' }
+  | { state: 'available' }
+  | { state: 'unavailable'; reason: KeychainUnavailableReason; why: string; fix: string };
+
+export function unavailableStatus(error: KeychainUnavailableError): KeychainStatus {
+  return { state: 'unavailable', reason: error.reason, why: error.why, fix: error.fix };
 }
 
 /** The keychain answered, but with an error that is not about its availability (e.g. ambiguous entries). */
@@ -91,6 +113,12 @@ export interface SecretStore {
   delete(name: string): Promise<boolean>;
   /** Resolves when the store can be read and written; rejects with `KeychainUnavailableError` otherwise. */
   probe(): Promise<void>;
+  /**
+   * Whether the keychain answers at all, without writing anything or prompting: a read of an entry
+   * that does not exist. A locked keyring answers that read, so it counts as available here (its
+   * first real use says it is locked).
+   */
+  check(timeoutMs?: number): Promise<KeychainStatus>;
 }
 
 export interface KeychainStoreOptions {
@@ -299,33 +327,46 @@ export class KeychainStore implements SecretStore {
     return running;
   }
 
+  async check(timeoutMs: number = this.timeoutMs): Promise<KeychainStatus> {
+    try {
+      await this.call(PROBE_ACCOUNT, 'get', undefined, timeoutMs);
+      return { state: 'available' };
+    } catch (error) {
+      // Any other failure is an answer from the keychain: it is there.
+      if (error instanceof KeychainUnavailableError) return unavailableStatus(error);
+      return { state: 'available' };
+    }
+  }
+
   private async runProbe(): Promise<void> {
     const token = `probe-${Date.now()}-${Math.random().toString(36).slice(2)}`;
     await this.call(PROBE_ACCOUNT, 'set', token);
     const read = await this.call(PROBE_ACCOUNT, 'get');
     await this.call(PROBE_ACCOUNT, 'delete');
     if (read !== token) {
-      throw new KeychainUnavailableError(
-        'platform-failure',
-        `The OS keychain is unavailable: a probe value written under service "${this.service}" did not read back (got ${read === null ? 'nothing' : 'a different value'}).`,
-      );
+      const why = `a probe value written under service "${this.service}" did not read back (got ${read === null ? 'nothing' : 'a different value'}).`;
+      const fix = 'Check that your keyring daemon is running and unlocked, then restart Vigil.';
+      throw new KeychainUnavailableError('platform-failure', `The OS keychain is unavailable: ${why} ${fix}`, { why, fix });
     }
   }
 
-  private async call(account: string, op: KeyringOp, value?: string): Promise<string | boolean | null> {
+  private async call(account: string, op: KeyringOp, value?: string, timeoutMs: number = this.timeoutMs): Promise<string | boolean | null> {
     const action = { get: 'read', set: 'write', delete: 'delete' }[op];
     let timer: NodeJS.Timeout | undefined;
     try {
       const worker = keyringThread();
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
+          const why = `it did not answer within ${formatMs(timeoutMs)}: it may be waiting on an unlock prompt nobody answered, or the Secret Service is hung.`;
+          const fix = 'Unlock or restart your keyring and try again.';
           const error = new KeychainUnavailableError(
             'timeout',
-            `The OS keychain did not answer within ${formatMs(this.timeoutMs)} (${action} of "${account}" in service "${this.service}"). It may be waiting on an unlock prompt nobody answered, or the Secret Service is hung: unlock or restart your keyring and try again.`,
+            `The OS keychain did not answer within ${formatMs(timeoutMs)} (${action} of "${account}" in service "${this.service}"). It may be waiting on an unlock prompt nobody answered, or the Secret Service is hung: unlock or restart your keyring and try again.`,
+            { why, fix },
           );
           worker.abandon(error);
           reject(error);
-        }, this.timeoutMs);
+        }, timeoutMs);
       });
       return await Promise.race([worker.call({ service: this.service, account, op, value }), timeout]);
     } catch (error) {
@@ -367,6 +408,9 @@ export function createMemorySecretStore(initial: Record<string, string> = {}): S
       return secrets.delete(name);
     },
     async probe() {},
+    async check() {
+      return { state: 'available' };
+    },
   };
 }
 
@@ -378,13 +422,22 @@ function formatMs(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 
+/**
+ * What to do on a Linux machine without a usable session keyring: the two ways the README's
+ * "Secrets on a headless Linux machine" describes.
+ */
+const HEADLESS_FIX =
+  'Run Vigil in a desktop session (its keyring unlocks when you log in), or give it a keyring of its own: ' +
+  '"scripts/with-keyring.sh npm run serve" to try Vigil (values last until it stops), or the README\'s ' +
+  '"Secrets on a headless Linux machine" for a keyring that keeps them.';
+
 /** Maps the library's errors (all napi code `GenericFailure`) to ours by their message. */
 function translateError(error: unknown, action: string, account: string, service: string): Error {
   if (error instanceof KeychainUnavailableError || error instanceof KeychainError) return error;
   const detail = messageOf(error);
   const what = `${action} of "${account}" in service "${service}"`;
-  const unavailable = (reason: KeychainUnavailableReason, why: string, todo: string) =>
-    new KeychainUnavailableError(reason, `The OS keychain is unavailable (${what}): ${why} ${todo} [${detail}]`, { cause: error });
+  const unavailable = (reason: KeychainUnavailableReason, why: string, fix: string) =>
+    new KeychainUnavailableError(reason, `The OS keychain is unavailable (${what}): ${why} ${fix} [${detail}]`, { cause: error, why, fix });
 
   if (error instanceof NativeModuleError) {
     return unavailable(
@@ -399,8 +452,8 @@ function translateError(error: unknown, action: string, account: string, service
   if (/autolaunch|DBUS_SESSION_BUS_ADDRESS|Failed to connect to socket|Connection refused|org\.freedesktop\.DBus\.Error\.(NoServer|FileNotFound|Disconnected)/i.test(detail)) {
     return unavailable(
       'no-dbus-session',
-      'no D-Bus session bus is reachable, so the Secret Service cannot be asked.',
-      'Run Vigil inside a desktop session, or point DBUS_SESSION_BUS_ADDRESS at a running session bus that has a Secret Service (headless: dbus-run-session with gnome-keyring-daemon --unlock).',
+      `no D-Bus session bus is reachable (${process.env.DBUS_SESSION_BUS_ADDRESS ? 'nothing answers at DBUS_SESSION_BUS_ADDRESS' : 'DBUS_SESSION_BUS_ADDRESS is not set'}), so the Secret Service cannot be asked.`,
+      HEADLESS_FIX,
     );
   }
   if (/\blocked\b|IsLocked|prompt was dismissed/i.test(detail)) {
@@ -414,7 +467,7 @@ function translateError(error: unknown, action: string, account: string, service
     return unavailable(
       'no-secret-service',
       'the D-Bus session has no Secret Service provider.',
-      'Install and start one (gnome-keyring, KWallet or KeePassXC with Secret Service integration) and try again.',
+      `Install and start one (gnome-keyring, KWallet or KeePassXC with Secret Service integration), or: ${HEADLESS_FIX}`,
     );
   }
   if (/Did not receive a reply|NoReply|timed? ?out/i.test(detail)) {

@@ -7,8 +7,12 @@ import type { WorkflowCreate, WorkflowPatch } from '../api/schemas.ts';
 import type { Engine } from '../engine.ts';
 import { iso } from '../util/time.ts';
 import { resolveEndpoint } from './endpoint.ts';
+import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
+import { typecheckWorkflow } from './typecheck.ts';
 
 export { endpointBody, resolveEndpoint, storedEndpoint, type EndpointBodyParts } from './endpoint.ts';
+export { readVigilTypes, typecheckWorkflow } from './typecheck.ts';
+export { approvalWarnings, secretWarnings } from './warnings.ts';
 
 export const WORKFLOW_DEFAULTS: Omit<WorkflowFields, 'name' | 'code'> = {
   workflow_type: 'indicator',
@@ -30,7 +34,8 @@ const SYSTEM_EDITABLE = new Set(['state', 'approval_mode', 'approval_timeout_sec
 
 /**
  * Lints code against the workflow's declared secrets. Errors refuse the save with every problem
- * listed; warnings are returned for the caller to show.
+ * listed; warnings, and the type errors the editor underlines (as warnings with `source:
+ * "typescript"`), are returned for the caller to show.
  */
 async function checkCode(code: string, secrets: string[]): Promise<LintProblem[]> {
   const { hasErrors, lintWorkflow } = await loadLinter();
@@ -44,7 +49,23 @@ async function checkCode(code: string, secrets: string[]): Promise<LintProblem[]
       { problems },
     );
   }
-  return problems;
+  return [...problems, ...(await typecheckWorkflow(code))];
+}
+
+/**
+ * What is wrong with a saved workflow's current version, as a dry run reports it: lint problems and
+ * type errors (warnings) of its code, or the problems of an http_endpoint configuration.
+ */
+export async function lintReport(workflow: Workflow): Promise<{ ok: boolean; problems: unknown[] }> {
+  if (workflow.kind === 'http_endpoint') {
+    const checked = validateEndpoint(parseEndpointText(workflow.code), workflow.secrets);
+    return { ok: checked.ok, problems: checked.ok ? [] : checked.problems };
+  }
+  const { hasErrors, lintWorkflow } = await loadLinter();
+  const problems: LintProblem[] = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
+  // Code the linter refuses is not type-checked: a syntax error would only be repeated.
+  if (!hasErrors(problems)) problems.push(...(await typecheckWorkflow(workflow.code)));
+  return { ok: !hasErrors(problems), problems };
 }
 
 export async function createWorkflow(

@@ -1,5 +1,5 @@
-// Everything the linter (live) or the server (on a refused save) found, each a button that
-// puts the cursor on the spot.
+// Everything the linter (live) or the server (on a refused save) found, and the type errors the
+// editor underlines (warnings tagged "type"), each a button that puts the cursor on the spot.
 import type { LintProblemView } from '../../api/types.ts';
 
 export function ProblemsPanel({
@@ -32,6 +32,11 @@ export function ProblemsPanel({
                 </span>
                 <span className="sr-only">{problem.severity}:</span>
                 <span className="msg">{problem.message}</span>
+                {problem.source === 'typescript' && (
+                  <span className="tag" title="A type error: the code runs, but probably not as intended">
+                    type
+                  </span>
+                )}
                 <span className="rule mono">{problem.rule}</span>
                 <span className="pos mono">
                   {problem.line}:{problem.column}

@@ -6,6 +6,7 @@ import { ApiError } from '../../api/client.ts';
 import { api } from '../../api/instance.ts';
 import type { EntraView, IntegrationName, ConnectionTest, IntegrationView, OktaView } from '../../api/types.ts';
 import { Badge, ErrorText, Field } from '../../components/ui.tsx';
+import { useKeychainUnavailable } from '../../stores/settings.ts';
 
 interface FormState {
   saving: boolean;
@@ -68,10 +69,24 @@ function TestLine({ state }: { state: FormState }) {
 }
 
 function SecretField({ label, stored, value, onChange, error, placeholder }: { label: string; stored: boolean; value: string; onChange: (value: string) => void; error?: string; placeholder?: string }) {
+  const unavailable = useKeychainUnavailable();
+  const hint = unavailable
+    ? 'Kept in the OS keychain, which is unavailable (see above).'
+    : stored
+      ? 'Stored in the OS keychain. Type to replace it.'
+      : 'Not set. It is stored in the OS keychain and never shown again.';
   return (
-    <Field label={label} error={error} hint={stored ? 'Stored in the OS keychain. Type to replace it.' : 'Not set. It is stored in the OS keychain and never shown again.'}>
+    <Field label={label} error={error} hint={hint}>
       {(props) => (
-        <input {...props} type="password" autoComplete="off" placeholder={stored ? '•••••••• (stored)' : placeholder} value={value} onChange={(e) => onChange(e.target.value)} />
+        <input
+          {...props}
+          type="password"
+          autoComplete="off"
+          placeholder={unavailable ? 'keychain unavailable' : stored ? '•••••••• (stored)' : placeholder}
+          value={value}
+          disabled={unavailable}
+          onChange={(e) => onChange(e.target.value)}
+        />
       )}
     </Field>
   );

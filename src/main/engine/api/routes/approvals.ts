@@ -5,10 +5,13 @@ import { callerLabel } from '../auth.ts';
 import { ownerFilter } from '../../keys/access.ts';
 import { ApprovalListQuery, DecisionBody, UuidParams } from '../schemas.ts';
 import { approvalView, pageMeta, pageWindow } from '../views.ts';
+import { approvalWarnings } from '../../workflows/index.ts';
+import type { Approval } from '../../db/index.ts';
 
 const tags = ['approvals'];
 
 export function approvalRoutes(engine: Engine) {
+  const view = (approval: Approval) => approvalView(approval, approvalWarnings(engine, approval));
   return async function approvals(app: FastifyInstance) {
     app.get<{ Querystring: ApprovalListQuery }>(
       '/v1/workflow-approvals',
@@ -28,7 +31,7 @@ export function approvalRoutes(engine: Engine) {
           limit,
           offset,
         });
-        return { data: items.map(approvalView), meta: pageMeta(total, page, pageSize) };
+        return { data: items.map(view), meta: pageMeta(total, page, pageSize) };
       },
     );
 
@@ -40,7 +43,7 @@ export function approvalRoutes(engine: Engine) {
         config: { scopes: [] },
         schema: { tags, summary: 'Get an approval request and, once approved, its run', params: UuidParams },
       },
-      async (request) => ({ data: approvalView(engine.approvals.getFor(request.caller, request.params.uuid)), meta: {} }),
+      async (request) => ({ data: view(engine.approvals.getFor(request.caller, request.params.uuid)), meta: {} }),
     );
 
     for (const decision of ['approve', 'reject'] as const) {
@@ -62,7 +65,7 @@ export function approvalRoutes(engine: Engine) {
             callerLabel(request.caller),
             request.body?.reason ?? null,
           );
-          return { data: approvalView(approval), meta: {} };
+          return { data: view(approval), meta: {} };
         },
       );
     }

@@ -11,7 +11,7 @@ export function secretRoutes(engine: Engine) {
   const { store } = engine;
 
   function withKeychain<T>(work: () => Promise<T>): Promise<T> {
-    return work().catch((error: Error & { code?: string }) => {
+    return engine.keychain.observe(work()).catch((error: Error & { code?: string }) => {
       if (error.code === 'KEYCHAIN_UNAVAILABLE') throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', error.message);
       if (error.code === 'SECRET_INVALID') {
         throw new ApiError(422, 'VALIDATION_ERROR', error.message, { problems: [{ field: 'body.value', message: error.message }] });
@@ -24,7 +24,16 @@ export function secretRoutes(engine: Engine) {
   return async function secrets(app: FastifyInstance) {
     app.get(
       '/v1/secrets',
-      { config: { scopes: ['workflows:read'] }, schema: { tags, summary: 'List secret names and the workflows that use them' } },
+      {
+        config: { scopes: ['workflows:read'] },
+        schema: {
+          tags,
+          summary: 'List secret names and the workflows that use them',
+          description:
+            'meta.keychain says whether the OS keychain, where the values live, can be used: {state: "available"}, ' +
+            '{state: "checking"} just after start, or {state: "unavailable", reason, why, fix}.',
+        },
+      },
       async () => {
         const names = new Set(store.secretNames.list().map((secret) => secret.name));
         const rows = store.secretNames.list().map((secret) => ({
@@ -42,7 +51,7 @@ export function secretRoutes(engine: Engine) {
           used_by: store.workflows.usingSecret(name),
         }));
         const data = [...rows, ...missing].sort((a, b) => a.name.localeCompare(b.name));
-        return { data, meta: { total: data.length } };
+        return { data, meta: { total: data.length, keychain: engine.keychain.status } };
       },
     );
 

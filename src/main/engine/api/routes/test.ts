@@ -3,11 +3,13 @@ import { Type, type Static } from 'typebox';
 import { newId } from '../../util/ids.ts';
 import { MockSpecError, parseMockSpec, toTestReport, type MockSpec } from '../../../sandbox/index.ts';
 import { INDICATOR_TYPES, WORKFLOW_KINDS, type WorkflowKind } from '../../../../shared/domain.ts';
+import { INDICATOR_RULES_SUMMARY } from '../../../../shared/indicators.ts';
 import { testSecrets } from '../../../../shared/test-secrets.ts';
 import type { Engine } from '../../engine.ts';
 import { endpointBody, getWorkflow, resolveEndpoint } from '../../workflows/index.ts';
 import { loadLinter } from '../../workflows/linter.ts';
 import { withTestModeIntegrations } from '../../integrations/index.ts';
+import { indicatorValueProblems } from '../../runs/execute.ts';
 import { ApiError } from '../errors.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../../util/json-bounds.ts';
 import { SECRET_NAME_PATTERN, UuidParams } from '../schemas.ts';
@@ -26,7 +28,7 @@ const TestBody = Type.Object(
     ),
     endpoint: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Unsaved endpoint configuration (http_endpoint workflows).' })),
     indicator_type: Type.Unsafe<(typeof INDICATOR_TYPES)[number]>({ type: 'string', enum: [...INDICATOR_TYPES] }),
-    indicator_value: Type.String({ minLength: 1, maxLength: 4096 }),
+    indicator_value: Type.String({ minLength: 1, maxLength: 4096, description: INDICATOR_RULES_SUMMARY }),
     indicator_malice: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
     enrichment: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
     alert: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
@@ -97,6 +99,8 @@ export function testRoutes(engine: Engine) {
     config: { uuid: string; name: string; version: number; secrets: string[]; allowedHosts: string[]; timeoutSeconds: number },
   ) {
     refuseUnbounded(body);
+    const indicatorProblems = indicatorValueProblems(body);
+    if (indicatorProblems.length > 0) throw new ApiError(422, 'VALIDATION_ERROR', indicatorProblems[0]!.message, { problems: indicatorProblems });
     const mocks = mocksOf(body);
     const secrets = testSecrets(config.secrets, body.secrets);
     const input = {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WorkflowSort } from '../../db/index.ts';
 import type { Engine } from '../../engine.ts';
-import { createWorkflow, deleteWorkflow, duplicateWorkflow, getWorkflow, patchWorkflow } from '../../workflows/index.ts';
+import { createWorkflow, deleteWorkflow, duplicateWorkflow, getWorkflow, lintReport, patchWorkflow, secretWarnings } from '../../workflows/index.ts';
 import { ApiError } from '../errors.ts';
 import {
   UuidParams,
@@ -18,7 +18,8 @@ const write = { scopes: ['workflows:write'] };
 const tags = ['workflows'];
 
 export function workflowRoutes(engine: Engine) {
-  const workflowView = (workflow: Parameters<typeof view>[0]) => view(workflow, configuredIntegrations(engine.store.settings));
+  const workflowView = (workflow: Parameters<typeof view>[0]) =>
+    view(workflow, configuredIntegrations(engine.store.settings), secretWarnings(engine, workflow.secrets, 'workflow'));
   return async function workflows(app: FastifyInstance) {
     app.post<{ Body: WorkflowCreate }>(
       '/v1/workflows',
@@ -47,7 +48,10 @@ export function workflowRoutes(engine: Engine) {
           offset,
         });
         const configured = configuredIntegrations(engine.store.settings);
-        return { data: items.map((item) => workflowListItemView(item, configured)), meta: pageMeta(total, page, pageSize) };
+        return {
+          data: items.map((item) => workflowListItemView(item, configured, secretWarnings(engine, item.secrets, 'workflow'))),
+          meta: pageMeta(total, page, pageSize),
+        };
       },
     );
 
@@ -55,6 +59,22 @@ export function workflowRoutes(engine: Engine) {
       '/v1/workflows/:uuid',
       { config: read, schema: { tags, summary: 'Get a workflow with its code', params: UuidParams } },
       async (request) => ({ data: workflowView(getWorkflow(engine, request.params.uuid)), meta: {} }),
+    );
+
+    app.get<{ Params: { uuid: string } }>(
+      '/v1/workflows/:uuid/lint',
+      {
+        config: read,
+        schema: {
+          tags,
+          summary: 'Check the current version: lint problems and type errors, as a dry run reports them',
+          description:
+            'Answers {ok, problems}: ok is false when the linter finds errors; type errors are warnings with ' +
+            '"source": "typescript" (the console asks before activating a workflow that has some).',
+          params: UuidParams,
+        },
+      },
+      async (request) => ({ data: await lintReport(getWorkflow(engine, request.params.uuid)), meta: {} }),
     );
 
     app.patch<{ Params: { uuid: string }; Body: WorkflowPatch }>(

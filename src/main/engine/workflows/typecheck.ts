@@ -1,14 +1,18 @@
-// Type-checks generated workflow code against the real `vigil.d.ts`, in memory: a Program over
-// three virtual files (the workflow, the "vigil" module, the sandbox's globals) plus the standard
-// ES library. Catches what the linter cannot: a misspelt ctx member, a wrong argument, a missing
-// await on ctx.http.
+// Type-checks workflow code against the real `vigil.d.ts`, in memory: a Program over three
+// virtual files (the workflow, the "vigil" module, the sandbox's globals) plus the standard ES
+// library. Catches what the linter cannot: a misspelt ctx member, a wrong argument, a missing await
+// on ctx.http. Used on save, by `vigil lint --typecheck` and by the code generator's repair loop,
+// with the editor's options (src/shared/typecheck.ts), so all of them find the same errors.
 //
 // The check runs on a worker thread: building a Program takes ~300 ms the first time (parsing the
 // ES library) and tens of milliseconds after, which must not stall the API's event loop (DESIGN.md
 // §9). The worker keeps the parsed library between checks and exits after a minute without work.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { GenerationProblem } from '../../../shared/llm.ts';
+import { WORKFLOW_TYPE_CHECK_OPTIONS, type TypeProblem } from '../../../shared/typecheck.ts';
+import { findMaterialRoot, VIGIL_DTS } from '../paths.ts';
 
 const IDLE_EXIT_MS = 60_000;
 
@@ -17,7 +21,7 @@ const IDLE_EXIT_MS = 60_000;
  * worker, so it works the same from the source tree and from a bundle): it may use nothing from
  * this module's scope, and gets `typescript` through the path the parent resolved.
  */
-function checkerMain(typescriptPath: string): void {
+function checkerMain(typescriptPath: string, checkOptions: typeof WORKFLOW_TYPE_CHECK_OPTIONS): void {
   const { parentPort } = process.getBuiltinModule('node:worker_threads');
   const { createRequire: requireFrom } = process.getBuiltinModule('node:module');
   const ts = requireFrom(typescriptPath)(typescriptPath) as typeof import('typescript');
@@ -42,11 +46,9 @@ function checkerMain(typescriptPath: string): void {
     // which matches what the sandbox offers.
     lib: ['lib.es2023.d.ts'],
     types: [],
-    strict: true,
     noEmit: true,
     skipLibCheck: true,
-    isolatedModules: true,
-    noFallthroughCasesInSwitch: true,
+    ...checkOptions,
   };
   const base = ts.createCompilerHost(options, true);
   // Parsed standard-library files are immutable: parse them once.
@@ -92,18 +94,19 @@ function checkerMain(typescriptPath: string): void {
     return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
       .filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error)
       .map((diagnostic) => {
-        const problem: Record<string, unknown> = {
-          source: 'typescript',
-          severity: 'error',
+        const start = diagnostic.start ?? 0;
+        const from = source.getLineAndCharacterOfPosition(start);
+        const to = source.getLineAndCharacterOfPosition(start + (diagnostic.length ?? 0));
+        return {
           rule: `TS${diagnostic.code}`,
+          severity: 'warning',
+          source: 'typescript',
           message: explain(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')),
+          line: from.line + 1,
+          column: from.character + 1,
+          endLine: to.line + 1,
+          endColumn: to.character + 1,
         };
-        if (diagnostic.start !== undefined) {
-          const position = source.getLineAndCharacterOfPosition(diagnostic.start);
-          problem.line = position.line + 1;
-          problem.column = position.character + 1;
-        }
-        return problem;
       });
   };
 
@@ -116,10 +119,11 @@ function checkerMain(typescriptPath: string): void {
   });
 }
 
-const WORKER_SOURCE = `(${checkerMain.toString()})(process.getBuiltinModule('node:worker_threads').workerData.typescriptPath);`;
+const WORKER_SOURCE = `const { workerData } = process.getBuiltinModule('node:worker_threads');
+(${checkerMain.toString()})(workerData.typescriptPath, workerData.checkOptions);`;
 
 interface Pending {
-  resolve(problems: GenerationProblem[]): void;
+  resolve(problems: TypeProblem[]): void;
   reject(error: Error): void;
 }
 
@@ -137,8 +141,8 @@ function failAll(error: Error): void {
 function checker(): Worker {
   if (worker) return worker;
   const typescriptPath = createRequire(import.meta.url).resolve('typescript');
-  const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { typescriptPath } });
-  started.on('message', (reply: { id: number; problems?: GenerationProblem[]; error?: string }) => {
+  const started = new Worker(WORKER_SOURCE, { eval: true, workerData: { typescriptPath, checkOptions: WORKFLOW_TYPE_CHECK_OPTIONS } });
+  started.on('message', (reply: { id: number; problems?: TypeProblem[]; error?: string }) => {
     const call = pending.get(reply.id);
     if (!call) return;
     pending.delete(reply.id);
@@ -156,8 +160,16 @@ function checker(): Worker {
   return started;
 }
 
-/** Type errors in `code` (as problems with 1-based positions); an empty list when it type-checks. */
-export function typecheckWorkflow(code: string, vigilDts: string): Promise<GenerationProblem[]> {
+let vigilTypes: string | null = null;
+
+/** The contract workflows are checked against, read once from the source tree or the app bundle. */
+export function readVigilTypes(): string {
+  vigilTypes ??= readFileSync(join(findMaterialRoot(), VIGIL_DTS), 'utf8');
+  return vigilTypes;
+}
+
+/** Type errors in `code` (1-based positions, end exclusive); an empty list when it type-checks. */
+export function typecheckWorkflow(code: string, vigilDts: string = readVigilTypes()): Promise<TypeProblem[]> {
   const thread = checker();
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {

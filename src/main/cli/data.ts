@@ -1,0 +1,32 @@
+// The data folder a command works in. Commands that only read (keys list, notifiers show and test,
+// generate) never create one: on a fresh machine `vigil keys list` must not leave a database in the
+// per-user folder. Commands say which folder they used, so a command run against the wrong one
+// (no --data-dir, another $VIGIL_DATA_DIR) is obvious from its output.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+// The store and paths directly, not the engine's door: no command here needs the API server.
+import { openStore, type Store } from '../engine/db/index.ts';
+import { DATABASE_FILE } from '../engine/engine.ts';
+import { defaultDataDir, ensureDataDir } from '../engine/paths.ts';
+
+/** `--data-dir`, else `$VIGIL_DATA_DIR`, else the per-user data folder. */
+export function dataDirOf(option: string | undefined, env: NodeJS.ProcessEnv): string {
+  return option ?? defaultDataDir(env);
+}
+
+/** What a read-only command says about a folder without a database. */
+export function noDataMessage(dataDir: string): string {
+  return `there is no Vigil data in ${dataDir} (no ${DATABASE_FILE}; nothing was created there). Give --data-dir DIR or set VIGIL_DATA_DIR to use another folder.`;
+}
+
+/** The folder's database, or `null` when it has none: nothing is created. */
+export function openExistingStore(dataDir: string): Store | null {
+  const file = join(dataDir, DATABASE_FILE);
+  return existsSync(file) ? openStore(file) : null;
+}
+
+/** The folder's database, created (with the folder, owner-only) when missing: for commands that write. */
+export function openOrCreateStore(dataDir: string): Store {
+  ensureDataDir(dataDir);
+  return openStore(join(dataDir, DATABASE_FILE));
+}
