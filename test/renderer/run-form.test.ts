@@ -51,6 +51,8 @@ describe('the Run form', () => {
     expect(checkRunForm(target(), { indicatorType: 'ip', indicatorValue: '192.0.2.1', contextJson: '', note: '' })).toEqual({
       body: { indicator_type: 'ip', indicator_value: '192.0.2.1' },
     });
+    const notAnIp = checkRunForm(target(), { indicatorType: 'ip', indicatorValue: 'hello world', contextJson: '', note: '' });
+    expect(notAnIp).toEqual({ fieldErrors: { indicator_value: expect.stringContaining('is not a valid ip indicator (rule ip-address)') } });
   });
 
   it('puts the API refusals where they belong, in words', () => {

@@ -3,6 +3,7 @@
 import { INDICATOR_TYPES, type IndicatorType } from '../../shared/domain.ts';
 import { ApiError, errorMessage } from '../api/client.ts';
 import type { ExecuteRequest, WorkflowListItem } from '../api/types.ts';
+import { checkIndicator } from '../../shared/indicators.ts';
 import { indicatorLabel } from './format.ts';
 
 /** What the form needs to know of the workflow; both the list's rows and the editor's copy have it. */
@@ -70,6 +71,11 @@ export function checkRunForm(target: RunTarget, form: RunForm): { body: ExecuteR
   const value = form.indicatorValue.trim();
   if (value === '') fieldErrors.indicator_value = 'Type the indicator to run the workflow with.';
   else if (value.length > MAX_INDICATOR_LENGTH) fieldErrors.indicator_value = `At most ${MAX_INDICATOR_LENGTH.toLocaleString('en-US')} characters.`;
+  else {
+    // The same rule the server applies, said before the request instead of after it.
+    const problem = checkIndicator(form.indicatorType, value);
+    if (problem) fieldErrors.indicator_value = problem.message;
+  }
   let context: unknown;
   if (form.contextJson.trim() !== '') {
     try {
