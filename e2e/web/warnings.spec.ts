@@ -52,11 +52,12 @@ test('a secret without a value is flagged on the list row, before activating, an
   const row = page.getByRole('row').filter({ hasText: name });
   await expect(row).toContainText('secret INTEL_TOKEN is not set: its runs will fail');
 
-  await row.getByRole('button', { name: 'Activate' }).click();
+  await row.getByRole('button', { name: `Actions for ${name}` }).click();
+  await row.getByRole('menuitem', { name: 'Activate' }).click();
   const dialog = page.getByRole('dialog', { name: `Activate ${name}?` });
   await expect(dialog.getByRole('list', { name: 'Warnings' })).toContainText('secret INTEL_TOKEN is not set: its runs will fail');
   await dialog.getByRole('button', { name: 'Activate anyway' }).click();
-  await expect(row.getByRole('button', { name: 'Deactivate' })).toBeVisible();
+  await expect(row).toContainText('Active');
 
   const executed = await vigil.api(
     'POST',

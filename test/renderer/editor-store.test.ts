@@ -178,6 +178,13 @@ describe('editor state', () => {
     expect(mergeProblems([a, b], [a])).toEqual([b, a]);
   });
 
+  it('leaves out a type error where a lint error already stands, keeps the others', () => {
+    const lint = { rule: 'no-require', severity: 'error' as const, message: '`require` is not available', line: 4, column: 12, endLine: 4, endColumn: 19 };
+    const same = { ...lint, rule: 'TS2580', severity: 'warning' as const, message: "Cannot find name 'require'.", source: 'typescript' as const };
+    const elsewhere = { ...same, line: 6, message: 'Conversion of type …' };
+    expect(mergeProblems([lint], [same, elsewhere])).toEqual([lint, elsewhere]);
+  });
+
   it('parses JSON fields, empty meaning absent', () => {
     expect(parseJsonField('')).toEqual({ value: undefined });
     expect(parseJsonField('{"a":1}')).toEqual({ value: { a: 1 } });

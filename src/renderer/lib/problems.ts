@@ -6,7 +6,12 @@ import type { LintProblemView } from '../api/types.ts';
 export function mergeProblems(...lists: LintProblemView[][]): LintProblemView[] {
   const seen = new Set<string>();
   const out: LintProblemView[] = [];
-  for (const problem of lists.flat()) {
+  const all = lists.flat();
+  // A lint error says what is wrong in Vigil's terms (`require` is not available); the type error
+  // the compiler reports at the same spot ("Cannot find name 'require'") only repeats it.
+  const linted = new Set(all.filter((p) => p.source !== 'typescript' && p.severity === 'error').map((p) => `${p.line}:${p.column}`));
+  for (const problem of all) {
+    if (problem.source === 'typescript' && linted.has(`${problem.line}:${problem.column}`)) continue;
     const key = `${problem.rule}:${problem.line}:${problem.column}:${problem.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
