@@ -6,7 +6,9 @@ import type { EntraView, IntegrationName, OktaView } from '../../api/types.ts';
 import { Badge, ErrorText, Field } from '../../components/ui.tsx';
 import { KEEP, secretUpdate, type SecretChange } from '../../lib/secret-change.ts';
 import { useSettings } from '../../stores/settings.ts';
+import { ProbeLine } from './ProbeLine.tsx';
 import { SaveActions } from './SaveActions.tsx';
+import { SectionForm } from './SectionForm.tsx';
 import { SecretInput } from './SecretInput.tsx';
 
 /** The form follows the server's view: after a save or a removal it shows what is stored now. */
@@ -39,22 +41,22 @@ function IntegrationForm({
   children: ReactNode;
 }) {
   const state = useSettings((s) => s.sections[name]);
-  const testing = useSettings((s) => s.tests[name]?.running ?? false);
+  const test = useSettings((s) => s.tests[name]);
   return (
-    <form
-      className="subsection form-grid"
-      aria-label={title}
-      onSubmit={(event) => {
-        event.preventDefault();
-        onSave();
-      }}
-    >
-      <h3>
-        {title} {configured ? <Badge value="success">configured</Badge> : <Badge value="none">not configured</Badge>}
-      </h3>
+    <SectionForm title={title} badge={configured ? <Badge value="success">configured</Badge> : <Badge value="none">not configured</Badge>} onSave={onSave}>
       {children}
-      <SaveActions state={state} label={`Save ${short}`} status={<ConnectionLine name={name} />}>
-        <button type="button" disabled={!configured || testing} onClick={() => void useSettings.getState().testIntegration(name)}>
+      <SaveActions
+        state={state}
+        label={`Save ${short}`}
+        status={
+          <ProbeLine
+            probe={test}
+            running="Testing the connection…"
+            describe={(r) => ({ ok: r.ok, text: r.ok ? `Connected: ${r.message}` : `Connection failed (${r.code}): ${r.message}` })}
+          />
+        }
+      >
+        <button type="button" disabled={!configured || test?.running} onClick={() => void useSettings.getState().testIntegration(name)}>
           Test connection
         </button>
         {configured && (
@@ -63,24 +65,7 @@ function IntegrationForm({
           </button>
         )}
       </SaveActions>
-    </form>
-  );
-}
-
-function ConnectionLine({ name }: { name: IntegrationName }) {
-  const test = useSettings((s) => s.tests[name]);
-  if (!test) return null;
-  if (test.running) return <span className="muted small" role="status">Testing the connection…</span>;
-  if (test.error) return <ErrorText>{test.error}</ErrorText>;
-  if (!test.result) return null;
-  return test.result.ok ? (
-    <span className="ok-text" role="status">
-      Connected: {test.result.message}
-    </span>
-  ) : (
-    <ErrorText>
-      Connection failed ({test.result.code}): {test.result.message}
-    </ErrorText>
+    </SectionForm>
   );
 }
 

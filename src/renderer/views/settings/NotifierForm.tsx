@@ -3,10 +3,11 @@
 // channels differ only in their fields, which the caller lays out with `secret` for credentials.
 import { useState, type ReactNode } from 'react';
 import type { NotifierUpdate } from '../../api/types.ts';
-import { ErrorText } from '../../components/ui.tsx';
 import { KEEP, secretUpdates, type SecretChange } from '../../lib/secret-change.ts';
 import { useSettings, type NotifierChannel } from '../../stores/settings.ts';
+import { ProbeLine } from './ProbeLine.tsx';
 import { SaveActions } from './SaveActions.tsx';
+import { SectionForm } from './SectionForm.tsx';
 import { SecretInput } from './SecretInput.tsx';
 
 /** What every notifier's view has in common. */
@@ -47,7 +48,7 @@ export function NotifierForm<V extends NotifierBase>({
 }) {
   const { title, short, posts } = CHANNELS[channel];
   const state = useSettings((s) => s.sections[channel]);
-  const testing = useSettings((s) => s.tests[channel]?.running ?? false);
+  const test = useSettings((s) => s.tests[channel]);
   const [enabled, setEnabled] = useState(view.enabled);
   const [runFailed, setRunFailed] = useState(view.notify_run_failed);
   const [secrets, setSecrets] = useState<Partial<Record<string, SecretChange>>>({});
@@ -69,17 +70,7 @@ export function NotifierForm<V extends NotifierBase>({
   );
 
   return (
-    <form
-      className="subsection form-grid"
-      aria-label={title}
-      onSubmit={(event) => {
-        event.preventDefault();
-        void save();
-      }}
-    >
-      <h3>
-        {title} {badge}
-      </h3>
+    <SectionForm title={title} badge={badge} onSave={() => void save()}>
       <label className="toggle">
         <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
         <span>{posts}</span>
@@ -89,30 +80,26 @@ export function NotifierForm<V extends NotifierBase>({
         <input type="checkbox" checked={runFailed} onChange={(e) => setRunFailed(e.target.checked)} />
         <span>Also post when a run fails or times out</span>
       </label>
-      <SaveActions state={state} label={`Save ${short} settings`} status={<TestMessageLine channel={channel} />}>
-        <button type="button" disabled={testing} onClick={() => void useSettings.getState().testNotifier(channel)}>
+      <SaveActions
+        state={state}
+        label={`Save ${short} settings`}
+        status={
+          <ProbeLine
+            probe={test}
+            running="Sending a test message…"
+            describe={(r) => ({
+              ok: r.delivered,
+              text: r.delivered
+                ? `Delivered to ${r.target}${r.status !== null ? ` (HTTP ${r.status})` : ''}.`
+                : `Not delivered to ${r.target}: ${r.error ?? r.answer ?? `HTTP ${r.status}`}`,
+            })}
+          />
+        }
+      >
+        <button type="button" disabled={test?.running} onClick={() => void useSettings.getState().testNotifier(channel)}>
           Send test to {short}
         </button>
       </SaveActions>
-    </form>
-  );
-}
-
-function TestMessageLine({ channel }: { channel: NotifierChannel }) {
-  const test = useSettings((s) => s.tests[channel]);
-  if (!test) return null;
-  if (test.running) return <span className="muted small" role="status">Sending a test message…</span>;
-  if (test.error) return <ErrorText>{test.error}</ErrorText>;
-  if (!test.result) return null;
-  const r = test.result;
-  return r.delivered ? (
-    <span className="ok-text" role="status">
-      Delivered to {r.target}
-      {r.status !== null ? ` (HTTP ${r.status})` : ''}.
-    </span>
-  ) : (
-    <ErrorText>
-      Not delivered to {r.target}: {r.error ?? r.answer ?? `HTTP ${r.status}`}
-    </ErrorText>
+    </SectionForm>
   );
 }
