@@ -26,7 +26,7 @@ const CHANNELS: Record<NotifierChannel, { title: string; short: string; posts: s
   },
 };
 
-export interface SecretFieldProps {
+interface SecretFieldProps {
   label: string;
   placeholder?: string;
   hint?: ReactNode;
@@ -49,6 +49,8 @@ export function NotifierForm<V extends NotifierBase>({
   const { title, short, posts } = CHANNELS[channel];
   const state = useSettings((s) => s.sections[channel]);
   const test = useSettings((s) => s.tests[channel]);
+  // Taken from the view once: a save answers with every notifier's view, which must not reset
+  // another notifier's unsaved edits. Credentials go back to "keep" after this form's own save.
   const [enabled, setEnabled] = useState(view.enabled);
   const [runFailed, setRunFailed] = useState(view.notify_run_failed);
   const [secrets, setSecrets] = useState<Partial<Record<string, SecretChange>>>({});
