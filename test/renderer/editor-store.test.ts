@@ -1,16 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  changedFields,
-  DEFAULT_MOCKS,
-  ENDPOINT_DEFAULT_MOCKS,
-  fieldOfProblem,
-  isDirty,
-  mocksForKind,
-  NEW_WORKFLOW_FIELDS,
-  parseJsonField,
-  testInputKey,
-  useEditor,
-} from '../../src/renderer/stores/editor.ts';
+import { isDirty, NEW_WORKFLOW_FIELDS, testInputKey, useEditor } from '../../src/renderer/stores/editor.ts';
+import { changedFields, fieldOfProblem } from '../../src/renderer/stores/editor/fields.ts';
+import { DEFAULT_MOCKS, ENDPOINT_DEFAULT_MOCKS, mocksForKind, parseJsonField } from '../../src/renderer/stores/editor/test-panel.ts';
 import { mergeProblems } from '../../src/renderer/lib/problems.ts';
 import { apiError, fakeApi, ok } from './helpers.ts';
 import { workflow } from './fixtures.ts';

@@ -28,6 +28,7 @@ export function fakeApi(handlers: Record<string, Handler>): { calls: Array<[stri
     keys: group('keys'),
     secrets: group('secrets'),
     settings: group('settings'),
+    integrations: group('integrations'),
   } as unknown as ApiClient;
   setApi(client);
   return { calls };

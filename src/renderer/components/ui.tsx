@@ -36,6 +36,15 @@ export function Notice({ children, onDismiss }: { children: ReactNode; onDismiss
   );
 }
 
+/** The header of a table's row-actions column: named for screen readers, blank on screen. */
+export function ActionsHeader() {
+  return (
+    <th scope="col">
+      <span className="sr-only">Actions</span>
+    </th>
+  );
+}
+
 export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="empty-state">
@@ -49,6 +58,13 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
 export function Progress({ active, label: text }: { active: boolean; label: string }) {
   if (!active) return null;
   return <div className="progress" role="progressbar" aria-label={text} aria-busy="true" />;
+}
+
+/** What a Field hands its control: its id and how its hint and error describe it. */
+export interface FieldControlProps {
+  id: string;
+  'aria-invalid': boolean;
+  'aria-describedby'?: string;
 }
 
 /**
@@ -66,7 +82,7 @@ export function Field({
   hint?: ReactNode;
   error?: string | null;
   className?: string;
-  children: (props: { id: string; 'aria-invalid': boolean; 'aria-describedby'?: string }) => ReactNode;
+  children: (props: FieldControlProps) => ReactNode;
 }) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
@@ -160,6 +176,43 @@ export function ConfirmDialog({
         </form>
       )}
     </dialog>
+  );
+}
+
+/**
+ * A confirmation about one item (a row to delete or revoke), open while `item` is set. Confirming
+ * closes it first and then acts on that item, so the dialog never waits on the request.
+ */
+export function ConfirmItemDialog<T>({
+  item,
+  title,
+  confirmLabel,
+  onClose,
+  onConfirm,
+  children,
+}: {
+  item: T | null;
+  title: (item: T) => string;
+  confirmLabel: string;
+  onClose: () => void;
+  onConfirm: (item: T) => void;
+  children: (item: T) => ReactNode;
+}) {
+  return (
+    <ConfirmDialog
+      open={item !== null}
+      title={item === null ? '' : title(item)}
+      confirmLabel={confirmLabel}
+      danger
+      onCancel={onClose}
+      onConfirm={() => {
+        if (item === null) return;
+        onClose();
+        onConfirm(item);
+      }}
+    >
+      {item !== null && children(item)}
+    </ConfirmDialog>
   );
 }
 

@@ -1,22 +1,30 @@
-// Settings: the engine's (execution, notifiers, code generation) through the API, and in the
-// desktop app the shell's own preference (start at login). Each section saves on its own and
-// shows its own errors, so a bad webhook URL never hides a saved rate limit.
+// Settings: the engine's (execution, notifiers, code generation, integrations) through the API,
+// and in the desktop app the shell's own preference (start at login). Each section saves on its
+// own and shows its own errors, so a bad webhook URL never hides a saved rate limit.
 import { create } from 'zustand';
 import type { DesktopSettings } from '../../shared/bridge.ts';
 import { ApiError, errorMessage } from '../api/client.ts';
 import { api } from '../api/instance.ts';
 import type {
+  ConnectionTest,
+  EntraUpdate,
+  IntegrationName,
+  IntegrationView,
   LlmProviderName,
   LlmSettingsUpdate,
   LlmSettingsView,
   NotifierTestResult,
   NotifierUpdate,
   NotifierView,
+  OktaUpdate,
   Settings,
   SettingsPatch,
 } from '../api/types.ts';
+import { secretUpdate, type SecretChange } from '../lib/secret-change.ts';
 
-export type Section = 'execution' | 'slack' | 'teams' | 'desktop' | 'llm' | 'shell';
+export type NotifierChannel = 'slack' | 'teams';
+
+export type Section = 'execution' | NotifierChannel | 'desktop' | 'llm' | IntegrationName | 'shell';
 
 export interface SectionState {
   saving: boolean;
@@ -32,9 +40,6 @@ export function sectionField(field: string, section: string): string {
   return field.replace(/^body\./, '').replace(new RegExp(`^${section}\\.`), '');
 }
 
-/** What happens to the stored LLM API key on save: kept, replaced by a typed one, or removed. */
-export type KeyChange = { mode: 'keep' } | { mode: 'replace'; value: string } | { mode: 'remove' };
-
 /** The LLM provider form as typed. */
 export interface LlmForm {
   provider: LlmProviderName | '';
@@ -42,7 +47,7 @@ export interface LlmForm {
   baseUrl: string;
   timeout: string;
   structuredOutput: 'json_schema' | 'tool';
-  key: KeyChange;
+  key: SecretChange;
 }
 
 export const MAX_LLM_TIMEOUT_SECONDS = 1800;
@@ -67,27 +72,47 @@ export function buildLlmUpdate(form: LlmForm): { update: LlmSettingsUpdate } | {
     timeout_seconds: timeout,
   };
   if (form.provider === 'openai_compatible') update.structured_output = form.structuredOutput;
-  // An empty "replace" box means nothing was typed: the stored key (if any) stays.
-  if (form.key.mode === 'replace' && form.key.value !== '') update.api_key = form.key.value;
-  if (form.key.mode === 'remove') update.api_key = null;
+  const key = secretUpdate(form.key);
+  if (key !== undefined) update.api_key = key;
   return { update };
 }
+
+/** A one-off check (a test message, Test connection) and what it answered. */
+export interface Probe<T> {
+  running: boolean;
+  result: T | null;
+  error: string | null;
+}
+
+interface Probes {
+  slack?: Probe<NotifierTestResult>;
+  teams?: Probe<NotifierTestResult>;
+  okta?: Probe<ConnectionTest>;
+  entra?: Probe<ConnectionTest>;
+}
+
+type ProbeResult<K extends keyof Probes> = NonNullable<NonNullable<Probes[K]>['result']>;
 
 interface SettingsState {
   settings: Settings | null;
   notifiers: NotifierView | null;
   llm: LlmSettingsView | null;
+  integrations: IntegrationView[] | null;
   loading: boolean;
-  /** Load errors by part ("settings", "notifiers", "llm", "shell"). */
+  /** Load errors by part ("settings", "notifiers", "llm", "integrations", "shell"). */
   loadErrors: Record<string, string>;
   sections: Record<Section, SectionState>;
-  tests: Partial<Record<'slack' | 'teams', { running: boolean; result: NotifierTestResult | null; error: string | null }>>;
+  tests: Probes;
   shell: DesktopSettings | null;
   load(): Promise<void>;
   saveExecution(patch: SettingsPatch): Promise<boolean>;
-  saveNotifiers(section: 'slack' | 'teams' | 'desktop', update: NotifierUpdate): Promise<boolean>;
-  testNotifier(channel: 'slack' | 'teams'): Promise<void>;
+  saveNotifiers(section: NotifierChannel | 'desktop', update: NotifierUpdate): Promise<boolean>;
+  testNotifier(channel: NotifierChannel): Promise<void>;
   saveLlm(update: LlmSettingsUpdate): Promise<boolean>;
+  saveIntegration(name: IntegrationName, update: OktaUpdate | EntraUpdate): Promise<boolean>;
+  /** Forgets the integration's settings and removes its credentials from the keychain. */
+  removeIntegration(name: IntegrationName): Promise<boolean>;
+  testIntegration(name: IntegrationName): Promise<void>;
   updateShell(changes: Partial<DesktopSettings>): Promise<void>;
 }
 
@@ -95,35 +120,65 @@ interface SettingsState {
 export const useKeychainUnavailable = (): boolean => useSettings((s) => s.settings?.keychain?.state === 'unavailable');
 
 export const useSettings = create<SettingsState>()((set, get) => {
-  const begin = (section: Section) =>
-    set((s) => ({ sections: { ...s.sections, [section]: { ...idle, saving: true } } }));
-  const done = (section: Section) =>
-    set((s) => ({ sections: { ...s.sections, [section]: { ...idle, savedAt: Date.now() } } }));
-  const failed = (section: Section, error: unknown, prefix = section) => {
-    const fieldErrors: Record<string, string> = {};
-    if (error instanceof ApiError) {
-      for (const problem of error.fieldProblems) fieldErrors[sectionField(problem.field, prefix)] = problem.message;
+  const setSection = (section: Section, state: SectionState) => set((s) => ({ sections: { ...s.sections, [section]: state } }));
+
+  /** Saves one section: what the server answers replaces that part of the state. */
+  const save = async (section: Section, work: () => Promise<Partial<SettingsState>>) => {
+    setSection(section, { ...idle, saving: true });
+    try {
+      set(await work());
+      setSection(section, { ...idle, savedAt: Date.now() });
+      return true;
+    } catch (error) {
+      const fieldErrors: Record<string, string> = {};
+      if (error instanceof ApiError) {
+        for (const problem of error.fieldProblems) fieldErrors[sectionField(problem.field, section)] = problem.message;
+      }
+      setSection(section, { ...idle, error: errorMessage(error), fieldErrors });
+      return false;
     }
-    set((s) => ({ sections: { ...s.sections, [section]: { ...idle, error: errorMessage(error), fieldErrors } } }));
+  };
+
+  const probe = async <K extends keyof Probes>(name: K, work: () => Promise<{ data: ProbeResult<K> }>) => {
+    const put = (state: Probe<ProbeResult<K>>) => set((s) => ({ tests: { ...s.tests, [name]: state } }));
+    put({ running: true, result: null, error: null });
+    try {
+      put({ running: false, result: (await work()).data, error: null });
+    } catch (error) {
+      put({ running: false, result: null, error: errorMessage(error) });
+    }
+  };
+
+  /** Saves or removes an integration; the last connection test described the settings it replaces. */
+  const integration = (name: IntegrationName, work: () => Promise<{ data: IntegrationView }>) => {
+    set((s) => ({ tests: { ...s.tests, [name]: undefined } }));
+    return save(name, async () => {
+      const { data } = await work();
+      return { integrations: (get().integrations ?? []).map((view) => (view.name === name ? data : view)) };
+    });
   };
 
   return {
     settings: null,
     notifiers: null,
     llm: null,
+    integrations: null,
     loading: false,
     loadErrors: {},
-    sections: { execution: idle, slack: idle, teams: idle, desktop: idle, llm: idle, shell: idle },
+    sections: { execution: idle, slack: idle, teams: idle, desktop: idle, llm: idle, okta: idle, entra: idle, shell: idle },
     tests: {},
     shell: null,
 
     async load() {
       set({ loading: true });
       const loadErrors: Record<string, string> = {};
-      const [settings, notifiers, llm] = await Promise.all([
-        api().settings.get().then((r) => r.data, (e: unknown) => void (loadErrors.settings = errorMessage(e))),
-        api().settings.notifiers().then((r) => r.data, (e: unknown) => void (loadErrors.notifiers = errorMessage(e))),
-        api().settings.llm().then((r) => r.data, (e: unknown) => void (loadErrors.llm = errorMessage(e))),
+      const part = <T>(name: string, request: Promise<{ data: T }>) =>
+        request.then((r) => r.data, (e: unknown) => void (loadErrors[name] = errorMessage(e)));
+      const [settings, notifiers, llm, integrations] = await Promise.all([
+        part('settings', api().settings.get()),
+        part('notifiers', api().settings.notifiers()),
+        part('llm', api().settings.llm()),
+        part('integrations', api().integrations.list()),
       ]);
       let shell: DesktopSettings | null = null;
       if (window.vigil) {
@@ -136,71 +191,32 @@ export const useSettings = create<SettingsState>()((set, get) => {
         settings: settings ?? get().settings,
         notifiers: notifiers ?? get().notifiers,
         llm: llm ?? get().llm,
+        integrations: integrations ?? get().integrations,
         shell,
         loading: false,
         loadErrors,
       });
     },
 
-    async saveExecution(patch) {
-      begin('execution');
-      try {
-        const { data } = await api().settings.patch(patch);
-        set({ settings: data });
-        done('execution');
-        return true;
-      } catch (error) {
-        failed('execution', error, 'execution');
-        return false;
-      }
-    },
+    saveExecution: (patch) => save('execution', async () => ({ settings: (await api().settings.patch(patch)).data })),
 
-    async saveNotifiers(section, update) {
-      begin(section);
-      try {
-        const { data } = await api().settings.updateNotifiers(update);
-        set({ notifiers: data });
-        done(section);
-        return true;
-      } catch (error) {
-        failed(section, error);
-        return false;
-      }
-    },
+    saveNotifiers: (section, update) =>
+      save(section, async () => ({ notifiers: (await api().settings.updateNotifiers(update)).data })),
 
-    async testNotifier(channel) {
-      set((s) => ({ tests: { ...s.tests, [channel]: { running: true, result: null, error: null } } }));
-      try {
-        const { data } = await api().settings.testNotifier(channel);
-        set((s) => ({ tests: { ...s.tests, [channel]: { running: false, result: data, error: null } } }));
-      } catch (error) {
-        set((s) => ({ tests: { ...s.tests, [channel]: { running: false, result: null, error: errorMessage(error) } } }));
-      }
-    },
+    testNotifier: (channel) => probe(channel, () => api().settings.testNotifier(channel)),
 
-    async saveLlm(update) {
-      begin('llm');
-      try {
-        const { data } = await api().settings.updateLlm(update);
-        set({ llm: data });
-        done('llm');
-        return true;
-      } catch (error) {
-        failed('llm', error, 'llm');
-        return false;
-      }
-    },
+    saveLlm: (update) => save('llm', async () => ({ llm: (await api().settings.updateLlm(update)).data })),
+
+    saveIntegration: (name, update) => integration(name, () => api().integrations.update(name, update)),
+
+    removeIntegration: (name) => integration(name, () => api().integrations.remove(name)),
+
+    testIntegration: (name) => probe(name, () => api().integrations.test(name)),
 
     async updateShell(changes) {
       const bridge = window.vigil;
       if (!bridge) return;
-      begin('shell');
-      try {
-        set({ shell: await bridge.updateDesktopSettings(changes) });
-        done('shell');
-      } catch (error) {
-        failed('shell', error);
-      }
+      await save('shell', async () => ({ shell: await bridge.updateDesktopSettings(changes) }));
     },
   };
 });

@@ -6,7 +6,6 @@ import type { LintProblemView } from '../api/types.ts';
 import { RunButton } from '../components/RunButton.tsx';
 import { ActivateDialog } from '../components/ActivateDialog.tsx';
 import { Badge, ErrorText, Notice, Progress } from '../components/ui.tsx';
-import { draftSecretWarnings, hasIssues, type ActivationIssues } from '../lib/activation.ts';
 import { CodeEditor, type CodeEditorHandle } from '../monaco/CodeEditor.tsx';
 import { DiffView } from '../monaco/DiffView.tsx';
 import { runBlocker } from '../lib/run-form.ts';
@@ -55,6 +54,7 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
       notice: state.notice,
       remoteChanged: state.remoteChanged,
       versionCode: state.versionCode,
+      activation: state.activation,
     })),
   );
   const navigate = useRouter((r) => r.navigate);
@@ -125,12 +125,8 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
   );
 
   // Activating with type errors, or secrets its runs would need but that have no value, is asked first.
-  const [activation, setActivation] = useState<ActivationIssues | null>(null);
   const requestActivate = async () => {
-    const { draft, typeProblems } = useEditor.getState();
-    const issues = { typeProblems: draft.kind === 'script' ? typeProblems : [], warnings: await draftSecretWarnings(draft.secrets) };
-    if (hasIssues(issues)) setActivation(issues);
-    else void setState('active');
+    if (await useEditor.getState().checkActivation()) void setState('active');
   };
 
   const runTest = useCallback(() => {
@@ -383,10 +379,10 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
       {ready && <GenerateDialog onAccepted={() => requestAnimationFrame(() => codeRef.current?.focus())} />}
       <ActivateDialog
         name={s.draft.name || 'this workflow'}
-        issues={activation}
-        onCancel={() => setActivation(null)}
+        issues={s.activation}
+        onCancel={() => useEditor.getState().dismissActivation()}
         onConfirm={() => {
-          setActivation(null);
+          useEditor.getState().dismissActivation();
           void setState('active');
         }}
       />

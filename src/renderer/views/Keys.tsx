@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import { KEY_TYPES, SCOPES } from '../../shared/domain.ts';
 import type { ApiKey, KeyType, Scope } from '../api/types.ts';
-import { Badge, ConfirmDialog, CopyButton, EmptyState, ErrorText, Field, Progress, useNow } from '../components/ui.tsx';
+import { ActionsHeader, Badge, ConfirmItemDialog, CopyButton, EmptyState, ErrorText, Field, Progress, useNow } from '../components/ui.tsx';
 import { label, relativeTime, shortDate } from '../lib/format.ts';
 import { DEFAULT_SCOPES, HUMAN_ONLY_SCOPES, keyStatus, sortKeys, useKeys } from '../stores/keys.ts';
 import { useSession } from '../stores/session.ts';
@@ -160,9 +160,7 @@ export function KeysView() {
                 <th scope="col">Expires</th>
                 <th scope="col">Last used</th>
                 <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -202,23 +200,23 @@ export function KeysView() {
         </div>
       )}
 
-      <ConfirmDialog
-        open={revoking !== null}
-        title={`Revoke ${revoking?.name ?? ''}?`}
+      <ConfirmItemDialog
+        item={revoking}
+        title={(key) => `Revoke ${key.name}?`}
         confirmLabel="Revoke key"
-        danger
-        onCancel={() => setRevoking(null)}
-        onConfirm={async () => {
-          const target = revoking;
-          setRevoking(null);
-          if (!target) return;
-          const ok = await useKeys.getState().revoke(target.uuid);
-          if (ok && target.prefix === sessionPrefix) useSession.getState().signOut('You revoked the key this tab was using.');
+        onClose={() => setRevoking(null)}
+        onConfirm={async (key) => {
+          const ok = await useKeys.getState().revoke(key.uuid);
+          if (ok && key.prefix === sessionPrefix) useSession.getState().signOut('You revoked the key this tab was using.');
         }}
       >
-        <p>Anything using it is refused from now on. This cannot be undone.</p>
-        {revoking?.prefix === sessionPrefix && <p className="error-text">This is the key this tab uses: you will be signed out.</p>}
-      </ConfirmDialog>
+        {(key) => (
+          <>
+            <p>Anything using it is refused from now on. This cannot be undone.</p>
+            {key.prefix === sessionPrefix && <p className="error-text">This is the key this tab uses: you will be signed out.</p>}
+          </>
+        )}
+      </ConfirmItemDialog>
     </section>
   );
 }

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Secret } from '../api/types.ts';
 import { KeychainBanner } from '../components/KeychainBanner.tsx';
-import { Badge, ConfirmDialog, EmptyState, ErrorText, Field, Progress, useNow } from '../components/ui.tsx';
+import { ActionsHeader, Badge, ConfirmItemDialog, EmptyState, ErrorText, Field, Progress, useNow } from '../components/ui.tsx';
 import { relativeTime } from '../lib/format.ts';
 import { href } from '../stores/router.ts';
 import { useSecrets } from '../stores/secrets.ts';
@@ -110,9 +110,7 @@ export function SecretsView() {
                 <th scope="col">Value</th>
                 <th scope="col">Used by</th>
                 <th scope="col">Updated</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -161,34 +159,31 @@ export function SecretsView() {
         </div>
       )}
 
-      <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete the secret ${deleting?.name ?? ''}?`}
+      <ConfirmItemDialog
+        item={deleting}
+        title={(secret) => `Delete the secret ${secret.name}?`}
         confirmLabel="Delete secret"
-        danger
-        onCancel={() => setDeleting(null)}
-        onConfirm={() => {
-          const target = deleting;
-          setDeleting(null);
-          if (target) void useSecrets.getState().remove(target.name);
-        }}
+        onClose={() => setDeleting(null)}
+        onConfirm={(secret) => void useSecrets.getState().remove(secret.name)}
       >
-        {deleting && deleting.used_by.length > 0 ? (
-          <>
-            <p>
-              {deleting.used_by.length === 1 ? 'This workflow reads it' : 'These workflows read it'} and will get{' '}
-              <code>null</code> instead of the value:
-            </p>
-            <ul>
-              {deleting.used_by.map((w) => (
-                <li key={w.uuid}>{w.name}</li>
-              ))}
-            </ul>
-          </>
-        ) : (
-          <p>No workflow declares it. The value is removed from the keychain.</p>
-        )}
-      </ConfirmDialog>
+        {(secret) =>
+          secret.used_by.length > 0 ? (
+            <>
+              <p>
+                {secret.used_by.length === 1 ? 'This workflow reads it' : 'These workflows read it'} and will get{' '}
+                <code>null</code> instead of the value:
+              </p>
+              <ul>
+                {secret.used_by.map((w) => (
+                  <li key={w.uuid}>{w.name}</li>
+                ))}
+              </ul>
+            </>
+          ) : (
+            <p>No workflow declares it. The value is removed from the keychain.</p>
+          )
+        }
+      </ConfirmItemDialog>
     </section>
   );
 }

@@ -7,7 +7,7 @@ import type { WorkflowListItem } from '../api/types.ts';
 import { ActivateDialog } from '../components/ActivateDialog.tsx';
 import { MenuButton } from '../components/Menu.tsx';
 import { RunButton } from '../components/RunButton.tsx';
-import { Badge, ConfirmDialog, EmptyState, ErrorText, Progress, useNow } from '../components/ui.tsx';
+import { ActionsHeader, Badge, ConfirmItemDialog, EmptyState, ErrorText, Progress, useNow } from '../components/ui.tsx';
 import { hasIssues, savedWorkflowIssues, type ActivationIssues } from '../lib/activation.ts';
 import { indicatorLabel, label, plural, relativeDay, relativeTime, shortDate } from '../lib/format.ts';
 import { runBlocker } from '../lib/run-form.ts';
@@ -228,9 +228,7 @@ export function WorkflowsView() {
                 <th scope="col">Tags</th>
                 <th scope="col">Last run</th>
                 <SortHeader field="updated_at" label="Updated" sort={query.sort} onSort={sortBy} />
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
+                <ActionsHeader />
               </tr>
             </thead>
             <tbody>
@@ -246,20 +244,15 @@ export function WorkflowsView() {
           )}
         </div>
       )}
-      <ConfirmDialog
-        open={deleting !== null}
-        title={`Delete ${deleting?.name ?? ''}?`}
+      <ConfirmItemDialog
+        item={deleting}
+        title={(workflow) => `Delete ${workflow.name}?`}
         confirmLabel="Delete workflow"
-        danger
-        onCancel={() => setDeleting(null)}
-        onConfirm={() => {
-          const target = deleting;
-          setDeleting(null);
-          if (target) void useWorkflows.getState().remove(target.uuid);
-        }}
+        onClose={() => setDeleting(null)}
+        onConfirm={(workflow) => void useWorkflows.getState().remove(workflow.uuid)}
       >
-        <p>Agents can no longer execute it. Its runs, approvals and versions stay browsable under Runs.</p>
-      </ConfirmDialog>
+        {() => <p>Agents can no longer execute it. Its runs, approvals and versions stay browsable under Runs.</p>}
+      </ConfirmItemDialog>
     </section>
   );
 }

@@ -17,6 +17,7 @@ import type { WorkflowFields } from '../../api/types.ts';
 import { TokenList } from '../../components/TokenList.tsx';
 import { ErrorText, Field } from '../../components/ui.tsx';
 import { NEW_WORKFLOW_CODE, useEditor } from '../../stores/editor.ts';
+import { TimeoutInput } from './TimeoutInput.tsx';
 
 interface HeaderRow {
   key: number;
@@ -201,16 +202,7 @@ export function EndpointForm({ draft, error, readOnly }: { draft: WorkflowFields
 
       <div className="row-2">
         <Field label="Timeout (seconds)" hint="Also the run's timeout.">
-          {(props) => (
-            <input
-              {...props}
-              type="number"
-              min={1}
-              max={3600}
-              value={draft.timeout_seconds}
-              onChange={(e) => update({ timeout_seconds: Math.round(Number(e.target.value)) })}
-            />
-          )}
+          {(props) => <TimeoutInput field={props} value={draft.timeout_seconds} onChange={(seconds) => update({ timeout_seconds: seconds })} />}
         </Field>
         <TokenList
           label="Success statuses"

@@ -1,6 +1,6 @@
 // Saved versions, newest first: compare any two side by side, restore one into the editor.
 import { useEffect } from 'react';
-import { ErrorText, useNow } from '../../components/ui.tsx';
+import { ActionsHeader, ErrorText, useNow } from '../../components/ui.tsx';
 import { bytes, relativeTime, shortDate } from '../../lib/format.ts';
 import { useEditor } from '../../stores/editor.ts';
 
@@ -33,9 +33,7 @@ export function HistoryPanel({
           <tr>
             <th scope="col">Version</th>
             <th scope="col">Saved</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
+            <ActionsHeader />
           </tr>
         </thead>
         <tbody>

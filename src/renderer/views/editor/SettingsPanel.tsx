@@ -8,6 +8,7 @@ import { TokenList } from '../../components/TokenList.tsx';
 import { Field, IndicatorTypeChecks } from '../../components/ui.tsx';
 import { label } from '../../lib/format.ts';
 import { useEditor } from '../../stores/editor.ts';
+import { TimeoutInput } from './TimeoutInput.tsx';
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const HOST = /^[A-Za-z0-9.:*\-[\]/]+$/;
@@ -24,6 +25,13 @@ export function SettingsPanel({ draft, fieldErrors, isSystem }: { draft: Workflo
   const set = useEditor((s) => s.setField);
   const [preview, setPreview] = useState(false);
   const locked = (field: string) => isSystem && !SYSTEM_EDITABLE.has(field);
+  /** A list setting bound to the draft, as a TokenList takes it. */
+  const list = (field: 'secrets' | 'allowed_hosts' | 'tags') => ({
+    values: draft[field],
+    onChange: (values: string[]) => set(field, values),
+    disabled: locked(field),
+    error: fieldErrors[field],
+  });
   const minutes = Math.round(draft.approval_timeout_seconds / 60);
 
   return (
@@ -99,45 +107,29 @@ export function SettingsPanel({ draft, fieldErrors, isSystem }: { draft: Workflo
       </div>
       <Field label="Run timeout (seconds)" error={fieldErrors.timeout_seconds}>
         {(props) => (
-          <input
-            {...props}
-            type="number"
-            min={1}
-            max={3600}
-            value={draft.timeout_seconds}
-            disabled={locked('timeout_seconds')}
-            onChange={(e) => set('timeout_seconds', Math.round(Number(e.target.value)))}
-          />
+          <TimeoutInput field={props} value={draft.timeout_seconds} disabled={locked('timeout_seconds')} onChange={(seconds) => set('timeout_seconds', seconds)} />
         )}
       </Field>
       <TokenList
         label="Secrets it may read"
-        values={draft.secrets}
-        onChange={(values) => set('secrets', values)}
+        {...list('secrets')}
         placeholder="OKTA_API_TOKEN"
         mono
-        disabled={locked('secrets')}
-        error={fieldErrors.secrets}
         hint="ctx.secrets.get() returns only these. Set their values under Secrets."
         validate={(value) => (SECRET_NAME.test(value) ? null : 'letters, digits and _, not starting with a digit')}
       />
       <TokenList
         label="Allowed hosts"
-        values={draft.allowed_hosts}
-        onChange={(values) => set('allowed_hosts', values)}
+        {...list('allowed_hosts')}
         placeholder="api.example.com"
         mono
-        disabled={locked('allowed_hosts')}
-        error={fieldErrors.allowed_hosts}
         hint="Empty: any public host. Listed: only these hosts (or CIDR ranges); needed for private addresses."
         validate={(value) => (HOST.test(value) && value.length <= 253 ? null : 'a host name, IP address or CIDR range')}
       />
       <TokenList
         label="Tags"
-        values={draft.tags}
-        onChange={(values) => set('tags', values)}
+        {...list('tags')}
         placeholder="containment"
-        error={fieldErrors.tags}
         validate={(value) => (value.length <= 50 ? null : 'at most 50 characters')}
       />
       <div className="field">

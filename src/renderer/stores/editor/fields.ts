@@ -1,0 +1,56 @@
+// A workflow's editable fields: what a new one starts with, what the draft changed against the
+// saved copy ("dirty" is that comparison, so undoing an edit makes it clean again), and where the
+// server's field problems belong.
+import type { Workflow, WorkflowFields } from '../../api/types.ts';
+
+export const NEW_WORKFLOW_CODE = `import type { WorkflowContext, WorkflowResult } from "vigil";
+
+// Called once per run with the indicator (and alert, input) it was triggered with.
+export async function run(ctx: WorkflowContext): Promise<WorkflowResult> {
+  const { type, value } = ctx.indicator;
+  ctx.log.info("received indicator", { type, value });
+  return ctx.ok(\`checked \${value}\`, { type, value });
+}
+`;
+
+export const NEW_WORKFLOW_FIELDS: WorkflowFields = {
+  name: '',
+  kind: 'script',
+  workflow_type: 'indicator',
+  indicator_types: [],
+  code: NEW_WORKFLOW_CODE,
+  approval_mode: 'always',
+  approval_timeout_seconds: 3600,
+  risk_level: 'medium',
+  timeout_seconds: 60,
+  secrets: [],
+  allowed_hosts: [],
+  documentation: '',
+  tags: [],
+};
+
+const FIELD_NAMES = Object.keys(NEW_WORKFLOW_FIELDS) as Array<keyof WorkflowFields>;
+
+export function fieldsOf(workflow: Workflow): WorkflowFields {
+  const fields = {} as Record<keyof WorkflowFields, unknown>;
+  for (const name of FIELD_NAMES) fields[name] = workflow[name];
+  return fields as WorkflowFields;
+}
+
+/** The fields of `draft` that differ from `baseline` (what a PATCH must send). */
+export function changedFields(baseline: WorkflowFields, draft: WorkflowFields): Partial<WorkflowFields> {
+  const changes: Partial<Record<keyof WorkflowFields, unknown>> = {};
+  for (const name of FIELD_NAMES) {
+    if (JSON.stringify(baseline[name]) !== JSON.stringify(draft[name])) changes[name] = draft[name];
+  }
+  return changes as Partial<WorkflowFields>;
+}
+
+export function isDirty(state: { baseline: WorkflowFields; draft: WorkflowFields }): boolean {
+  return Object.keys(changedFields(state.baseline, state.draft)).length > 0;
+}
+
+/** A 422 problem's field ("body.tags.2") as the settings field it belongs to ("tags"). */
+export function fieldOfProblem(field: string): string {
+  return field.replace(/^body\.?/, '').split('.')[0] || 'form';
+}
