@@ -1,10 +1,13 @@
 // worker_threads entry (electron-vite builds it as sandbox-worker). A worker hosts many runs at
 // once, each in its own QuickJS instance; the supervisor in the sandbox process's main thread
 // brokers their HTTP and replaces the worker if a guest ever keeps it busy past its deadline.
+// Before it takes any run, the worker builds the image its runs' instances are restored from; runs
+// sent meanwhile wait in the port.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Batcher } from '../batch.ts';
 import type { MainToWorker, WorkerToMain } from '../protocol.ts';
 import type { WasmModule } from '../wasm-types.ts';
+import { InstanceImage } from './instance.ts';
 import { GuestRun, type RunnerEnv } from './runner.ts';
 
 interface WorkerData {
@@ -21,8 +24,7 @@ const runs = new Map<number, GuestRun>();
 const outbox = new Batcher<WorkerToMain>((messages) => port.postMessage(messages), 'task');
 
 const env: RunnerEnv = {
-  wasmModule: data.wasmModule,
-  initialPages: data.initialPages,
+  image: await InstanceImage.build(data.wasmModule, data.initialPages),
   control: new Int32Array(data.control),
   epoch: data.epoch,
   post: (message: WorkerToMain) => outbox.push(message),
