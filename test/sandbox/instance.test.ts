@@ -3,7 +3,9 @@
 // it was, the next instance is byte for byte what the one before it was, and holds nothing of the
 // run before it.
 import { createHash } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSSyncVariant } from 'quickjs-emscripten-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileWorkflow } from '../../src/main/sandbox/compile.ts';
 import { resolveLimits } from '../../src/main/sandbox/limits.ts';
 import { loadQuickJSWasm } from '../../src/main/sandbox/process/wasm.ts';
@@ -12,6 +14,9 @@ import { InstanceImage } from '../../src/main/sandbox/worker/instance.ts';
 import { GuestRun } from '../../src/main/sandbox/worker/runner.ts';
 
 const SECRET = 'sk_live_image-isolation-4f1c9e';
+// The package's types describe its CommonJS build, whose default export sits one level deeper
+// than the ES module Node loads here; accept either shape.
+const RELEASE_SYNC = ((releaseSync as unknown as { default?: QuickJSSyncVariant }).default ?? releaseSync) as QuickJSSyncVariant;
 const MAXIMUM_PAGES = 1408;
 let image: InstanceImage;
 
@@ -21,8 +26,8 @@ beforeAll(async () => {
 });
 
 /** A restored instance's memory, before the run would seed it: what the image makes of a Memory. */
-async function restoredBytes(): Promise<Uint8Array> {
-  const instance = await image.restore(MAXIMUM_PAGES);
+function restoredBytes(): Uint8Array {
+  const instance = image.restore(MAXIMUM_PAGES);
   return new Uint8Array(instance.memory.buffer);
 }
 
@@ -53,7 +58,7 @@ function run(code: string, secrets: Record<string, string> = {}): Promise<Worker
         release: () => {},
       },
     );
-    void guest.start();
+    guest.start();
   });
 }
 
@@ -62,9 +67,28 @@ function contains(memory: Uint8Array, text: string): boolean {
   return Buffer.from(memory).includes(Buffer.from(text, 'latin1')) || Buffer.from(memory).includes(Buffer.from(text, 'utf16le'));
 }
 
+/** What a context makes of local time, time zones and strings that cross the FFI both ways. */
+function probe(context: QuickJSContext): unknown {
+  const code = `(() => {
+    const stamps = [0, 1710054000000, 1710059400000, 1730613600000, 1730617200000, 1719835200000, -2208988800000, 4102444800000];
+    const local = stamps.map((t) => { const d = new Date(t); return [d.toString(), d.getHours(), d.getDate(), d.getDay(), d.getTimezoneOffset(), d.toLocaleString()]; });
+    return { local, parsed: [Date.parse("2024-03-10T02:30:00"), Date.parse("2024-11-03T01:30:00"), new Date(2024, 0, 31, 23, 59).getTime()], text: "a\\u00e9\\ud83d\\ude00\\ud800z" };
+  })()`;
+  const filename = 'probé-😀.js';
+  const result = context.unwrapResult(context.evalCode(code, filename));
+  const value: unknown = context.dump(result);
+  result.dispose();
+  const echoed = context.newString('x\ud800y😀é');
+  const back = context.getString(echoed);
+  echoed.dispose();
+  const thrown = context.evalCode('new Error("here").stack', filename);
+  const stack = context.unwrapResult(thrown).consume((handle) => context.getString(handle));
+  return { value, back, stack };
+}
+
 describe('the instance image', () => {
   it('restores every instance to the same bytes, whatever the runs before did, and keeps nothing of them', async () => {
-    const before = digest(await restoredBytes());
+    const before = digest(restoredBytes());
     const outcome = await run(
       `export async function run(ctx) {
         const secret = ctx.secrets.get("TOKEN");
@@ -82,17 +106,17 @@ describe('the instance image', () => {
     );
     expect(outcome.status, outcome.error ?? '').toBe('success');
     // The search below would see the secret if an instance held it.
-    const holding = await image.restore(MAXIMUM_PAGES);
+    const holding = image.restore(MAXIMUM_PAGES);
     holding.context.unwrapResult(holding.context.evalCode(`globalThis.kept = ${JSON.stringify(SECRET)}.split("").join("")`)).dispose();
     expect(contains(new Uint8Array(holding.memory.buffer), SECRET)).toBe(true);
-    const after = await restoredBytes();
+    const after = restoredBytes();
     expect(digest(after)).toBe(before);
     expect(contains(after, SECRET)).toBe(false);
   });
 
   it('gives each instance a Memory of its own, never one an earlier run had', async () => {
-    const first = await image.restore(MAXIMUM_PAGES);
-    const second = await image.restore(MAXIMUM_PAGES);
+    const first = image.restore(MAXIMUM_PAGES);
+    const second = image.restore(MAXIMUM_PAGES);
     expect(second.memory).not.toBe(first.memory);
     expect(second.memory.buffer).not.toBe(first.memory.buffer);
     new Uint8Array(first.memory.buffer).fill(0xa5, 0, 4096);
@@ -105,5 +129,25 @@ describe('the instance image', () => {
     expect(a.status).toBe('success');
     expect(b.status).toBe('success');
     expect(a.result?.data).not.toEqual(b.result?.data);
+  });
+
+  describe('in a time zone with daylight saving time', () => {
+    const zone = process.env.TZ;
+    beforeAll(() => {
+      process.env.TZ = 'America/New_York';
+    });
+    afterAll(() => {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    });
+
+    it("computes local time and passes strings as the library's own instances do", async () => {
+      const reference = (await newQuickJSWASMModuleFromVariant(RELEASE_SYNC)).newContext();
+      const restored = image.restore(MAXIMUM_PAGES).context;
+      const expected = probe(reference);
+      expect(probe(restored)).toEqual(expected);
+      expect(JSON.stringify(expected)).toContain('GMT-0400');
+      expect(JSON.stringify(expected)).toContain('GMT-0500');
+    });
   });
 });

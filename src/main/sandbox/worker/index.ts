@@ -31,8 +31,8 @@ const env: RunnerEnv = {
   release: (seq) => runs.delete(seq),
 };
 
-// New runs boot in small groups: each group's instances are created together (cheaper than one by
-// one), then HTTP answers, timers and cancels get their turn before the next group. Booting
+// New runs boot in small groups: a group's instances are restored one after another, then HTTP
+// answers, timers and cancels get their turn before the next group. Booting
 // hundreds at once would interleave them step by step, so the first run would wait for the last
 // and every instance would be alive at the same time.
 const BOOT_GROUP = 16;
@@ -41,7 +41,7 @@ let bootLoop: Promise<void> | null = null;
 
 async function bootAll(): Promise<void> {
   while (booting.length > 0) {
-    await Promise.all(booting.splice(0, BOOT_GROUP).map((run) => run.start()));
+    for (const run of booting.splice(0, BOOT_GROUP)) run.start();
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   bootLoop = null;

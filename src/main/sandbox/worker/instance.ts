@@ -34,6 +34,7 @@ import {
 } from 'quickjs-emscripten-core';
 import { Wasm, type WasmMemory, type WasmModule } from '../wasm-types.ts';
 import { compactSource, PRELUDE } from './prelude.ts';
+import { describeBuild, instantiateRestored, type RestoredBuild } from './quickjs-module.ts';
 
 const WASM_PAGE = 65536;
 /** Granularity of the image: the operating system's page, the unit a fresh Memory is faulted in. */
@@ -94,18 +95,32 @@ class ImageModule extends QuickJSWASMModule {
   }
 }
 
-/** Instantiates the compiled module against `memory` (synchronously: the module is compiled). */
-async function instantiate(module: WasmModule, memory: WasmMemory): Promise<ImageModule> {
+/**
+ * The builder's instance, started as quickjs-emscripten starts any: emscripten's glue and
+ * QuickJSFFI, the module instantiated synchronously (it is compiled already). Also returns the
+ * memory as instantiation left it, before the constructors ran (the pages that are not zero: a copy
+ * of the whole memory would be megabytes of garbage), and the build's exports for restoring.
+ */
+async function instantiateBuilder(module: WasmModule, memory: WasmMemory): Promise<{ builder: ImageModule; fresh: Map<number, Uint8Array>; build: RestoredBuild }> {
+  const fresh = new Map<number, Uint8Array>();
+  let exports: object = {};
   const emscripten = await emscriptenModule({
     wasmMemory: memory as never,
     instantiateWasm: (imports, onSuccess) => {
       const instance = new Wasm.Instance(module, imports);
+      exports = instance.exports;
+      const zero = new Uint8Array(IMAGE_PAGE);
+      const heap = new Uint8Array(memory.buffer);
+      for (let offset = 0; offset < heap.length; offset += IMAGE_PAGE) {
+        const page = heap.subarray(offset, offset + IMAGE_PAGE);
+        if (Buffer.compare(page, zero) !== 0) fresh.set(offset, page.slice());
+      }
       onSuccess(instance as never);
       return instance.exports as never;
     },
   });
   emscripten.type = 'sync';
-  return new ImageModule(emscripten, new QuickJSFFI(emscripten));
+  return { builder: new ImageModule(emscripten, new QuickJSFFI(emscripten)), fresh, build: describeBuild(emscripten, exports) };
 }
 
 function handle(pointer: JSValuePointer, runtime: QuickJSRuntime): QuickJSHandle {
@@ -114,6 +129,7 @@ function handle(pointer: JSValuePointer, runtime: QuickJSRuntime): QuickJSHandle
 
 export class InstanceImage {
   private readonly module: WasmModule;
+  private readonly build: RestoredBuild;
   /** Memory size when the image was taken, in wasm pages: every restored Memory starts there. */
   readonly pages: number;
   /** [offset, length] of each run of differing bytes, and the bytes themselves back to back. */
@@ -128,6 +144,7 @@ export class InstanceImage {
 
   private constructor(fields: {
     module: WasmModule;
+    build: RestoredBuild;
     pages: number;
     ranges: Array<readonly [number, number]>;
     bytes: Uint8Array;
@@ -138,6 +155,7 @@ export class InstanceImage {
     randomState: number;
   }) {
     this.module = fields.module;
+    this.build = fields.build;
     this.pages = fields.pages;
     this.ranges = Object.freeze(fields.ranges.map((range) => Object.freeze(range)));
     this.bytes = fields.bytes;
@@ -149,8 +167,8 @@ export class InstanceImage {
   }
 
   /** A new instance in a new Memory (at most `maximumPages`), holding a copy of the image. */
-  async restore(maximumPages: number): Promise<Instance> {
-    const { memory, module } = await this.copy(maximumPages);
+  restore(maximumPages: number): Instance {
+    const { memory, module } = this.copy(maximumPages);
     const runtime = module.adoptRuntime(this.runtime);
     const context = runtime.newContext({ contextPointer: this.context });
     const randomState = this.randomState;
@@ -167,9 +185,10 @@ export class InstanceImage {
   }
 
   /** The image in a new instance, before anything (even the library's wrappers) touched it. */
-  private async copy(maximumPages: number): Promise<{ memory: WasmMemory; module: ImageModule }> {
+  private copy(maximumPages: number): { memory: WasmMemory; module: ImageModule } {
     const memory = new Wasm.Memory({ initial: this.pages, maximum: Math.max(this.pages, maximumPages) });
-    const module = await instantiate(this.module, memory);
+    const { emscripten, ffi } = instantiateRestored(this.module, memory, this.build);
+    const module = new ImageModule(emscripten, ffi as never);
     const heap = new Uint8Array(memory.buffer);
     let at = 0;
     for (const [offset, length] of this.ranges) {
@@ -186,16 +205,7 @@ export class InstanceImage {
    */
   static async build(module: WasmModule, initialPages: number): Promise<InstanceImage> {
     const memory = new Wasm.Memory({ initial: initialPages, maximum: Math.max(initialPages, BUILDER_MAXIMUM_PAGES) });
-    const builder = await instantiate(module, memory);
-    // What a fresh instance holds: its data segments and what its constructors wrote. Only the
-    // pages that are not zero are kept (a copy of the whole memory would be megabytes of garbage).
-    const zero = new Uint8Array(IMAGE_PAGE);
-    const fresh = new Map<number, Uint8Array>();
-    const initial = new Uint8Array(memory.buffer);
-    for (let offset = 0; offset < initial.length; offset += IMAGE_PAGE) {
-      const page = initial.subarray(offset, offset + IMAGE_PAGE);
-      if (Buffer.compare(page, zero) !== 0) fresh.set(offset, page.slice());
-    }
+    const { builder, fresh, build } = await instantiateBuilder(module, memory);
     const runtimePointer = builder.newRuntimePointer();
     const contextPointer = builder.newContextPointer(runtimePointer);
     const context = builder.adoptRuntime(runtimePointer).newContext({ contextPointer });
@@ -212,6 +222,7 @@ export class InstanceImage {
     prelude.value.dispose();
 
     const built = new Uint8Array(memory.buffer);
+    const zero = new Uint8Array(IMAGE_PAGE);
     const ranges: Array<readonly [number, number]> = [];
     const pages: Uint8Array[] = [];
     for (let offset = 0; offset < built.length; offset += IMAGE_PAGE) {
@@ -224,6 +235,7 @@ export class InstanceImage {
     }
     const image = new InstanceImage({
       module,
+      build,
       pages: built.length / WASM_PAGE,
       ranges,
       bytes: new Uint8Array(Buffer.concat(pages)),
@@ -234,7 +246,7 @@ export class InstanceImage {
       randomState,
     });
     // Instantiating the check's copy runs nothing in the builder: its memory is still the image's.
-    const check = await image.copy(image.pages);
+    const check = image.copy(image.pages);
     if (Buffer.compare(new Uint8Array(check.memory.buffer), new Uint8Array(memory.buffer)) !== 0) {
       throw new Error('the sandbox instance image does not restore to the memory it was taken from');
     }

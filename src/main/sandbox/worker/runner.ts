@@ -109,19 +109,18 @@ export class GuestRun {
     return this.spec.seq;
   }
 
-  async start(): Promise<void> {
+  start(): void {
+    if (this.finished) return;
     try {
-      await this.boot();
+      this.boot();
     } catch (error) {
       this.fault(error);
     }
   }
 
-  private async boot(): Promise<void> {
+  private boot(): void {
     const { limits } = this.spec;
-    const image = this.env.image;
-    const instance = await image.restore(Math.ceil((limits.memoryBytes + WASM_OVERHEAD_BYTES) / WASM_PAGE));
-    if (this.finished) return;
+    const instance = this.env.image.restore(Math.ceil((limits.memoryBytes + WASM_OVERHEAD_BYTES) / WASM_PAGE));
     instance.seedRandom();
     const { runtime: rt, context: vm } = instance;
     this.memory = instance.memory;
