@@ -1,9 +1,9 @@
 // Pre-initialized QuickJS instances. Everything a run's instance needs before the workflow's own
-// code (a QuickJS runtime and context with their intrinsics, the prelude parsed and evaluated) is
-// the same for every run, and building it costs far more than the run itself. So each worker
-// builds it once, in an instance of its own, and keeps an image of it: the pages of linear memory
-// that differ from a freshly instantiated module, and where the runtime, the context and the
-// prelude's entry points live in them.
+// code (a QuickJS runtime and context with their intrinsics, the prelude and most library chunks
+// parsed and evaluated) is the same for every run, and building it costs far more than the run
+// itself. So each worker builds it once, in an instance of its own, and keeps an image of it: the
+// pages of linear memory that differ from a freshly instantiated module, and where the runtime,
+// the context and the prelude's entry points live in them.
 //
 // A run's instance is then a fresh WebAssembly.Memory and a fresh instance of the compiled module
 // with the image copied in before anything executes: byte for byte the memory the builder left,
@@ -33,7 +33,7 @@ import {
   type QuickJSHandle,
 } from 'quickjs-emscripten-core';
 import { Wasm, type WasmMemory, type WasmModule } from '../wasm-types.ts';
-import { compactSource, PRELUDE } from './prelude.ts';
+import { CHUNKS, compactSource, IMAGE_CHUNKS, PRELUDE } from './prelude.ts';
 import { describeBuild, instantiateRestored, type RestoredBuild } from './quickjs-module.ts';
 
 const WASM_PAGE = 65536;
@@ -219,6 +219,18 @@ export class InstanceImage {
     // The two handles stay allocated: the pointers they hold are the image's entry points.
     const start = context.getProp(prelude.value, 'start');
     const settle = context.getProp(prelude.value, 'settle');
+    const load = context.getProp(prelude.value, 'load');
+    for (const name of IMAGE_CHUNKS) {
+      const args = [context.newString(name), context.newString(compactSource(CHUNKS[name]!))];
+      const loaded = context.callFunction(load, context.undefined, ...args);
+      for (const arg of args) arg.dispose();
+      if (loaded.error) {
+        const error: unknown = context.dump(loaded.error);
+        throw new Error(`the sandbox library chunk "${name}" failed to evaluate: ${JSON.stringify(error)}`);
+      }
+      loaded.value.dispose();
+    }
+    load.dispose();
     prelude.value.dispose();
 
     const built = new Uint8Array(memory.buffer);
