@@ -32,9 +32,8 @@ const env: RunnerEnv = {
 };
 
 // New runs boot in small groups: a group's instances are restored one after another, then HTTP
-// answers, timers and cancels get their turn before the next group. Booting
-// hundreds at once would interleave them step by step, so the first run would wait for the last
-// and every instance would be alive at the same time.
+// answers, timers and cancels get their turn before the next group. Booting hundreds in one go
+// would hold all of those up until the last one had started.
 const BOOT_GROUP = 16;
 const booting: GuestRun[] = [];
 let bootLoop: Promise<void> | null = null;

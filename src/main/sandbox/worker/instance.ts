@@ -44,7 +44,7 @@ const BUILDER_MAXIMUM_PAGES = 1024;
 /** How far into the JSContext struct Math.random's state is looked for. */
 const CONTEXT_SCAN_BYTES = 4096;
 const PRELUDE_SOURCE = compactSource(PRELUDE);
-/** Seeds for Math.random, drawn from the OS in batches (one call per seed costs more than the rest of seeding). */
+/** Seeds for Math.random, drawn from the OS in batches: a call per seed cost more than seeding. */
 const SEED_BATCH = 512;
 const seeds = new BigUint64Array(SEED_BATCH);
 let nextSeed = SEED_BATCH;

@@ -2,11 +2,11 @@
 // quickjs-emscripten's library needs, in place of emscripten's generated glue and QuickJSFFI.
 //
 // The glue is written to start a program: per instance it loads Node modules (createRequire, fs,
-// path, url), defines a hundred closures, wraps all 80 exports and builds 68 FFI wrappers, about
-// 0.2 ms of CPU and 80 KB of heap for every run. A restored instance needs none of that: its memory
-// already holds a started program (the image), so its constructors do not run again, and the
-// library calls only the exports it uses. The worker's builder instance still starts through the
-// real glue and QuickJSFFI; the export names used here are read off it (see exportKeys()).
+// path, url), defines a hundred closures, wraps all 80 exports and builds 68 FFI wrappers, 0.1 to
+// 0.3 ms of CPU for every run. A restored instance needs none of that: its memory already holds a
+// started program (the image), so its constructors do not run again, and the library calls only
+// the exports it uses. The worker's builder instance still starts through the real glue and
+// QuickJSFFI; the export names used here are read off it (see exportKeys()).
 //
 // The imports are those of @jitl/quickjs-wasmfile-release-sync 0.32.0's emscripten build, whose
 // wasm process/wasm.ts pins by digest: emscripten names its imports by letter, and another build
