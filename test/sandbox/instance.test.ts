@@ -4,7 +4,7 @@
 // run before it.
 import { createHash } from 'node:crypto';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
-import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSSyncVariant } from 'quickjs-emscripten-core';
+import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSSyncVariant } from 'quickjs-emscripten-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileWorkflow } from '../../src/main/sandbox/compile.ts';
 import { resolveLimits } from '../../src/main/sandbox/limits.ts';
