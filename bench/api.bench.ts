@@ -1,35 +1,16 @@
 // API budgets (DESIGN.md §9): execute → 202 latency and throughput, headless start to first request,
 // trivial workflow end to end (throughput and server CPU per run), and the first page of run history
 // with 1,000,000 runs stored.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { openStore } from '../src/main/engine/index.ts';
 import { serve, vigil } from '../test/helpers/cli.ts';
+import { treeCpuMs } from './proc.ts';
 import type { BenchRow } from './types.ts';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-/**
- * CPU time (user + system) a process and its descendants have used so far, in ms (Linux /proc, 0
- * elsewhere). Unlike throughput, it hardly moves when other work shares the machine.
- */
-function treeCpuMs(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime (stat(5) fields 14 and 15) in clock ticks of 10 ms (USER_HZ is 100 on Linux).
-    let ms = (Number(fields[11]) + Number(fields[12])) * 10;
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) ms += treeCpuMs(Number(child));
-    }
-    return ms;
-  } catch {
-    return 0;
-  }
-}
 
 async function adminKey(dataDir: string): Promise<string> {
   const { stdout } = await vigil(['keys', 'create', '--name', 'bench', '--type', 'human', '--scopes', 'admin', '--json', '--data-dir', dataDir]);

@@ -7,6 +7,10 @@ export interface WasmModule {
   readonly [Symbol.toStringTag]?: string;
 }
 
+export interface WasmInstance {
+  readonly exports: object;
+}
+
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(deltaPages: number): number;
@@ -14,6 +18,7 @@ export interface WasmMemory {
 
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => WasmInstance;
   Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
 }
 

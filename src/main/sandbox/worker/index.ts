@@ -1,10 +1,13 @@
 // worker_threads entry (electron-vite builds it as sandbox-worker). A worker hosts many runs at
 // once, each in its own QuickJS instance; the supervisor in the sandbox process's main thread
 // brokers their HTTP and replaces the worker if a guest ever keeps it busy past its deadline.
+// Before it takes any run, the worker builds the image its runs' instances are restored from; runs
+// sent meanwhile wait in the port.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Batcher } from '../batch.ts';
 import type { MainToWorker, WorkerToMain } from '../protocol.ts';
 import type { WasmModule } from '../wasm-types.ts';
+import { InstanceImage } from './instance.ts';
 import { GuestRun, type RunnerEnv } from './runner.ts';
 
 interface WorkerData {
@@ -21,25 +24,23 @@ const runs = new Map<number, GuestRun>();
 const outbox = new Batcher<WorkerToMain>((messages) => port.postMessage(messages), 'task');
 
 const env: RunnerEnv = {
-  wasmModule: data.wasmModule,
-  initialPages: data.initialPages,
+  image: await InstanceImage.build(data.wasmModule, data.initialPages),
   control: new Int32Array(data.control),
   epoch: data.epoch,
   post: (message: WorkerToMain) => outbox.push(message),
   release: (seq) => runs.delete(seq),
 };
 
-// New runs boot in small groups: each group's instances are created together (cheaper than one by
-// one), then HTTP answers, timers and cancels get their turn before the next group. Booting
-// hundreds at once would interleave them step by step, so the first run would wait for the last
-// and every instance would be alive at the same time.
+// New runs boot in small groups: a group's instances are restored one after another, then HTTP
+// answers, timers and cancels get their turn before the next group. Booting hundreds in one go
+// would hold all of those up until the last one had started.
 const BOOT_GROUP = 16;
 const booting: GuestRun[] = [];
 let bootLoop: Promise<void> | null = null;
 
 async function bootAll(): Promise<void> {
   while (booting.length > 0) {
-    await Promise.all(booting.splice(0, BOOT_GROUP).map((run) => run.start()));
+    for (const run of booting.splice(0, BOOT_GROUP)) run.start();
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   bootLoop = null;

@@ -1,20 +1,13 @@
-// One run inside a worker: a fresh QuickJS-wasm instance with its own bounded WebAssembly.Memory,
-// the host side of the guest bridge, CPU/wall/cancel enforcement and the run's log.
+// One run inside a worker: a fresh QuickJS-wasm instance with its own bounded WebAssembly.Memory
+// (restored from the worker's instance image, see instance.ts), the host side of the guest bridge,
+// CPU/wall/cancel enforcement and the run's log.
 //
 // Every entry into guest code goes through slice(), which accounts CPU time and publishes the
 // slice's deadline to the supervisor (shared memory) so a guest stuck where QuickJS never checks
 // for interrupts still gets its worker terminated. Anything unexpected from the instance discards
 // it: a run's instance is never used again once it misbehaved, and never reused by another run.
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
-import {
-  newQuickJSWASMModuleFromVariant,
-  newVariant,
-  type QuickJSSyncVariant,
-  type QuickJSContext,
-  type QuickJSHandle,
-  type QuickJSRuntime,
-} from 'quickjs-emscripten-core';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from 'quickjs-emscripten-core';
 import type { LogLevel, RunLogEntry, RunStep, WorkflowResult } from '../../../shared/domain.ts';
 import { WORKFLOW_FILENAME } from '../compile.ts';
 import { formatBytes, formatCount, formatMs } from '../limits.ts';
@@ -22,17 +15,13 @@ import type { GuestIntegrationCall, IntegrationResult } from '../integrations/ty
 import { httpOutcomeLine } from '../http-log.ts';
 import { CONTROL, type GuestHttpRequest, type HttpResult, type WorkerOutcome, type WorkerRunSpec, type WorkerToMain } from '../protocol.ts';
 import { jsonDepth, MAX_JSON_DEPTH } from '../wire.ts';
-import { Wasm, type WasmMemory, type WasmModule } from '../wasm-types.ts';
-import { CHUNKS, PRELUDE } from './prelude.ts';
-
-// The package's types describe its CommonJS build, whose default export sits one level deeper
-// than the ES module Node loads here; accept either shape.
-const RELEASE_SYNC = ((releaseSync as unknown as { default?: QuickJSSyncVariant }).default ?? releaseSync) as QuickJSSyncVariant;
+import type { WasmMemory } from '../wasm-types.ts';
+import type { InstanceImage } from './instance.ts';
+import { CHUNKS, compactSource } from './prelude.ts';
 
 export interface RunnerEnv {
-  wasmModule: WasmModule;
-  /** Initial pages the module's memory import declares (see process/wasm.ts). */
-  initialPages: number;
+  /** What every run's instance starts as (built once per worker). */
+  image: InstanceImage;
   control: Int32Array;
   /** Date.now() the control slots' times are relative to. */
   epoch: number;
@@ -48,15 +37,6 @@ const WASM_PAGE = 65536;
 const JOB_BATCH = 512;
 const LOG_LEVELS = new Set<LogLevel>(['debug', 'info', 'warn', 'error']);
 const DIGESTS = new Set(['sha1', 'sha256', 'sha512', 'md5']);
-/** Indentation and comment lines cost parse time in every instance; the guest never needs them. */
-function compactSource(source: string): string {
-  return source
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('//'))
-    .join('\n');
-}
-const PRELUDE_SOURCE = compactSource(PRELUDE);
 const CHUNK_REPLIES = new Map(Object.entries(CHUNKS).map(([name, source]) => [name, `v${JSON.stringify(compactSource(source))}`]));
 /** Steps recorded per run, and the largest step output kept (outputs are for reading, not transport). */
 const MAX_STEPS = 200;
@@ -129,39 +109,27 @@ export class GuestRun {
     return this.spec.seq;
   }
 
-  async start(): Promise<void> {
+  start(): void {
+    if (this.finished) return;
     try {
-      await this.boot();
+      this.boot();
     } catch (error) {
       this.fault(error);
     }
   }
 
-  private async boot(): Promise<void> {
+  private boot(): void {
     const { limits } = this.spec;
-    const initial = this.env.initialPages;
-    const maximum = Math.max(initial, Math.ceil((limits.memoryBytes + WASM_OVERHEAD_BYTES) / WASM_PAGE));
-    const memory = new Wasm.Memory({ initial, maximum });
-    this.memory = memory;
-    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule: this.env.wasmModule as never, wasmMemory: memory as never }));
-    if (this.finished) return;
-    const rt = module.newRuntime();
+    const instance = this.env.image.restore(Math.ceil((limits.memoryBytes + WASM_OVERHEAD_BYTES) / WASM_PAGE));
+    instance.seedRandom();
+    const { runtime: rt, context: vm } = instance;
+    this.memory = instance.memory;
     rt.setMemoryLimit(limits.memoryBytes);
     rt.setMaxStackSize(limits.stackBytes);
     rt.setInterruptHandler(() => this.shouldInterrupt());
-    const vm = rt.newContext();
     this.rt = rt;
     this.vm = vm;
-    const hostFn = vm.newFunction('__vigil_host', (op, arg) => vm.newString(this.hostCall(op, arg)));
-    vm.setProp(vm.global, '__vigil_host', hostFn);
-    hostFn.dispose();
-
-    const prelude = this.slice(() => vm.evalCode(PRELUDE_SOURCE, 'vigil:prelude', { type: 'global', strict: true, strip: true }));
-    if (prelude.error) return this.guestFault(prelude.error);
-    const api = prelude.value;
-    const start = vm.getProp(api, 'start');
-    this.settleFn = vm.getProp(api, 'settle');
-    api.dispose();
+    this.settleFn = instance.settle;
 
     // Parsing only: the script is one function expression (see compile.ts).
     const main = this.slice(() => vm.evalCode(this.spec.script, WORKFLOW_FILENAME, { type: 'global', strict: true }));
@@ -170,10 +138,11 @@ export class GuestRun {
       return this.finish('failed', null, text ?? 'the workflow could not be parsed');
     }
     const config = vm.newString(this.spec.config);
-    const started = this.slice(() => vm.callFunction(start, vm.undefined, main.value, config));
+    const host = vm.newFunction('', (op, arg) => vm.newString(this.hostCall(op, arg)));
+    const started = this.slice(() => vm.callFunction(instance.start, vm.undefined, main.value, config, host));
     config.dispose();
+    host.dispose();
     main.value.dispose();
-    start.dispose();
     if (started.error) return this.guestFault(started.error);
     started.value.dispose();
     this.pump();
@@ -364,12 +333,13 @@ export class GuestRun {
   /**
    * Whether the guest heap reached its limit: QuickJS reports exhaustion inconsistently (an
    * "out of memory" InternalError, or a bare null when even that could not be allocated), but the
-   * wasm memory only grows as far as the heap does, above the build's fixed data and stack.
+   * wasm memory only grows as far as the heap does, above the image (the build's data and stack,
+   * the runtime, the context and the prelude).
    */
   private memoryExhausted(): boolean {
     const memory = this.memory;
     if (!memory) return false;
-    const heap = memory.buffer.byteLength - this.env.initialPages * WASM_PAGE;
+    const heap = memory.buffer.byteLength - this.env.image.pages * WASM_PAGE;
     return heap >= this.spec.limits.memoryBytes * 0.9;
   }
 
