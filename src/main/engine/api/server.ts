@@ -5,7 +5,8 @@ import { Ajv, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import FindMyWay from 'find-my-way';
 import type { Engine } from '../engine.ts';
-import { ApiError, errorBody } from './errors.ts';
+import { DomainError } from '../errors.ts';
+import { errorBody, httpError } from './errors.ts';
 import { authenticate } from './auth.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { executeRoutes } from './routes/execute.ts';
@@ -187,7 +188,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     // Who is asking comes before what they ask: without a key, a malformed body is still a 401,
     // and nothing about the body's rules is revealed to a caller who may not call at all.
     const scopes = request.routeOptions.config.scopes;
-    if (scopes) request.caller = authenticate(engine, request, scopes);
+    if (scopes) request.caller = authenticate(engine.keys, request, scopes);
   });
 
   /** 405 with the methods the path has, or 404. */
@@ -203,13 +204,14 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`));
   };
 
-  app.setErrorHandler((error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) => {
     // A request that matches no route still has its body parsed before the not-found handler runs.
     // When that fails (broken JSON, too large), the answer is still that the route does not exist:
     // the body means nothing without one.
     if (request.is404) return noRoute(request, reply);
-    if (error instanceof ApiError) {
-      return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message, error.details));
+    if (error instanceof DomainError) {
+      const { status, headers, body } = httpError(error);
+      return reply.code(status).headers(headers).send(body);
     }
     if (error.validation) {
       const problems = error.validation.map((issue) => ({

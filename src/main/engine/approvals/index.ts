@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { RunInput, TriggerType } from '../../../shared/domain.ts';
 import type { ApiKey, Approval, Store } from '../db/index.ts';
 import { hasScopes, mayAccess } from '../keys/access.ts';
-import { ApiError } from '../api/errors.ts';
+import { DomainError } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import { iso, type Clock } from '../util/time.ts';
 
@@ -104,7 +104,7 @@ export class ApprovalService {
 
   get(uuid: string): Approval {
     const approval = this.store.approvals.get(uuid);
-    if (!approval) throw new ApiError(404, 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
+    if (!approval) throw new DomainError('not_found', 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
     return approval;
   }
 
@@ -116,11 +116,11 @@ export class ApprovalService {
   getFor(caller: ApiKey, uuid: string): Approval {
     const approval = this.get(uuid);
     if (!mayAccess(caller, approval.trigger_key_id)) {
-      throw new ApiError(404, 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
+      throw new DomainError('not_found', 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
     }
     const own = approval.trigger_key_id === caller.id;
     if (!hasScopes(caller, ['workflows:read']) && !(own && hasScopes(caller, ['workflows:execute']))) {
-      throw new ApiError(403, 'FORBIDDEN', 'This key may read only the approval requests it created.', {
+      throw new DomainError('forbidden', 'FORBIDDEN', 'This key may read only the approval requests it created.', {
         required_scopes: ['workflows:read'],
         key_scopes: caller.scopes,
       });
@@ -129,7 +129,7 @@ export class ApprovalService {
   }
 
   /**
-   * Decides a pending approval. Exactly one caller wins; the others get 409 with the reason.
+   * Decides a pending approval. Exactly one caller wins; the others get a conflict saying why.
    * Approving queues one run of the pinned workflow version and links it to the approval.
    */
   decide(uuid: string, decision: Decision, responder: string, reason: string | null): Approval {
@@ -191,8 +191,8 @@ export class ApprovalService {
   private refuseNotExecutable(approval: Approval): never {
     const workflow = this.store.workflows.getById(approval.workflow_id);
     this.cancelPending(approval.workflow_id, 'Vigil', `the workflow is ${workflow?.state ?? 'deleted'}`);
-    throw new ApiError(
-      409,
+    throw new DomainError(
+      'conflict',
       'WORKFLOW_NOT_EXECUTABLE',
       `The workflow "${approval.workflow_name}" is no longer active, so this request can no longer be approved; it was cancelled.`,
       { state: workflow?.state ?? null },
@@ -217,10 +217,10 @@ export class ApprovalService {
     return cancelled.length;
   }
 
-  private conflict(id: number, now: number): ApiError {
+  private conflict(id: number, now: number): DomainError {
     const current = this.store.approvals.getById(id)!;
     if (current.status === 'cancelled') {
-      return new ApiError(409, 'APPROVAL_CANCELLED', `This approval request was cancelled${current.decision_reason ? `: ${current.decision_reason}` : ''}.`, {
+      return new DomainError('conflict', 'APPROVAL_CANCELLED', `This approval request was cancelled${current.decision_reason ? `: ${current.decision_reason}` : ''}.`, {
         status: 'cancelled',
         responder: current.responder,
         reason: current.decision_reason,
@@ -229,13 +229,13 @@ export class ApprovalService {
     }
     if (current.status === 'expired' || (current.status === 'pending' && Date.parse(current.expires_at) <= now)) {
       this.sweep();
-      return new ApiError(409, 'APPROVAL_EXPIRED', `This approval request expired at ${current.expires_at}.`, {
+      return new DomainError('conflict', 'APPROVAL_EXPIRED', `This approval request expired at ${current.expires_at}.`, {
         status: 'expired',
         expires_at: current.expires_at,
       });
     }
-    return new ApiError(
-      409,
+    return new DomainError(
+      'conflict',
       'APPROVAL_ALREADY_DECIDED',
       `This approval request was already ${current.status}${current.responder ? ` by ${current.responder}` : ''}.`,
       { status: current.status, responder: current.responder, decided_at: current.decided_at },

@@ -4,6 +4,7 @@
 // response, never a log line). A flag in the settings table records whether the secret was
 // stored, so views and the `not configured` badges never touch the keychain.
 import type { IntegrationName, RunIntegrations } from '../../sandbox/index.ts';
+import { DomainError, type Problem } from '../errors.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import type { EntraUpdate, EntraView, IntegrationView, OktaUpdate, OktaView } from '../../../shared/integrations.ts';
 
@@ -40,16 +41,12 @@ export interface IntegrationConfigDeps {
   credentials: SecretStore;
 }
 
-export interface Problem {
-  field: string;
-  message: string;
-}
-
-/** Bad input, listed field by field (the API's 422 VALIDATION_ERROR). */
-export class IntegrationSettingsError extends Error {
+/** Bad input, listed field by field. */
+export class IntegrationSettingsError extends DomainError {
   readonly problems: Problem[];
   constructor(problems: Problem[]) {
-    super(problems.map((problem) => `${problem.field} ${problem.message}`).join('; '));
+    super('invalid', 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
+    this.name = 'IntegrationSettingsError';
     this.problems = problems;
   }
 }

@@ -204,7 +204,7 @@ function redacting(provider: LlmProvider, secret: string): LlmProvider {
       } catch (error) {
         if (error instanceof LlmError) {
           const details = error.details ? JSON.parse(scrub(JSON.stringify(error.details))) : null;
-          throw new LlmError(error.code, error.status, scrub(error.message), details);
+          throw new LlmError(error.code, scrub(error.message), details);
         }
         throw error;
       }

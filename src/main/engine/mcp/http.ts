@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ApiError } from '../api/errors.ts';
+import { DomainError } from '../errors.ts';
 import type { Engine } from '../engine.ts';
 
 let sdk: Promise<typeof import('./session.ts')> | null = null;
@@ -70,15 +70,15 @@ export function mcpRoutes(engine: Engine, options: { idleMs?: number | undefined
       const sessionId = request.headers['mcp-session-id'];
       let session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
       if (session && session.keyId !== request.caller.id) {
-        throw new ApiError(403, 'FORBIDDEN', 'This MCP session belongs to another API key.');
+        throw new DomainError('forbidden', 'FORBIDDEN', 'This MCP session belongs to another API key.');
       }
       if (!session) {
         if (typeof sessionId === 'string') {
-          throw new ApiError(404, 'MCP_SESSION_NOT_FOUND', 'Unknown or closed MCP session; initialize a new one.');
+          throw new DomainError('not_found', 'MCP_SESSION_NOT_FOUND', 'Unknown or closed MCP session; initialize a new one.');
         }
         const { createMcpServer, isInitializeRequest, StreamableHTTPServerTransport } = await loadSdk();
         if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
-          throw new ApiError(400, 'MCP_SESSION_REQUIRED', 'Start with an initialize request (no Mcp-Session-Id header).');
+          throw new DomainError('rejected', 'MCP_SESSION_REQUIRED', 'Start with an initialize request (no Mcp-Session-Id header).');
         }
         const server = createMcpServer(engine, request.caller);
         const keyId = request.caller.id;

@@ -1,11 +1,11 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { FINAL_RUN_STATUSES, INDICATOR_TYPES, type RunStatus, type Scope } from '../../../shared/domain.ts';
+import { FINAL_RUN_STATUSES, INDICATOR_TYPES, type RunStatus } from '../../../shared/domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
 import type { ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
-import { ApiError } from '../api/errors.ts';
-import { hasScopes, mayAccess } from '../keys/access.ts';
+import { DomainError } from '../errors.ts';
+import { hasScopes, mayAccess, requireScopes } from '../keys/access.ts';
 import { approvalView, runView } from '../api/views.ts';
 import type { Engine } from '../engine.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
@@ -54,21 +54,13 @@ function json(value: unknown): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] };
 }
 
+/** MCP's one error mapping: the engine's errors as the REST envelope's body, anything else as internal. */
 function toolError(error: unknown): CallToolResult {
   const body =
-    error instanceof ApiError
+    error instanceof DomainError
       ? { error: { code: error.code, message: error.message, details: error.details } }
       : { error: { code: 'INTERNAL_ERROR', message: (error as Error).message, details: null } };
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(body, null, 2) }] };
-}
-
-function requireScopes(caller: ApiKey, scopes: Scope[]): void {
-  if (!hasScopes(caller, scopes)) {
-    throw new ApiError(403, 'FORBIDDEN', `This key lacks the scope(s) this tool needs: ${scopes.join(', ')}.`, {
-      required_scopes: scopes,
-      key_scopes: caller.scopes,
-    });
-  }
 }
 
 function summarizeRun(engine: Engine, run: Run) {
@@ -91,7 +83,7 @@ function summarizeRun(engine: Engine, run: Run) {
 /** Another agent's run is answered like a missing one, as over REST. */
 function findRun(engine: Engine, caller: ApiKey, uuid: string): Run {
   const run = engine.store.runs.get(uuid);
-  if (!run || !mayAccess(caller, run.trigger_key_id)) throw new ApiError(404, 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
+  if (!run || !mayAccess(caller, run.trigger_key_id)) throw new DomainError('not_found', 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
   return run;
 }
 
@@ -160,7 +152,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     'vigil://workflows',
     { title: 'Active workflows', description: 'Every active workflow with its documentation and gate.', mimeType: 'application/json' },
     async (uri) => {
-      requireScopes(caller, ['workflows:read']);
+      requireScopes(caller, ['workflows:read'], 'tool');
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(activeWorkflows(engine).map(describeWorkflow), null, 2) }] };
     },
   );
@@ -181,7 +173,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     }),
     { title: 'Workflow', description: 'One workflow: documentation, indicator types, gate, risk.', mimeType: 'application/json' },
     async (uri, variables) => {
-      requireScopes(caller, ['workflows:read']);
+      requireScopes(caller, ['workflows:read'], 'tool');
       const workflow = getWorkflow(engine, String(variables.uuid));
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(describeWorkflow(workflow), null, 2) }] };
     },
@@ -203,7 +195,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     },
     async ({ indicator_type, text }) => {
       try {
-        requireScopes(caller, ['workflows:read']);
+        requireScopes(caller, ['workflows:read'], 'tool');
         const all = engine.store.workflows.list({
           state: 'active',
           q: text,
@@ -245,7 +237,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     },
     async ({ workflow_uuid, idempotency_key, ...body }) => {
       try {
-        requireScopes(caller, ['workflows:execute']);
+        requireScopes(caller, ['workflows:execute'], 'tool');
         // Whoever talks MCP is an agent, whatever its key: the gate and the agent rules apply.
         const { body: response } = await executeWorkflow(engine, caller, workflow_uuid, body, idempotency_key, 'agent');
         return json(response.data);
@@ -265,7 +257,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     },
     async ({ run_uuid }) => {
       try {
-        requireScopes(caller, ['workflows:read']);
+        requireScopes(caller, ['workflows:read'], 'tool');
         return json(summarizeRun(engine, findRun(engine, caller, run_uuid)));
       } catch (error) {
         return toolError(error);
@@ -308,9 +300,9 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     },
     async ({ run_uuid, approval_request_uuid, timeout_seconds }) => {
       try {
-        requireScopes(caller, ['workflows:read']);
+        requireScopes(caller, ['workflows:read'], 'tool');
         if (!run_uuid === !approval_request_uuid) {
-          throw new ApiError(422, 'VALIDATION_ERROR', 'Give exactly one of run_uuid or approval_request_uuid.');
+          throw new DomainError('invalid', 'VALIDATION_ERROR', 'Give exactly one of run_uuid or approval_request_uuid.');
         }
         const deadline = Date.now() + timeout_seconds * 1000;
         let runUuid = run_uuid;

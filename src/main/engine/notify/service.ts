@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Approval, Run, Store } from '../db/index.ts';
 import type { ApprovalService } from '../approvals/index.ts';
-import { ApiError } from '../api/errors.ts';
+import { DomainError } from '../errors.ts';
 import type { EngineEvent, EventBus } from '../events/bus.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import { iso, type Clock } from '../util/time.ts';
@@ -110,9 +110,9 @@ export function notifierView(settings: NotifierSettings, credentials: NotifierCr
 }
 
 /** The notifier cannot send: what it needs is not configured. */
-export class NotifierNotConfiguredError extends Error {
+export class NotifierNotConfiguredError extends DomainError {
   constructor(message: string) {
-    super(message);
+    super('rejected', 'NOTIFIER_NOT_CONFIGURED', message);
     this.name = 'NotifierNotConfiguredError';
   }
 }
@@ -461,11 +461,11 @@ export class NotificationService {
       return 'decided';
     } catch (error) {
       this.responseUrls.delete(uuid);
-      if (error instanceof ApiError && error.statusCode === 409) {
+      if (error instanceof DomainError && error.kind === 'conflict') {
         note(`${error.message} Nothing was changed.`);
         return 'conflict';
       }
-      if (error instanceof ApiError && error.statusCode === 404) {
+      if (error instanceof DomainError && error.kind === 'not_found') {
         note('Vigil has no such approval request (it may belong to another Vigil). Nothing was changed.');
         return 'not_found';
       }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IndicatorType, RunInput, TriggerType } from '../../../shared/domain.ts';
 import { checkIndicator } from '../../../shared/indicators.ts';
 import type { ApiKey, Workflow } from '../db/index.ts';
-import { ApiError } from '../api/errors.ts';
+import { DomainError, invalid } from '../errors.ts';
 import type { ExecuteBody } from '../api/schemas.ts';
 import type { Engine } from '../engine.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
@@ -56,7 +56,7 @@ export function refuseUnboundedInput(body: { context?: unknown; alert?: unknown;
     'body.enrichment': { value: body.enrichment, maxBytes: MAX_INPUT_FIELD_BYTES },
   });
   if (problems.length > 0) {
-    throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
+    throw invalid(problems);
   }
 }
 
@@ -92,16 +92,17 @@ export async function executeWorkflow(
   let bodyHash: string | undefined;
   if (idempotencyKey !== undefined) {
     if (!IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'Idempotency-Key must be 1–255 visible ASCII characters.', {
-        problems: [{ field: 'headers.idempotency-key', message: 'must be 1–255 visible ASCII characters' }],
-      });
+      throw invalid(
+        [{ field: 'headers.idempotency-key', message: 'must be 1–255 visible ASCII characters' }],
+        'Idempotency-Key must be 1–255 visible ASCII characters.',
+      );
     }
     bodyHash = createHash('sha256').update(`${workflowUuid}\n${canonical(body)}`).digest('hex');
     const stored = store.idempotency.get(caller.id, idempotencyKey, iso(now - IDEMPOTENCY_WINDOW_MS));
     if (stored) {
       if (stored.body_hash !== bodyHash) {
-        throw new ApiError(
-          409,
+        throw new DomainError(
+          'conflict',
           'IDEMPOTENCY_KEY_REUSED',
           'This Idempotency-Key was already used with a different request in the last 24 hours.',
         );
@@ -112,18 +113,18 @@ export async function executeWorkflow(
 
   const settings = engine.settings.get();
   if (settings.execution_paused && trigger === 'agent') {
-    throw new ApiError(503, 'EXECUTION_PAUSED', 'Agent executions are paused by the analyst. Try again later.', null, {
-      'retry-after': '60',
+    throw new DomainError('unavailable', 'EXECUTION_PAUSED', 'Agent executions are paused by the analyst. Try again later.', null, {
+      retryAfterSeconds: 60,
     });
   }
   const wait = engine.rateLimiter.hit(caller.id, settings.execute_rate_limit_per_minute, now);
   if (wait !== null) {
-    throw new ApiError(
-      429,
+    throw new DomainError(
+      'rate_limited',
       'RATE_LIMITED',
       `This key may execute at most ${settings.execute_rate_limit_per_minute} times a minute. Retry in ${wait} s.`,
       { retry_after_seconds: wait },
-      { 'retry-after': String(wait) },
+      { retryAfterSeconds: wait },
     );
   }
 
@@ -142,22 +143,22 @@ export async function executeWorkflow(
         : indicatorProblems.length === 0
           ? 'Agents must say why they execute a workflow and how sure they are.'
           : `The request is not valid: ${indicatorProblems.length + agentProblems.length} problems.`;
-    throw new ApiError(422, 'VALIDATION_ERROR', message, { problems: [...indicatorProblems, ...agentProblems] });
+    throw invalid([...indicatorProblems, ...agentProblems], message);
   }
 
   const workflow = store.workflows.get(workflowUuid);
-  if (!workflow) throw new ApiError(404, 'WORKFLOW_NOT_FOUND', `No workflow with id ${workflowUuid}.`);
+  if (!workflow) throw new DomainError('not_found', 'WORKFLOW_NOT_FOUND', `No workflow with id ${workflowUuid}.`);
   if (workflow.state !== 'active') {
-    throw new ApiError(
-      400,
+    throw new DomainError(
+      'rejected',
       'WORKFLOW_NOT_EXECUTABLE',
       `The workflow "${workflow.name}" is ${workflow.state}; only active workflows can be executed.`,
       { state: workflow.state },
     );
   }
   if (workflow.indicator_types.length > 0 && !workflow.indicator_types.includes(body.indicator_type)) {
-    throw new ApiError(
-      400,
+    throw new DomainError(
+      'rejected',
       'INDICATOR_TYPE_NOT_SUPPORTED',
       `The workflow "${workflow.name}" accepts ${workflow.indicator_types.join(', ')}, not ${body.indicator_type}.`,
       { supported: workflow.indicator_types },
@@ -167,8 +168,8 @@ export async function executeWorkflow(
   // A built-in cannot do anything without its integration: say so now, not after an approval.
   const integration = builtinIntegration(workflow);
   if (integration && !configuredIntegrations(store.settings)[integration]) {
-    throw new ApiError(
-      400,
+    throw new DomainError(
+      'rejected',
       'INTEGRATION_NOT_CONFIGURED',
       `The workflow "${workflow.name}" needs the ${integration === 'okta' ? 'Okta' : 'Microsoft Entra ID'} integration, which is not configured. ` +
         `An administrator can set it up under Settings → Integrations (PUT /v1/integrations/${integration}).`,
@@ -224,8 +225,8 @@ export async function executeWorkflow(
   if (!gated) {
     const admission = engine.scheduler.queue.admit(caller.id);
     if (!admission.ok) {
-      throw new ApiError(503, 'QUEUE_FULL', admission.message, { retry_after_seconds: admission.retryAfterSeconds }, {
-        'retry-after': String(admission.retryAfterSeconds),
+      throw new DomainError('unavailable', 'QUEUE_FULL', admission.message, { retry_after_seconds: admission.retryAfterSeconds }, {
+        retryAfterSeconds: admission.retryAfterSeconds,
       });
     }
   }

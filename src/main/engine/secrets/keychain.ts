@@ -27,6 +27,7 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { DomainError } from '../errors.ts';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'vigil';
 /** How long one keychain call may take before it counts as unavailable (an unanswered prompt). */
@@ -54,14 +55,13 @@ export type KeychainUnavailableReason =
  * The OS keychain cannot be used right now; the message says what is wrong and what to do, and
  * `why` and `fix` say the same in parts, for the console's banner and `vigil serve`'s start-up note.
  */
-export class KeychainUnavailableError extends Error {
-  readonly code = 'KEYCHAIN_UNAVAILABLE';
+export class KeychainUnavailableError extends DomainError {
   readonly reason: KeychainUnavailableReason;
   readonly why: string;
   readonly fix: string;
 
   constructor(reason: KeychainUnavailableReason, message: string, options: { cause?: unknown; why: string; fix: string }) {
-    super(message, { cause: options.cause });
+    super('unavailable', 'KEYCHAIN_UNAVAILABLE', message, null, { cause: options.cause });
     this.name = 'KeychainUnavailableError';
     this.reason = reason;
     this.why = options.why;
@@ -83,11 +83,9 @@ export function unavailableStatus(error: KeychainUnavailableError): KeychainStat
 }
 
 /** The keychain answered, but with an error that is not about its availability (e.g. ambiguous entries). */
-export class KeychainError extends Error {
-  readonly code = 'KEYCHAIN_ERROR';
-
+export class KeychainError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('upstream', 'KEYCHAIN_ERROR', message, null, options);
     this.name = 'KeychainError';
   }
 }

@@ -1,8 +1,8 @@
 import type { LintProblem } from '../../../shared/lint/index.ts';
 import { loadLinter } from './linter.ts';
 import type { ApiKey, Workflow, WorkflowFields } from '../db/index.ts';
-import { ApiError } from '../api/errors.ts';
-import { callerLabel } from '../api/auth.ts';
+import { DomainError, invalid } from '../errors.ts';
+import { callerLabel } from '../keys/access.ts';
 import type { WorkflowCreate, WorkflowPatch } from '../api/schemas.ts';
 import type { Engine } from '../engine.ts';
 import { iso } from '../util/time.ts';
@@ -42,8 +42,8 @@ async function checkCode(code: string, secrets: string[]): Promise<LintProblem[]
   const problems = lintWorkflow(code, { declaredSecrets: secrets });
   if (hasErrors(problems)) {
     const errors = problems.filter((problem) => problem.severity === 'error');
-    throw new ApiError(
-      400,
+    throw new DomainError(
+      'rejected',
       'WORKFLOW_CODE_INVALID',
       `The workflow code has ${errors.length} problem(s) that the sandbox would refuse. Fix them and save again.`,
       { problems },
@@ -84,9 +84,7 @@ export async function createWorkflow(
   } else {
     if (endpoint !== undefined) throw endpointOnScript();
     if (code === undefined) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'A script workflow needs its code.', {
-        problems: [{ field: 'body.code', message: 'code is required for script workflows' }],
-      });
+      throw invalid([{ field: 'body.code', message: 'code is required for script workflows' }], 'A script workflow needs its code.');
     }
     fields.code = code;
     warnings = await checkCode(fields.code, fields.secrets);
@@ -96,15 +94,13 @@ export async function createWorkflow(
   return { workflow, warnings };
 }
 
-function endpointOnScript(): ApiError {
-  return new ApiError(422, 'VALIDATION_ERROR', 'endpoint is only for http_endpoint workflows.', {
-    problems: [{ field: 'body.endpoint', message: 'only http_endpoint workflows have an endpoint' }],
-  });
+function endpointOnScript(): DomainError {
+  return invalid([{ field: 'body.endpoint', message: 'only http_endpoint workflows have an endpoint' }], 'endpoint is only for http_endpoint workflows.');
 }
 
 export function getWorkflow(engine: Engine, uuid: string): Workflow {
   const workflow = engine.store.workflows.get(uuid);
-  if (!workflow) throw new ApiError(404, 'WORKFLOW_NOT_FOUND', `No workflow with id ${uuid}.`);
+  if (!workflow) throw new DomainError('not_found', 'WORKFLOW_NOT_FOUND', `No workflow with id ${uuid}.`);
   return workflow;
 }
 
@@ -118,8 +114,8 @@ export async function patchWorkflow(
   if (current.is_system) {
     const refused = Object.keys(patch).filter((field) => !SYSTEM_EDITABLE.has(field));
     if (refused.length > 0) {
-      throw new ApiError(
-        403,
+      throw new DomainError(
+        'forbidden',
         'SYSTEM_WORKFLOW_READ_ONLY',
         `Built-in workflows can only change ${[...SYSTEM_EDITABLE].join(', ')}; duplicate it to edit ${refused.join(', ')}.`,
         { fields: refused },
@@ -127,7 +123,7 @@ export async function patchWorkflow(
     }
   }
   if (patch.kind !== undefined && patch.kind !== current.kind) {
-    throw new ApiError(400, 'WORKFLOW_KIND_IMMUTABLE', `This workflow is a ${current.kind} workflow; create a new workflow to change its kind.`);
+    throw new DomainError('rejected', 'WORKFLOW_KIND_IMMUTABLE', `This workflow is a ${current.kind} workflow; create a new workflow to change its kind.`);
   }
   const { endpoint, ...changes } = patch;
   const secrets = patch.secrets ?? current.secrets;
@@ -158,7 +154,7 @@ export async function patchWorkflow(
 export function deleteWorkflow(engine: Engine, caller: ApiKey, uuid: string): void {
   const workflow = getWorkflow(engine, uuid);
   if (workflow.is_system) {
-    throw new ApiError(403, 'SYSTEM_WORKFLOW', 'Built-in workflows cannot be deleted; deactivate it instead.');
+    throw new DomainError('forbidden', 'SYSTEM_WORKFLOW', 'Built-in workflows cannot be deleted; deactivate it instead.');
   }
   engine.store.workflows.delete(workflow.id, iso(engine.clock.now()));
   engine.bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'deleted' });

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApprovalStatus } from '../../../../shared/domain.ts';
 import type { Engine } from '../../engine.ts';
-import { callerLabel } from '../auth.ts';
-import { ownerFilter } from '../../keys/access.ts';
+import { callerLabel, ownerFilter } from '../../keys/access.ts';
 import { ApprovalListQuery, DecisionBody, UuidParams } from '../schemas.ts';
 import { approvalView, pageMeta, pageWindow } from '../views.ts';
 import { approvalWarnings } from '../../workflows/index.ts';

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Engine } from '../../engine.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../../errors.ts';
 
 /**
  * The console's Content-Security-Policy. Monaco injects its styles at run time (hence
@@ -81,9 +81,9 @@ export function consoleRoutes(_engine: Engine, rendererDir: string | undefined) 
     app.get<{ Params: { '*': string } }>('/assets/*', { schema: { hide: true } }, async (request, reply) => {
       const file = resolve(assets, request.params['*']);
       // resolve() folds any ../ away; what is left must still be inside assets/.
-      if (!file.startsWith(assets + sep)) throw new ApiError(404, 'NOT_FOUND', 'No such console file.');
+      if (!file.startsWith(assets + sep)) throw new DomainError('not_found', 'NOT_FOUND', 'No such console file.');
       const info = await stat(file).catch(() => null);
-      if (!info?.isFile()) throw new ApiError(404, 'NOT_FOUND', 'No such console file.');
+      if (!info?.isFile()) throw new DomainError('not_found', 'NOT_FOUND', 'No such console file.');
       // Bundle file names carry a content hash, so a cached copy never goes stale.
       secure(reply).header('cache-control', 'public, max-age=31536000, immutable');
       return reply.type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream').send(await readFile(file));

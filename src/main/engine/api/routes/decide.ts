@@ -3,7 +3,7 @@ import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
 import type { Approval } from '../../db/index.ts';
 import type { Engine } from '../../engine.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../../errors.ts';
 import { cssVariables, PALETTE, RISK_TONES } from '../../../../shared/palette.ts';
 
 // The page works with no script at all; the CSP allows none, nor any other origin.
@@ -195,7 +195,7 @@ export function decideRoutes(engine: Engine) {
         try {
           decided = engine.approvals.decide(approval.uuid, decision, 'browser link', reason);
         } catch (error) {
-          if (error instanceof ApiError && error.statusCode === 409) {
+          if (error instanceof DomainError && error.kind === 'conflict') {
             return messagePage(reply, 409, ...closedMessage(engine.store.approvals.get(approval.uuid)!));
           }
           throw error;

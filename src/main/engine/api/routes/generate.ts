@@ -5,8 +5,6 @@ import type { Engine } from '../../engine.ts';
 import {
   LLM_PROVIDERS,
   llmSettingsView,
-  LlmError,
-  LlmSettingsError,
   loadGenerator,
   MAX_TIMEOUT_SECONDS,
   resolveProvider,
@@ -16,7 +14,8 @@ import {
   type GenerateResult,
 } from '../../llm/index.ts';
 import { withTestModeIntegrations } from '../../integrations/index.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError, invalid } from '../../errors.ts';
+import { httpError } from '../errors.ts';
 
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -85,15 +84,9 @@ Errors: 400 \`LLM_NOT_CONFIGURED\`; 502 \`LLM_UNAVAILABLE\` with the provider's 
 
 const HEARTBEAT_MS = 15_000;
 
-function toApiError(error: unknown): unknown {
-  if (error instanceof LlmError) return new ApiError(error.status, error.code, error.message, error.details);
-  const code = (error as { code?: string }).code;
-  if (code === 'KEYCHAIN_UNAVAILABLE') return new ApiError(503, 'KEYCHAIN_UNAVAILABLE', (error as Error).message);
-  if (code === 'SECRET_INVALID') {
-    return new ApiError(422, 'VALIDATION_ERROR', 'The request is not valid: 1 problem(s).', {
-      problems: [{ field: 'body.api_key', message: (error as Error).message }],
-    });
-  }
+/** An API key the keychain refuses is a problem with the request's `api_key`. */
+function keyRefused(error: unknown): unknown {
+  if ((error as { code?: string }).code === 'SECRET_INVALID') return invalid([{ field: 'body.api_key', message: (error as Error).message }]);
   return error;
 }
 
@@ -109,9 +102,7 @@ export function generateRoutes(engine: Engine) {
         schema: { tags: ['workflows'], summary: 'Generate workflow code with an LLM (nothing is saved)', description: GENERATE_DESCRIPTION, body: GenerateBody },
       },
       async (request, reply) => {
-        const resolved = await resolveProvider(configDeps).catch((error: unknown) => {
-          throw toApiError(error);
-        });
+        const resolved = await resolveProvider(configDeps);
         const { generateWorkflow, loadPromptMaterial } = await loadGenerator();
         const material = loadPromptMaterial();
         const deps = { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: withTestModeIntegrations(engine.executor, engine.store.settings), material };
@@ -133,8 +124,6 @@ export function generateRoutes(engine: Engine) {
             const result = await generateWorkflow(request.body, deps, { signal: controller.signal });
             logDone(result);
             return { data: result, meta: {} };
-          } catch (error) {
-            throw toApiError(error);
           } finally {
             reply.raw.off('close', onClose);
           }
@@ -173,10 +162,7 @@ export function generateRoutes(engine: Engine) {
         try {
           return { data: await updateLlmSettings(configDeps, request.body), meta: {} };
         } catch (error) {
-          if (error instanceof LlmSettingsError) {
-            throw new ApiError(422, 'VALIDATION_ERROR', error.message, { problems: error.problems });
-          }
-          throw toApiError(error);
+          throw keyRefused(error);
         }
       },
     );
@@ -210,9 +196,9 @@ function stream(
   return work(send)
     .catch((error: unknown) => {
       if (controller.signal.aborted) return; // Nobody is listening any more.
-      const apiError = toApiError(error);
-      if (apiError instanceof ApiError) {
-        send('error', { status: apiError.statusCode, error: { code: apiError.code, message: apiError.message, details: apiError.details } });
+      if (error instanceof DomainError) {
+        const { status, body } = httpError(error);
+        send('error', { status, ...body });
       } else {
         // The reply is hijacked, so Fastify's error handler cannot log this one.
         log.error(`API POST /v1/workflows/generate failed: ${(error as Error)?.stack ?? String(error)}`);

@@ -4,7 +4,6 @@ import { INTEGRATION_NAMES, type IntegrationName } from '../../../sandbox/index.
 import type { Engine } from '../../engine.ts';
 import {
   integrationView,
-  IntegrationSettingsError,
   removeIntegration,
   resolveIntegrations,
   testIntegration,
@@ -12,7 +11,7 @@ import {
   updateOkta,
   type IntegrationView,
 } from '../../integrations/index.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError, invalid } from '../../errors.ts';
 
 const tags = ['settings'];
 const admin = { scopes: ['admin'] };
@@ -41,21 +40,6 @@ export const EntraPut = Type.Object(
   { additionalProperties: false },
 );
 export type EntraPut = Static<typeof EntraPut>;
-
-/** Keychain and validation failures in the API's error vocabulary. */
-async function translated<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof IntegrationSettingsError) {
-      throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${error.problems.length} problem(s).`, { problems: error.problems });
-    }
-    const code = (error as { code?: string }).code;
-    if (code === 'KEYCHAIN_UNAVAILABLE') throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', (error as Error).message);
-    if (code === 'KEYCHAIN_ERROR') throw new ApiError(502, 'KEYCHAIN_ERROR', (error as Error).message);
-    throw error;
-  }
-}
 
 /**
  * `/v1/integrations[/{okta|entra}]` (admin only): the identity-provider integrations behind
@@ -101,8 +85,8 @@ export function integrationRoutes(engine: Engine) {
           ...Object.keys(body).filter((key) => !allowed.includes(key)).map((key) => ({ field: `body.${key}`, message: `unknown field ${key} for ${name}` })),
           ...required.filter((key) => typeof body[key] !== 'string').map((key) => ({ field: `body.${key}`, message: `${key} is required` })),
         ];
-        if (problems.length > 0) throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
-        const data = await translated<IntegrationView>(() => (name === 'okta' ? updateOkta(deps, body as OktaPut) : updateEntra(deps, body as EntraPut)));
+        if (problems.length > 0) throw invalid(problems);
+        const data = await (name === 'okta' ? updateOkta(deps, body as OktaPut) : updateEntra(deps, body as EntraPut));
         return { data, meta: {} };
       },
     );
@@ -111,7 +95,7 @@ export function integrationRoutes(engine: Engine) {
       '/v1/integrations/:name',
       { config: admin, schema: { tags, summary: 'Remove an integration and its keychain entry', params: NameParams } },
       async (request) => {
-        return { data: await translated(() => removeIntegration(deps, request.params.name)), meta: {} };
+        return { data: await removeIntegration(deps, request.params.name), meta: {} };
       },
     );
 
@@ -129,11 +113,11 @@ export function integrationRoutes(engine: Engine) {
       async (request) => {
         const { name } = request.params;
         if (!view(name).configured) {
-          throw new ApiError(400, 'INTEGRATION_NOT_CONFIGURED', `The ${name} integration is not configured: PUT /v1/integrations/${name} first.`, { integration: name });
+          throw new DomainError('rejected', 'INTEGRATION_NOT_CONFIGURED', `The ${name} integration is not configured: PUT /v1/integrations/${name} first.`, { integration: name });
         }
-        const resolved = await translated(() => resolveIntegrations(deps, [name]));
+        const resolved = await resolveIntegrations(deps, [name]);
         if (!resolved[name]) {
-          throw new ApiError(400, 'INTEGRATION_NOT_CONFIGURED', `The ${name} secret is no longer in the keychain (${name === 'okta' ? 'api_token' : 'client_secret'}); enter it again.`, {
+          throw new DomainError('rejected', 'INTEGRATION_NOT_CONFIGURED', `The ${name} secret is no longer in the keychain (${name === 'okta' ? 'api_token' : 'client_secret'}); enter it again.`, {
             integration: name,
           });
         }

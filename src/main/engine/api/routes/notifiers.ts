@@ -3,29 +3,22 @@ import { Type } from 'typebox';
 import type { Engine } from '../../engine.ts';
 import {
   NotifierConfigError,
-  NotifierNotConfiguredError,
   NotifierSettingsUpdate,
   verifySlackSignature,
   type SlackInteraction,
 } from '../../notify/index.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError, invalid } from '../../errors.ts';
 
 const tags = ['settings'];
 
-/** Keychain and configuration failures in the API's error vocabulary. */
+/** Settings the notifiers refuse are problems with the request's fields. */
 async function translated<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof NotifierConfigError) {
-      throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${error.problems.length} problem(s).`, {
-        problems: error.problems.map((problem) => ({ field: `body.${problem.field}`, message: problem.message })),
-      });
+      throw invalid(error.problems.map((problem) => ({ field: `body.${problem.field}`, message: problem.message })));
     }
-    if (error instanceof NotifierNotConfiguredError) throw new ApiError(400, 'NOTIFIER_NOT_CONFIGURED', error.message);
-    const code = (error as { code?: string }).code;
-    if (code === 'KEYCHAIN_UNAVAILABLE') throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', (error as Error).message);
-    if (code === 'KEYCHAIN_ERROR') throw new ApiError(502, 'KEYCHAIN_ERROR', (error as Error).message);
     throw error;
   }
 }
@@ -96,9 +89,9 @@ export function slackCallbackRoutes(engine: Engine) {
       },
       async (request, reply) => {
         const { enabled, signingSecret } = await translated(() => engine.notifications.slackCallbackSecret());
-        if (!enabled) throw new ApiError(404, 'NOT_FOUND', 'Slack is not configured in this Vigil.');
+        if (!enabled) throw new DomainError('not_found', 'NOT_FOUND', 'Slack is not configured in this Vigil.');
         if (!signingSecret) {
-          throw new ApiError(403, 'SLACK_CALLBACK_NOT_CONFIGURED', 'Slack is configured without a signing secret, so no callback can be verified.');
+          throw new DomainError('forbidden', 'SLACK_CALLBACK_NOT_CONFIGURED', 'Slack is configured without a signing secret, so no callback can be verified.');
         }
         const raw = typeof request.body === 'string' ? request.body : '';
         const header = (name: string) => {
@@ -111,15 +104,15 @@ export function slackCallbackRoutes(engine: Engine) {
           raw,
           engine.clock.now(),
         );
-        if (!check.ok) throw new ApiError(401, check.code, check.message);
+        if (!check.ok) throw new DomainError('unauthenticated', check.code, check.message);
         let payload: SlackInteraction;
         try {
           payload = JSON.parse(new URLSearchParams(raw).get('payload') ?? '') as SlackInteraction;
         } catch {
-          throw new ApiError(400, 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
+          throw new DomainError('malformed', 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
         }
         if (typeof payload !== 'object' || payload === null) {
-          throw new ApiError(400, 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
+          throw new DomainError('malformed', 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
         }
         // Slack only needs a 200 within 3 s; what the click led to reaches the user through response_url.
         await engine.notifications.handleSlackInteraction(payload);

@@ -3,10 +3,9 @@ import type { RunStatus } from '../../../../shared/domain.ts';
 import type { Engine } from '../../engine.ts';
 import { getWorkflow } from '../../workflows/index.ts';
 import { iso, timestampMs } from '../../util/time.ts';
-import { ApiError } from '../errors.ts';
-import { callerLabel } from '../auth.ts';
+import { DomainError } from '../../errors.ts';
 import type { ApiKey } from '../../db/index.ts';
-import { mayAccess, ownerFilter } from '../../keys/access.ts';
+import { callerLabel, mayAccess, ownerFilter } from '../../keys/access.ts';
 import { RunListQuery, UuidParams, WorkflowRunListQuery, type RunListQuery as RunQuery } from '../schemas.ts';
 import { pageMeta, pageWindow, runView } from '../views.ts';
 
@@ -32,7 +31,7 @@ export function runRoutes(engine: Engine) {
   /** Another agent's run is answered like a missing one: its existence is not this caller's business. */
   function findRun(caller: ApiKey, uuid: string) {
     const run = engine.store.runs.get(uuid);
-    if (!run || !mayAccess(caller, run.trigger_key_id)) throw new ApiError(404, 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
+    if (!run || !mayAccess(caller, run.trigger_key_id)) throw new DomainError('not_found', 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
     return run;
   }
 
@@ -75,7 +74,7 @@ export function runRoutes(engine: Engine) {
       async (request, reply) => {
         const run = findRun(request.caller, request.params.uuid);
         if (!engine.scheduler.cancel(run.id, callerLabel(request.caller))) {
-          throw new ApiError(409, 'RUN_ALREADY_FINISHED', `The run already ended with status ${run.status}.`, {
+          throw new DomainError('conflict', 'RUN_ALREADY_FINISHED', `The run already ended with status ${run.status}.`, {
             status: run.status,
           });
         }

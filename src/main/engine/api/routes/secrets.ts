@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../engine.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError, invalid } from '../../errors.ts';
 import { SecretParams, SecretPut } from '../schemas.ts';
 import { iso } from '../../util/time.ts';
 
@@ -12,11 +12,7 @@ export function secretRoutes(engine: Engine) {
 
   function withKeychain<T>(work: () => Promise<T>): Promise<T> {
     return engine.keychain.observe(work()).catch((error: Error & { code?: string }) => {
-      if (error.code === 'KEYCHAIN_UNAVAILABLE') throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', error.message);
-      if (error.code === 'SECRET_INVALID') {
-        throw new ApiError(422, 'VALIDATION_ERROR', error.message, { problems: [{ field: 'body.value', message: error.message }] });
-      }
-      if (error.code === 'KEYCHAIN_ERROR') throw new ApiError(502, 'KEYCHAIN_ERROR', error.message);
+      if (error.code === 'SECRET_INVALID') throw invalid([{ field: 'body.value', message: error.message }], error.message);
       throw error;
     });
   }
@@ -79,7 +75,7 @@ export function secretRoutes(engine: Engine) {
         const { name } = request.params;
         const known = store.secretNames.has(name);
         const removed = await withKeychain(() => engine.secrets.delete(name));
-        if (!known && !removed) throw new ApiError(404, 'SECRET_NOT_FOUND', `No secret named ${name}.`);
+        if (!known && !removed) throw new DomainError('not_found', 'SECRET_NOT_FOUND', `No secret named ${name}.`);
         store.secretNames.delete(name);
         return reply.code(200).send({ data: { name, deleted: true, used_by: store.workflows.usingSecret(name) }, meta: {} });
       },

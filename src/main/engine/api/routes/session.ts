@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Engine } from '../../engine.ts';
 import { createSession, redeemLoginToken } from '../../session/index.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../../errors.ts';
 import { keyView } from '../views.ts';
 
 const SessionBody = Type.Object(
@@ -29,8 +29,8 @@ export function sessionRoutes(engine: Engine) {
       },
       async (request, reply) => {
         if (!redeemLoginToken(engine, request.body.login_token)) {
-          throw new ApiError(
-            401,
+          throw new DomainError(
+            'unauthenticated',
             'LOGIN_TOKEN_INVALID',
             'This login link is unknown or was already used. Restart `vigil serve` for a new one, or sign in with an API key.',
           );

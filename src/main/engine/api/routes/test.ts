@@ -10,7 +10,7 @@ import { endpointBody, getWorkflow, resolveEndpoint } from '../../workflows/inde
 import { loadLinter } from '../../workflows/linter.ts';
 import { withTestModeIntegrations } from '../../integrations/index.ts';
 import { indicatorValueProblems } from '../../runs/execute.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError, invalid } from '../../errors.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../../util/json-bounds.ts';
 import { SECRET_NAME_PATTERN, UuidParams } from '../schemas.ts';
 
@@ -68,7 +68,7 @@ function refuseUnbounded(body: TestBody): void {
     'body.mocks': { value: body.mocks, maxBytes: MAX_MOCKS_BYTES },
   });
   if (problems.length > 0) {
-    throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
+    throw invalid(problems);
   }
 }
 
@@ -78,9 +78,10 @@ function mocksOf(body: TestBody): MockSpec {
     return parseMockSpec(body.mocks);
   } catch (error) {
     if (error instanceof MockSpecError) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'The mock responses are not valid.', {
-        problems: error.problems.map((message) => ({ field: 'body.mocks', message })),
-      });
+      throw invalid(
+        error.problems.map((message) => ({ field: 'body.mocks', message })),
+        'The mock responses are not valid.',
+      );
     }
     throw error;
   }
@@ -100,7 +101,7 @@ export function testRoutes(engine: Engine) {
   ) {
     refuseUnbounded(body);
     const indicatorProblems = indicatorValueProblems(body);
-    if (indicatorProblems.length > 0) throw new ApiError(422, 'VALIDATION_ERROR', indicatorProblems[0]!.message, { problems: indicatorProblems });
+    if (indicatorProblems.length > 0) throw invalid(indicatorProblems, indicatorProblems[0]!.message);
     const mocks = mocksOf(body);
     const secrets = testSecrets(config.secrets, body.secrets);
     const input = {
@@ -135,7 +136,7 @@ export function testRoutes(engine: Engine) {
     const { hasErrors, lintWorkflow } = await loadLinter();
     const problems = lintWorkflow(code, { declaredSecrets: config.secrets });
     if (hasErrors(problems)) {
-      throw new ApiError(400, 'WORKFLOW_CODE_INVALID', 'The code has problems the sandbox would refuse; fix them before testing.', {
+      throw new DomainError('rejected', 'WORKFLOW_CODE_INVALID', 'The code has problems the sandbox would refuse; fix them before testing.', {
         problems,
       });
     }
@@ -155,9 +156,7 @@ export function testRoutes(engine: Engine) {
         const body = request.body;
         const kind = body.kind ?? 'script';
         if (kind === 'script' && !body.code) {
-          throw new ApiError(422, 'VALIDATION_ERROR', 'code is required to test unsaved code.', {
-            problems: [{ field: 'body.code', message: 'code is required' }],
-          });
+          throw invalid([{ field: 'body.code', message: 'code is required' }], 'code is required to test unsaved code.');
         }
         return runTest(
           body,

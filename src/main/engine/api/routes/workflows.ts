@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WorkflowSort } from '../../db/index.ts';
 import type { Engine } from '../../engine.ts';
 import { createWorkflow, deleteWorkflow, duplicateWorkflow, getWorkflow, lintReport, patchWorkflow, secretWarnings } from '../../workflows/index.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../../errors.ts';
 import {
   UuidParams,
   VersionParams,
@@ -131,7 +131,7 @@ export function workflowRoutes(engine: Engine) {
         const workflow = getWorkflow(engine, request.params.uuid);
         const version = engine.store.workflows.version(workflow.id, request.params.version);
         if (!version) {
-          throw new ApiError(404, 'VERSION_NOT_FOUND', `The workflow has no version ${request.params.version}.`, {
+          throw new DomainError('not_found', 'VERSION_NOT_FOUND', `The workflow has no version ${request.params.version}.`, {
             latest_version: workflow.code_version,
           });
         }
