@@ -8,6 +8,7 @@ import {
   RISK_LEVELS,
   RUN_STATUSES,
   SCOPES,
+  SECRET_NAME,
   TRIGGER_TYPES,
   WORKFLOW_KINDS,
   WORKFLOW_STATES,
@@ -20,7 +21,7 @@ import { WORKFLOW_SORTS } from '../db/index.ts';
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
-export const SECRET_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,127}$';
+export const SECRET_NAME_PATTERN = SECRET_NAME.source;
 
 export const Uuid = Type.String({ format: 'uuid', description: 'A UUID.' });
 export const UuidParams = Type.Object({ uuid: Uuid });

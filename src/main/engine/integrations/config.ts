@@ -5,6 +5,7 @@
 // stored, so views and the `not configured` badges never touch the keychain.
 import type { IntegrationName, RunIntegrations } from '../../sandbox/index.ts';
 import { DomainError, type Problem } from '../errors.ts';
+import type { SettingsTable } from '../db/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import type { EntraUpdate, EntraView, IntegrationView, OktaUpdate, OktaView } from '../../../shared/integrations.ts';
 
@@ -29,12 +30,6 @@ const KEY = {
   },
 } as const;
 
-/** The settings table, as the engine's store has it. */
-export interface SettingsTable {
-  read(): Record<string, unknown>;
-  write(values: Record<string, unknown>): void;
-}
-
 export interface IntegrationConfigDeps {
   settings: SettingsTable;
   /** Vigil's own credentials store (keychain service `vigil.credentials`). */
@@ -50,7 +45,6 @@ export class IntegrationSettingsError extends DomainError {
     this.problems = problems;
   }
 }
-
 
 const text = (stored: Record<string, unknown>, key: string) => (typeof stored[key] === 'string' && stored[key] !== '' ? (stored[key] as string) : null);
 

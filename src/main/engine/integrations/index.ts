@@ -3,9 +3,9 @@
 // needs to know about them. The clients themselves run in the sandbox process
 // (src/main/sandbox/integrations), next to the broker whose budgets and egress policy they share.
 import type { IntegrationName, RunOutcome, RunRequest } from '../../sandbox/index.ts';
-import type { Workflow } from '../db/index.ts';
+import type { SettingsTable, Workflow } from '../db/index.ts';
 import { BUILTIN_WORKFLOWS } from './builtins.ts';
-import { testModeIntegrations, type SettingsTable } from './config.ts';
+import { testModeIntegrations } from './config.ts';
 
 export { BUILTIN_WORKFLOWS, type BuiltinWorkflow } from './builtins.ts';
 export { BUILTIN_AUTHOR, seedBuiltinWorkflows } from './seed.ts';

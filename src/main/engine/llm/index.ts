@@ -18,7 +18,6 @@ export {
   updateLlmSettings,
   type LlmConfigDeps,
   type ResolvedLlm,
-  type SettingsTable,
 } from './config.ts';
 export { LlmError, LlmSettingsError, type LlmErrorCode, type UnavailableReason } from './errors.ts';
 export type { PromptMaterial, ExampleWorkflow } from './prompt.ts';

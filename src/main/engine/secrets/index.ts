@@ -11,7 +11,6 @@ export {
   KeychainStore,
   KeychainUnavailableError,
   MAX_SECRET_VALUE_BYTES,
-  SECRET_NAME_PATTERN,
   SecretValidationError,
   unavailableStatus,
   validateSecretName,

@@ -27,12 +27,12 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { SECRET_NAME } from '../../../shared/domain.ts';
 import { DomainError } from '../errors.ts';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'vigil';
 /** How long one keychain call may take before it counts as unavailable (an unanswered prompt). */
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 60_000;
-export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** Largest secret value, in UTF-8 bytes. */
 export const MAX_SECRET_VALUE_BYTES = 64 * 1024;
 
@@ -127,7 +127,7 @@ export interface KeychainStoreOptions {
 }
 
 export function validateSecretName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !SECRET_NAME_PATTERN.test(name)) {
+  if (typeof name !== 'string' || !SECRET_NAME.test(name)) {
     const shown = typeof name === 'string' ? JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name) : typeof name;
     throw new SecretValidationError(
       'name',

@@ -1,3 +1,4 @@
+import { WORKFLOW_DEFAULTS } from '../../../shared/domain.ts';
 import type { LintProblem } from '../../../shared/lint/index.ts';
 import { loadLinter } from './linter.ts';
 import type { ApiKey, Workflow, WorkflowFields } from '../db/index.ts';
@@ -13,21 +14,6 @@ import { typecheckWorkflow } from './typecheck.ts';
 export { endpointBody, resolveEndpoint, storedEndpoint, type EndpointBodyParts } from './endpoint.ts';
 export { readVigilTypes, typecheckWorkflow } from './typecheck.ts';
 export { approvalWarnings, secretWarnings } from './warnings.ts';
-
-export const WORKFLOW_DEFAULTS: Omit<WorkflowFields, 'name' | 'code'> = {
-  workflow_type: 'indicator',
-  indicator_types: [],
-  kind: 'script',
-  state: 'draft',
-  approval_mode: 'always',
-  approval_timeout_seconds: 3600,
-  risk_level: 'medium',
-  timeout_seconds: 60,
-  secrets: [],
-  allowed_hosts: [],
-  documentation: '',
-  tags: [],
-};
 
 /** What a system workflow lets the analyst change: its state and how it is gated, not its code. */
 const SYSTEM_EDITABLE = new Set(['state', 'approval_mode', 'approval_timeout_seconds', 'tags']);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { newId } from '../../util/ids.ts';
 import { MockSpecError, parseMockSpec, toTestReport, type MockSpec } from '../../../sandbox/index.ts';
-import { INDICATOR_TYPES, WORKFLOW_KINDS, type WorkflowKind } from '../../../../shared/domain.ts';
+import { INDICATOR_TYPES, WORKFLOW_DEFAULTS, WORKFLOW_KINDS, type WorkflowKind } from '../../../../shared/domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../../../../shared/indicators.ts';
 import { testSecrets } from '../../../../shared/test-secrets.ts';
 import type { Engine } from '../../engine.ts';
@@ -167,7 +167,7 @@ export function testRoutes(engine: Engine) {
             version: 0,
             secrets: body.declared_secrets ?? Object.keys(body.secrets ?? {}),
             allowedHosts: body.allowed_hosts ?? [],
-            timeoutSeconds: body.timeout_seconds ?? 60,
+            timeoutSeconds: body.timeout_seconds ?? WORKFLOW_DEFAULTS.timeout_seconds,
           },
         );
       },
