@@ -16,6 +16,7 @@ import {
 } from '../../../shared/domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
 import { WORKFLOW_SORTS } from '../db/index.ts';
+import { DEFAULT_PAGE_SIZE } from '../util/page.ts';
 
 // `enum` rather than a union of literals: one clear validation message instead of one per value.
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
@@ -94,7 +95,7 @@ export type WorkflowPatch = Static<typeof WorkflowPatch>;
 const Page = {
   // Bounded so that the offset stays an integer SQLite accepts (1e309 coerces to Infinity).
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_PAGE_SIZE })),
 };
 
 export const WorkflowListQuery = Type.Object(

@@ -247,23 +247,23 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/v1/health', { schema: { hide: true } }, async () => ({ data: { status: 'ok' }, meta: {} }));
 
-  await app.register(workflowRoutes(engine));
-  await app.register(executeRoutes(engine));
-  await app.register(testRoutes(engine));
-  await app.register(runRoutes(engine));
-  await app.register(approvalRoutes(engine));
-  await app.register(keyRoutes(engine));
-  await app.register(secretRoutes(engine));
-  await app.register(settingsRoutes(engine));
-  await app.register(integrationRoutes(engine));
-  await app.register(eventRoutes(engine));
-  await app.register(decideRoutes(engine));
-  await app.register(generateRoutes(engine));
-  await app.register(notifierRoutes(engine));
-  await app.register(slackCallbackRoutes(engine));
-  await app.register(mcpRoutes(engine, { idleMs: options.mcpSessionIdleMs }));
-  await app.register(sessionRoutes(engine));
-  await app.register(consoleRoutes(engine, options.rendererDir));
+  await app.register(workflowRoutes(engine.workflows));
+  await app.register(executeRoutes(engine.execution));
+  await app.register(testRoutes(engine.testRuns));
+  await app.register(runRoutes(engine.runs));
+  await app.register(approvalRoutes(engine.approvals));
+  await app.register(keyRoutes(engine.keys));
+  await app.register(secretRoutes(engine.workflowSecrets));
+  await app.register(settingsRoutes({ settings: engine.settings, secrets: engine.workflowSecrets, dataDir: engine.dataDir }));
+  await app.register(integrationRoutes(engine.integrations, engine.testRuns));
+  await app.register(eventRoutes(engine.bus, engine.keys));
+  await app.register(decideRoutes(engine.approvals));
+  await app.register(generateRoutes(engine.generation, engine.log));
+  await app.register(notifierRoutes(engine.notifications));
+  await app.register(slackCallbackRoutes(engine.notifications, engine.clock));
+  await app.register(mcpRoutes({ services: engine, bus: engine.bus, keys: engine.keys }, { idleMs: options.mcpSessionIdleMs }));
+  await app.register(sessionRoutes(engine.sessions));
+  await app.register(consoleRoutes(options.rendererDir));
   return app;
 }
 

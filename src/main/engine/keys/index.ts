@@ -103,6 +103,11 @@ export class KeyService {
     });
   }
 
+  /** Every key, revoked and expired ones included. */
+  list(): ApiKey[] {
+    return this.store.keys.list();
+  }
+
   revoke(uuid: string): ApiKey {
     const key = this.store.keys.get(uuid);
     if (!key) throw new DomainError('not_found', 'API_KEY_NOT_FOUND', `No API key with id ${uuid}.`);

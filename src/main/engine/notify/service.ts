@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Approval, Run, Store } from '../db/index.ts';
 import type { ApprovalService } from '../approvals/index.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, invalid } from '../errors.ts';
 import type { EngineEvent, EventBus } from '../events/bus.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import { iso, type Clock } from '../util/time.ts';
 import {
   configWarnings,
+  NotifierConfigError,
   NotifierConfigStore,
   type NotifierChannel,
   type NotifierConfig,
@@ -261,8 +262,16 @@ export class NotificationService {
     return view;
   }
 
+  /** Settings it refuses are problems with the request's fields (`body.slack.mode`, …). */
   async update(update: NotifierSettingsUpdate): Promise<NotifierView> {
-    await this.config.update(update);
+    try {
+      await this.config.update(update);
+    } catch (error) {
+      if (error instanceof NotifierConfigError) {
+        throw invalid(error.problems.map((problem) => ({ field: `body.${problem.field}`, message: problem.message })));
+      }
+      throw error;
+    }
     this.cached = null;
     await this.reconcileSocket();
     return this.view();

@@ -18,3 +18,4 @@ export {
 } from './keychain.ts';
 export type { KeychainStatus, KeychainStoreOptions, KeychainUnavailableReason, SecretStore } from './keychain.ts';
 export { KeychainMonitor } from './status.ts';
+export { SecretService, type SecretListItem, type SecretServiceDeps } from './service.ts';

@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Engine } from '../../engine.ts';
 import { DomainError } from '../../errors.ts';
 
 /**
@@ -60,7 +59,7 @@ function secure(reply: FastifyReply): FastifyReply {
  * `assets/` folder are routed, so every other path keeps the API's JSON 404/405 answers. The
  * Electron shell loads the same bundle from its own protocol and does not pass a directory.
  */
-export function consoleRoutes(_engine: Engine, rendererDir: string | undefined) {
+export function consoleRoutes(rendererDir: string | undefined) {
   return async function consolePlugin(app: FastifyInstance) {
     if (!rendererDir) return;
     const root = resolve(rendererDir);

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { EngineEvent } from '../../events/bus.ts';
-import type { Engine } from '../../engine.ts';
+import type { EngineEvent, EventBus } from '../../events/bus.ts';
 import type { ApiKey } from '../../db/index.ts';
+import type { KeyService } from '../../keys/index.ts';
 import { hasScopes, seesEverything } from '../../keys/access.ts';
 
 const HEARTBEAT_MS = 15_000;
@@ -23,7 +23,7 @@ function visible(event: EngineEvent, caller: ApiKey): boolean {
  * an id; a client reconnecting with Last-Event-ID first receives what it missed (from a bounded
  * in-memory history) and then the live stream.
  */
-export function eventRoutes(engine: Engine) {
+export function eventRoutes(bus: EventBus, keys: Pick<KeyService, 'watch'>) {
   return async function events(app: FastifyInstance) {
     app.get<{ Headers: { 'last-event-id'?: string }; Querystring: { last_event_id?: number } }>(
       '/v1/events',
@@ -61,8 +61,8 @@ export function eventRoutes(engine: Engine) {
           res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.at })}\n\n`);
         };
         res.write(`retry: 2000\n: connected\n\n`);
-        for (const event of engine.bus.since(lastId)) send(event);
-        const unsubscribe = engine.bus.subscribe(send);
+        for (const event of bus.since(lastId)) send(event);
+        const unsubscribe = bus.subscribe(send);
         const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
         const close = () => {
           clearInterval(heartbeat);
@@ -70,7 +70,7 @@ export function eventRoutes(engine: Engine) {
           unwatch();
         };
         // A revoked or expired key stops hearing events within seconds; reconnecting then gets a 401.
-        const unwatch = engine.keys.watch(caller.id, () => {
+        const unwatch = keys.watch(caller.id, () => {
           close();
           res.end();
         });

@@ -1,20 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { INDICATOR_TYPES, WORKFLOW_TYPES } from '../../../../shared/domain.ts';
-import type { Engine } from '../../engine.ts';
-import {
-  LLM_PROVIDERS,
-  llmSettingsView,
-  loadGenerator,
-  MAX_TIMEOUT_SECONDS,
-  resolveProvider,
-  STRUCTURED_OUTPUT_MODES,
-  updateLlmSettings,
-  type GenerateProgress,
-  type GenerateResult,
-} from '../../llm/index.ts';
-import { withTestModeIntegrations } from '../../integrations/index.ts';
-import { DomainError, invalid } from '../../errors.ts';
+import { DomainError } from '../../errors.ts';
+import { LLM_PROVIDERS, MAX_TIMEOUT_SECONDS, STRUCTURED_OUTPUT_MODES, type GenerateProgress, type GenerationService } from '../../llm/index.ts';
 import { httpError } from '../errors.ts';
 
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
@@ -82,18 +70,8 @@ Comment lines (\`: keep-alive\`) arrive every 15 s.
 Errors: 400 \`LLM_NOT_CONFIGURED\`; 502 \`LLM_UNAVAILABLE\` with the provider's message, also on timeout
 (\`details.reason\`: provider_error, network, timeout, invalid_answer); 422 \`LLM_REFUSED\` when the model declines.`;
 
-const HEARTBEAT_MS = 15_000;
-
-/** An API key the keychain refuses is a problem with the request's `api_key`. */
-function keyRefused(error: unknown): unknown {
-  if ((error as { code?: string }).code === 'SECRET_INVALID') return invalid([{ field: 'body.api_key', message: (error as Error).message }]);
-  return error;
-}
-
 /** `POST /v1/workflows/generate` and `GET|PUT /v1/settings/llm`. */
-export function generateRoutes(engine: Engine) {
-  const configDeps = { settings: engine.store.settings, credentials: engine.credentials };
-
+export function generateRoutes(generation: GenerationService, log: { error(message: string): void }) {
   return async function generate(app: FastifyInstance) {
     app.post<{ Body: GenerateBody }>(
       '/v1/workflows/generate',
@@ -102,38 +80,27 @@ export function generateRoutes(engine: Engine) {
         schema: { tags: ['workflows'], summary: 'Generate workflow code with an LLM (nothing is saved)', description: GENERATE_DESCRIPTION, body: GenerateBody },
       },
       async (request, reply) => {
-        const resolved = await resolveProvider(configDeps);
-        const { generateWorkflow, loadPromptMaterial } = await loadGenerator();
-        const material = loadPromptMaterial();
-        const deps = { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: withTestModeIntegrations(engine.executor, engine.store.settings), material };
+        // Refusals before generation starts (not configured, keychain unavailable) are plain JSON answers.
+        const generator = await generation.prepare();
         const controller = new AbortController();
         // The response's 'close' before it finished = the client went away: stop paying for tokens.
         const onClose = () => {
           if (!reply.raw.writableFinished) controller.abort();
         };
         reply.raw.on('close', onClose);
-        const started = Date.now();
-        const logDone = (result: GenerateResult) =>
-          engine.log.info(
-            `llm: generated "${result.suggested_name}" with ${result.provider} ${result.model} in ${result.attempts} attempt(s), ` +
-              `${result.warnings.length} warning(s), ${((Date.now() - started) / 1000).toFixed(1)} s`,
-          );
 
         if (!(request.headers.accept ?? '').includes('text/event-stream')) {
           try {
-            const result = await generateWorkflow(request.body, deps, { signal: controller.signal });
-            logDone(result);
-            return { data: result, meta: {} };
+            return { data: await generator.run(request.body, { signal: controller.signal }), meta: {} };
           } finally {
             reply.raw.off('close', onClose);
           }
         }
-        return stream(reply, controller, engine.log, async (send) => {
-          const result = await generateWorkflow(request.body, deps, {
+        return stream(reply, controller, log, async (send) => {
+          const result = await generator.run(request.body, {
             signal: controller.signal,
             onProgress: (event: GenerateProgress) => send('progress', event),
           });
-          logDone(result);
           send('result', result);
         });
       },
@@ -142,7 +109,7 @@ export function generateRoutes(engine: Engine) {
     app.get(
       '/v1/settings/llm',
       { config: { scopes: ['admin'] }, schema: { tags: ['settings'], summary: 'Read the code generation settings (never the API key)' } },
-      async () => ({ data: llmSettingsView(configDeps.settings), meta: {} }),
+      async () => ({ data: generation.settings(), meta: {} }),
     );
 
     app.put<{ Body: LlmSettingsPut }>(
@@ -158,18 +125,14 @@ export function generateRoutes(engine: Engine) {
           body: LlmSettingsPut,
         },
       },
-      async (request) => {
-        try {
-          return { data: await updateLlmSettings(configDeps, request.body), meta: {} };
-        } catch (error) {
-          throw keyRefused(error);
-        }
-      },
+      async (request) => ({ data: await generation.updateSettings(request.body), meta: {} }),
     );
   };
 }
 
 type Send = (event: 'progress' | 'result' | 'error', data: unknown) => void;
+
+const HEARTBEAT_MS = 15_000;
 
 /** Runs `work` behind a text/event-stream response; a failure becomes an `error` event. */
 function stream(

@@ -1,17 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { INTEGRATION_NAMES, type IntegrationName } from '../../../sandbox/index.ts';
-import type { Engine } from '../../engine.ts';
-import {
-  integrationView,
-  removeIntegration,
-  resolveIntegrations,
-  testIntegration,
-  updateEntra,
-  updateOkta,
-  type IntegrationView,
-} from '../../integrations/index.ts';
-import { DomainError, invalid } from '../../errors.ts';
+import { invalid } from '../../errors.ts';
+import type { IntegrationService } from '../../integrations/index.ts';
+import type { TestRunService } from '../../runs/index.ts';
 
 const tags = ['settings'];
 const admin = { scopes: ['admin'] };
@@ -45,20 +37,17 @@ export type EntraPut = Static<typeof EntraPut>;
  * `/v1/integrations[/{okta|entra}]` (admin only): the identity-provider integrations behind
  * ctx.integrations and the built-in identity workflows. Secrets go in, only "set or not" comes out.
  */
-export function integrationRoutes(engine: Engine) {
-  const deps = { settings: engine.store.settings, credentials: engine.credentials };
-  const view = (name: IntegrationName): IntegrationView => integrationView(deps.settings, name);
-
-  return async function integrations(app: FastifyInstance) {
+export function integrationRoutes(integrations: IntegrationService, testRuns: Pick<TestRunService, 'connection'>) {
+  return async function integrationsPlugin(app: FastifyInstance) {
     app.get('/v1/integrations', { config: admin, schema: { tags, summary: 'The Okta and Entra integrations (never their secrets)' } }, async () => ({
-      data: INTEGRATION_NAMES.map(view),
+      data: integrations.list(),
       meta: {},
     }));
 
     app.get<{ Params: { name: IntegrationName } }>(
       '/v1/integrations/:name',
       { config: admin, schema: { tags, summary: 'One integration (never its secret)', params: NameParams } },
-      async (request) => ({ data: view(request.params.name), meta: {} }),
+      async (request) => ({ data: integrations.view(request.params.name), meta: {} }),
     );
 
     app.put<{ Params: { name: IntegrationName }; Body: OktaPut | EntraPut }>(
@@ -86,17 +75,14 @@ export function integrationRoutes(engine: Engine) {
           ...required.filter((key) => typeof body[key] !== 'string').map((key) => ({ field: `body.${key}`, message: `${key} is required` })),
         ];
         if (problems.length > 0) throw invalid(problems);
-        const data = await (name === 'okta' ? updateOkta(deps, body as OktaPut) : updateEntra(deps, body as EntraPut));
-        return { data, meta: {} };
+        return { data: await integrations.update(name, body as OktaPut | EntraPut), meta: {} };
       },
     );
 
     app.delete<{ Params: { name: IntegrationName } }>(
       '/v1/integrations/:name',
       { config: admin, schema: { tags, summary: 'Remove an integration and its keychain entry', params: NameParams } },
-      async (request) => {
-        return { data: await removeIntegration(deps, request.params.name), meta: {} };
-      },
+      async (request) => ({ data: await integrations.remove(request.params.name), meta: {} }),
     );
 
     app.post<{ Params: { name: IntegrationName } }>(
@@ -106,23 +92,13 @@ export function integrationRoutes(engine: Engine) {
         schema: {
           tags,
           summary: 'Test the connection: a sandboxed checkConnection() call with the stored credentials',
-          description: 'Always 200 when the test ran: `ok` says whether the vendor accepted the credentials, `message` what it answered.',
+          description:
+            'Always 200 once the integration is configured: `ok` says whether the vendor accepted the credentials, `message` what it ' +
+            'answered. Credentials the keychain cannot give fail the test like any run (`code` KEYCHAIN_UNAVAILABLE or KEYCHAIN_ERROR).',
           params: NameParams,
         },
       },
-      async (request) => {
-        const { name } = request.params;
-        if (!view(name).configured) {
-          throw new DomainError('rejected', 'INTEGRATION_NOT_CONFIGURED', `The ${name} integration is not configured: PUT /v1/integrations/${name} first.`, { integration: name });
-        }
-        const resolved = await resolveIntegrations(deps, [name]);
-        if (!resolved[name]) {
-          throw new DomainError('rejected', 'INTEGRATION_NOT_CONFIGURED', `The ${name} secret is no longer in the keychain (${name === 'okta' ? 'api_token' : 'client_secret'}); enter it again.`, {
-            integration: name,
-          });
-        }
-        return { data: await testIntegration(engine.executor, name, resolved), meta: {} };
-      },
+      async (request) => ({ data: await testRuns.connection(request.params.name), meta: {} }),
     );
   };
 }

@@ -1,32 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Engine } from '../../engine.ts';
-import {
-  NotifierConfigError,
-  NotifierSettingsUpdate,
-  verifySlackSignature,
-  type SlackInteraction,
-} from '../../notify/index.ts';
-import { DomainError, invalid } from '../../errors.ts';
+import { DomainError } from '../../errors.ts';
+import { NotifierSettingsUpdate, verifySlackSignature, type NotificationService, type SlackInteraction } from '../../notify/index.ts';
+import type { Clock } from '../../util/time.ts';
 
 const tags = ['settings'];
-
-/** Settings the notifiers refuse are problems with the request's fields. */
-async function translated<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof NotifierConfigError) {
-      throw invalid(error.problems.map((problem) => ({ field: `body.${problem.field}`, message: problem.message })));
-    }
-    throw error;
-  }
-}
 
 const TestBody = Type.Object({ channel: Type.Unsafe<'slack' | 'teams'>({ type: 'string', enum: ['slack', 'teams'] }) }, { additionalProperties: false });
 
 /** Notifier settings (admin only): secrets go in, only "set or not" comes out. */
-export function notifierRoutes(engine: Engine) {
+export function notifierRoutes(notifications: NotificationService) {
   return async function notifiers(app: FastifyInstance) {
     app.get(
       '/v1/settings/notifiers',
@@ -34,7 +17,7 @@ export function notifierRoutes(engine: Engine) {
         config: { scopes: ['admin'] },
         schema: { tags, summary: 'Notifier settings (Slack, Teams, desktop); secrets shown only as set or not' },
       },
-      async () => ({ data: await translated(() => engine.notifications.view()), meta: {} }),
+      async () => ({ data: await notifications.view(), meta: {} }),
     );
 
     app.put<{ Body: NotifierSettingsUpdate }>(
@@ -47,7 +30,7 @@ export function notifierRoutes(engine: Engine) {
           body: NotifierSettingsUpdate,
         },
       },
-      async (request) => ({ data: await translated(() => engine.notifications.update(request.body)), meta: {} }),
+      async (request) => ({ data: await notifications.update(request.body), meta: {} }),
     );
 
     app.post<{ Body: { channel: 'slack' | 'teams' } }>(
@@ -56,7 +39,7 @@ export function notifierRoutes(engine: Engine) {
         config: { scopes: ['admin'] },
         schema: { tags, summary: "Send a test message (one try) and report the receiver's answer", body: TestBody },
       },
-      async (request) => ({ data: await translated(() => engine.notifications.test(request.body.channel)), meta: {} }),
+      async (request) => ({ data: await notifications.test(request.body.channel), meta: {} }),
     );
   };
 }
@@ -70,7 +53,7 @@ const CALLBACK_BODY_LIMIT = 256 * 1024;
  * so every request is verified over the raw body before anything is parsed. Its own plugin, because
  * it parses form bodies as raw text and no other route may.
  */
-export function slackCallbackRoutes(engine: Engine) {
+export function slackCallbackRoutes(notifications: NotificationService, clock: Clock) {
   return async function slackCallback(app: FastifyInstance) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT }, (_request, body, done) =>
       done(null, body),
@@ -88,7 +71,7 @@ export function slackCallbackRoutes(engine: Engine) {
         },
       },
       async (request, reply) => {
-        const { enabled, signingSecret } = await translated(() => engine.notifications.slackCallbackSecret());
+        const { enabled, signingSecret } = await notifications.slackCallbackSecret();
         if (!enabled) throw new DomainError('not_found', 'NOT_FOUND', 'Slack is not configured in this Vigil.');
         if (!signingSecret) {
           throw new DomainError('forbidden', 'SLACK_CALLBACK_NOT_CONFIGURED', 'Slack is configured without a signing secret, so no callback can be verified.');
@@ -102,7 +85,7 @@ export function slackCallbackRoutes(engine: Engine) {
           signingSecret,
           { signature: header('x-slack-signature'), timestamp: header('x-slack-request-timestamp') },
           raw,
-          engine.clock.now(),
+          clock.now(),
         );
         if (!check.ok) throw new DomainError('unauthenticated', check.code, check.message);
         let payload: SlackInteraction;
@@ -115,7 +98,7 @@ export function slackCallbackRoutes(engine: Engine) {
           throw new DomainError('malformed', 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
         }
         // Slack only needs a 200 within 3 s; what the click led to reaches the user through response_url.
-        await engine.notifications.handleSlackInteraction(payload);
+        await notifications.handleSlackInteraction(payload);
         return reply.code(200).send();
       },
     );
