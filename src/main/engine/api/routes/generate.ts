@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { INDICATOR_TYPES, WORKFLOW_TYPES } from '../../../../shared/domain.ts';
 import { DomainError } from '../../errors.ts';
 import { LLM_PROVIDERS, MAX_TIMEOUT_SECONDS, STRUCTURED_OUTPUT_MODES, type GenerateProgress, type GenerationService } from '../../llm/index.ts';
 import { httpError } from '../errors.ts';
+import { openEventStream } from '../sse.ts';
 
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -96,13 +97,19 @@ export function generateRoutes(generation: GenerationService, log: { error(messa
             reply.raw.off('close', onClose);
           }
         }
-        return stream(reply, controller, log, async (send) => {
+        const events = openEventStream(reply, ': generating\n\n');
+        try {
           const result = await generator.run(request.body, {
             signal: controller.signal,
-            onProgress: (event: GenerateProgress) => send('progress', event),
+            onProgress: (event: GenerateProgress) => events.send('progress', event),
           });
-          send('result', result);
-        });
+          events.send('result', result);
+        } catch (error) {
+          // Nobody is listening any more once the client has gone.
+          if (!controller.signal.aborted) events.send('error', streamError(error, log));
+        } finally {
+          events.end();
+        }
       },
     );
 
@@ -130,46 +137,13 @@ export function generateRoutes(generation: GenerationService, log: { error(messa
   };
 }
 
-type Send = (event: 'progress' | 'result' | 'error', data: unknown) => void;
-
-const HEARTBEAT_MS = 15_000;
-
-/** Runs `work` behind a text/event-stream response; a failure becomes an `error` event. */
-function stream(
-  reply: FastifyReply,
-  controller: AbortController,
-  log: { error(message: string): void },
-  work: (send: Send) => Promise<void>,
-): Promise<void> {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  const send: Send = (event, data) => {
-    if (!res.writableEnded && !res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
-  res.write(': generating\n\n');
-  const heartbeat = setInterval(() => {
-    if (!res.writableEnded && !res.destroyed) res.write(': keep-alive\n\n');
-  }, HEARTBEAT_MS);
-  return work(send)
-    .catch((error: unknown) => {
-      if (controller.signal.aborted) return; // Nobody is listening any more.
-      if (error instanceof DomainError) {
-        const { status, body } = httpError(error);
-        send('error', { status, ...body });
-      } else {
-        // The reply is hijacked, so Fastify's error handler cannot log this one.
-        log.error(`API POST /v1/workflows/generate failed: ${(error as Error)?.stack ?? String(error)}`);
-        send('error', { status: 500, error: { code: 'INTERNAL_ERROR', message: 'Vigil failed to generate the workflow; see its log.', details: null } });
-      }
-    })
-    .finally(() => {
-      clearInterval(heartbeat);
-      if (!res.writableEnded) res.end();
-    });
+/** A failure once the stream has begun: the status and envelope the JSON form would have answered. */
+function streamError(error: unknown, log: { error(message: string): void }) {
+  if (error instanceof DomainError) {
+    const { status, body } = httpError(error);
+    return { status, ...body };
+  }
+  // The reply is hijacked, so Fastify's error handler cannot log this one.
+  log.error(`API POST /v1/workflows/generate failed: ${(error as Error)?.stack ?? String(error)}`);
+  return { status: 500, error: { code: 'INTERNAL_ERROR', message: 'Vigil failed to generate the workflow; see its log.', details: null } };
 }
