@@ -1,7 +1,7 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { INDICATOR_TYPES } from '../../../shared/domain.ts';
+import { INDICATOR_TYPES, type Scope } from '../../../shared/domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
 import type { ApprovalService } from '../approvals/index.ts';
 import type { ApiKey } from '../db/index.ts';
@@ -40,6 +40,15 @@ function toolError(error: unknown): CallToolResult {
  */
 export function createMcpServer(services: McpServices, caller: ApiKey): McpServer {
   const { workflows, execution, runs, approvals } = services;
+  /** A tool's answer: the scopes checked, then its work's result as JSON, or the error as a tool error. */
+  const answer = async (scopes: Scope[], work: () => unknown): Promise<CallToolResult> => {
+    try {
+      requireScopes(caller, scopes, 'tool');
+      return json(await work());
+    } catch (error) {
+      return toolError(error);
+    }
+  };
   const server = new McpServer(
     { name: 'vigil', version: '1.0.0' },
     {
@@ -98,17 +107,13 @@ export function createMcpServer(services: McpServices, caller: ApiKey): McpServe
       },
       annotations: { readOnlyHint: true },
     },
-    async ({ indicator_type, text }) => {
-      try {
-        requireScopes(caller, ['workflows:read'], 'tool');
+    async ({ indicator_type, text }) =>
+      answer(['workflows:read'], () => {
         const matching = workflows
           .executable(text)
           .filter((workflow) => !indicator_type || workflow.indicator_types.length === 0 || workflow.indicator_types.includes(indicator_type));
-        return json({ workflows: matching.map(agentWorkflowView) });
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+        return { workflows: matching.map(agentWorkflowView) };
+      }),
   );
 
   server.registerTool(
@@ -132,16 +137,12 @@ export function createMcpServer(services: McpServices, caller: ApiKey): McpServe
         idempotency_key: z.string().min(1).max(255).optional(),
       },
     },
-    async ({ workflow_uuid, idempotency_key, ...body }) => {
-      try {
-        requireScopes(caller, ['workflows:execute'], 'tool');
+    async ({ workflow_uuid, idempotency_key, ...body }) =>
+      answer(['workflows:execute'], async () => {
         // Whoever talks MCP is an agent, whatever its key: the gate and the agent rules apply.
-        const { answer } = await execution.execute(caller, workflow_uuid, body, { idempotencyKey: idempotency_key, trigger: 'agent' });
-        return json(answer.data);
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+        const executed = await execution.execute(caller, workflow_uuid, body, { idempotencyKey: idempotency_key, trigger: 'agent' });
+        return executed.answer.data;
+      }),
   );
 
   server.registerTool(
@@ -152,14 +153,7 @@ export function createMcpServer(services: McpServices, caller: ApiKey): McpServe
       inputSchema: { run_uuid: z.string().uuid() },
       annotations: { readOnlyHint: true },
     },
-    async ({ run_uuid }) => {
-      try {
-        requireScopes(caller, ['workflows:read'], 'tool');
-        return json(runs.summary(caller, run_uuid));
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+    async ({ run_uuid }) => answer(['workflows:read'], () => runs.summary(caller, run_uuid)),
   );
 
   server.registerTool(
@@ -170,13 +164,8 @@ export function createMcpServer(services: McpServices, caller: ApiKey): McpServe
       inputSchema: { approval_request_uuid: z.string().uuid() },
       annotations: { readOnlyHint: true },
     },
-    async ({ approval_request_uuid }) => {
-      try {
-        return json(approvals.view(approvals.getFor(caller, approval_request_uuid)));
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+    // getFor decides: readers, and the key that asked for it.
+    async ({ approval_request_uuid }) => answer([], () => approvals.view(approvals.getFor(caller, approval_request_uuid))),
   );
 
   server.registerTool(
@@ -194,9 +183,8 @@ export function createMcpServer(services: McpServices, caller: ApiKey): McpServe
       },
       annotations: { readOnlyHint: true },
     },
-    async ({ run_uuid, approval_request_uuid, timeout_seconds }) => {
-      try {
-        requireScopes(caller, ['workflows:read'], 'tool');
+    async ({ run_uuid, approval_request_uuid, timeout_seconds }) =>
+      answer(['workflows:read'], async () => {
         if (!run_uuid === !approval_request_uuid) {
           throw new DomainError('invalid', 'VALIDATION_ERROR', 'Give exactly one of run_uuid or approval_request_uuid.');
         }
@@ -205,14 +193,11 @@ export function createMcpServer(services: McpServices, caller: ApiKey): McpServe
         if (approval_request_uuid) {
           await approvals.waitForDecision(caller, approval_request_uuid, deadline - Date.now());
           const approval = approvals.getFor(caller, approval_request_uuid);
-          if (!approval.run_uuid) return json({ done: approval.status !== 'pending', approval: approvals.view(approval), run: null });
+          if (!approval.run_uuid) return { done: approval.status !== 'pending', approval: approvals.view(approval), run: null };
           runUuid = approval.run_uuid;
         }
-        return json(await runs.waitForEnd(caller, runUuid!, Math.max(0, deadline - Date.now())));
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+        return runs.waitForEnd(caller, runUuid!, Math.max(0, deadline - Date.now()));
+      }),
   );
 
   server.registerPrompt(
