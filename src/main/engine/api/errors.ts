@@ -2,7 +2,7 @@
 // (DESIGN.md §4). The one place that knows both sides.
 import type { DomainError, ErrorKind } from '../errors.ts';
 
-export const HTTP_STATUS: Record<ErrorKind, number> = {
+const HTTP_STATUS: Record<ErrorKind, number> = {
   invalid: 422,
   malformed: 400,
   rejected: 400,

@@ -5,7 +5,7 @@
  */
 export type { GenerateDeps, GenerateOptions } from './generate.ts';
 
-export { GenerationService, loadGenerator, type Generation, type GenerationServiceDeps } from './service.ts';
+export { GenerationService, loadGenerator } from './service.ts';
 export {
   API_KEY_CREDENTIALS,
   DEFAULT_ANTHROPIC_MODEL,

@@ -29,7 +29,7 @@ export {
   type NotifierSettings,
 } from './config.ts';
 export { logDesktopNotifier, type DesktopNotifier } from './desktop.ts';
-export type { Notifier, NotifierInfoEntry } from './notifier.ts';
+export type { NotifierInfoEntry } from './notifier.ts';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 export { slackSignature, verifySlackSignature, SLACK_SIGNATURE_WINDOW_SECONDS } from './signature.ts';
 export { ACTION_APPROVE, ACTION_OPEN, ACTION_REJECT, type SlackInteraction, type SocketStatus } from './slack.ts';

@@ -64,7 +64,7 @@ function canonical(value: unknown): string {
 }
 
 /** Per-key fixed one-minute windows; cheap, and exact enough for "60 per minute". */
-export class RateLimiter {
+class RateLimiter {
   private readonly windows = new Map<number, { start: number; count: number }>();
 
   /** Returns seconds to wait when over the limit, else null. */

@@ -18,4 +18,4 @@ export {
 } from './keychain.ts';
 export type { KeychainStatus, KeychainStoreOptions, KeychainUnavailableReason, SecretStore } from './keychain.ts';
 export { KeychainMonitor } from './status.ts';
-export { SecretService, type SecretListItem, type SecretServiceDeps } from './service.ts';
+export { SecretService } from './service.ts';

@@ -1,6 +1,6 @@
 // The workflows room (DESIGN.md §2): the workflows service, the endpoint configuration's rules, the
 // linter and type checker behind saving, and how workflows appear to callers.
-export { WorkflowService, type NewWorkflow, type Saved, type WorkflowChanges, type WorkflowQuery, type WorkflowServiceDeps, type WorkflowView } from './service.ts';
+export { WorkflowService } from './service.ts';
 export { endpointBody, resolveEndpoint, storedEndpoint, type EndpointBodyParts } from './endpoint.ts';
 export { readVigilTypes, typecheckWorkflow } from './typecheck.ts';
 export { loadLinter } from './linter.ts';

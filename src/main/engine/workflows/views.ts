@@ -6,7 +6,7 @@ import type { Workflow, WorkflowVersion, WorkflowWithLastRun } from '../db/index
 import { builtinIntegration } from '../integrations/index.ts';
 
 /** Which integrations are configured, for the `integration` field of built-in workflows. */
-export type ConfiguredIntegrations = Record<IntegrationName, boolean>;
+type ConfiguredIntegrations = Record<IntegrationName, boolean>;
 
 /** Built-ins name the integration they need and whether it is configured (`not configured` in the console). */
 function integrationOf(workflow: Workflow, configured: ConfiguredIntegrations) {
