@@ -3,7 +3,6 @@
 // (one queue per approval and notifier, retries with backoff, the delivery recorded on the approval).
 import type { Approval, Run } from '../db/index.ts';
 import type { NotifierChannel, NotifierConfig, NotifierSettings } from './config.ts';
-import type { SlackMessageRef } from './slack.ts';
 
 /** How an approval request ended, as the events say it. */
 export type ApprovalEnd = 'approval.decided' | 'approval.expired' | 'approval.cancelled';
@@ -18,8 +17,8 @@ export interface NotifierInfoEntry {
   max_attempts: number;
   error: string | null;
   updated_at: string;
-  /** Bot mode: where the Slack message is, so it can be updated after the decision. */
-  slack_message?: SlackMessageRef;
+  /** Bot mode: where the Slack message is (channel and ts), so it can be updated after the decision. */
+  slack_message?: { channel: string; ts: string };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { ErrorCode, LogLevel, Logger, WebAPICallResult, WebClient } from '@
 import type { Approval, Run } from '../db/index.ts';
 import { endpointProblem, type NotifierConfig, type NotifierSettings } from './config.ts';
 import { postJson, type HttpAnswer } from './http.ts';
-import { requestEntry, type Delivery, type Notifier, type NotifierContext } from './notifier.ts';
+import { requestEntry, type Delivery, type Notifier, type NotifierContext, type NotifierInfoEntry } from './notifier.ts';
 import { DeliveryError, requireValue, shorten } from './retry.ts';
 import { failureReason, formatConfidence, oneLine, slackCode, slackDate, slackEscape, truncate } from './text.ts';
 
@@ -26,11 +26,8 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-/** Where a bot-mode message was posted; what `chat.update` needs. */
-export interface SlackMessageRef {
-  channel: string;
-  ts: string;
-}
+/** Where a bot-mode message was posted; what `chat.update` needs (kept on the approval's notifier info). */
+export type SlackMessageRef = NonNullable<NotifierInfoEntry['slack_message']>;
 
 /** The parts of a `block_actions` payload Vigil reads. */
 export interface SlackInteraction {
