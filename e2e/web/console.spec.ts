@@ -15,7 +15,7 @@ test('the console is served with a strict CSP and signs in once with the printed
   const index = await fetch(`${vigil.url}/`);
   expect(index.status).toBe(200);
   const csp = index.headers.get('content-security-policy') ?? '';
-  expect(csp).toContain("default-src 'self'");
+  expect(csp).toContain("default-src 'none'");
   expect(csp).toContain("script-src 'self'");
   expect(csp).not.toContain('unsafe-eval');
 

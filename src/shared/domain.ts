@@ -34,6 +34,44 @@ export type Scope = (typeof SCOPES)[number];
 export const KEY_TYPES = ['human', 'agent'] as const;
 export type KeyType = (typeof KEY_TYPES)[number];
 
+/**
+ * A secret's name: what workflows declare and read with ctx.secrets.get, what the keychain stores
+ * and what an endpoint's `{{secret:NAME}}` references. The source is for patterns that embed it.
+ */
+export const SECRET_NAME_SOURCE = '[A-Za-z_][A-Za-z0-9_]{0,127}';
+export const SECRET_NAME = new RegExp(`^${SECRET_NAME_SOURCE}$`);
+
+/** The fields a workflow gets when its creator leaves them out (the API, the console's new workflow). */
+export interface WorkflowDefaults {
+  workflow_type: WorkflowType | null;
+  indicator_types: IndicatorType[];
+  kind: WorkflowKind;
+  state: WorkflowState;
+  approval_mode: ApprovalMode;
+  approval_timeout_seconds: number;
+  risk_level: RiskLevel;
+  timeout_seconds: number;
+  secrets: string[];
+  allowed_hosts: string[];
+  documentation: string;
+  tags: string[];
+}
+
+export const WORKFLOW_DEFAULTS: Readonly<WorkflowDefaults> = {
+  workflow_type: 'indicator',
+  indicator_types: [],
+  kind: 'script',
+  state: 'draft',
+  approval_mode: 'always',
+  approval_timeout_seconds: 3600,
+  risk_level: 'medium',
+  timeout_seconds: 60,
+  secrets: [],
+  allowed_hosts: [],
+  documentation: '',
+  tags: [],
+};
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

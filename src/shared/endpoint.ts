@@ -4,6 +4,8 @@
 // exactly as for scripts. The engine validates it, the sandbox broker sends it, the console edits
 // it with a form: all three read it through this module.
 
+import { SECRET_NAME, SECRET_NAME_SOURCE } from './domain.ts';
+
 export const ENDPOINT_METHODS = ['POST', 'PUT', 'PATCH'] as const;
 export type EndpointMethod = (typeof ENDPOINT_METHODS)[number];
 
@@ -47,8 +49,7 @@ export const NEW_ENDPOINT: EndpointConfig = {
 };
 
 /** `{{secret:NAME}}`; the name follows the secret-name rule. */
-export const SECRET_REFERENCE = /\{\{\s*secret:([A-Za-z_][A-Za-z0-9_]{0,127})\s*\}\}/g;
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+export const SECRET_REFERENCE = new RegExp(`\\{\\{\\s*secret:(${SECRET_NAME_SOURCE})\\s*\\}\\}`, 'g');
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const STATUS_CLASS = /^[1-5]xx$/;
 /** Headers the HTTP client owns; setting them could smuggle requests or mislead the receiver. */

@@ -82,7 +82,7 @@ describe('the console bundle at /', () => {
     expect(index.headers.get('content-type')).toContain('text/html');
     expect(index.headers.get('cache-control')).toBe('no-store');
     const csp = index.headers.get('content-security-policy')!;
-    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("worker-src 'self' blob:");

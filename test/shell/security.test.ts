@@ -3,51 +3,9 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.mock('electron', () => import('./fake-electron.ts'));
 
 const fake = await import('./fake-electron.ts');
-const { checkExternalUrl, contentSecurityPolicy, hardenSession, hardenWebContents, isAppUrl, openLinkInBrowser, permissionAllowed } = await import(
+const { checkExternalUrl, hardenSession, hardenWebContents, isAppUrl, openLinkInBrowser, permissionAllowed } = await import(
   '../../src/main/shell/security.ts'
 );
-
-function directives(csp: string): Map<string, string[]> {
-  return new Map(
-    csp.split(';').map((part) => {
-      const [name, ...values] = part.trim().split(/\s+/);
-      return [name!, values];
-    }),
-  );
-}
-
-describe('Content-Security-Policy', () => {
-  const csp = directives(contentSecurityPolicy());
-
-  it('allows only the app itself for scripts, workers and API calls', () => {
-    expect(csp.get('default-src')).toEqual(["'none'"]);
-    expect(csp.get('script-src')).toEqual(["'self'"]);
-    expect(csp.get('connect-src')).toEqual(["'self'"]);
-    expect(csp.get('worker-src')).toEqual(["'self'", 'blob:']);
-  });
-
-  it("gives Monaco its inline styles and nothing 'unsafe-eval'", () => {
-    expect(csp.get('style-src')).toEqual(["'self'", "'unsafe-inline'"]);
-    expect(contentSecurityPolicy()).not.toContain('unsafe-eval');
-    expect(csp.get('script-src')).not.toContain("'unsafe-inline'");
-  });
-
-  it('forbids frames, plugins, <base> and form posts', () => {
-    for (const name of ['frame-src', 'object-src', 'base-uri', 'form-action', 'frame-ancestors']) {
-      expect(csp.get(name), name).toEqual(["'none'"]);
-    }
-  });
-
-  it('names no http(s) origin: the API is reached through app://vigil/v1', () => {
-    expect(contentSecurityPolicy()).not.toMatch(/https?:|127\.0\.0\.1|localhost/);
-  });
-
-  it('adds the Vite dev server only in dev', () => {
-    const dev = directives(contentSecurityPolicy('http://localhost:5173/'));
-    expect(dev.get('script-src')).toEqual(["'self'", "'unsafe-inline'", 'http://localhost:5173']);
-    expect(dev.get('connect-src')).toEqual(["'self'", 'http://localhost:5173', 'ws://localhost:5173']);
-  });
-});
 
 describe('external links', () => {
   it.each([

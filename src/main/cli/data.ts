@@ -4,10 +4,7 @@
 // (no --data-dir, another $VIGIL_DATA_DIR) is obvious from its output.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-// The store and paths directly, not the engine's door: no command here needs the API server.
-import { openStore, type Store } from '../engine/db/index.ts';
-import { DATABASE_FILE } from '../engine/engine.ts';
-import { defaultDataDir, ensureDataDir } from '../engine/paths.ts';
+import { DATABASE_FILE, defaultDataDir, ensureDataDir, openStore, type Store } from '../engine/index.ts';
 
 /** `--data-dir`, else `$VIGIL_DATA_DIR`, else the per-user data folder. */
 export function dataDirOf(option: string | undefined, env: NodeJS.ProcessEnv): string {

@@ -1,16 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { INDICATOR_TYPES, WORKFLOW_TYPES, type IndicatorType, type WorkflowType } from '../../shared/domain.ts';
-import {
-  LlmError,
-  loadGenerator,
-  resolveProvider,
-  type GenerateProgress,
-  type GenerateResult,
-  type GenerationProblem,
-} from '../engine/llm/index.ts';
-import { withTestModeIntegrations } from '../engine/integrations/index.ts';
-import { createKeychainStore, type SecretStore } from '../engine/secrets/index.ts';
+import { createKeychainStore, loadCodeGeneration, type GenerateProgress, type GenerateResult, type GenerationProblem, type SecretStore } from '../engine/index.ts';
 import { createSandboxHost } from '../sandbox/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 import { dataDirOf, noDataMessage, openExistingStore } from './data.ts';
@@ -125,6 +116,7 @@ async function generateIn(
     io.err(`vigil generate: No LLM provider is configured: ${noDataMessage(dataDir)}`);
     return 1;
   }
+  const { LlmError, loadGenerator, resolveProvider } = await loadCodeGeneration();
   let sandbox: ReturnType<typeof createSandboxHost> | null = null;
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -140,7 +132,7 @@ async function generateIn(
         workflow_type: options.workflowType,
         ...(options.indicatorTypes ? { indicator_types: options.indicatorTypes } : {}),
       },
-      { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: withTestModeIntegrations(sandbox, store.settings), material },
+      { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: sandbox, integrations: store.settings, material },
       {
         signal: controller.signal,
         onProgress: (event) => {

@@ -1,7 +1,5 @@
 import { KEY_TYPES, SCOPES, type KeyType, type Scope } from '../../shared/domain.ts';
-import type { Store } from '../engine/db/index.ts';
-import { KeyService } from '../engine/keys/index.ts';
-import { systemClock } from '../engine/util/time.ts';
+import { KeyService, systemClock, type Store } from '../engine/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 import { dataDirOf, noDataMessage, openExistingStore, openOrCreateStore } from './data.ts';
 

@@ -113,7 +113,7 @@ export const command: Command = {
         const problems: Array<LintProblem | TypeProblem> = lintWorkflow(code, declaredSecrets === undefined ? {} : { declaredSecrets });
         // A syntax error is the linter's to report; the type checker would only repeat it.
         if (values.typecheck && !problems.some((problem) => problem.rule === 'syntax')) {
-          const { typecheckWorkflow } = await import('../engine/workflows/index.ts');
+          const { typecheckWorkflow } = await (await import('../engine/index.ts')).loadTypecheck();
           problems.push(...(await typecheckWorkflow(code)));
           problems.sort((a, b) => a.line - b.line || a.column - b.column);
         }

@@ -1,19 +1,9 @@
-// The store through ./data.ts, not the engine's door: this command needs neither the API server
-// nor the sandbox, and should not pay for loading them.
-import type { Store } from '../engine/db/index.ts';
-import {
-  NotifierConfigError,
-  NotifierConfigStore,
-  NotifierNotConfiguredError,
-  notifierView,
-  schemaProblems,
-  sendTestMessage,
-  type NotifierSettingsUpdate,
-  type NotifierView,
-} from '../engine/notify/index.ts';
-import { createKeychainStore, type SecretStore } from '../engine/secrets/index.ts';
+// Works on the data folder directly: this command needs neither the API server nor the sandbox.
+import { createKeychainStore, loadNotifiers, type NotifierSettingsUpdate, type NotifierView, type SecretStore, type Store } from '../engine/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 import { dataDirOf, noDataMessage, openExistingStore, openOrCreateStore } from './data.ts';
+
+const { NotifierConfigError, NotifierConfigStore, NotifierNotConfiguredError, notifierView, schemaProblems, sendTestMessage } = await loadNotifiers();
 
 const help = `Usage:
   vigil notifiers show [--json]
@@ -67,7 +57,7 @@ type Channel = (typeof CHANNELS)[number];
 
 interface Context {
   store: Store;
-  config: NotifierConfigStore;
+  config: InstanceType<typeof NotifierConfigStore>;
 }
 
 /**

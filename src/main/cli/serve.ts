@@ -1,7 +1,5 @@
 import { createSandboxHost } from '../sandbox/index.ts';
-import { createKeychainStore } from '../engine/secrets/index.ts';
-import { defaultDataDir, startServer } from '../engine/index.ts';
-import { createLoginToken, loginUrl } from '../engine/session/index.ts';
+import { createKeychainStore, createLoginToken, defaultDataDir, loginUrl, startServer } from '../engine/index.ts';
 import { join } from 'node:path';
 import { parseOptions, UsageError, withUsage, type Command } from './command.ts';
 

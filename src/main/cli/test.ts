@@ -6,8 +6,9 @@ import { resolve } from 'node:path';
 import { INDICATOR_TYPES, type IndicatorType, type RunLogEntry } from '../../shared/domain.ts';
 import { callError, mockLabel, reportLogs } from '../../shared/test-report.ts';
 import { checkIndicator } from '../../shared/indicators.ts';
-import { placeholderSecret, testSecrets } from '../../shared/test-secrets.ts';
-import { createSandboxHost, parseMockSpec, toTestReport, type MockSpec, type RunRequest, type TestReport } from '../sandbox/index.ts';
+import { placeholderSecret } from '../../shared/test-secrets.ts';
+import { loadRunRequests, type InputFields } from '../engine/index.ts';
+import { createSandboxHost, parseMockSpec, toTestReport, type MockSpec, type TestReport } from '../sandbox/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 
 const DEFAULT_INDICATOR = 'ip:198.51.100.7';
@@ -98,23 +99,27 @@ async function runTest(args: string[], io: CommandIO): Promise<number> {
     }
   }
 
-  const secrets = testSecrets([...Object.keys(given), ...secretNamesIn(code)], given);
-  const request: RunRequest = {
-    runId: crypto.randomUUID(),
-    workflow: { uuid: crypto.randomUUID(), name: positionals[0]!, version: 1 },
-    trigger: 'human',
-    code,
-    input: { indicator, alert: alert as RunRequest['input']['alert'], alert_uuid: null, context },
-    secrets: secrets.values,
-    declaredSecrets: secrets.sources.map((secret) => secret.name),
-    allowedHosts: values['allow-host'] ?? [],
-    timeoutMs: Math.round(timeoutSeconds * 1000),
-    ...(mocks ? { mocks } : {}),
-  };
+  const { buildRunRequest, runInput } = await loadRunRequests();
+  const built = await buildRunRequest(
+    {
+      runId: crypto.randomUUID(),
+      workflow: { uuid: crypto.randomUUID(), name: positionals[0]!, version: 1 },
+      kind: 'script',
+      code,
+      input: runInput({ ...indicator, alert: alert as object | null, context }),
+      declaredSecrets: [...new Set([...Object.keys(given), ...secretNamesIn(code)])],
+      allowedHosts: values['allow-host'] ?? [],
+      timeoutSeconds,
+      now: Date.now(),
+    },
+    // The keychain is never read, --live or not: a placeholder sent to a real API is a harmless 401.
+    { secrets: { test: given }, ...(mocks ? { mocks } : {}) },
+  );
+  if (!built.ok) throw new Error(built.error);
   const host = createSandboxHost({ workers: 1 });
   let report: TestReport;
   try {
-    report = toTestReport(await host.run(request), secrets.sources);
+    report = toTestReport(await host.run(built.request), built.secrets);
   } finally {
     await host.close();
   }
@@ -123,7 +128,7 @@ async function runTest(args: string[], io: CommandIO): Promise<number> {
   return report.success ? 0 : 1;
 }
 
-function parseIndicator(text: string): RunRequest['input']['indicator'] {
+function parseIndicator(text: string): Pick<InputFields, 'indicator_type' | 'indicator_value'> {
   const colon = text.indexOf(':');
   const type = colon > 0 ? text.slice(0, colon) : '';
   const value = colon > 0 ? text.slice(colon + 1) : '';
@@ -132,7 +137,7 @@ function parseIndicator(text: string): RunRequest['input']['indicator'] {
   }
   const problem = checkIndicator(type as IndicatorType, value);
   if (problem) throw new UsageError(`--indicator: ${problem.message}`);
-  return { type: type as IndicatorType, value, malice: null, enrichment: null };
+  return { indicator_type: type as IndicatorType, indicator_value: value };
 }
 
 function parseJson(text: string, option: string): unknown {

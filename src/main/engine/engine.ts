@@ -1,17 +1,18 @@
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { openStore, type Store } from './db/index.ts';
-import { ensureDataDir } from './paths.ts';
+import { DATABASE_FILE, ensureDataDir } from './paths.ts';
 import { EventBus } from './events/bus.ts';
 import { ApprovalService } from './approvals/index.ts';
 import { KeyService } from './keys/index.ts';
 import { NotificationService, type DesktopNotifier, type NotifyOptions } from './notify/index.ts';
-import { seedBuiltinWorkflows } from './integrations/index.ts';
-import { RateLimiter } from './runs/execute.ts';
-import { RunScheduler, type RunExecutor } from './runs/scheduler.ts';
-import { KeychainMonitor, type SecretStore } from './secrets/index.ts';
+import { IntegrationService, seedBuiltinWorkflows } from './integrations/index.ts';
+import { GenerationService } from './llm/index.ts';
+import { ExecutionService, RunScheduler, RunService, TestRunService, type RunExecutor } from './runs/index.ts';
+import { KeychainMonitor, SecretService, type SecretStore } from './secrets/index.ts';
+import { SessionService } from './session/index.ts';
 import { SettingsService, type Settings } from './settings/index.ts';
 import { iso, systemClock, type Clock } from './util/time.ts';
+import { WorkflowService } from './workflows/index.ts';
 
 export interface EngineLog {
   info(message: string): void;
@@ -39,6 +40,11 @@ export interface EngineOptions {
   notify?: NotifyOptions;
 }
 
+/**
+ * The composition root: it builds every service and hands each exactly what it needs. The API, MCP
+ * and the shell are adapters over these services; the store, the bus and the key stores are here
+ * for the shell's and the tests' own wiring, not for adapters to reach around the services.
+ */
 export interface Engine {
   dataDir: string;
   /** Where the API is reachable (set once the server listens); links in notifications use it. */
@@ -47,6 +53,7 @@ export interface Engine {
   bus: EventBus;
   clock: Clock;
   log: EngineLog;
+  /** The keychain store of workflow secret values. */
   secrets: SecretStore;
   credentials: SecretStore;
   /** Whether the OS keychain can be used: checked once at creation, kept current by API calls. */
@@ -54,18 +61,25 @@ export interface Engine {
   executor: RunExecutor;
   settings: SettingsService;
   keys: KeyService;
+  /** The console's one-time login tokens. */
+  sessions: SessionService;
+  workflows: WorkflowService;
+  /** Workflow secrets: names, values, and the warnings of workflows whose secrets are not set. */
+  workflowSecrets: SecretService;
+  execution: ExecutionService;
+  runs: RunService;
+  testRuns: TestRunService;
   approvals: ApprovalService;
+  integrations: IntegrationService;
+  generation: GenerationService;
   /** Slack, Teams and desktop notifications of approvals and failed runs. */
   notifications: NotificationService;
   scheduler: RunScheduler;
-  rateLimiter: RateLimiter;
   /** Recovers interrupted runs, resumes the queue, starts the expiry sweeper. */
   start(): void;
   /** Drains runs in flight, stops timers and closes the database. */
   close(): Promise<void>;
 }
-
-export const DATABASE_FILE = 'vigil.db';
 
 const consoleLog: EngineLog = {
   info: (message) => console.log(message),
@@ -78,6 +92,7 @@ export function createEngine(options: EngineOptions): Engine {
   const store = openStore(join(options.dataDir, DATABASE_FILE));
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLog;
+  const { executor, secrets, credentials } = options;
   const bus = new EventBus();
   const settings = new SettingsService(store.settings, options.settingsOverrides);
   // Built-in workflows arrive on first start and follow every upgrade; the analyst's state, gate and tags stay.
@@ -86,10 +101,20 @@ export function createEngine(options: EngineOptions): Engine {
     log.info(`built-in workflows: ${seeded.created.length} added, ${seeded.updated.length} updated`);
   }
   // Asked at once, without waiting: the answer is for `vigil serve`'s output and the console's banners.
-  const keychain = new KeychainMonitor(options.secrets);
+  const keychain = new KeychainMonitor(secrets);
   void keychain.check();
-  const scheduler = new RunScheduler({ store, executor: options.executor, secrets: options.secrets, credentials: options.credentials, bus, settings, clock, log });
-  const approvals = new ApprovalService({ store, bus, clock, onRunQueued: (keyId) => scheduler.enqueued(keyId) });
+  const keys = new KeyService(store, clock);
+  const integrationConfig = { settings: store.settings, credentials };
+  const workflowSecrets = new SecretService({ store, values: secrets, keychain, clock });
+  const scheduler = new RunScheduler({ store, executor, secrets, credentials, bus, settings, clock, log });
+  const approvals = new ApprovalService({
+    store,
+    bus,
+    clock,
+    warnings: (approval) => workflowSecrets.approvalWarnings(approval),
+    onRunQueued: (keyId) => scheduler.enqueued(keyId),
+  });
+  const workflows = new WorkflowService({ store, bus, clock, secrets: workflowSecrets, approvals });
   let purgeTimer: NodeJS.Timeout | null = null;
   // Links in notifications need the address the server listens on, known only after createEngine.
   let self: Engine | null = null;
@@ -97,7 +122,7 @@ export function createEngine(options: EngineOptions): Engine {
     store,
     bus,
     approvals,
-    credentials: options.credentials,
+    credentials,
     clock,
     log,
     baseUrl: () => self?.baseUrl ?? null,
@@ -112,16 +137,32 @@ export function createEngine(options: EngineOptions): Engine {
     bus,
     clock,
     log,
-    secrets: options.secrets,
-    credentials: options.credentials,
+    secrets,
+    credentials,
     keychain,
-    executor: options.executor,
+    executor,
     settings,
-    keys: new KeyService(store, clock),
+    keys,
+    sessions: new SessionService({ keys, clock }),
+    workflows,
+    workflowSecrets,
+    execution: new ExecutionService({
+      store,
+      bus,
+      clock,
+      settings,
+      workflows,
+      secrets: workflowSecrets,
+      approvals,
+      queue: { admit: (keyId) => scheduler.queue.admit(keyId), enqueued: (keyId) => scheduler.enqueued(keyId) },
+    }),
+    runs: new RunService({ store, bus, workflows, cancel: (runId, by) => scheduler.cancel(runId, by) }),
+    testRuns: new TestRunService({ executor, integrations: integrationConfig, clock, workflows }),
     approvals,
+    integrations: new IntegrationService(integrationConfig),
+    generation: new GenerationService({ settings: store.settings, credentials, executor, log }),
     notifications,
     scheduler,
-    rateLimiter: new RateLimiter(),
     start() {
       // First, so approvals the sweeper expires at start-up still update their Slack/Teams messages.
       notifications.start();
@@ -142,5 +183,3 @@ export function createEngine(options: EngineOptions): Engine {
   };
   return self;
 }
-
-export type { FastifyInstance };

@@ -1,10 +1,36 @@
-// The engine room's door: the shell, the CLI and tests import from here.
-export { createEngine, DATABASE_FILE, type Engine, type EngineLog, type EngineOptions } from './engine.ts';
-export { startServer, type RunningServer, type ServerOptions } from './server.ts';
+// The engine room's door: the shell, the CLI and tests import from here. It loads little by itself
+// (the data folder, the store, keys, the keychain): a command like `vigil keys list` must not pay for
+// the API server, the notifiers or the code generator, so those load on first use.
+import type { RunningServer, ServerOptions } from './server.ts';
+
+export type { Engine, EngineLog, EngineOptions } from './engine.ts';
+export type { RunningServer, ServerOptions } from './server.ts';
 export { inspectServer, type ServerInfo, type ServerInfoState } from './server-info.ts';
-export { defaultDataDir, ensureDataDir } from './paths.ts';
+export { DATABASE_FILE, defaultDataDir, ensureDataDir } from './paths.ts';
 export { openStore, DatabaseTooNewError, type Store } from './db/index.ts';
-export { DEFAULT_SCOPES } from './keys/index.ts';
-export type { RunExecutor } from './runs/scheduler.ts';
+export { DEFAULT_SCOPES, KeyService } from './keys/index.ts';
+export { createKeychainStore, type SecretStore } from './secrets/index.ts';
+export { createLoginToken, loginUrl } from './session/index.ts';
+export { systemClock } from './util/time.ts';
+export type { InputFields, RunExecutor } from './runs/index.ts';
 export type { EngineEvent, EngineEventType } from './events/bus.ts';
-export type { DesktopNotifier } from './notify/index.ts';
+export type { DesktopNotifier, NotifierSettingsUpdate, NotifierView } from './notify/index.ts';
+export type { GenerateProgress, GenerateResult, GenerationProblem } from './llm/index.ts';
+
+/** The engine plus its HTTP API on loopback: what `vigil serve` and the Electron shell both run. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const server = await import('./server.ts');
+  return server.startServer(options);
+}
+
+/** The notifiers' configuration, for `vigil notifiers` (which works without a server). */
+export const loadNotifiers = (): Promise<typeof import('./notify/index.ts')> => import('./notify/index.ts');
+
+/** Code generation's settings and generator, for `vigil generate`. */
+export const loadCodeGeneration = (): Promise<typeof import('./llm/index.ts')> => import('./llm/index.ts');
+
+/** How a run request is built, for `vigil test` (the same as the scheduler's and the test endpoints'). */
+export const loadRunRequests = (): Promise<typeof import('./runs/request.ts')> => import('./runs/request.ts');
+
+/** The type checker of workflow code (TypeScript itself comes with it), for `vigil lint --typecheck`. */
+export const loadTypecheck = (): Promise<typeof import('./workflows/typecheck.ts')> => import('./workflows/typecheck.ts');

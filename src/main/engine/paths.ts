@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 /** The authoring contract workflows are type-checked against and the code generator quotes. */
 export const VIGIL_DTS = join('src', 'shared', 'vigil.d.ts');
 
+/** The database file in a data folder. */
+export const DATABASE_FILE = 'vigil.db';
+
 /** `$VIGIL_DATA_DIR`, else the platform's per-user data folder. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
   if (env.VIGIL_DATA_DIR) return env.VIGIL_DATA_DIR;

@@ -7,6 +7,7 @@
 // This file imports no electron: the handler is a plain Request → Response function, tested as such.
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { consoleContentType, consoleSecurityHeaders } from '../../shared/console-security.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'vigil';
@@ -16,24 +17,6 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export function isApiPath(pathname: string): boolean {
   return pathname === '/v1' || pathname.startsWith('/v1/');
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Request headers never forwarded to the API: the browser's, not the console's. */
 const DROPPED_REQUEST_HEADERS = new Set([
@@ -59,7 +42,7 @@ export interface AppRequestHandlerOptions {
   rendererDir: string;
   /** The local API's base URL (http://127.0.0.1:<port>); asked per request, the server starts later. */
   apiUrl(): string | null;
-  /** Content-Security-Policy header value for the console. */
+  /** Content-Security-Policy header value for the console (src/shared/console-security.ts's, with the dev server in dev). */
   csp: string;
   /** electron-vite dev: the Vite dev server to take the renderer from instead of rendererDir. */
   devServerUrl?: string;
@@ -68,10 +51,7 @@ export interface AppRequestHandlerOptions {
 }
 
 function plain(status: number, message: string, csp: string): Response {
-  return new Response(message, {
-    status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'content-security-policy': csp, 'x-content-type-options': 'nosniff' },
-  });
+  return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...consoleSecurityHeaders(csp) } });
 }
 
 /** The error body the API itself would send, so the console handles the proxy's failures alike. */
@@ -160,15 +140,11 @@ export function createAppRequestHandler(options: AppRequestHandlerOptions): (req
     } catch {
       return plain(404, 'Not found', options.csp);
     }
-    const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
     return new Response(new Uint8Array(data), {
       status: 200,
       headers: {
-        'content-type': type,
-        'content-security-policy': options.csp,
-        'x-content-type-options': 'nosniff',
-        'cross-origin-opener-policy': 'same-origin',
-        'referrer-policy': 'no-referrer',
+        'content-type': consoleContentType(file),
+        ...consoleSecurityHeaders(options.csp),
         // Files come from local disk and an update may keep a name (public/ files are not hashed).
         'cache-control': 'no-cache',
       },

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { app, dialog, Notification, protocol, session, shell, type NativeImage } from 'electron';
 import type { ConsoleTarget } from '../../shared/bridge.ts';
 import type { RunningServer } from '../engine/index.ts';
-import type { SecretStore } from '../engine/secrets/index.ts';
+import type { SecretStore } from '../engine/index.ts';
 import { APP_ORIGIN, APP_SCHEME, createAppRequestHandler } from './app-protocol.ts';
 import { applyStartAtLogin, DESKTOP_SETTINGS_FILE, DesktopSettingsStore } from './desktop-settings.ts';
 import { shellEngine, type Decision, type ShellEngine } from './engine-port.ts';
@@ -13,7 +13,8 @@ import { loadIcons } from './icons.ts';
 import { registerBridge } from './ipc.ts';
 import { installQuitHandling, stayInTray } from './lifecycle.ts';
 import { DesktopNotifications, type DesktopNotifier } from './notifications.ts';
-import { contentSecurityPolicy, hardenSession, hardenWebContents, openLinkInBrowser } from './security.ts';
+import { consoleCsp } from '../../shared/console-security.ts';
+import { hardenSession, hardenWebContents, openLinkInBrowser } from './security.ts';
 import { SessionKey, sessionKeyStore } from './session-key.ts';
 import { TrayController } from './tray.ts';
 import { ConsoleWindow } from './window.ts';
@@ -90,7 +91,7 @@ export async function startDesktop(options: DesktopOptions): Promise<Desktop> {
     createAppRequestHandler({
       rendererDir: options.rendererDir,
       apiUrl: () => apiUrl,
-      csp: contentSecurityPolicy(options.devServerUrl),
+      csp: consoleCsp(options.devServerUrl),
       devServerUrl: options.devServerUrl,
       log: log.error,
     }),

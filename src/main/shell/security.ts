@@ -1,40 +1,8 @@
-// Window security (issue 7): what the console may load, where it may navigate, which links leave the
-// app, and which permissions it gets (none). Pure checks live here beside the Electron wiring so the
-// rules are tested on their own.
+// Window security (issue 7): where the console may navigate, which links leave the app, and which
+// permissions it gets (none); what it may load is src/shared/console-security.ts's policy. Pure
+// checks live here beside the Electron wiring so the rules are tested on their own.
 import { shell, type Session, type WebContents } from 'electron';
 import { APP_HOST, APP_SCHEME } from './app-protocol.ts';
-
-/**
- * The console's Content-Security-Policy, sent as a header with every app:// response.
- * - Scripts, workers, fonts and API calls only from the app itself: the API is proxied under
- *   app://vigil/v1, so `connect-src 'self'` is enough and no http://127.0.0.1 origin is needed.
- * - `style-src 'unsafe-inline'`: Monaco sets inline styles. Nothing needs `unsafe-eval`.
- * - data: images and fonts: Monaco's CSS embeds small icons and Vite inlines small assets as data:.
- * - No frames, plugins, <base> or form posts.
- * `devServer` (electron-vite dev only, never in a packaged app) adds the Vite server for the module
- * graph and its HMR socket, and inline scripts for the React Refresh preamble Vite injects.
- */
-export function contentSecurityPolicy(devServer?: string): string {
-  const dev = devServer ? new URL(devServer) : null;
-  const devSources = dev ? ` ${dev.origin} ws://${dev.host}` : '';
-  return [
-    "default-src 'none'",
-    `script-src 'self'${dev ? ` 'unsafe-inline' ${dev.origin}` : ''}`,
-    `connect-src 'self'${devSources}`,
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self' data:",
-    // blob: as in the web console's policy (engine/api/routes/console.ts): Monaco may start its
-    // workers from blob: URLs of its own bundle.
-    "worker-src 'self' blob:",
-    "manifest-src 'self'",
-    "frame-src 'none'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 /** The console's own URLs: app://vigil/... */
 export function isAppUrl(url: string): boolean {

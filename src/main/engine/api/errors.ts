@@ -1,22 +1,31 @@
-/** An error the API reports to its caller with a stable code (DESIGN.md §4 envelope). */
-export class ApiError extends Error {
-  readonly statusCode: number;
-  readonly code: string;
-  readonly details: unknown;
-  readonly headers: Record<string, string>;
+// How the engine's errors look over HTTP: the status each kind answers with, and the envelope
+// (DESIGN.md §4). The one place that knows both sides.
+import type { DomainError, ErrorKind } from '../errors.ts';
 
-  constructor(statusCode: number, code: string, message: string, details: unknown = null, headers: Record<string, string> = {}) {
-    super(message);
-    this.statusCode = statusCode;
-    this.code = code;
-    this.details = details;
-    this.headers = headers;
-  }
-}
+const HTTP_STATUS: Record<ErrorKind, number> = {
+  invalid: 422,
+  malformed: 400,
+  rejected: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  // nginx's "client closed request": nobody reads it (the client is gone), but logs do.
+  cancelled: 499,
+  upstream: 502,
+  unavailable: 503,
+};
 
 export function errorBody(code: string, message: string, details: unknown = null) {
   return { error: { code, message, details } };
 }
 
-export const notFound = (what: string, id: string) =>
-  new ApiError(404, `${what.toUpperCase().replace(/ /g, '_')}_NOT_FOUND`, `No ${what} with id ${id}.`);
+/** The status, headers and body an engine error is answered with. */
+export function httpError(error: DomainError): { status: number; headers: Record<string, string>; body: ReturnType<typeof errorBody> } {
+  return {
+    status: HTTP_STATUS[error.kind],
+    headers: error.retryAfterSeconds === null ? {} : { 'retry-after': String(error.retryAfterSeconds) },
+    body: errorBody(error.code, error.message, error.details),
+  };
+}

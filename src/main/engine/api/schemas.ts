@@ -8,6 +8,7 @@ import {
   RISK_LEVELS,
   RUN_STATUSES,
   SCOPES,
+  SECRET_NAME,
   TRIGGER_TYPES,
   WORKFLOW_KINDS,
   WORKFLOW_STATES,
@@ -15,12 +16,13 @@ import {
 } from '../../../shared/domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
 import { WORKFLOW_SORTS } from '../db/index.ts';
+import { DEFAULT_PAGE_SIZE } from '../util/page.ts';
 
 // `enum` rather than a union of literals: one clear validation message instead of one per value.
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
-export const SECRET_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,127}$';
+export const SECRET_NAME_PATTERN = SECRET_NAME.source;
 
 export const Uuid = Type.String({ format: 'uuid', description: 'A UUID.' });
 export const UuidParams = Type.Object({ uuid: Uuid });
@@ -93,7 +95,7 @@ export type WorkflowPatch = Static<typeof WorkflowPatch>;
 const Page = {
   // Bounded so that the offset stays an integer SQLite accepts (1e309 coerces to Infinity).
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
-  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: DEFAULT_PAGE_SIZE })),
 };
 
 export const WorkflowListQuery = Type.Object(

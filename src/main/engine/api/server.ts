@@ -5,7 +5,8 @@ import { Ajv, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import FindMyWay from 'find-my-way';
 import type { Engine } from '../engine.ts';
-import { ApiError, errorBody } from './errors.ts';
+import { DomainError } from '../errors.ts';
+import { errorBody, httpError } from './errors.ts';
 import { authenticate } from './auth.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { executeRoutes } from './routes/execute.ts';
@@ -187,7 +188,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     // Who is asking comes before what they ask: without a key, a malformed body is still a 401,
     // and nothing about the body's rules is revealed to a caller who may not call at all.
     const scopes = request.routeOptions.config.scopes;
-    if (scopes) request.caller = authenticate(engine, request, scopes);
+    if (scopes) request.caller = authenticate(engine.keys, request, scopes);
   });
 
   /** 405 with the methods the path has, or 404. */
@@ -203,13 +204,14 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`));
   };
 
-  app.setErrorHandler((error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) => {
     // A request that matches no route still has its body parsed before the not-found handler runs.
     // When that fails (broken JSON, too large), the answer is still that the route does not exist:
     // the body means nothing without one.
     if (request.is404) return noRoute(request, reply);
-    if (error instanceof ApiError) {
-      return reply.code(error.statusCode).headers(error.headers).send(errorBody(error.code, error.message, error.details));
+    if (error instanceof DomainError) {
+      const { status, headers, body } = httpError(error);
+      return reply.code(status).headers(headers).send(body);
     }
     if (error.validation) {
       const problems = error.validation.map((issue) => ({
@@ -245,23 +247,23 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/v1/health', { schema: { hide: true } }, async () => ({ data: { status: 'ok' }, meta: {} }));
 
-  await app.register(workflowRoutes(engine));
-  await app.register(executeRoutes(engine));
-  await app.register(testRoutes(engine));
-  await app.register(runRoutes(engine));
-  await app.register(approvalRoutes(engine));
-  await app.register(keyRoutes(engine));
-  await app.register(secretRoutes(engine));
-  await app.register(settingsRoutes(engine));
-  await app.register(integrationRoutes(engine));
-  await app.register(eventRoutes(engine));
-  await app.register(decideRoutes(engine));
-  await app.register(generateRoutes(engine));
-  await app.register(notifierRoutes(engine));
-  await app.register(slackCallbackRoutes(engine));
-  await app.register(mcpRoutes(engine, { idleMs: options.mcpSessionIdleMs }));
-  await app.register(sessionRoutes(engine));
-  await app.register(consoleRoutes(engine, options.rendererDir));
+  await app.register(workflowRoutes(engine.workflows));
+  await app.register(executeRoutes(engine.execution));
+  await app.register(testRoutes(engine.testRuns));
+  await app.register(runRoutes(engine.runs));
+  await app.register(approvalRoutes(engine.approvals));
+  await app.register(keyRoutes(engine.keys));
+  await app.register(secretRoutes(engine.workflowSecrets));
+  await app.register(settingsRoutes({ settings: engine.settings, secrets: engine.workflowSecrets, dataDir: engine.dataDir }));
+  await app.register(integrationRoutes(engine.integrations, engine.testRuns));
+  await app.register(eventRoutes(engine.bus, engine.keys));
+  await app.register(decideRoutes(engine.approvals));
+  await app.register(generateRoutes(engine.generation, engine.log));
+  await app.register(notifierRoutes(engine.notifications));
+  await app.register(slackCallbackRoutes(engine.notifications, engine.clock));
+  await app.register(mcpRoutes({ services: engine, bus: engine.bus, keys: engine.keys }, { idleMs: options.mcpSessionIdleMs }));
+  await app.register(sessionRoutes(engine.sessions));
+  await app.register(consoleRoutes(options.rendererDir));
   return app;
 }
 

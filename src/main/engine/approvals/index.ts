@@ -1,10 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { RunInput, TriggerType } from '../../../shared/domain.ts';
+import type { ApprovalStatus, RunInput, TriggerType } from '../../../shared/domain.ts';
+import type { WorkflowWarning } from '../../../shared/warnings.ts';
 import type { ApiKey, Approval, Store } from '../db/index.ts';
-import { hasScopes, mayAccess } from '../keys/access.ts';
-import { ApiError } from '../api/errors.ts';
+import { hasScopes, mayAccess, ownerFilter } from '../keys/access.ts';
+import { DomainError } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
+import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
 import { iso, type Clock } from '../util/time.ts';
+import { approvalView } from './views.ts';
 
 export interface PendingApprovalInput {
   workflow_id: number;
@@ -27,6 +30,24 @@ export interface CreatedApproval {
 
 export type Decision = 'approve' | 'reject';
 
+export interface ApprovalQuery extends PageQuery {
+  /** One status or several separated by commas. */
+  status?: string;
+  /** Only this workflow's requests (an unknown uuid matches none). */
+  workflow_uuid?: string;
+}
+
+export type ApprovalView = ReturnType<typeof approvalView>;
+
+export interface ApprovalServiceDeps {
+  store: Store;
+  bus: EventBus;
+  clock: Clock;
+  /** Why a pending request's run would fail if approved now. */
+  warnings: (approval: Approval) => WorkflowWarning[];
+  onRunQueued: (keyId: number | null) => void;
+}
+
 /** Longest the sweeper sleeps, so a clock jump or another process's approvals are still seen. */
 const SWEEP_INTERVAL_MS = 30_000;
 
@@ -44,15 +65,37 @@ export class ApprovalService {
   private readonly store: Store;
   private readonly bus: EventBus;
   private readonly clock: Clock;
+  private readonly warnings: (approval: Approval) => WorkflowWarning[];
   private readonly onRunQueued: (keyId: number | null) => void;
   private readonly createdListeners = new Set<(approval: Approval, decideToken: string) => void>();
 
-  constructor(deps: { store: Store; bus: EventBus; clock: Clock; onRunQueued: (keyId: number | null) => void }) {
+  constructor(deps: ApprovalServiceDeps) {
     this.store = deps.store;
     this.bus = deps.bus;
     this.clock = deps.clock;
+    this.warnings = deps.warnings;
     this.onRunQueued = deps.onRunQueued;
   }
+
+  /** How a request appears to callers, with the warnings of its run. */
+  view(approval: Approval): ApprovalView {
+    return approvalView(approval, this.warnings(approval));
+  }
+
+  /** Pending first, then decided ones; agents get only their own. */
+  list(caller: ApiKey, query: ApprovalQuery): Page<ApprovalView> {
+    const { page, pageSize, limit, offset } = pageWindow(query);
+    const workflowId = query.workflow_uuid ? (this.store.workflows.idOf(query.workflow_uuid) ?? -1) : undefined;
+    const { items, total } = this.store.approvals.list({
+      status: query.status?.split(',') as ApprovalStatus[] | undefined,
+      workflow_id: workflowId,
+      trigger_key_id: ownerFilter(caller),
+      limit,
+      offset,
+    });
+    return { items: items.map((approval) => this.view(approval)), total, page, page_size: pageSize };
+  }
+
 
   /** Inserts a pending approval; call inside the caller's transaction. */
   insertPending(input: PendingApprovalInput): CreatedApproval {
@@ -102,9 +145,15 @@ export class ApprovalService {
     return presented.length === stored.length && timingSafeEqual(presented, stored);
   }
 
+  /** A request as it stands now (overdue ones expired first), or null: for the browser decide page. */
+  current(uuid: string): Approval | null {
+    this.sweep();
+    return this.store.approvals.get(uuid) ?? null;
+  }
+
   get(uuid: string): Approval {
     const approval = this.store.approvals.get(uuid);
-    if (!approval) throw new ApiError(404, 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
+    if (!approval) throw new DomainError('not_found', 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
     return approval;
   }
 
@@ -116,11 +165,11 @@ export class ApprovalService {
   getFor(caller: ApiKey, uuid: string): Approval {
     const approval = this.get(uuid);
     if (!mayAccess(caller, approval.trigger_key_id)) {
-      throw new ApiError(404, 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
+      throw new DomainError('not_found', 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
     }
     const own = approval.trigger_key_id === caller.id;
     if (!hasScopes(caller, ['workflows:read']) && !(own && hasScopes(caller, ['workflows:execute']))) {
-      throw new ApiError(403, 'FORBIDDEN', 'This key may read only the approval requests it created.', {
+      throw new DomainError('forbidden', 'FORBIDDEN', 'This key may read only the approval requests it created.', {
         required_scopes: ['workflows:read'],
         key_scopes: caller.scopes,
       });
@@ -128,8 +177,26 @@ export class ApprovalService {
     return approval;
   }
 
+  /** Resolves once the request is no longer pending, or when the time is up. */
+  waitForDecision(caller: ApiKey, uuid: string, timeoutMs: number): Promise<void> {
+    this.getFor(caller, uuid);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const unsubscribe = this.bus.subscribe((event) => {
+        const ended = event.type === 'approval.decided' || event.type === 'approval.expired' || event.type === 'approval.cancelled';
+        if (ended && event.data.approval_uuid === uuid) done();
+      });
+      const timer = setTimeout(done, timeoutMs);
+      if (this.get(uuid).status !== 'pending') done();
+    });
+  }
+
   /**
-   * Decides a pending approval. Exactly one caller wins; the others get 409 with the reason.
+   * Decides a pending approval. Exactly one caller wins; the others get a conflict saying why.
    * Approving queues one run of the pinned workflow version and links it to the approval.
    */
   decide(uuid: string, decision: Decision, responder: string, reason: string | null): Approval {
@@ -191,8 +258,8 @@ export class ApprovalService {
   private refuseNotExecutable(approval: Approval): never {
     const workflow = this.store.workflows.getById(approval.workflow_id);
     this.cancelPending(approval.workflow_id, 'Vigil', `the workflow is ${workflow?.state ?? 'deleted'}`);
-    throw new ApiError(
-      409,
+    throw new DomainError(
+      'conflict',
       'WORKFLOW_NOT_EXECUTABLE',
       `The workflow "${approval.workflow_name}" is no longer active, so this request can no longer be approved; it was cancelled.`,
       { state: workflow?.state ?? null },
@@ -217,10 +284,10 @@ export class ApprovalService {
     return cancelled.length;
   }
 
-  private conflict(id: number, now: number): ApiError {
+  private conflict(id: number, now: number): DomainError {
     const current = this.store.approvals.getById(id)!;
     if (current.status === 'cancelled') {
-      return new ApiError(409, 'APPROVAL_CANCELLED', `This approval request was cancelled${current.decision_reason ? `: ${current.decision_reason}` : ''}.`, {
+      return new DomainError('conflict', 'APPROVAL_CANCELLED', `This approval request was cancelled${current.decision_reason ? `: ${current.decision_reason}` : ''}.`, {
         status: 'cancelled',
         responder: current.responder,
         reason: current.decision_reason,
@@ -229,13 +296,13 @@ export class ApprovalService {
     }
     if (current.status === 'expired' || (current.status === 'pending' && Date.parse(current.expires_at) <= now)) {
       this.sweep();
-      return new ApiError(409, 'APPROVAL_EXPIRED', `This approval request expired at ${current.expires_at}.`, {
+      return new DomainError('conflict', 'APPROVAL_EXPIRED', `This approval request expired at ${current.expires_at}.`, {
         status: 'expired',
         expires_at: current.expires_at,
       });
     }
-    return new ApiError(
-      409,
+    return new DomainError(
+      'conflict',
       'APPROVAL_ALREADY_DECIDED',
       `This approval request was already ${current.status}${current.responder ? ` by ${current.responder}` : ''}.`,
       { status: current.status, responder: current.responder, decided_at: current.decided_at },

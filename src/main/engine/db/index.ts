@@ -1,6 +1,9 @@
 import { ApprovalRepository } from './approvals.ts';
 import { ApiKeyRepository } from './keys.ts';
 import { IdempotencyRepository, SecretNameRepository, SettingsRepository } from './misc.ts';
+
+/** The settings table: besides the engine's own settings, each room keeps its keys there (`llm.*`, `integrations.*`, `notifiers.*`). */
+export type SettingsTable = Pick<SettingsRepository, 'read' | 'write'>;
 import { openDatabase, type Db } from './open.ts';
 import { RunRepository } from './runs.ts';
 import { WorkflowRepository } from './workflows.ts';

@@ -1,20 +1,25 @@
 import type { Db } from './open.ts';
 
 export interface StoredResponse {
-  status_code: number;
   body_hash: string;
   response: unknown;
 }
 
-/** Idempotency records: (key, caller) → body hash and the response that was sent, kept 24 h. */
+/**
+ * Idempotency records: (key, caller) → body hash and the answer that was sent, kept 24 h. Only
+ * accepted executions are recorded (a dry run stores nothing, a refusal is not an answer to
+ * repeat), so the status column always holds the API's 202 Accepted.
+ */
+const ACCEPTED = 202;
+
 export class IdempotencyRepository {
   private readonly find;
   private readonly insert;
   private readonly purge;
 
   constructor(db: Db) {
-    this.find = db.prepare<[number, string, string], { status_code: number; body_hash: string; response: string }>(
-      'SELECT status_code, body_hash, response FROM idempotency WHERE key_id = ? AND idem_key = ? AND created_at > ?',
+    this.find = db.prepare<[number, string, string], { body_hash: string; response: string }>(
+      'SELECT body_hash, response FROM idempotency WHERE key_id = ? AND idem_key = ? AND created_at > ?',
     );
     this.insert = db.prepare(
       'INSERT OR REPLACE INTO idempotency (key_id, idem_key, body_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -24,11 +29,11 @@ export class IdempotencyRepository {
 
   get(keyId: number, idemKey: string, notBefore: string): StoredResponse | undefined {
     const row = this.find.get(keyId, idemKey, notBefore);
-    return row && { status_code: row.status_code, body_hash: row.body_hash, response: JSON.parse(row.response) };
+    return row && { body_hash: row.body_hash, response: JSON.parse(row.response) };
   }
 
-  put(keyId: number, idemKey: string, bodyHash: string, statusCode: number, response: unknown, now: string): void {
-    this.insert.run(keyId, idemKey, bodyHash, statusCode, JSON.stringify(response), now);
+  put(keyId: number, idemKey: string, bodyHash: string, response: unknown, now: string): void {
+    this.insert.run(keyId, idemKey, bodyHash, ACCEPTED, JSON.stringify(response), now);
   }
 
   deleteOlderThan(cutoff: string): number {

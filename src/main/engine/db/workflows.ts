@@ -1,34 +1,15 @@
-import type {
-  ApprovalMode,
-  IndicatorType,
-  RiskLevel,
-  RunStatus,
-  WorkflowKind,
-  WorkflowState,
-  WorkflowType,
-} from '../../../shared/domain.ts';
+import type { ApprovalMode, RiskLevel, RunStatus, WorkflowDefaults, WorkflowKind, WorkflowState, WorkflowType } from '../../../shared/domain.ts';
 import { newId } from '../util/ids.ts';
 import { fromJson, toJson } from '../util/json.ts';
 import type { Db } from './open.ts';
 
-export interface Workflow {
+/** A workflow row: the fields an analyst sets (their defaults are in src/shared/domain.ts) and Vigil's own. */
+export interface Workflow extends WorkflowDefaults {
   id: number;
   uuid: string;
   name: string;
-  workflow_type: WorkflowType | null;
-  indicator_types: IndicatorType[];
-  kind: WorkflowKind;
   code: string;
   code_version: number;
-  state: WorkflowState;
-  approval_mode: ApprovalMode;
-  approval_timeout_seconds: number;
-  risk_level: RiskLevel;
-  timeout_seconds: number;
-  secrets: string[];
-  allowed_hosts: string[];
-  documentation: string;
-  tags: string[];
   is_system: boolean;
   /** Set on the built-in workflows Vigil seeds (e.g. `okta.suspend_user`); null otherwise. */
   builtin_key: string | null;

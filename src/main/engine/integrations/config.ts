@@ -4,6 +4,8 @@
 // response, never a log line). A flag in the settings table records whether the secret was
 // stored, so views and the `not configured` badges never touch the keychain.
 import type { IntegrationName, RunIntegrations } from '../../sandbox/index.ts';
+import { DomainError, type Problem } from '../errors.ts';
+import type { SettingsTable } from '../db/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import type { EntraUpdate, EntraView, IntegrationView, OktaUpdate, OktaView } from '../../../shared/integrations.ts';
 
@@ -28,32 +30,21 @@ const KEY = {
   },
 } as const;
 
-/** The settings table, as the engine's store has it. */
-export interface SettingsTable {
-  read(): Record<string, unknown>;
-  write(values: Record<string, unknown>): void;
-}
-
 export interface IntegrationConfigDeps {
   settings: SettingsTable;
   /** Vigil's own credentials store (keychain service `vigil.credentials`). */
   credentials: SecretStore;
 }
 
-export interface Problem {
-  field: string;
-  message: string;
-}
-
-/** Bad input, listed field by field (the API's 422 VALIDATION_ERROR). */
-export class IntegrationSettingsError extends Error {
+/** Bad input, listed field by field. */
+export class IntegrationSettingsError extends DomainError {
   readonly problems: Problem[];
   constructor(problems: Problem[]) {
-    super(problems.map((problem) => `${problem.field} ${problem.message}`).join('; '));
+    super('invalid', 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
+    this.name = 'IntegrationSettingsError';
     this.problems = problems;
   }
 }
-
 
 const text = (stored: Record<string, unknown>, key: string) => (typeof stored[key] === 'string' && stored[key] !== '' ? (stored[key] as string) : null);
 

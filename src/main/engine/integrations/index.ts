@@ -2,10 +2,9 @@
 // secrets), the nine built-in identity workflows and their seeding, and what a run or an execute
 // needs to know about them. The clients themselves run in the sandbox process
 // (src/main/sandbox/integrations), next to the broker whose budgets and egress policy they share.
-import type { IntegrationName, RunOutcome, RunRequest } from '../../sandbox/index.ts';
+import type { IntegrationName } from '../../sandbox/index.ts';
 import type { Workflow } from '../db/index.ts';
 import { BUILTIN_WORKFLOWS } from './builtins.ts';
-import { testModeIntegrations, type SettingsTable } from './config.ts';
 
 export { BUILTIN_WORKFLOWS, type BuiltinWorkflow } from './builtins.ts';
 export { BUILTIN_AUTHOR, seedBuiltinWorkflows } from './seed.ts';
@@ -21,6 +20,7 @@ export {
   removeIntegration,
   resolveIntegrations,
   TEST_MODE_CREDENTIAL,
+  testModeIntegrations,
   updateEntra,
   updateOkta,
   type EntraUpdate,
@@ -30,7 +30,6 @@ export {
   type OktaUpdate,
   type OktaView,
 } from './config.ts';
-export { testIntegration, type ConnectionTest } from './test-connection.ts';
 
 const BUILTIN_INTEGRATION = new Map(BUILTIN_WORKFLOWS.map((builtin) => [builtin.key, builtin.integration]));
 
@@ -51,17 +50,4 @@ export function integrationsUsedBy(code: string): IntegrationName[] {
   if (code.includes('entra')) used.push('entra');
   return used;
 }
-
-interface RunExecutor {
-  run(request: RunRequest, signal?: AbortSignal): Promise<RunOutcome>;
-}
-
-/**
- * Test runs outside the test endpoints (code generation's check) get the configured integrations
- * the same way: in test mode, answered by the run's mocks, with no credential read.
- */
-export function withTestModeIntegrations(executor: RunExecutor, settings: SettingsTable): RunExecutor {
-  return {
-    run: (request, signal) => executor.run({ ...request, integrations: testModeIntegrations(settings, integrationsUsedBy(request.code)) }, signal),
-  };
-}
+export { IntegrationService } from './service.ts';

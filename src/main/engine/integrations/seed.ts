@@ -1,26 +1,23 @@
 // Seeds the built-in workflows at every start: a missing one is created (active, gated), an
 // existing one gets the current code, name, documentation and settings of this Vigil version while
 // the analyst's own choices — state, approval mode and timeout, tags — stay as they are.
+import { WORKFLOW_DEFAULTS } from '../../../shared/domain.ts';
 import type { Store, WorkflowFields } from '../db/index.ts';
 import { BUILTIN_WORKFLOWS, type BuiltinWorkflow } from './builtins.ts';
 
 /** Recorded as the author of the versions Vigil itself saves. */
 export const BUILTIN_AUTHOR = 'vigil (built-in)';
 
+/** A built-in is an account workflow that starts active and gated; it calls an identity provider, hence high risk and a longer timeout. */
 function fieldsOf(builtin: BuiltinWorkflow): WorkflowFields {
   return {
+    ...WORKFLOW_DEFAULTS,
     name: builtin.name,
-    workflow_type: 'indicator',
     indicator_types: ['account'],
-    kind: 'script',
     code: builtin.code,
     state: 'active',
-    approval_mode: 'always',
-    approval_timeout_seconds: 3600,
     risk_level: 'high',
     timeout_seconds: 120,
-    secrets: [],
-    allowed_hosts: [],
     documentation: builtin.documentation,
     tags: builtin.tags,
   };

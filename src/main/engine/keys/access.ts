@@ -2,10 +2,21 @@
 // layer ask here, so REST, MCP and the event stream apply one rule.
 import type { Scope } from '../../../shared/domain.ts';
 import type { ApiKey } from '../db/index.ts';
+import { DomainError } from '../errors.ts';
 
 /** `admin` implies every scope. */
 export function hasScopes(key: Pick<ApiKey, 'scopes'>, scopes: readonly Scope[]): boolean {
   return key.scopes.includes('admin') || scopes.every((scope) => key.scopes.includes(scope));
+}
+
+/** The scopes a call (a route, an MCP tool) needs, or a refusal naming them and the key's own. */
+export function requireScopes(key: Pick<ApiKey, 'scopes'>, scopes: readonly Scope[], what: 'call' | 'tool'): void {
+  if (!hasScopes(key, scopes)) {
+    throw new DomainError('forbidden', 'FORBIDDEN', `This key lacks the scope(s) this ${what} needs: ${scopes.join(', ')}.`, {
+      required_scopes: scopes,
+      key_scopes: key.scopes,
+    });
+  }
 }
 
 /**
@@ -24,4 +35,9 @@ export function mayAccess(caller: Pick<ApiKey, 'id' | 'key_type'>, triggerKeyId:
 /** The triggering key a list is narrowed to for this caller (undefined: everything). */
 export function ownerFilter(caller: Pick<ApiKey, 'id' | 'key_type'>): number | undefined {
   return seesEverything(caller) ? undefined : caller.id;
+}
+
+/** How a caller is named in approvals, versions and runs. */
+export function callerLabel(key: Pick<ApiKey, 'name' | 'prefix'>): string {
+  return `${key.name} (${key.prefix}…)`;
 }

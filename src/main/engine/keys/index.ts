@@ -1,6 +1,6 @@
 import type { KeyType, Scope } from '../../../shared/domain.ts';
 import { hashKey, type ApiKey, type Store } from '../db/index.ts';
-import { ApiError } from '../api/errors.ts';
+import { DomainError, invalid } from '../errors.ts';
 import { iso, timestampMs, type Clock } from '../util/time.ts';
 
 export const DEFAULT_SCOPES: Record<KeyType, Scope[]> = {
@@ -83,20 +83,16 @@ export class KeyService {
     if (input.key_type === 'agent') {
       const forbidden = scopes.filter((scope) => HUMAN_ONLY_SCOPES.includes(scope));
       if (forbidden.length > 0) {
-        throw new ApiError(
-          422,
-          'VALIDATION_ERROR',
+        throw invalid(
+          forbidden.map((scope) => ({ field: 'body.scopes', message: `${scope} is not allowed for agent keys` })),
           `Agent keys cannot hold ${forbidden.join(', ')}: only humans approve runs or administer Vigil.`,
-          { problems: forbidden.map((scope) => ({ field: 'body.scopes', message: `${scope} is not allowed for agent keys` })) },
         );
       }
     }
     const now = this.clock.now();
     const expiresAt = input.expires_at ? timestampMs(input.expires_at) : null;
     if (expiresAt !== null && expiresAt <= now) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'expires_at must be in the future.', {
-        problems: [{ field: 'body.expires_at', message: 'must be in the future' }],
-      });
+      throw invalid([{ field: 'body.expires_at', message: 'must be in the future' }], 'expires_at must be in the future.');
     }
     return this.store.keys.create({
       name: input.name,
@@ -107,9 +103,14 @@ export class KeyService {
     });
   }
 
+  /** Every key, revoked and expired ones included. */
+  list(): ApiKey[] {
+    return this.store.keys.list();
+  }
+
   revoke(uuid: string): ApiKey {
     const key = this.store.keys.get(uuid);
-    if (!key) throw new ApiError(404, 'API_KEY_NOT_FOUND', `No API key with id ${uuid}.`);
+    if (!key) throw new DomainError('not_found', 'API_KEY_NOT_FOUND', `No API key with id ${uuid}.`);
     this.store.keys.revokeKey(uuid, iso(this.clock.now()));
     this.cache.clear();
     this.invalidate(key.id);
@@ -123,15 +124,15 @@ export class KeyService {
     let cached = this.cache.get(hash);
     if (!cached || now - cached.at > CACHE_TTL_MS) {
       const key = this.store.keys.findByHash(hash);
-      if (!key) throw new ApiError(401, 'UNAUTHORIZED', 'Unknown API key.');
+      if (!key) throw new DomainError('unauthenticated', 'UNAUTHORIZED', 'Unknown API key.');
       cached = { key, at: now };
       if (this.cache.size > 1000) this.cache.clear();
       this.cache.set(hash, cached);
     }
     const { key } = cached;
-    if (key.revoked_at) throw new ApiError(401, 'UNAUTHORIZED', 'This API key was revoked.');
+    if (key.revoked_at) throw new DomainError('unauthenticated', 'UNAUTHORIZED', 'This API key was revoked.');
     if (key.expires_at && Date.parse(key.expires_at) <= now) {
-      throw new ApiError(401, 'UNAUTHORIZED', 'This API key has expired.');
+      throw new DomainError('unauthenticated', 'UNAUTHORIZED', 'This API key has expired.');
     }
     // last_used is informational: written at most once a minute per key, off the hot path's budget.
     const written = this.lastUsedWritten.get(key.id) ?? 0;

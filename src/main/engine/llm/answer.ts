@@ -1,7 +1,7 @@
 // The structured answer the model submits (a tool call's input or a json_schema response), and
 // its validation. What fails validation becomes an `answer` problem fed back to the model, with the
 // same limits the workflow API applies on save, so a suggestion can always be saved as given.
-import { INDICATOR_TYPES, type IndicatorType } from '../../../shared/domain.ts';
+import { INDICATOR_TYPES, SECRET_NAME, type IndicatorType } from '../../../shared/domain.ts';
 import type { GenerationProblem, SuggestedTestInput } from '../../../shared/llm.ts';
 
 export const ANSWER_TOOL_NAME = 'submit_workflow';
@@ -9,7 +9,6 @@ export const ANSWER_TOOL_DESCRIPTION =
   'Submit the complete workflow: TypeScript code, a name, documentation, the secrets and hosts it needs, ' +
   'mock HTTP responses for a test run, and the test run\'s input. Always submit every field.';
 
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const HOST_ENTRY = /^[A-Za-z0-9.:*\-[\]/]+$/;
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 const MAX_CODE_BYTES = 1024 * 1024;

@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { checkIndicator } from '../../../shared/indicators.ts';
 import { lintWorkflow } from '../../../shared/lint/index.ts';
-import { testSecrets } from '../../../shared/test-secrets.ts';
-import { parseMockSpec, type RunOutcome, type RunRequest } from '../../sandbox/index.ts';
+import { parseMockSpec, type MockSpec, type RunOutcome, type RunRequest } from '../../sandbox/index.ts';
 import type { Candidate } from './answer.ts';
+import type { SettingsTable } from '../db/index.ts';
+import { buildRunRequest, runInput } from '../runs/index.ts';
 import { typecheckWorkflow } from '../workflows/index.ts';
 import type { CheckState, GenerationProblem, ProgressStage } from '../../../shared/llm.ts';
 
@@ -15,7 +16,7 @@ export interface TestExecutor {
 }
 
 /** Mocks answer at once; a test run longer than this is a loop or a `delay_ms` nobody wants to wait for. */
-const TEST_TIMEOUT_MS = 20_000;
+const TEST_TIMEOUT_SECONDS = 20;
 const MAX_LOG_LINES = 8;
 /** The rule id of a test run the sandbox could not start. */
 export const SANDBOX_UNAVAILABLE = 'sandbox-unavailable';
@@ -27,7 +28,14 @@ export interface CheckReport {
 
 export async function checkCandidate(
   candidate: Candidate,
-  deps: { vigilDts: string; executor: TestExecutor; signal: AbortSignal; stage(stage: ProgressStage, message: string): void },
+  deps: {
+    vigilDts: string;
+    executor: TestExecutor;
+    /** The configured integrations, offered to the test run with placeholder credentials. */
+    integrations?: SettingsTable;
+    signal: AbortSignal;
+    stage(stage: ProgressStage, message: string): void;
+  },
 ): Promise<CheckReport> {
   const problems: GenerationProblem[] = [];
   const checks: CheckReport['checks'] = { lint: 'skipped', typecheck: 'skipped', test: 'skipped' };
@@ -62,15 +70,18 @@ export async function checkCandidate(
   if (!lintErrors) {
     deps.signal.throwIfAborted();
     deps.stage('testing', 'Running the code once in the sandbox against the suggested mocks');
-    const testProblems = await testRun(candidate, deps.executor, deps.signal);
+    const testProblems = await testRun(candidate, deps);
     problems.push(...testProblems);
     checks.test = testProblems.length === 0 ? 'passed' : testProblems.some((p) => p.rule === SANDBOX_UNAVAILABLE) ? 'skipped' : 'failed';
   }
   return { problems, checks };
 }
 
-async function testRun(candidate: Candidate, executor: TestExecutor, signal: AbortSignal): Promise<GenerationProblem[]> {
-  let mocks: RunRequest['mocks'];
+async function testRun(
+  candidate: Candidate,
+  { executor, integrations, signal }: { executor: TestExecutor; integrations?: SettingsTable; signal: AbortSignal },
+): Promise<GenerationProblem[]> {
+  let mocks: MockSpec;
   try {
     mocks = parseMockSpec(candidate.mocks);
   } catch (error) {
@@ -82,28 +93,26 @@ async function testRun(candidate: Candidate, executor: TestExecutor, signal: Abo
   // The Test panel and the API refuse such a value: the model must suggest one they accept.
   const invalid = checkIndicator(input.indicator_type, input.indicator_value);
   if (invalid) return [{ source: 'test', severity: 'error', message: `test_input.indicator_value: ${invalid.message}` }];
-  const request: RunRequest = {
-    runId: randomUUID(),
-    workflow: { uuid: randomUUID(), name: candidate.name || 'Generated workflow', version: 1 },
-    trigger: 'human',
-    code: candidate.code,
-    input: {
-      indicator: { type: input.indicator_type, value: input.indicator_value, malice: null, enrichment: null },
-      alert: input.alert,
-      alert_uuid: null,
-      context: input.context,
+  const built = await buildRunRequest(
+    {
+      runId: randomUUID(),
+      workflow: { uuid: randomUUID(), name: candidate.name || 'Generated workflow', version: 1 },
+      kind: 'script',
+      code: candidate.code,
+      input: runInput(input),
+      declaredSecrets: candidate.secrets,
+      allowedHosts: candidate.allowed_hosts,
+      timeoutSeconds: TEST_TIMEOUT_SECONDS,
+      now: Date.now(),
     },
     // Placeholders for every secret, as in any test run: the code takes the path that uses one,
     // and the keychain is never read.
-    secrets: testSecrets(candidate.secrets).values,
-    declaredSecrets: candidate.secrets,
-    allowedHosts: candidate.allowed_hosts,
-    timeoutMs: TEST_TIMEOUT_MS,
-    mocks,
-  };
+    { secrets: { test: {} }, mocks, ...(integrations ? { integrations: { test: integrations } } : {}) },
+  );
   let outcome: RunOutcome;
   try {
-    outcome = await executor.run(request, signal);
+    if (!built.ok) throw new Error(built.error);
+    outcome = await executor.run(built.request, signal);
   } catch (error) {
     signal.throwIfAborted();
     // Not the model's fault: reported to the analyst, never sent back to the model.

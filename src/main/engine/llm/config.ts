@@ -2,6 +2,7 @@
 // key in Vigil's credentials keychain (never SQLite, never a response, never a log line). A flag in
 // the settings table records whether a key was stored, so reading the settings and using a keyless
 // local server never touch the keychain (no unlock prompt for an Ollama user).
+import type { SettingsTable } from '../db/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import type { LlmProvider } from './providers/types.ts';
 import { LlmError, LlmSettingsError, notConfigured } from './errors.ts';
@@ -34,12 +35,6 @@ const KEY = {
   structured_output: 'llm.structured_output',
 } as const;
 const keySetFlag = (provider: LlmProviderName) => `llm.api_key_set.${provider}`;
-
-/** The settings table, as the engine's store has it. */
-export interface SettingsTable {
-  read(): Record<string, unknown>;
-  write(values: Record<string, unknown>): void;
-}
 
 export interface LlmConfigDeps {
   settings: SettingsTable;
@@ -204,7 +199,7 @@ function redacting(provider: LlmProvider, secret: string): LlmProvider {
       } catch (error) {
         if (error instanceof LlmError) {
           const details = error.details ? JSON.parse(scrub(JSON.stringify(error.details))) : null;
-          throw new LlmError(error.code, error.status, scrub(error.message), details);
+          throw new LlmError(error.code, scrub(error.message), details);
         }
         throw error;
       }

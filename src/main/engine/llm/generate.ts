@@ -6,6 +6,7 @@ import { checkCandidate, SANDBOX_UNAVAILABLE, type TestExecutor } from './checks
 import { cancelled, LlmError, refused, unavailable } from './errors.ts';
 import { buildFeedback, buildSystemPrompt, buildUserMessage, formatProblem, type PromptMaterial } from './prompt.ts';
 import type { LlmProvider, ProviderAnswer, Turn } from './providers/types.ts';
+import type { SettingsTable } from '../db/index.ts';
 import type { CheckState, GenerateProgress, GenerateRequest, GenerateResult, GenerationProblem, ProgressListener, ProgressStage } from '../../../shared/llm.ts';
 
 export const MAX_ATTEMPTS = 3;
@@ -17,6 +18,8 @@ export interface GenerateDeps {
   /** Limit for one model request. */
   timeoutMs: number;
   executor: TestExecutor;
+  /** The configured integrations, offered to test runs with placeholder credentials (none without). */
+  integrations?: SettingsTable;
   material: PromptMaterial;
   maxAttempts?: number;
 }
@@ -66,6 +69,7 @@ export async function generateWorkflow(request: GenerateRequest, deps: GenerateD
           const report = await checkCandidate(validated.candidate, {
             vigilDts: deps.material.vigilDts,
             executor: deps.executor,
+            integrations: deps.integrations,
             signal,
             stage: (stage, message) => emit(stage, message),
           });

@@ -5,8 +5,7 @@
  */
 export type { GenerateDeps, GenerateOptions } from './generate.ts';
 
-/** The generator and its prompt material; TypeScript comes with them, so they load on first use. */
-export const loadGenerator = (): Promise<typeof import('./generator.ts')> => import('./generator.ts');
+export { GenerationService, loadGenerator } from './service.ts';
 export {
   API_KEY_CREDENTIALS,
   DEFAULT_ANTHROPIC_MODEL,
@@ -18,7 +17,6 @@ export {
   updateLlmSettings,
   type LlmConfigDeps,
   type ResolvedLlm,
-  type SettingsTable,
 } from './config.ts';
 export { LlmError, LlmSettingsError, type LlmErrorCode, type UnavailableReason } from './errors.ts';
 export type { PromptMaterial, ExampleWorkflow } from './prompt.ts';

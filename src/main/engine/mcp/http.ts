@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ApiError } from '../api/errors.ts';
-import type { Engine } from '../engine.ts';
+import { DomainError } from '../errors.ts';
+import type { EventBus } from '../events/bus.ts';
+import type { KeyService } from '../keys/index.ts';
+import type { McpServices } from './server.ts';
 
 let sdk: Promise<typeof import('./session.ts')> | null = null;
 const loadSdk = () => (sdk ??= import('./session.ts'));
@@ -27,7 +29,10 @@ const IDLE_SWEEP_MS = 60 * 1000;
  * for a session with another key is refused. Sessions hear when the workflow list changes. Their
  * number is bounded: per key, by idle time, and a revoked key's sessions close within seconds.
  */
-export function mcpRoutes(engine: Engine, options: { idleMs?: number | undefined } = {}) {
+export function mcpRoutes(
+  deps: { services: McpServices; bus: EventBus; keys: Pick<KeyService, 'watch'> },
+  options: { idleMs?: number | undefined } = {},
+) {
   const sessions = new Map<string, Session>();
   const idleMs = options.idleMs ?? SESSION_IDLE_MS;
 
@@ -49,7 +54,7 @@ export function mcpRoutes(engine: Engine, options: { idleMs?: number | undefined
     for (const [id, session] of own.slice(0, Math.max(0, own.length - MAX_SESSIONS_PER_KEY + 1))) closeSession(id, session);
   };
 
-  const unsubscribe = engine.bus.subscribe((event) => {
+  const unsubscribe = deps.bus.subscribe((event) => {
     if (event.type !== 'workflow.changed') return;
     for (const session of sessions.values()) session.server.sendResourceListChanged();
   });
@@ -70,17 +75,17 @@ export function mcpRoutes(engine: Engine, options: { idleMs?: number | undefined
       const sessionId = request.headers['mcp-session-id'];
       let session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
       if (session && session.keyId !== request.caller.id) {
-        throw new ApiError(403, 'FORBIDDEN', 'This MCP session belongs to another API key.');
+        throw new DomainError('forbidden', 'FORBIDDEN', 'This MCP session belongs to another API key.');
       }
       if (!session) {
         if (typeof sessionId === 'string') {
-          throw new ApiError(404, 'MCP_SESSION_NOT_FOUND', 'Unknown or closed MCP session; initialize a new one.');
+          throw new DomainError('not_found', 'MCP_SESSION_NOT_FOUND', 'Unknown or closed MCP session; initialize a new one.');
         }
         const { createMcpServer, isInitializeRequest, StreamableHTTPServerTransport } = await loadSdk();
         if (request.method !== 'POST' || !isInitializeRequest(request.body)) {
-          throw new ApiError(400, 'MCP_SESSION_REQUIRED', 'Start with an initialize request (no Mcp-Session-Id header).');
+          throw new DomainError('rejected', 'MCP_SESSION_REQUIRED', 'Start with an initialize request (no Mcp-Session-Id header).');
         }
-        const server = createMcpServer(engine, request.caller);
+        const server = createMcpServer(deps.services, request.caller);
         const keyId = request.caller.id;
         const created: Session = {
           server,
@@ -92,7 +97,7 @@ export function mcpRoutes(engine: Engine, options: { idleMs?: number | undefined
             onsessioninitialized: (id) => {
               makeRoom(keyId);
               sessions.set(id, created);
-              created.unwatch = engine.keys.watch(keyId, () => closeSession(id, created));
+              created.unwatch = deps.keys.watch(keyId, () => closeSession(id, created));
             },
           }),
         };

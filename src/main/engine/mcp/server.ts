@@ -1,140 +1,36 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { FINAL_RUN_STATUSES, INDICATOR_TYPES, type RunStatus, type Scope } from '../../../shared/domain.ts';
+import { INDICATOR_TYPES, type Scope } from '../../../shared/domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
-import type { ApiKey, Run, Workflow, WorkflowWithLastRun } from '../db/index.ts';
-import { ApiError } from '../api/errors.ts';
-import { hasScopes, mayAccess } from '../keys/access.ts';
-import { approvalView, runView } from '../api/views.ts';
-import type { Engine } from '../engine.ts';
-import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
-import { executeWorkflow } from '../runs/execute.ts';
-import { approvalWarnings, getWorkflow } from '../workflows/index.ts';
+import type { ApprovalService } from '../approvals/index.ts';
+import type { ApiKey } from '../db/index.ts';
+import { DomainError } from '../errors.ts';
+import { hasScopes, requireScopes } from '../keys/access.ts';
+import type { ExecutionService, RunService } from '../runs/index.ts';
+import { agentWorkflowView, type WorkflowService } from '../workflows/index.ts';
 
 const MAX_WAIT_SECONDS = 60;
 
-/** What an agent needs to choose a workflow: no code, no internals. */
-function describeWorkflow(workflow: Workflow | WorkflowWithLastRun) {
-  return {
-    uuid: workflow.uuid,
-    name: workflow.name,
-    kind: workflow.kind,
-    documentation: workflow.documentation,
-    workflow_type: workflow.workflow_type,
-    indicator_types: workflow.indicator_types,
-    approval_mode: workflow.approval_mode,
-    risk_level: workflow.risk_level,
-    timeout_seconds: workflow.timeout_seconds,
-    input_expectations:
-      'Call execute_workflow with indicator_type and indicator_value' +
-      (workflow.indicator_types.length > 0 ? ` (indicator_type one of: ${workflow.indicator_types.join(', ')})` : '') +
-      (workflow.kind === 'http_endpoint'
-        ? '; put anything else the automation needs in `context` (it is sent to the external endpoint as `input`, with the indicator, alert, your reason and confidence)'
-        : '; put anything else the workflow needs in `context` (it becomes ctx.input)') +
-      '; agents must give reason and confidence.',
-    tags: workflow.tags,
-  };
-}
-
-/** Agents are shown what they can execute now: a built-in whose integration is not configured would only answer 400. */
-function executable<T extends Workflow>(engine: Engine, workflows: T[]): T[] {
-  const configured = configuredIntegrations(engine.store.settings);
-  return workflows.filter((workflow) => {
-    const integration = builtinIntegration(workflow);
-    return !integration || configured[integration];
-  });
-}
-
-function activeWorkflows(engine: Engine) {
-  return executable(engine, engine.store.workflows.list({ state: 'active', sort: 'name', descending: false, limit: 500, offset: 0 }).items);
+/** What the MCP tools are adapters over: the same services REST uses. */
+export interface McpServices {
+  workflows: WorkflowService;
+  execution: ExecutionService;
+  runs: RunService;
+  approvals: ApprovalService;
 }
 
 function json(value: unknown): CallToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(value, null, 2) }] };
 }
 
+/** MCP's one error mapping: the engine's errors as the REST envelope's body, anything else as internal. */
 function toolError(error: unknown): CallToolResult {
   const body =
-    error instanceof ApiError
+    error instanceof DomainError
       ? { error: { code: error.code, message: error.message, details: error.details } }
       : { error: { code: 'INTERNAL_ERROR', message: (error as Error).message, details: null } };
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(body, null, 2) }] };
-}
-
-function requireScopes(caller: ApiKey, scopes: Scope[]): void {
-  if (!hasScopes(caller, scopes)) {
-    throw new ApiError(403, 'FORBIDDEN', `This key lacks the scope(s) this tool needs: ${scopes.join(', ')}.`, {
-      required_scopes: scopes,
-      key_scopes: caller.scopes,
-    });
-  }
-}
-
-function summarizeRun(engine: Engine, run: Run) {
-  const logs = engine.store.runs.logs(run.id);
-  const byLevel: Record<string, number> = {};
-  for (const log of logs) byLevel[log.level] = (byLevel[log.level] ?? 0) + 1;
-  const { input: _input, ...view } = runView(run);
-  return {
-    ...view,
-    steps: engine.store.runs.steps(run.id),
-    logs_summary: {
-      total: logs.length,
-      by_level: byLevel,
-      http_calls: logs.filter((log) => log.http).map((log) => log.http),
-      last: logs.slice(-10).map((log) => ({ level: log.level, message: log.message, step: log.step })),
-    },
-  };
-}
-
-/** Another agent's run is answered like a missing one, as over REST. */
-function findRun(engine: Engine, caller: ApiKey, uuid: string): Run {
-  const run = engine.store.runs.get(uuid);
-  if (!run || !mayAccess(caller, run.trigger_key_id)) throw new ApiError(404, 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
-  return run;
-}
-
-/** Resolves when the run ends, or with its current state when the timeout passes. */
-function waitForRunEnd(engine: Engine, caller: ApiKey, uuid: string, timeoutMs: number): Promise<Run> {
-  const first = findRun(engine, caller, uuid);
-  return new Promise((resolve) => {
-    const check = () => {
-      const run = engine.store.runs.get(first.uuid)!;
-      if (FINAL_RUN_STATUSES.includes(run.status as RunStatus)) {
-        finish(run);
-        return true;
-      }
-      return false;
-    };
-    const finish = (run: Run) => {
-      clearTimeout(timer);
-      unsubscribe();
-      resolve(run);
-    };
-    const unsubscribe = engine.bus.subscribe((event) => {
-      if (event.type === 'run.finished' && event.data.run_uuid === uuid) check();
-    });
-    const timer = setTimeout(() => finish(engine.store.runs.get(first.uuid)!), timeoutMs);
-    check();
-  });
-}
-
-function waitForDecision(engine: Engine, caller: ApiKey, uuid: string, timeoutMs: number): Promise<void> {
-  engine.approvals.getFor(caller, uuid);
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      unsubscribe();
-      resolve();
-    };
-    const unsubscribe = engine.bus.subscribe((event) => {
-      const ended = event.type === 'approval.decided' || event.type === 'approval.expired' || event.type === 'approval.cancelled';
-      if (ended && event.data.approval_uuid === uuid) done();
-    });
-    const timer = setTimeout(done, timeoutMs);
-    if (engine.approvals.get(uuid).status !== 'pending') done();
-  });
 }
 
 /**
@@ -142,7 +38,17 @@ function waitForDecision(engine: Engine, caller: ApiKey, uuid: string, timeoutMs
  * scopes of the caller's key, so MCP can do nothing REST would refuse. Every execution is an
  * agent's, whatever the key: talking MCP is what agents do, so the gate treats it as one.
  */
-export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
+export function createMcpServer(services: McpServices, caller: ApiKey): McpServer {
+  const { workflows, execution, runs, approvals } = services;
+  /** A tool's answer: the scopes checked, then its work's result as JSON, or the error as a tool error. */
+  const answer = async (scopes: Scope[], work: () => unknown): Promise<CallToolResult> => {
+    try {
+      requireScopes(caller, scopes, 'tool');
+      return json(await work());
+    } catch (error) {
+      return toolError(error);
+    }
+  };
   const server = new McpServer(
     { name: 'vigil', version: '1.0.0' },
     {
@@ -160,8 +66,8 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     'vigil://workflows',
     { title: 'Active workflows', description: 'Every active workflow with its documentation and gate.', mimeType: 'application/json' },
     async (uri) => {
-      requireScopes(caller, ['workflows:read']);
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(activeWorkflows(engine).map(describeWorkflow), null, 2) }] };
+      requireScopes(caller, ['workflows:read'], 'tool');
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(workflows.executable().map(agentWorkflowView), null, 2) }] };
     },
   );
 
@@ -170,7 +76,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     new ResourceTemplate('vigil://workflows/{uuid}', {
       list: async () => ({
         resources: hasScopes(caller, ['workflows:read'])
-          ? activeWorkflows(engine).map((workflow) => ({
+          ? workflows.executable().map((workflow) => ({
               uri: `vigil://workflows/${workflow.uuid}`,
               name: workflow.name,
               description: workflow.documentation.slice(0, 200) || undefined,
@@ -181,9 +87,9 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
     }),
     { title: 'Workflow', description: 'One workflow: documentation, indicator types, gate, risk.', mimeType: 'application/json' },
     async (uri, variables) => {
-      requireScopes(caller, ['workflows:read']);
-      const workflow = getWorkflow(engine, String(variables.uuid));
-      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(describeWorkflow(workflow), null, 2) }] };
+      requireScopes(caller, ['workflows:read'], 'tool');
+      const workflow = workflows.find(String(variables.uuid));
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(agentWorkflowView(workflow), null, 2) }] };
     },
   );
 
@@ -201,25 +107,13 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
       },
       annotations: { readOnlyHint: true },
     },
-    async ({ indicator_type, text }) => {
-      try {
-        requireScopes(caller, ['workflows:read']);
-        const all = engine.store.workflows.list({
-          state: 'active',
-          q: text,
-          sort: 'name',
-          descending: false,
-          limit: 500,
-          offset: 0,
-        }).items;
-        const matching = executable(engine, all).filter(
-          (workflow) => !indicator_type || workflow.indicator_types.length === 0 || workflow.indicator_types.includes(indicator_type),
-        );
-        return json({ workflows: matching.map(describeWorkflow) });
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+    async ({ indicator_type, text }) =>
+      answer(['workflows:read'], () => {
+        const matching = workflows
+          .executable(text)
+          .filter((workflow) => !indicator_type || workflow.indicator_types.length === 0 || workflow.indicator_types.includes(indicator_type));
+        return { workflows: matching.map(agentWorkflowView) };
+      }),
   );
 
   server.registerTool(
@@ -243,16 +137,12 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
         idempotency_key: z.string().min(1).max(255).optional(),
       },
     },
-    async ({ workflow_uuid, idempotency_key, ...body }) => {
-      try {
-        requireScopes(caller, ['workflows:execute']);
+    async ({ workflow_uuid, idempotency_key, ...body }) =>
+      answer(['workflows:execute'], async () => {
         // Whoever talks MCP is an agent, whatever its key: the gate and the agent rules apply.
-        const { body: response } = await executeWorkflow(engine, caller, workflow_uuid, body, idempotency_key, 'agent');
-        return json(response.data);
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+        const executed = await execution.execute(caller, workflow_uuid, body, { idempotencyKey: idempotency_key, trigger: 'agent' });
+        return executed.answer.data;
+      }),
   );
 
   server.registerTool(
@@ -263,14 +153,7 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
       inputSchema: { run_uuid: z.string().uuid() },
       annotations: { readOnlyHint: true },
     },
-    async ({ run_uuid }) => {
-      try {
-        requireScopes(caller, ['workflows:read']);
-        return json(summarizeRun(engine, findRun(engine, caller, run_uuid)));
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+    async ({ run_uuid }) => answer(['workflows:read'], () => runs.summary(caller, run_uuid)),
   );
 
   server.registerTool(
@@ -281,14 +164,8 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
       inputSchema: { approval_request_uuid: z.string().uuid() },
       annotations: { readOnlyHint: true },
     },
-    async ({ approval_request_uuid }) => {
-      try {
-        const approval = engine.approvals.getFor(caller, approval_request_uuid);
-        return json(approvalView(approval, approvalWarnings(engine, approval)));
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+    // getFor decides: readers, and the key that asked for it.
+    async ({ approval_request_uuid }) => answer([], () => approvals.view(approvals.getFor(caller, approval_request_uuid))),
   );
 
   server.registerTool(
@@ -306,28 +183,21 @@ export function createMcpServer(engine: Engine, caller: ApiKey): McpServer {
       },
       annotations: { readOnlyHint: true },
     },
-    async ({ run_uuid, approval_request_uuid, timeout_seconds }) => {
-      try {
-        requireScopes(caller, ['workflows:read']);
+    async ({ run_uuid, approval_request_uuid, timeout_seconds }) =>
+      answer(['workflows:read'], async () => {
         if (!run_uuid === !approval_request_uuid) {
-          throw new ApiError(422, 'VALIDATION_ERROR', 'Give exactly one of run_uuid or approval_request_uuid.');
+          throw new DomainError('invalid', 'VALIDATION_ERROR', 'Give exactly one of run_uuid or approval_request_uuid.');
         }
         const deadline = Date.now() + timeout_seconds * 1000;
         let runUuid = run_uuid;
         if (approval_request_uuid) {
-          await waitForDecision(engine, caller, approval_request_uuid, deadline - Date.now());
-          const approval = engine.approvals.getFor(caller, approval_request_uuid);
-          if (!approval.run_uuid) {
-            return json({ done: approval.status !== 'pending', approval: approvalView(approval, approvalWarnings(engine, approval)), run: null });
-          }
+          await approvals.waitForDecision(caller, approval_request_uuid, deadline - Date.now());
+          const approval = approvals.getFor(caller, approval_request_uuid);
+          if (!approval.run_uuid) return { done: approval.status !== 'pending', approval: approvals.view(approval), run: null };
           runUuid = approval.run_uuid;
         }
-        const run = await waitForRunEnd(engine, caller, runUuid!, Math.max(0, deadline - Date.now()));
-        return json({ done: FINAL_RUN_STATUSES.includes(run.status), run: summarizeRun(engine, run) });
-      } catch (error) {
-        return toolError(error);
-      }
-    },
+        return runs.waitForEnd(caller, runUuid!, Math.max(0, deadline - Date.now()));
+      }),
   );
 
   server.registerPrompt(

@@ -1,4 +1,5 @@
 import type { Approval, Run } from '../db/index.ts';
+import type { Notifier, NotifierContext } from './notifier.ts';
 import { failureReason, formatConfidence, oneLine } from './text.ts';
 
 /**
@@ -38,5 +39,18 @@ export function logDesktopNotifier(log: { info(message: string): void }): Deskto
       const why = failureReason(run);
       log.info(`Run ${run.status === 'timed_out' ? 'timed out' : 'failed'}: "${oneLine(run.workflow_name)}" (run ${run.uuid})${why ? `: ${oneLine(why)}` : ''}`);
     },
+  };
+}
+
+/** The desktop: new requests, requests that expired unanswered, and failed runs, through the shell's port. */
+export function desktopChannel(context: Pick<NotifierContext, 'settings'>, port: DesktopNotifier): Notifier {
+  return {
+    channel: 'desktop',
+    announces: (settings) => settings.desktop.enabled,
+    request: (approval, decideUrl) => ({ attempt: async () => port.approvalCreated(approval, decideUrl) }),
+    // A decision was made by someone who knows; only a request nobody answered needs telling.
+    closed: (approval, end) => (end === 'approval.expired' && context.settings().desktop.enabled ? { attempt: async () => port.approvalExpired(approval) } : null),
+    reportsFailedRuns: (settings) => settings.desktop.enabled && settings.desktop.run_failed,
+    runFailed: async (run) => port.runFailed(run),
   };
 }

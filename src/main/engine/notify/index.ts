@@ -1,6 +1,6 @@
 /**
- * The notifications room: Slack, Teams and the desktop port. Import from here, not from the files
- * behind it.
+ * The notifications room: Slack, Teams and the desktop port, each a Notifier (notifier.ts) behind
+ * one notification service. Import from here, not from the files behind it.
  */
 export {
   NotificationService,
@@ -9,7 +9,6 @@ export {
   sendTestMessage,
   type InteractionOutcome,
   type NotificationDeps,
-  type NotifierInfoEntry,
   type NotifierView,
   type NotifyOptions,
   type TestResult,
@@ -30,6 +29,7 @@ export {
   type NotifierSettings,
 } from './config.ts';
 export { logDesktopNotifier, type DesktopNotifier } from './desktop.ts';
+export type { NotifierInfoEntry } from './notifier.ts';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts';
 export { slackSignature, verifySlackSignature, SLACK_SIGNATURE_WINDOW_SECONDS } from './signature.ts';
 export { ACTION_APPROVE, ACTION_OPEN, ACTION_REJECT, type SlackInteraction, type SocketStatus } from './slack.ts';

@@ -41,6 +41,12 @@ export class DeliveryError extends Error {
   }
 }
 
+/** A credential a delivery needs; without it trying again cannot help. */
+export function requireValue(value: string | null, what: string): string {
+  if (!value) throw new DeliveryError(`no ${what} is set`, { retryable: false });
+  return value;
+}
+
 export type RetryOutcome<T> =
   | { ok: true; value: T; attempts: number }
   | { ok: false; error: DeliveryError; attempts: number };

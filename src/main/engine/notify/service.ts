@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Approval, Run, Store } from '../db/index.ts';
+import type { Approval, Store } from '../db/index.ts';
 import type { ApprovalService } from '../approvals/index.ts';
-import { ApiError } from '../api/errors.ts';
+import { DomainError, invalid } from '../errors.ts';
 import type { EngineEvent, EventBus } from '../events/bus.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import { iso, type Clock } from '../util/time.ts';
 import {
   configWarnings,
+  NotifierConfigError,
   NotifierConfigStore,
   type NotifierChannel,
   type NotifierConfig,
@@ -14,23 +15,21 @@ import {
   type NotifierSettings,
   type NotifierSettingsUpdate,
 } from './config.ts';
-import { logDesktopNotifier, type DesktopNotifier } from './desktop.ts';
-import { DEFAULT_RETRY_POLICY, DeliveryError, withRetry, type RetryOutcome, type RetryPolicy } from './retry.ts';
+import { desktopChannel, logDesktopNotifier, type DesktopNotifier } from './desktop.ts';
+import type { ApprovalEnd, Delivery, Notifier, NotifierContext, NotifierInfoEntry } from './notifier.ts';
+import { DEFAULT_RETRY_POLICY, DeliveryError, withRetry, type RetryPolicy } from './retry.ts';
 import {
   ACTION_APPROVE,
   ACTION_REJECT,
-  approvalMessage,
-  channelFor,
   responseUrlAllowed,
-  runFailedMessage,
   SlackApi,
+  SlackNotifier,
   SlackSocket,
   testMessage,
   type SlackInteraction,
-  type SlackMessageRef,
   type SocketStatus,
 } from './slack.ts';
-import { approvalCard, closedCard, postToTeams, runFailedCard, testCard } from './teams.ts';
+import { postToTeams, teamsNotifier, testCard } from './teams.ts';
 import { oneLine } from './text.ts';
 
 export interface NotifyOptions {
@@ -57,20 +56,6 @@ export interface NotificationDeps {
   /** The Electron shell's OS notifications; headless, a log line. */
   desktop?: DesktopNotifier;
   options?: NotifyOptions;
-}
-
-/** One entry of an approval's `notifier_info`: where one notifier's delivery stands. */
-export interface NotifierInfoEntry {
-  notifier: NotifierChannel;
-  /** `request`: the notification of the new approval; `update`: telling that it was decided or expired. */
-  action: 'request' | 'update';
-  status: 'sending' | 'retrying' | 'sent' | 'failed' | 'skipped';
-  attempts: number;
-  max_attempts: number;
-  error: string | null;
-  updated_at: string;
-  /** Bot mode: where the Slack message is, so it can be updated after the decision. */
-  slack_message?: SlackMessageRef;
 }
 
 /**
@@ -110,9 +95,9 @@ export function notifierView(settings: NotifierSettings, credentials: NotifierCr
 }
 
 /** The notifier cannot send: what it needs is not configured. */
-export class NotifierNotConfiguredError extends Error {
+export class NotifierNotConfiguredError extends DomainError {
   constructor(message: string) {
-    super(message);
+    super('rejected', 'NOTIFIER_NOT_CONFIGURED', message);
     this.name = 'NotifierNotConfiguredError';
   }
 }
@@ -184,8 +169,6 @@ export async function sendTestMessage(
 const CONFIG_TTL_MS = 1000;
 /** How long close() waits for deliveries in flight before giving up on them. */
 const CLOSE_GRACE_MS = 5000;
-/** response_urls kept for updating webhook-mode messages; Slack's own limit is 30 minutes. */
-const MAX_RESPONSE_URLS = 1000;
 
 export type InteractionOutcome = 'ignored' | 'disabled' | 'not_allowed' | 'decided' | 'conflict' | 'not_found';
 
@@ -198,15 +181,15 @@ export type InteractionOutcome = 'ignored' | 'disabled' | 'not_allowed' | 'decid
 export class NotificationService {
   readonly config: NotifierConfigStore;
   private readonly deps: NotificationDeps;
-  private readonly desktop: DesktopNotifier;
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly abort = new AbortController();
-  private readonly slack: SlackApi;
   private readonly socket: SlackSocket;
+  private readonly slack: SlackNotifier;
+  /** Slack, Teams and the desktop, in the order they are told. */
+  private readonly notifiers: Notifier[];
   /** One promise chain per (notifier, approval): an update never overtakes the request it updates. */
   private readonly chains = new Map<string, Promise<void>>();
-  private readonly responseUrls = new Map<string, string>();
   private readonly unsubscribe: Array<() => void> = [];
   private cached: { at: number; config: Promise<NotifierConfig> } | null = null;
   private closing = false;
@@ -214,10 +197,16 @@ export class NotificationService {
   constructor(deps: NotificationDeps) {
     this.deps = deps;
     this.config = new NotifierConfigStore(deps.store.settings, deps.credentials);
-    this.desktop = deps.desktop ?? logDesktopNotifier(deps.log);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...deps.options?.retry };
     this.timeoutMs = deps.options?.httpTimeoutMs ?? 10_000;
-    this.slack = new SlackApi({ timeoutMs: this.timeoutMs, signal: this.abort.signal });
+    const context: NotifierContext = {
+      settings: () => this.config.settings(),
+      config: () => this.loadConfig(),
+      approval: (uuid) => deps.store.approvals.get(uuid),
+      http: { timeoutMs: this.timeoutMs, signal: this.abort.signal },
+    };
+    this.slack = new SlackNotifier(context, new SlackApi(context.http));
+    this.notifiers = [this.slack, teamsNotifier(context), desktopChannel(context, deps.desktop ?? logDesktopNotifier(deps.log))];
     this.socket = new SlackSocket({
       log: deps.log,
       onInteraction: (payload) => {
@@ -242,7 +231,7 @@ export class NotificationService {
     this.abort.abort();
     await this.socket.stop();
     await Promise.race([Promise.allSettled([...this.chains.values()]), sleep(CLOSE_GRACE_MS, undefined, { ref: false })]);
-    this.responseUrls.clear();
+    this.slack.clear();
   }
 
   // ---- configuration (API and status) ----
@@ -261,8 +250,16 @@ export class NotificationService {
     return view;
   }
 
+  /** Settings it refuses are problems with the request's fields (`body.slack.mode`, …). */
   async update(update: NotifierSettingsUpdate): Promise<NotifierView> {
-    await this.config.update(update);
+    try {
+      await this.config.update(update);
+    } catch (error) {
+      if (error instanceof NotifierConfigError) {
+        throw invalid(error.problems.map((problem) => ({ field: `body.${problem.field}`, message: problem.message })));
+      }
+      throw error;
+    }
     this.cached = null;
     await this.reconcileSocket();
     return this.view();
@@ -316,12 +313,9 @@ export class NotificationService {
     const settings = this.config.settings();
     // Settings the CLI changed while the server runs are seen here, Socket Mode included.
     this.enqueue('socket', () => this.reconcileSocket());
-    if (settings.slack.enabled) this.enqueue(`slack:${approval.uuid}`, () => this.slackRequest(approval, decideUrl));
-    if (settings.teams.enabled) this.enqueue(`teams:${approval.uuid}`, () => this.teamsRequest(approval, decideUrl));
-    if (settings.desktop.enabled) {
-      this.enqueue(`desktop:${approval.uuid}`, async () => {
-        await this.deliver(approval, 'desktop', 'request', async () => this.desktop.approvalCreated(approval, decideUrl));
-      });
+    for (const notifier of this.notifiers) {
+      if (!notifier.announces(settings)) continue;
+      this.enqueue(`${notifier.channel}:${approval.uuid}`, () => this.send(approval, notifier.channel, 'request', notifier.request(approval, decideUrl)));
     }
   }
 
@@ -329,12 +323,11 @@ export class NotificationService {
     if (event.type === 'approval.decided' || event.type === 'approval.expired' || event.type === 'approval.cancelled') {
       const uuid = event.data.approval_uuid;
       if (typeof uuid !== 'string') return;
-      this.enqueue(`slack:${uuid}`, () => this.slackClosed(uuid));
-      this.enqueue(`teams:${uuid}`, () => this.teamsClosed(uuid));
-      if (event.type === 'approval.expired' && this.config.settings().desktop.enabled) {
-        this.enqueue(`desktop:${uuid}`, async () => {
+      for (const notifier of this.notifiers) {
+        this.enqueue(`${notifier.channel}:${uuid}`, async () => {
           const approval = this.deps.store.approvals.get(uuid);
-          if (approval) await this.deliver(approval, 'desktop', 'update', async () => this.desktop.approvalExpired(approval));
+          const delivery = approval && notifier.closed(approval, event.type as ApprovalEnd);
+          if (delivery) await this.send(approval, notifier.channel, 'update', delivery);
         });
       }
     } else if (event.type === 'run.finished' && (event.data.status === 'failed' || event.data.status === 'timed_out')) {
@@ -345,85 +338,20 @@ export class NotificationService {
 
   private runFailed(runUuid: string): void {
     const settings = this.config.settings();
-    const run = (): Run | undefined => this.deps.store.runs.get(runUuid);
-    const send = (notifier: NotifierChannel, attempt: (run: Run) => Promise<unknown>) =>
-      this.enqueue(`run:${notifier}:${runUuid}`, async () => {
-        const current = run();
-        if (!current) return;
-        const outcome = await withRetry(() => attempt(current), this.policy, this.abort.signal);
+    for (const notifier of this.notifiers) {
+      if (!notifier.reportsFailedRuns(settings)) continue;
+      this.enqueue(`run:${notifier.channel}:${runUuid}`, async () => {
+        const run = this.deps.store.runs.get(runUuid);
+        if (!run) return;
+        const outcome = await withRetry(() => notifier.runFailed(run), this.policy, this.abort.signal);
         if (!outcome.ok) {
-          this.deps.log.error(`${label(notifier)}: run-failed notice for run ${runUuid} not delivered after ${tries(outcome.attempts)}: ${outcome.error.message}`);
+          this.deps.log.error(`${label(notifier.channel)}: run-failed notice for run ${runUuid} not delivered after ${tries(outcome.attempts)}: ${outcome.error.message}`);
         }
       });
-    if (settings.desktop.enabled && settings.desktop.run_failed) send('desktop', async (current) => this.desktop.runFailed(current));
-    if (settings.slack.enabled && settings.slack.notify_run_failed) {
-      send('slack', async (current) => {
-        const config = await this.loadConfig();
-        if (config.settings.slack.mode === 'webhook') return this.slack.postWebhook(requireValue(config.credentials.slack_webhook_url, 'Slack webhook URL'), runFailedMessage(current));
-        const channel = channelFor(config, current.workflow_uuid);
-        if (!channel) throw new DeliveryError('no Slack channel is set for this workflow', { retryable: false });
-        return this.slack.postMessage(config, channel, runFailedMessage(current));
-      });
-    }
-    if (settings.teams.enabled && settings.teams.notify_run_failed) {
-      send('teams', async (current) => {
-        const config = await this.loadConfig();
-        return postToTeams(requireValue(config.credentials.teams_webhook_url, 'Teams webhook URL'), runFailedCard(current), this.httpOptions());
-      });
     }
   }
 
-  // ---- Slack ----
-
-  private async slackRequest(created: Approval, decideUrl: string | null): Promise<void> {
-    const { slack } = this.config.settings();
-    // Built at each try from the row as it is then: a request decided meanwhile is posted as decided.
-    const message = () => approvalMessage(this.deps.store.approvals.get(created.uuid) ?? created, decideUrl);
-    if (slack.mode === 'bot') {
-      const channel = slack.workflow_channels[created.workflow_uuid] ?? slack.default_channel;
-      if (!channel) {
-        this.record(created, { notifier: 'slack', action: 'request', status: 'skipped', attempts: 0, error: 'no Slack channel is set for this workflow and there is no default channel' });
-        return;
-      }
-      await this.deliver(
-        created,
-        'slack',
-        'request',
-        async () => this.slack.postMessage(await this.loadConfig(), channel, message()),
-        (ref) => ({ slack_message: ref }),
-      );
-    } else {
-      await this.deliver(created, 'slack', 'request', async () => {
-        const config = await this.loadConfig();
-        await this.slack.postWebhook(requireValue(config.credentials.slack_webhook_url, 'Slack webhook URL'), message());
-      });
-    }
-  }
-
-  /** Shows the outcome in Slack: edits the bot's message, or replaces the webhook message through the click's response_url. */
-  private async slackClosed(uuid: string): Promise<void> {
-    const responseUrl = this.responseUrls.get(uuid) ?? null;
-    this.responseUrls.delete(uuid);
-    const approval = this.deps.store.approvals.get(uuid);
-    if (!approval || !this.config.settings().slack.enabled) return;
-    const request = entryOf(approval, 'slack', 'request');
-    if (request?.status !== 'sent') return;
-    const message = approvalMessage(approval, null);
-    const ref = request.slack_message;
-    if (ref) {
-      await this.deliver(approval, 'slack', 'update', async () => this.slack.update(await this.loadConfig(), ref, message));
-    } else if (responseUrl) {
-      await this.deliver(approval, 'slack', 'update', async () => {
-        await this.slack.respond(responseUrl, { replace_original: true, text: message.text, blocks: message.blocks });
-      });
-    } else {
-      // A webhook message cannot be edited without a click's response_url; a short follow-up says how it ended.
-      await this.deliver(approval, 'slack', 'update', async () => {
-        const config = await this.loadConfig();
-        await this.slack.postWebhook(requireValue(config.credentials.slack_webhook_url, 'Slack webhook URL'), message);
-      });
-    }
-  }
+  // ---- Slack clicks ----
 
   /**
    * A click on Approve or Reject, from Socket Mode or the HTTP callback. Only users on the approver
@@ -454,18 +382,18 @@ export class NotificationService {
       return 'not_allowed';
     }
     const decision = action.action_id === ACTION_APPROVE ? 'approve' : 'reject';
-    if (responseUrl) this.rememberResponseUrl(uuid, responseUrl);
+    if (responseUrl) this.slack.rememberResponseUrl(uuid, responseUrl);
     try {
       const decided = this.deps.approvals.decide(uuid, decision, `Slack ${who}`, null);
       this.deps.log.info(`Slack: ${who} ${decided.status} "${oneLine(decided.workflow_name)}" (approval ${decided.uuid}).`);
       return 'decided';
     } catch (error) {
-      this.responseUrls.delete(uuid);
-      if (error instanceof ApiError && error.statusCode === 409) {
+      this.slack.forgetResponseUrl(uuid);
+      if (error instanceof DomainError && error.kind === 'conflict') {
         note(`${error.message} Nothing was changed.`);
         return 'conflict';
       }
-      if (error instanceof ApiError && error.statusCode === 404) {
+      if (error instanceof DomainError && error.kind === 'not_found') {
         note('Vigil has no such approval request (it may belong to another Vigil). Nothing was changed.');
         return 'not_found';
       }
@@ -473,17 +401,10 @@ export class NotificationService {
     }
   }
 
-  private rememberResponseUrl(uuid: string, url: string): void {
-    this.responseUrls.delete(uuid);
-    this.responseUrls.set(uuid, url);
-    // Oldest first: URLs of approvals decided long ago are past Slack's 30-minute limit anyway.
-    while (this.responseUrls.size > MAX_RESPONSE_URLS) this.responseUrls.delete(this.responseUrls.keys().next().value!);
-  }
-
   private enqueueReply(uuid: string, responseUrl: string, text: string): void {
     this.enqueue(`reply:${uuid}`, async () => {
       const outcome = await withRetry(
-        () => this.slack.respond(responseUrl, { response_type: 'ephemeral', replace_original: false, text }),
+        () => this.slack.reply(responseUrl, text),
         this.policy,
         this.abort.signal,
       );
@@ -491,32 +412,7 @@ export class NotificationService {
     });
   }
 
-  // ---- Teams ----
-
-  private async teamsRequest(created: Approval, decideUrl: string | null): Promise<void> {
-    await this.deliver(created, 'teams', 'request', async () => {
-      const config = await this.loadConfig();
-      const current = this.deps.store.approvals.get(created.uuid) ?? created;
-      const card = current.status === 'pending' ? approvalCard(current, decideUrl) : closedCard(current);
-      await postToTeams(requireValue(config.credentials.teams_webhook_url, 'Teams webhook URL'), card, this.httpOptions());
-    });
-  }
-
-  private async teamsClosed(uuid: string): Promise<void> {
-    const approval = this.deps.store.approvals.get(uuid);
-    if (!approval || !this.config.settings().teams.enabled) return;
-    if (entryOf(approval, 'teams', 'request')?.status !== 'sent') return;
-    await this.deliver(approval, 'teams', 'update', async () => {
-      const config = await this.loadConfig();
-      await postToTeams(requireValue(config.credentials.teams_webhook_url, 'Teams webhook URL'), closedCard(approval), this.httpOptions());
-    });
-  }
-
   // ---- delivery machinery ----
-
-  private httpOptions() {
-    return { timeoutMs: this.timeoutMs, signal: this.abort.signal };
-  }
 
   private enqueue(key: string, task: () => Promise<void>): void {
     if (this.closing) return;
@@ -531,27 +427,24 @@ export class NotificationService {
   }
 
   /** Tries, retries and records one delivery on the approval as it goes. */
-  private async deliver<T>(
-    approval: Approval,
-    notifier: NotifierChannel,
-    action: 'request' | 'update',
-    attempt: () => Promise<T>,
-    detail: (value: T) => Partial<NotifierInfoEntry> = () => ({}),
-  ): Promise<RetryOutcome<T>> {
+  private async send(approval: Approval, notifier: NotifierChannel, action: 'request' | 'update', delivery: Delivery): Promise<void> {
+    if ('skipped' in delivery) {
+      this.record(approval, { notifier, action, status: 'skipped', attempts: 0, error: delivery.skipped });
+      return;
+    }
     this.record(approval, { notifier, action, status: 'sending', attempts: 0, error: null });
-    const outcome = await withRetry(attempt, this.policy, this.abort.signal, (n, error, willRetry) => {
+    const outcome = await withRetry(delivery.attempt, this.policy, this.abort.signal, (n, error, willRetry) => {
       this.record(approval, { notifier, action, status: willRetry ? 'retrying' : 'failed', attempts: n, error: error.message });
       if (willRetry) this.deps.log.info(`${label(notifier)}: try ${n} of ${this.policy.maxAttempts} for approval ${approval.uuid} failed (${error.message}); trying again.`);
     });
     if (outcome.ok) {
-      this.record(approval, { notifier, action, status: 'sent', attempts: outcome.attempts, error: null, ...detail(outcome.value) });
+      this.record(approval, { notifier, action, status: 'sent', attempts: outcome.attempts, error: null, ...delivery.detail?.(outcome.value) });
     } else {
       this.record(approval, { notifier, action, status: 'failed', attempts: outcome.attempts, error: outcome.error.message });
       this.deps.log.error(
         `${label(notifier)}: ${action === 'request' ? 'approval request' : 'outcome'} for approval ${approval.uuid} not delivered after ${tries(outcome.attempts)}: ${outcome.error.message}`,
       );
     }
-    return outcome;
   }
 
   private record(approval: Approval, entry: Omit<NotifierInfoEntry, 'updated_at' | 'max_attempts'>): void {
@@ -566,15 +459,6 @@ export class NotificationService {
       this.deps.log.error(`notifications: could not record ${entry.notifier} on approval ${approval.uuid}: ${(error as Error).message}`);
     }
   }
-}
-
-function entryOf(approval: Approval, notifier: NotifierChannel, action: 'request' | 'update'): NotifierInfoEntry | undefined {
-  return (approval.notifier_info as NotifierInfoEntry[]).find((entry) => entry?.notifier === notifier && entry.action === action);
-}
-
-function requireValue(value: string | null, what: string): string {
-  if (!value) throw new DeliveryError(`no ${what} is set`, { retryable: false });
-  return value;
 }
 
 function label(notifier: NotifierChannel): string {

@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import type { SocketModeClient } from '@slack/socket-mode';
 import type { ErrorCode, LogLevel, Logger, WebAPICallResult, WebClient } from '@slack/web-api';
 import type { Approval, Run } from '../db/index.ts';
-import { endpointProblem, type NotifierConfig } from './config.ts';
+import { endpointProblem, type NotifierConfig, type NotifierSettings } from './config.ts';
 import { postJson, type HttpAnswer } from './http.ts';
-import { DeliveryError, shorten } from './retry.ts';
+import { requestEntry, type Delivery, type Notifier, type NotifierContext, type NotifierInfoEntry } from './notifier.ts';
+import { DeliveryError, requireValue, shorten } from './retry.ts';
 import { failureReason, formatConfidence, oneLine, slackCode, slackDate, slackEscape, truncate } from './text.ts';
 
 export const ACTION_APPROVE = 'vigil_approve';
@@ -25,11 +26,8 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-/** Where a bot-mode message was posted; what `chat.update` needs. */
-export interface SlackMessageRef {
-  channel: string;
-  ts: string;
-}
+/** Where a bot-mode message was posted; what `chat.update` needs (kept on the approval's notifier info). */
+export type SlackMessageRef = NonNullable<NotifierInfoEntry['slack_message']>;
 
 /** The parts of a `block_actions` payload Vigil reads. */
 export interface SlackInteraction {
@@ -408,5 +406,97 @@ export class SlackSocket {
       }),
     ]);
     clearTimeout(timer);
+  }
+}
+
+/** response_urls kept for updating webhook-mode messages; Slack's own limit is 30 minutes. */
+const MAX_RESPONSE_URLS = 1000;
+
+/**
+ * Slack: new requests with Approve and Reject buttons, and their end shown in the same place: the
+ * bot edits its message; in webhook mode the click's response_url replaces it, or a short
+ * follow-up says how it ended. Clicks come back through the notification service.
+ */
+export class SlackNotifier implements Notifier {
+  readonly channel = 'slack';
+  private readonly context: NotifierContext;
+  private readonly api: SlackApi;
+  /** Per approval, the response_url of the click that decided it (webhook messages are replaced through it). */
+  private readonly responseUrls = new Map<string, string>();
+
+  constructor(context: NotifierContext, api: SlackApi) {
+    this.context = context;
+    this.api = api;
+  }
+
+  announces(settings: NotifierSettings): boolean {
+    return settings.slack.enabled;
+  }
+
+  reportsFailedRuns(settings: NotifierSettings): boolean {
+    return settings.slack.enabled && settings.slack.notify_run_failed;
+  }
+
+  request(created: Approval, decideUrl: string | null): Delivery {
+    const { slack } = this.context.settings();
+    // Built at each try from the row as it is then: a request decided meanwhile is posted as decided.
+    const message = () => approvalMessage(this.context.approval(created.uuid) ?? created, decideUrl);
+    if (slack.mode === 'bot') {
+      const channel = slack.workflow_channels[created.workflow_uuid] ?? slack.default_channel;
+      if (!channel) return { skipped: 'no Slack channel is set for this workflow and there is no default channel' };
+      return {
+        attempt: async () => this.api.postMessage(await this.context.config(), channel, message()),
+        detail: (ref) => ({ slack_message: ref as SlackMessageRef }),
+      };
+    }
+    return { attempt: () => this.postWebhook(message()) };
+  }
+
+  closed(approval: Approval): Delivery | null {
+    const responseUrl = this.responseUrls.get(approval.uuid) ?? null;
+    this.responseUrls.delete(approval.uuid);
+    if (!this.context.settings().slack.enabled) return null;
+    const request = requestEntry(approval, 'slack');
+    if (request?.status !== 'sent') return null;
+    const message = approvalMessage(approval, null);
+    const ref = request.slack_message;
+    if (ref) return { attempt: async () => this.api.update(await this.context.config(), ref, message) };
+    if (responseUrl) return { attempt: () => this.api.respond(responseUrl, { replace_original: true, text: message.text, blocks: message.blocks }) };
+    // A webhook message cannot be edited without a click's response_url; a short follow-up says how it ended.
+    return { attempt: () => this.postWebhook(message) };
+  }
+
+  async runFailed(run: Run): Promise<unknown> {
+    const config = await this.context.config();
+    if (config.settings.slack.mode === 'webhook') return this.api.postWebhook(requireValue(config.credentials.slack_webhook_url, 'Slack webhook URL'), runFailedMessage(run));
+    const channel = channelFor(config, run.workflow_uuid);
+    if (!channel) throw new DeliveryError('no Slack channel is set for this workflow', { retryable: false });
+    return this.api.postMessage(config, channel, runFailedMessage(run));
+  }
+
+  /** A click decided this request: its response_url will replace the message with the outcome. */
+  rememberResponseUrl(uuid: string, url: string): void {
+    this.responseUrls.delete(uuid);
+    this.responseUrls.set(uuid, url);
+    // Oldest first: URLs of approvals decided long ago are past Slack's 30-minute limit anyway.
+    while (this.responseUrls.size > MAX_RESPONSE_URLS) this.responseUrls.delete(this.responseUrls.keys().next().value!);
+  }
+
+  /** A note only the clicking user sees. */
+  reply(responseUrl: string, text: string): Promise<HttpAnswer> {
+    return this.api.respond(responseUrl, { response_type: 'ephemeral', replace_original: false, text });
+  }
+
+  forgetResponseUrl(uuid: string): void {
+    this.responseUrls.delete(uuid);
+  }
+
+  clear(): void {
+    this.responseUrls.clear();
+  }
+
+  private async postWebhook(message: SlackMessage): Promise<void> {
+    const config = await this.context.config();
+    await this.api.postWebhook(requireValue(config.credentials.slack_webhook_url, 'Slack webhook URL'), message);
   }
 }

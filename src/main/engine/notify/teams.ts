@@ -5,7 +5,8 @@
  */
 import type { Approval, Run } from '../db/index.ts';
 import { postJson, type HttpAnswer } from './http.ts';
-import { DeliveryError } from './retry.ts';
+import { requestEntry, type Notifier, type NotifierContext } from './notifier.ts';
+import { DeliveryError, requireValue } from './retry.ts';
 import { failureReason, formatConfidence, oneLine, teamsEscape, truncate } from './text.ts';
 
 type Element = Record<string, unknown>;
@@ -114,4 +115,36 @@ export async function postToTeams(url: string, card: Record<string, unknown>, op
     });
   }
   return answer;
+}
+
+/**
+ * Teams: new requests as a card linking to the browser decide page; the end of a request it
+ * announced as a follow-up card (a webhook's messages cannot be edited).
+ */
+export function teamsNotifier(context: NotifierContext): Notifier {
+  const post = async (card: (approval: Approval) => Record<string, unknown>, approval: () => Approval) => {
+    const config = await context.config();
+    await postToTeams(requireValue(config.credentials.teams_webhook_url, 'Teams webhook URL'), card(approval()), context.http);
+  };
+  return {
+    channel: 'teams',
+    announces: (settings) => settings.teams.enabled,
+    request: (created, decideUrl) => ({
+      // Built at each try from the row as it is then: a request decided meanwhile is posted as decided.
+      attempt: () =>
+        post(
+          (current) => (current.status === 'pending' ? approvalCard(current, decideUrl) : closedCard(current)),
+          () => context.approval(created.uuid) ?? created,
+        ),
+    }),
+    closed(approval) {
+      if (!context.settings().teams.enabled || requestEntry(approval, 'teams')?.status !== 'sent') return null;
+      return { attempt: () => post(closedCard, () => approval) };
+    },
+    reportsFailedRuns: (settings) => settings.teams.enabled && settings.teams.notify_run_failed,
+    async runFailed(run) {
+      const config = await context.config();
+      return postToTeams(requireValue(config.credentials.teams_webhook_url, 'Teams webhook URL'), runFailedCard(run), context.http);
+    },
+  };
 }

@@ -1,19 +1,13 @@
 import type { RunLogEntry } from '../../../shared/domain.ts';
-import type { RunOptions, RunOutcome, RunRequest } from '../../sandbox/index.ts';
+import type { RunOptions, RunOutcome } from '../../sandbox/index.ts';
 import type { Store } from '../db/index.ts';
 import type { EventBus } from '../events/bus.ts';
-import { integrationsUsedBy, resolveIntegrations } from '../integrations/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { RunQueue } from './queue.ts';
-import { endpointBody, storedEndpoint } from '../workflows/index.ts';
 import { RunJournal } from './journal.ts';
-
-/** What executes one run: the sandbox host (or, in Electron, the same host over utilityProcess). */
-export interface RunExecutor {
-  run(request: RunRequest, signal?: AbortSignal, options?: RunOptions): Promise<RunOutcome>;
-}
+import { buildRunRequest, type RunExecutor } from './request.ts';
 
 export interface SchedulerDeps {
   store: Store;
@@ -164,64 +158,34 @@ export class RunScheduler {
   }
 
   private async runInSandbox(id: number, signal: AbortSignal, options: RunOptions): Promise<RunOutcome> {
-    const { store, secrets, credentials, executor } = this.deps;
+    const { store, secrets, credentials, executor, clock } = this.deps;
     const run = store.runs.getById(id)!;
     const workflow = store.workflows.getById(run.workflow_id)!;
     const version = store.workflows.version(workflow.id, run.workflow_version);
     if (!version) return failedOutcome(`version ${run.workflow_version} of the workflow no longer exists`, 0);
-    const values: Record<string, string> = {};
-    try {
-      for (const name of version.secrets) {
-        const value = await secrets.get(name);
-        if (value !== null) values[name] = value;
-      }
-    } catch (error) {
-      return failedOutcome(`secrets could not be read: ${(error as Error).message}`, 0);
-    }
-    let endpoint: RunRequest['endpoint'];
-    if (workflow.kind === 'http_endpoint') {
-      const config = storedEndpoint(version.code, version.secrets);
-      if (!config) return failedOutcome(`version ${run.workflow_version} of the endpoint configuration is not valid`, 0);
-      const approval = run.approval_uuid ? store.approvals.get(run.approval_uuid) : undefined;
-      const body = endpointBody({
+    // An endpoint is told which approval let it run; a script has no use for it.
+    const approval = workflow.kind === 'http_endpoint' && run.approval_uuid ? store.approvals.get(run.approval_uuid) : undefined;
+    const built = await buildRunRequest(
+      {
         runId: run.uuid,
         workflow: { uuid: workflow.uuid, name: workflow.name, version: run.workflow_version },
+        kind: workflow.kind,
+        code: version.code,
         input: run.input,
         trigger: { key_type: run.trigger_type, key_name: run.trigger_key?.name ?? null, reason: run.reason, confidence: run.confidence },
         approval: approval
           ? { uuid: approval.uuid, status: approval.status, decided_by: approval.responder, decided_at: approval.decided_at, reason: approval.decision_reason }
           : null,
-        sentAt: iso(this.deps.clock.now()),
-        test: false,
-      });
-      endpoint = { config, body };
-    }
-    let integrations;
-    try {
-      // An endpoint's configuration is not code: it has no ctx.integrations to serve.
-      if (!endpoint) integrations = await resolveIntegrations({ settings: store.settings, credentials }, integrationsUsedBy(version.code));
-    } catch (error) {
-      return failedOutcome(`integration credentials could not be read: ${(error as Error).message}`, 0);
-    }
-    return executor.run(
-      {
-        runId: run.uuid,
-        workflow: { uuid: workflow.uuid, name: workflow.name, version: run.workflow_version },
-        trigger: run.trigger_type,
-        code: version.code,
-        input: run.input,
-        secrets: values,
         // The pinned version's reach, not today's: an approval approved exactly this.
         declaredSecrets: version.secrets,
         allowedHosts: version.allowed_hosts,
-        // An endpoint's own timeout is the run's (kept equal to the workflow's by the workflows service).
-        timeoutMs: (endpoint?.config.timeout_seconds ?? version.timeout_seconds) * 1000,
-        ...(endpoint ? { endpoint } : {}),
-        integrations,
+        timeoutSeconds: version.timeout_seconds,
+        now: clock.now(),
       },
-      signal,
-      options,
+      { secrets: { keychain: secrets }, integrations: { live: { settings: store.settings, credentials } } },
     );
+    if (!built.ok) return failedOutcome(built.error, 0);
+    return executor.run(built.request, signal, options);
   }
 }
 

@@ -11,7 +11,6 @@ export {
   KeychainStore,
   KeychainUnavailableError,
   MAX_SECRET_VALUE_BYTES,
-  SECRET_NAME_PATTERN,
   SecretValidationError,
   unavailableStatus,
   validateSecretName,
@@ -19,3 +18,4 @@ export {
 } from './keychain.ts';
 export type { KeychainStatus, KeychainStoreOptions, KeychainUnavailableReason, SecretStore } from './keychain.ts';
 export { KeychainMonitor } from './status.ts';
+export { SecretService } from './service.ts';

@@ -27,11 +27,12 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { SECRET_NAME } from '../../../shared/domain.ts';
+import { DomainError } from '../errors.ts';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'vigil';
 /** How long one keychain call may take before it counts as unavailable (an unanswered prompt). */
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 60_000;
-export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 /** Largest secret value, in UTF-8 bytes. */
 export const MAX_SECRET_VALUE_BYTES = 64 * 1024;
 
@@ -54,14 +55,13 @@ export type KeychainUnavailableReason =
  * The OS keychain cannot be used right now; the message says what is wrong and what to do, and
  * `why` and `fix` say the same in parts, for the console's banner and `vigil serve`'s start-up note.
  */
-export class KeychainUnavailableError extends Error {
-  readonly code = 'KEYCHAIN_UNAVAILABLE';
+export class KeychainUnavailableError extends DomainError {
   readonly reason: KeychainUnavailableReason;
   readonly why: string;
   readonly fix: string;
 
   constructor(reason: KeychainUnavailableReason, message: string, options: { cause?: unknown; why: string; fix: string }) {
-    super(message, { cause: options.cause });
+    super('unavailable', 'KEYCHAIN_UNAVAILABLE', message, null, { cause: options.cause });
     this.name = 'KeychainUnavailableError';
     this.reason = reason;
     this.why = options.why;
@@ -83,11 +83,9 @@ export function unavailableStatus(error: KeychainUnavailableError): KeychainStat
 }
 
 /** The keychain answered, but with an error that is not about its availability (e.g. ambiguous entries). */
-export class KeychainError extends Error {
-  readonly code = 'KEYCHAIN_ERROR';
-
+export class KeychainError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('upstream', 'KEYCHAIN_ERROR', message, null, options);
     this.name = 'KeychainError';
   }
 }
@@ -129,7 +127,7 @@ export interface KeychainStoreOptions {
 }
 
 export function validateSecretName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || !SECRET_NAME_PATTERN.test(name)) {
+  if (typeof name !== 'string' || !SECRET_NAME.test(name)) {
     const shown = typeof name === 'string' ? JSON.stringify(name.length > 40 ? `${name.slice(0, 40)}…` : name) : typeof name;
     throw new SecretValidationError(
       'name',

@@ -2,7 +2,7 @@
 // `endpoint` object or as JSON text in `code`), and building the JSON body a run sends.
 import type { RunInput, TriggerType } from '../../../shared/domain.ts';
 import { formatEndpoint, parseEndpointText, validateEndpoint, type EndpointConfig } from '../../../shared/endpoint.ts';
-import { ApiError } from '../api/errors.ts';
+import { invalid } from '../errors.ts';
 
 export interface EndpointSource {
   endpoint?: unknown;
@@ -11,15 +11,13 @@ export interface EndpointSource {
 }
 
 /**
- * The configuration a create or patch asks for, validated, or a 422 listing every problem.
+ * The configuration a create or patch asks for, validated, or an `invalid` error listing every problem.
  * `fallback` is the stored configuration a patch starts from when it sends neither endpoint nor
  * code. The workflow's timeout_seconds and the endpoint's are one value: either may be given.
  */
 export function resolveEndpoint(source: EndpointSource, declaredSecrets: readonly string[], fallback?: string): { config: EndpointConfig; code: string } {
   if (source.endpoint !== undefined && source.code !== undefined) {
-    throw new ApiError(422, 'VALIDATION_ERROR', 'Give the endpoint configuration as endpoint or as code, not both.', {
-      problems: [{ field: 'body.code', message: 'give endpoint or code, not both' }],
-    });
+    throw invalid([{ field: 'body.code', message: 'give endpoint or code, not both' }], 'Give the endpoint configuration as endpoint or as code, not both.');
   }
   const given = source.endpoint !== undefined || source.code !== undefined;
   let raw: unknown;
@@ -27,31 +25,32 @@ export function resolveEndpoint(source: EndpointSource, declaredSecrets: readonl
   else if (source.code !== undefined) raw = parseEndpointText(source.code);
   else if (fallback !== undefined) raw = parseEndpointText(fallback);
   if (raw === undefined) {
-    throw new ApiError(422, 'VALIDATION_ERROR', 'An http_endpoint workflow needs an endpoint configuration.', {
-      problems: [{ field: 'body.endpoint', message: 'endpoint is required for http_endpoint workflows (at least {"url": "https://…"})' }],
-    });
+    throw invalid(
+      [{ field: 'body.endpoint', message: 'endpoint is required for http_endpoint workflows (at least {"url": "https://…"})' }],
+      'An http_endpoint workflow needs an endpoint configuration.',
+    );
   }
   if (source.code !== undefined && (raw === null || typeof raw !== 'object' || Array.isArray(raw))) {
-    throw new ApiError(422, 'VALIDATION_ERROR', 'The code of an http_endpoint workflow is its endpoint configuration as a JSON object.', {
-      problems: [{ field: 'body.code', message: 'must be the endpoint configuration as a JSON object' }],
-    });
+    throw invalid(
+      [{ field: 'body.code', message: 'must be the endpoint configuration as a JSON object' }],
+      'The code of an http_endpoint workflow is its endpoint configuration as a JSON object.',
+    );
   }
   if (source.timeout_seconds !== undefined && raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const own = (raw as Record<string, unknown>).timeout_seconds;
     if (given && own !== undefined && own !== source.timeout_seconds) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'timeout_seconds and endpoint.timeout_seconds are the same setting; they disagree.', {
-        problems: [{ field: 'body.timeout_seconds', message: `differs from endpoint.timeout_seconds (${String(own)})` }],
-      });
+      throw invalid(
+        [{ field: 'body.timeout_seconds', message: `differs from endpoint.timeout_seconds (${String(own)})` }],
+        'timeout_seconds and endpoint.timeout_seconds are the same setting; they disagree.',
+      );
     }
     raw = { ...raw, timeout_seconds: source.timeout_seconds };
   }
   const result = validateEndpoint(raw, declaredSecrets);
   if (!result.ok) {
-    throw new ApiError(
-      422,
-      'VALIDATION_ERROR',
+    throw invalid(
+      result.problems.map((p) => ({ field: p.field ? `body.endpoint.${p.field}` : 'body.endpoint', message: p.message })),
       `The endpoint configuration has ${result.problems.length} problem(s).`,
-      { problems: result.problems.map((p) => ({ field: p.field ? `body.endpoint.${p.field}` : 'body.endpoint', message: p.message })) },
     );
   }
   return { config: result.config, code: formatEndpoint(result.config) };

@@ -1,38 +1,20 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApprovalStatus } from '../../../../shared/domain.ts';
-import type { Engine } from '../../engine.ts';
-import { callerLabel } from '../auth.ts';
-import { ownerFilter } from '../../keys/access.ts';
+import type { ApprovalQuery, ApprovalService } from '../../approvals/index.ts';
+import { callerLabel } from '../../keys/access.ts';
+import { pageAnswer } from '../answers.ts';
 import { ApprovalListQuery, DecisionBody, UuidParams } from '../schemas.ts';
-import { approvalView, pageMeta, pageWindow } from '../views.ts';
-import { approvalWarnings } from '../../workflows/index.ts';
-import type { Approval } from '../../db/index.ts';
 
 const tags = ['approvals'];
 
-export function approvalRoutes(engine: Engine) {
-  const view = (approval: Approval) => approvalView(approval, approvalWarnings(engine, approval));
-  return async function approvals(app: FastifyInstance) {
-    app.get<{ Querystring: ApprovalListQuery }>(
+export function approvalRoutes(approvals: ApprovalService) {
+  return async function approvalsPlugin(app: FastifyInstance) {
+    app.get<{ Querystring: ApprovalQuery }>(
       '/v1/workflow-approvals',
       {
         config: { scopes: ['workflows:read'] },
         schema: { tags, summary: 'List approval requests: pending first, then decided ones', querystring: ApprovalListQuery },
       },
-      async (request) => {
-        const { page, pageSize, limit, offset } = pageWindow(request.query);
-        const workflowId = request.query.workflow_uuid
-          ? (engine.store.workflows.idOf(request.query.workflow_uuid) ?? -1)
-          : undefined;
-        const { items, total } = engine.store.approvals.list({
-          status: request.query.status?.split(',') as ApprovalStatus[] | undefined,
-          workflow_id: workflowId,
-          trigger_key_id: ownerFilter(request.caller),
-          limit,
-          offset,
-        });
-        return { data: items.map(view), meta: pageMeta(total, page, pageSize) };
-      },
+      async (request) => pageAnswer(approvals.list(request.caller, request.query)),
     );
 
     // Also open to the key that asked for it (scope workflows:execute), so an agent can wait for
@@ -43,7 +25,7 @@ export function approvalRoutes(engine: Engine) {
         config: { scopes: [] },
         schema: { tags, summary: 'Get an approval request and, once approved, its run', params: UuidParams },
       },
-      async (request) => ({ data: view(engine.approvals.getFor(request.caller, request.params.uuid)), meta: {} }),
+      async (request) => ({ data: approvals.view(approvals.getFor(request.caller, request.params.uuid)), meta: {} }),
     );
 
     for (const decision of ['approve', 'reject'] as const) {
@@ -59,13 +41,8 @@ export function approvalRoutes(engine: Engine) {
           },
         },
         async (request) => {
-          const approval = engine.approvals.decide(
-            request.params.uuid,
-            decision,
-            callerLabel(request.caller),
-            request.body?.reason ?? null,
-          );
-          return { data: view(approval), meta: {} };
+          const approval = approvals.decide(request.params.uuid, decision, callerLabel(request.caller), request.body?.reason ?? null);
+          return { data: approvals.view(approval), meta: {} };
         },
       );
     }

@@ -1,43 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Engine } from '../../engine.ts';
-import { ApiError } from '../errors.ts';
-
-/**
- * The console's Content-Security-Policy. Monaco injects its styles at run time (hence
- * 'unsafe-inline' for styles only) and runs its language services in same-origin workers; nothing
- * needs eval, inline scripts or another origin. It is sent on every console response because a
- * worker script is governed by the policy delivered with it, not by the page's.
- */
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "worker-src 'self' blob:",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "script-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { consoleContentType, consoleSecurityHeaders } from '../../../../shared/console-security.ts';
+import { DomainError } from '../../errors.ts';
 
 const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Vigil</title>
 <body style="font: 14px system-ui, sans-serif; margin: 3rem; max-width: 40rem">
@@ -47,12 +12,7 @@ which builds the console when it is missing, or build it once with <code>node sc
 and reload this page.</p></body>`;
 
 function secure(reply: FastifyReply): FastifyReply {
-  return reply
-    .header('content-security-policy', CONSOLE_CSP)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
-    .header('cross-origin-opener-policy', 'same-origin')
-    .header('x-frame-options', 'DENY');
+  return reply.headers(consoleSecurityHeaders());
 }
 
 /**
@@ -60,7 +20,7 @@ function secure(reply: FastifyReply): FastifyReply {
  * `assets/` folder are routed, so every other path keeps the API's JSON 404/405 answers. The
  * Electron shell loads the same bundle from its own protocol and does not pass a directory.
  */
-export function consoleRoutes(_engine: Engine, rendererDir: string | undefined) {
+export function consoleRoutes(rendererDir: string | undefined) {
   return async function consolePlugin(app: FastifyInstance) {
     if (!rendererDir) return;
     const root = resolve(rendererDir);
@@ -81,12 +41,12 @@ export function consoleRoutes(_engine: Engine, rendererDir: string | undefined) 
     app.get<{ Params: { '*': string } }>('/assets/*', { schema: { hide: true } }, async (request, reply) => {
       const file = resolve(assets, request.params['*']);
       // resolve() folds any ../ away; what is left must still be inside assets/.
-      if (!file.startsWith(assets + sep)) throw new ApiError(404, 'NOT_FOUND', 'No such console file.');
+      if (!file.startsWith(assets + sep)) throw new DomainError('not_found', 'NOT_FOUND', 'No such console file.');
       const info = await stat(file).catch(() => null);
-      if (!info?.isFile()) throw new ApiError(404, 'NOT_FOUND', 'No such console file.');
+      if (!info?.isFile()) throw new DomainError('not_found', 'NOT_FOUND', 'No such console file.');
       // Bundle file names carry a content hash, so a cached copy never goes stale.
       secure(reply).header('cache-control', 'public, max-age=31536000, immutable');
-      return reply.type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream').send(await readFile(file));
+      return reply.type(consoleContentType(file)).send(await readFile(file));
     });
   };
 }

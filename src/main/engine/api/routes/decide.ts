@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
+import type { ApprovalService } from '../../approvals/index.ts';
 import type { Approval } from '../../db/index.ts';
-import type { Engine } from '../../engine.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../../errors.ts';
 import { cssVariables, PALETTE, RISK_TONES } from '../../../../shared/palette.ts';
 
 // The page works with no script at all; the CSP allows none, nor any other origin.
@@ -132,12 +132,7 @@ const Params = Type.Object({ uuid: Type.String({ format: 'uuid' }) });
  * The token-protected browser page an analyst opens from a notification. The token is the only
  * credential (no API key), single use, checked in constant time, and dies with the request.
  */
-export function decideRoutes(engine: Engine) {
-  function load(uuid: string): Approval | null {
-    engine.approvals.sweep();
-    return engine.store.approvals.get(uuid) ?? null;
-  }
-
+export function decideRoutes(approvals: ApprovalService) {
   return async function decide(app: FastifyInstance) {
     // Form bodies are parsed for this page only; the JSON API keeps answering 415 to them.
     await app.register(formbody, { bodyLimit: 16 * 1024 });
@@ -154,11 +149,11 @@ export function decideRoutes(engine: Engine) {
         },
       },
       async (request, reply) => {
-        const approval = load(request.params.uuid);
+        const approval = approvals.current(request.params.uuid);
         if (!approval) return messagePage(reply, 404, 'Not found', 'There is no approval request at this address.');
         if (approval.status !== 'pending') return messagePage(reply, 409, ...closedMessage(approval));
         const token = request.query.token ?? '';
-        if (!engine.approvals.tokenMatches(approval, token)) {
+        if (!approvals.tokenMatches(approval, token)) {
           return messagePage(reply, 403, 'Link not valid', 'This link is not valid for this request. Use the link from the notification.');
         }
         return reply.code(200).headers(PAGE_HEADERS).send(detailPage(approval, token));
@@ -178,12 +173,12 @@ export function decideRoutes(engine: Engine) {
         },
       },
       async (request, reply) => {
-        const approval = load(request.params.uuid);
+        const approval = approvals.current(request.params.uuid);
         if (!approval) return messagePage(reply, 404, 'Not found', 'There is no approval request at this address.');
         if (approval.status !== 'pending') return messagePage(reply, 409, ...closedMessage(approval));
         const body = (request.body ?? {}) as Record<string, unknown>;
         const token = typeof body.token === 'string' ? body.token : '';
-        if (!engine.approvals.tokenMatches(approval, token)) {
+        if (!approvals.tokenMatches(approval, token)) {
           return messagePage(reply, 403, 'Link not valid', 'This link is not valid for this request. Use the link from the notification.');
         }
         const decision = body.decision;
@@ -193,10 +188,10 @@ export function decideRoutes(engine: Engine) {
         const reason = typeof body.reason === 'string' && body.reason.trim() !== '' ? body.reason.trim().slice(0, 2000) : null;
         let decided: Approval;
         try {
-          decided = engine.approvals.decide(approval.uuid, decision, 'browser link', reason);
+          decided = approvals.decide(approval.uuid, decision, 'browser link', reason);
         } catch (error) {
-          if (error instanceof ApiError && error.statusCode === 409) {
-            return messagePage(reply, 409, ...closedMessage(engine.store.approvals.get(approval.uuid)!));
+          if (error instanceof DomainError && error.kind === 'conflict') {
+            return messagePage(reply, 409, ...closedMessage(approvals.get(approval.uuid)));
           }
           throw error;
         }

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { EngineEvent } from '../../events/bus.ts';
-import type { Engine } from '../../engine.ts';
+import type { EngineEvent, EventBus } from '../../events/bus.ts';
 import type { ApiKey } from '../../db/index.ts';
+import type { KeyService } from '../../keys/index.ts';
 import { hasScopes, seesEverything } from '../../keys/access.ts';
-
-const HEARTBEAT_MS = 15_000;
+import { EVENT_STREAM_HEADERS, openEventStream } from '../sse.ts';
 
 /**
  * Human keys that may read workflows hear everything. An agent key hears only about the runs and
@@ -23,7 +22,7 @@ function visible(event: EngineEvent, caller: ApiKey): boolean {
  * an id; a client reconnecting with Last-Event-ID first receives what it missed (from a bounded
  * in-memory history) and then the live stream.
  */
-export function eventRoutes(engine: Engine) {
+export function eventRoutes(bus: EventBus, keys: Pick<KeyService, 'watch'>) {
   return async function events(app: FastifyInstance) {
     app.get<{ Headers: { 'last-event-id'?: string }; Querystring: { last_event_id?: number } }>(
       '/v1/events',
@@ -39,43 +38,26 @@ export function eventRoutes(engine: Engine) {
         },
       },
       (request, reply) => {
-        const headers = {
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-cache, no-transform',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-        };
         // HEAD gets the stream's headers and an end: a HEAD answer never carries the events, and
         // one left open never even sent its headers while it held a subscription.
         if (request.method === 'HEAD') {
-          void reply.code(200).headers(headers).send();
+          void reply.code(200).headers(EVENT_STREAM_HEADERS).send();
           return;
         }
         const caller = request.caller;
         const lastId = Number(request.headers['last-event-id'] ?? request.query.last_event_id ?? 0) || 0;
-        reply.hijack();
-        const res = reply.raw;
-        res.writeHead(200, headers);
+        const stream = openEventStream(reply, 'retry: 2000\n: connected\n\n');
         const send = (event: EngineEvent) => {
-          if (!visible(event, caller)) return;
-          res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.at })}\n\n`);
+          if (visible(event, caller)) stream.send(event.type, { ...event.data, at: event.at }, event.id);
         };
-        res.write(`retry: 2000\n: connected\n\n`);
-        for (const event of engine.bus.since(lastId)) send(event);
-        const unsubscribe = engine.bus.subscribe(send);
-        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-        const close = () => {
-          clearInterval(heartbeat);
+        for (const event of bus.since(lastId)) send(event);
+        const unsubscribe = bus.subscribe(send);
+        // A revoked or expired key stops hearing events within seconds; reconnecting then gets a 401.
+        const unwatch = keys.watch(caller.id, () => stream.end());
+        stream.onClose(() => {
           unsubscribe();
           unwatch();
-        };
-        // A revoked or expired key stops hearing events within seconds; reconnecting then gets a 401.
-        const unwatch = engine.keys.watch(caller.id, () => {
-          close();
-          res.end();
         });
-        request.raw.on('close', close);
-        res.on('error', close);
       },
     );
   };

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine.ts';
-import { executeWorkflow } from '../../runs/execute.ts';
+import type { ExecutionService } from '../../runs/index.ts';
 import { ExecuteBody, UuidParams } from '../schemas.ts';
 
-export function executeRoutes(engine: Engine) {
+export function executeRoutes(execution: ExecutionService) {
   return async function execute(app: FastifyInstance) {
     app.post<{ Params: { uuid: string }; Body: ExecuteBody; Headers: { 'idempotency-key'?: string } }>(
       '/v1/workflows/:uuid/execute',
@@ -21,14 +20,11 @@ export function executeRoutes(engine: Engine) {
       },
       async (request, reply) => {
         const header = request.headers['idempotency-key'];
-        const { statusCode, body } = await executeWorkflow(
-          engine,
-          request.caller,
-          request.params.uuid,
-          request.body,
-          Array.isArray(header) ? header[0] : header,
-        );
-        return reply.code(statusCode).send(body);
+        const { outcome, answer } = await execution.execute(request.caller, request.params.uuid, request.body, {
+          idempotencyKey: Array.isArray(header) ? header[0] : header,
+        });
+        // A dry run's plan is an answer (200); anything else was accepted for later (202).
+        return reply.code(outcome === 'planned' ? 200 : 202).send(answer);
       },
     );
   };

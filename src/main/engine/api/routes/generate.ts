@@ -1,22 +1,10 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { INDICATOR_TYPES, WORKFLOW_TYPES } from '../../../../shared/domain.ts';
-import type { Engine } from '../../engine.ts';
-import {
-  LLM_PROVIDERS,
-  llmSettingsView,
-  LlmError,
-  LlmSettingsError,
-  loadGenerator,
-  MAX_TIMEOUT_SECONDS,
-  resolveProvider,
-  STRUCTURED_OUTPUT_MODES,
-  updateLlmSettings,
-  type GenerateProgress,
-  type GenerateResult,
-} from '../../llm/index.ts';
-import { withTestModeIntegrations } from '../../integrations/index.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../../errors.ts';
+import { LLM_PROVIDERS, MAX_TIMEOUT_SECONDS, STRUCTURED_OUTPUT_MODES, type GenerateProgress, type GenerationService } from '../../llm/index.ts';
+import { httpError } from '../errors.ts';
+import { openEventStream } from '../sse.ts';
 
 const Enum = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -83,24 +71,8 @@ Comment lines (\`: keep-alive\`) arrive every 15 s.
 Errors: 400 \`LLM_NOT_CONFIGURED\`; 502 \`LLM_UNAVAILABLE\` with the provider's message, also on timeout
 (\`details.reason\`: provider_error, network, timeout, invalid_answer); 422 \`LLM_REFUSED\` when the model declines.`;
 
-const HEARTBEAT_MS = 15_000;
-
-function toApiError(error: unknown): unknown {
-  if (error instanceof LlmError) return new ApiError(error.status, error.code, error.message, error.details);
-  const code = (error as { code?: string }).code;
-  if (code === 'KEYCHAIN_UNAVAILABLE') return new ApiError(503, 'KEYCHAIN_UNAVAILABLE', (error as Error).message);
-  if (code === 'SECRET_INVALID') {
-    return new ApiError(422, 'VALIDATION_ERROR', 'The request is not valid: 1 problem(s).', {
-      problems: [{ field: 'body.api_key', message: (error as Error).message }],
-    });
-  }
-  return error;
-}
-
 /** `POST /v1/workflows/generate` and `GET|PUT /v1/settings/llm`. */
-export function generateRoutes(engine: Engine) {
-  const configDeps = { settings: engine.store.settings, credentials: engine.credentials };
-
+export function generateRoutes(generation: GenerationService, log: { error(message: string): void }) {
   return async function generate(app: FastifyInstance) {
     app.post<{ Body: GenerateBody }>(
       '/v1/workflows/generate',
@@ -109,51 +81,42 @@ export function generateRoutes(engine: Engine) {
         schema: { tags: ['workflows'], summary: 'Generate workflow code with an LLM (nothing is saved)', description: GENERATE_DESCRIPTION, body: GenerateBody },
       },
       async (request, reply) => {
-        const resolved = await resolveProvider(configDeps).catch((error: unknown) => {
-          throw toApiError(error);
-        });
-        const { generateWorkflow, loadPromptMaterial } = await loadGenerator();
-        const material = loadPromptMaterial();
-        const deps = { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor: withTestModeIntegrations(engine.executor, engine.store.settings), material };
+        // Refusals before generation starts (not configured, keychain unavailable) are plain JSON answers.
+        const generator = await generation.prepare();
         const controller = new AbortController();
         // The response's 'close' before it finished = the client went away: stop paying for tokens.
         const onClose = () => {
           if (!reply.raw.writableFinished) controller.abort();
         };
         reply.raw.on('close', onClose);
-        const started = Date.now();
-        const logDone = (result: GenerateResult) =>
-          engine.log.info(
-            `llm: generated "${result.suggested_name}" with ${result.provider} ${result.model} in ${result.attempts} attempt(s), ` +
-              `${result.warnings.length} warning(s), ${((Date.now() - started) / 1000).toFixed(1)} s`,
-          );
 
         if (!(request.headers.accept ?? '').includes('text/event-stream')) {
           try {
-            const result = await generateWorkflow(request.body, deps, { signal: controller.signal });
-            logDone(result);
-            return { data: result, meta: {} };
-          } catch (error) {
-            throw toApiError(error);
+            return { data: await generator.run(request.body, { signal: controller.signal }), meta: {} };
           } finally {
             reply.raw.off('close', onClose);
           }
         }
-        return stream(reply, controller, engine.log, async (send) => {
-          const result = await generateWorkflow(request.body, deps, {
+        const events = openEventStream(reply, ': generating\n\n');
+        try {
+          const result = await generator.run(request.body, {
             signal: controller.signal,
-            onProgress: (event: GenerateProgress) => send('progress', event),
+            onProgress: (event: GenerateProgress) => events.send('progress', event),
           });
-          logDone(result);
-          send('result', result);
-        });
+          events.send('result', result);
+        } catch (error) {
+          // Nobody is listening any more once the client has gone.
+          if (!controller.signal.aborted) events.send('error', streamError(error, log));
+        } finally {
+          events.end();
+        }
       },
     );
 
     app.get(
       '/v1/settings/llm',
       { config: { scopes: ['admin'] }, schema: { tags: ['settings'], summary: 'Read the code generation settings (never the API key)' } },
-      async () => ({ data: llmSettingsView(configDeps.settings), meta: {} }),
+      async () => ({ data: generation.settings(), meta: {} }),
     );
 
     app.put<{ Body: LlmSettingsPut }>(
@@ -169,58 +132,18 @@ export function generateRoutes(engine: Engine) {
           body: LlmSettingsPut,
         },
       },
-      async (request) => {
-        try {
-          return { data: await updateLlmSettings(configDeps, request.body), meta: {} };
-        } catch (error) {
-          if (error instanceof LlmSettingsError) {
-            throw new ApiError(422, 'VALIDATION_ERROR', error.message, { problems: error.problems });
-          }
-          throw toApiError(error);
-        }
-      },
+      async (request) => ({ data: await generation.updateSettings(request.body), meta: {} }),
     );
   };
 }
 
-type Send = (event: 'progress' | 'result' | 'error', data: unknown) => void;
-
-/** Runs `work` behind a text/event-stream response; a failure becomes an `error` event. */
-function stream(
-  reply: FastifyReply,
-  controller: AbortController,
-  log: { error(message: string): void },
-  work: (send: Send) => Promise<void>,
-): Promise<void> {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  const send: Send = (event, data) => {
-    if (!res.writableEnded && !res.destroyed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
-  res.write(': generating\n\n');
-  const heartbeat = setInterval(() => {
-    if (!res.writableEnded && !res.destroyed) res.write(': keep-alive\n\n');
-  }, HEARTBEAT_MS);
-  return work(send)
-    .catch((error: unknown) => {
-      if (controller.signal.aborted) return; // Nobody is listening any more.
-      const apiError = toApiError(error);
-      if (apiError instanceof ApiError) {
-        send('error', { status: apiError.statusCode, error: { code: apiError.code, message: apiError.message, details: apiError.details } });
-      } else {
-        // The reply is hijacked, so Fastify's error handler cannot log this one.
-        log.error(`API POST /v1/workflows/generate failed: ${(error as Error)?.stack ?? String(error)}`);
-        send('error', { status: 500, error: { code: 'INTERNAL_ERROR', message: 'Vigil failed to generate the workflow; see its log.', details: null } });
-      }
-    })
-    .finally(() => {
-      clearInterval(heartbeat);
-      if (!res.writableEnded) res.end();
-    });
+/** A failure once the stream has begun: the status and envelope the JSON form would have answered. */
+function streamError(error: unknown, log: { error(message: string): void }) {
+  if (error instanceof DomainError) {
+    const { status, body } = httpError(error);
+    return { status, ...body };
+  }
+  // The reply is hijacked, so Fastify's error handler cannot log this one.
+  log.error(`API POST /v1/workflows/generate failed: ${(error as Error)?.stack ?? String(error)}`);
+  return { status: 500, error: { code: 'INTERNAL_ERROR', message: 'Vigil failed to generate the workflow; see its log.', details: null } };
 }

@@ -1,18 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { INTEGRATION_NAMES, type IntegrationName } from '../../../sandbox/index.ts';
-import type { Engine } from '../../engine.ts';
-import {
-  integrationView,
-  IntegrationSettingsError,
-  removeIntegration,
-  resolveIntegrations,
-  testIntegration,
-  updateEntra,
-  updateOkta,
-  type IntegrationView,
-} from '../../integrations/index.ts';
-import { ApiError } from '../errors.ts';
+import { invalid } from '../../errors.ts';
+import type { IntegrationService } from '../../integrations/index.ts';
+import type { TestRunService } from '../../runs/index.ts';
 
 const tags = ['settings'];
 const admin = { scopes: ['admin'] };
@@ -42,39 +33,21 @@ export const EntraPut = Type.Object(
 );
 export type EntraPut = Static<typeof EntraPut>;
 
-/** Keychain and validation failures in the API's error vocabulary. */
-async function translated<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof IntegrationSettingsError) {
-      throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${error.problems.length} problem(s).`, { problems: error.problems });
-    }
-    const code = (error as { code?: string }).code;
-    if (code === 'KEYCHAIN_UNAVAILABLE') throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', (error as Error).message);
-    if (code === 'KEYCHAIN_ERROR') throw new ApiError(502, 'KEYCHAIN_ERROR', (error as Error).message);
-    throw error;
-  }
-}
-
 /**
  * `/v1/integrations[/{okta|entra}]` (admin only): the identity-provider integrations behind
  * ctx.integrations and the built-in identity workflows. Secrets go in, only "set or not" comes out.
  */
-export function integrationRoutes(engine: Engine) {
-  const deps = { settings: engine.store.settings, credentials: engine.credentials };
-  const view = (name: IntegrationName): IntegrationView => integrationView(deps.settings, name);
-
-  return async function integrations(app: FastifyInstance) {
+export function integrationRoutes(integrations: IntegrationService, testRuns: Pick<TestRunService, 'connection'>) {
+  return async function integrationsPlugin(app: FastifyInstance) {
     app.get('/v1/integrations', { config: admin, schema: { tags, summary: 'The Okta and Entra integrations (never their secrets)' } }, async () => ({
-      data: INTEGRATION_NAMES.map(view),
+      data: integrations.list(),
       meta: {},
     }));
 
     app.get<{ Params: { name: IntegrationName } }>(
       '/v1/integrations/:name',
       { config: admin, schema: { tags, summary: 'One integration (never its secret)', params: NameParams } },
-      async (request) => ({ data: view(request.params.name), meta: {} }),
+      async (request) => ({ data: integrations.view(request.params.name), meta: {} }),
     );
 
     app.put<{ Params: { name: IntegrationName }; Body: OktaPut | EntraPut }>(
@@ -101,18 +74,15 @@ export function integrationRoutes(engine: Engine) {
           ...Object.keys(body).filter((key) => !allowed.includes(key)).map((key) => ({ field: `body.${key}`, message: `unknown field ${key} for ${name}` })),
           ...required.filter((key) => typeof body[key] !== 'string').map((key) => ({ field: `body.${key}`, message: `${key} is required` })),
         ];
-        if (problems.length > 0) throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
-        const data = await translated<IntegrationView>(() => (name === 'okta' ? updateOkta(deps, body as OktaPut) : updateEntra(deps, body as EntraPut)));
-        return { data, meta: {} };
+        if (problems.length > 0) throw invalid(problems);
+        return { data: await integrations.update(name, body as OktaPut | EntraPut), meta: {} };
       },
     );
 
     app.delete<{ Params: { name: IntegrationName } }>(
       '/v1/integrations/:name',
       { config: admin, schema: { tags, summary: 'Remove an integration and its keychain entry', params: NameParams } },
-      async (request) => {
-        return { data: await translated(() => removeIntegration(deps, request.params.name)), meta: {} };
-      },
+      async (request) => ({ data: await integrations.remove(request.params.name), meta: {} }),
     );
 
     app.post<{ Params: { name: IntegrationName } }>(
@@ -122,23 +92,13 @@ export function integrationRoutes(engine: Engine) {
         schema: {
           tags,
           summary: 'Test the connection: a sandboxed checkConnection() call with the stored credentials',
-          description: 'Always 200 when the test ran: `ok` says whether the vendor accepted the credentials, `message` what it answered.',
+          description:
+            'Always 200 once the integration is configured: `ok` says whether the vendor accepted the credentials, `message` what it ' +
+            'answered. Credentials the keychain cannot give fail the test like any run (`code` KEYCHAIN_UNAVAILABLE or KEYCHAIN_ERROR).',
           params: NameParams,
         },
       },
-      async (request) => {
-        const { name } = request.params;
-        if (!view(name).configured) {
-          throw new ApiError(400, 'INTEGRATION_NOT_CONFIGURED', `The ${name} integration is not configured: PUT /v1/integrations/${name} first.`, { integration: name });
-        }
-        const resolved = await translated(() => resolveIntegrations(deps, [name]));
-        if (!resolved[name]) {
-          throw new ApiError(400, 'INTEGRATION_NOT_CONFIGURED', `The ${name} secret is no longer in the keychain (${name === 'okta' ? 'api_token' : 'client_secret'}); enter it again.`, {
-            integration: name,
-          });
-        }
-        return { data: await testIntegration(engine.executor, name, resolved), meta: {} };
-      },
+      async (request) => ({ data: await testRuns.connection(request.params.name), meta: {} }),
     );
   };
 }

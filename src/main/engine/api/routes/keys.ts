@@ -1,19 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine.ts';
+import type { KeyService } from '../../keys/index.ts';
+import { keyView } from '../../keys/views.ts';
 import { KeyCreate, UuidParams } from '../schemas.ts';
-import { keyView } from '../views.ts';
 
 const admin = { scopes: ['admin'] };
 const tags = ['api keys'];
 
-export function keyRoutes(engine: Engine) {
-  return async function keys(app: FastifyInstance) {
+export function keyRoutes(keys: KeyService) {
+  return async function keysPlugin(app: FastifyInstance) {
     app.get(
       '/v1/api-keys',
       { config: admin, schema: { tags, summary: 'List API keys (never their secrets)' } },
       async () => {
-        const keys = engine.store.keys.list().map(keyView);
-        return { data: keys, meta: { total: keys.length } };
+        const list = keys.list().map(keyView);
+        return { data: list, meta: { total: list.length } };
       },
     );
 
@@ -21,7 +21,7 @@ export function keyRoutes(engine: Engine) {
       '/v1/api-keys',
       { config: admin, schema: { tags, summary: 'Create an API key; the key is in this response only', body: KeyCreate } },
       async (request, reply) => {
-        const { key, secret } = engine.keys.create(request.body);
+        const { key, secret } = keys.create(request.body);
         return reply.code(201).send({ data: { ...keyView(key), key: secret }, meta: {} });
       },
     );
@@ -29,7 +29,7 @@ export function keyRoutes(engine: Engine) {
     app.delete<{ Params: { uuid: string } }>(
       '/v1/api-keys/:uuid',
       { config: admin, schema: { tags, summary: 'Revoke an API key', params: UuidParams } },
-      async (request) => ({ data: keyView(engine.keys.revoke(request.params.uuid)), meta: {} }),
+      async (request) => ({ data: keyView(keys.revoke(request.params.uuid)), meta: {} }),
     );
   };
 }

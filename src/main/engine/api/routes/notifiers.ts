@@ -1,39 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import type { Engine } from '../../engine.ts';
-import {
-  NotifierConfigError,
-  NotifierNotConfiguredError,
-  NotifierSettingsUpdate,
-  verifySlackSignature,
-  type SlackInteraction,
-} from '../../notify/index.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../../errors.ts';
+import { NotifierSettingsUpdate, verifySlackSignature, type NotificationService, type SlackInteraction } from '../../notify/index.ts';
+import type { Clock } from '../../util/time.ts';
 
 const tags = ['settings'];
-
-/** Keychain and configuration failures in the API's error vocabulary. */
-async function translated<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof NotifierConfigError) {
-      throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${error.problems.length} problem(s).`, {
-        problems: error.problems.map((problem) => ({ field: `body.${problem.field}`, message: problem.message })),
-      });
-    }
-    if (error instanceof NotifierNotConfiguredError) throw new ApiError(400, 'NOTIFIER_NOT_CONFIGURED', error.message);
-    const code = (error as { code?: string }).code;
-    if (code === 'KEYCHAIN_UNAVAILABLE') throw new ApiError(503, 'KEYCHAIN_UNAVAILABLE', (error as Error).message);
-    if (code === 'KEYCHAIN_ERROR') throw new ApiError(502, 'KEYCHAIN_ERROR', (error as Error).message);
-    throw error;
-  }
-}
 
 const TestBody = Type.Object({ channel: Type.Unsafe<'slack' | 'teams'>({ type: 'string', enum: ['slack', 'teams'] }) }, { additionalProperties: false });
 
 /** Notifier settings (admin only): secrets go in, only "set or not" comes out. */
-export function notifierRoutes(engine: Engine) {
+export function notifierRoutes(notifications: NotificationService) {
   return async function notifiers(app: FastifyInstance) {
     app.get(
       '/v1/settings/notifiers',
@@ -41,7 +17,7 @@ export function notifierRoutes(engine: Engine) {
         config: { scopes: ['admin'] },
         schema: { tags, summary: 'Notifier settings (Slack, Teams, desktop); secrets shown only as set or not' },
       },
-      async () => ({ data: await translated(() => engine.notifications.view()), meta: {} }),
+      async () => ({ data: await notifications.view(), meta: {} }),
     );
 
     app.put<{ Body: NotifierSettingsUpdate }>(
@@ -54,7 +30,7 @@ export function notifierRoutes(engine: Engine) {
           body: NotifierSettingsUpdate,
         },
       },
-      async (request) => ({ data: await translated(() => engine.notifications.update(request.body)), meta: {} }),
+      async (request) => ({ data: await notifications.update(request.body), meta: {} }),
     );
 
     app.post<{ Body: { channel: 'slack' | 'teams' } }>(
@@ -63,7 +39,7 @@ export function notifierRoutes(engine: Engine) {
         config: { scopes: ['admin'] },
         schema: { tags, summary: "Send a test message (one try) and report the receiver's answer", body: TestBody },
       },
-      async (request) => ({ data: await translated(() => engine.notifications.test(request.body.channel)), meta: {} }),
+      async (request) => ({ data: await notifications.test(request.body.channel), meta: {} }),
     );
   };
 }
@@ -77,7 +53,7 @@ const CALLBACK_BODY_LIMIT = 256 * 1024;
  * so every request is verified over the raw body before anything is parsed. Its own plugin, because
  * it parses form bodies as raw text and no other route may.
  */
-export function slackCallbackRoutes(engine: Engine) {
+export function slackCallbackRoutes(notifications: NotificationService, clock: Clock) {
   return async function slackCallback(app: FastifyInstance) {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: CALLBACK_BODY_LIMIT }, (_request, body, done) =>
       done(null, body),
@@ -95,10 +71,10 @@ export function slackCallbackRoutes(engine: Engine) {
         },
       },
       async (request, reply) => {
-        const { enabled, signingSecret } = await translated(() => engine.notifications.slackCallbackSecret());
-        if (!enabled) throw new ApiError(404, 'NOT_FOUND', 'Slack is not configured in this Vigil.');
+        const { enabled, signingSecret } = await notifications.slackCallbackSecret();
+        if (!enabled) throw new DomainError('not_found', 'NOT_FOUND', 'Slack is not configured in this Vigil.');
         if (!signingSecret) {
-          throw new ApiError(403, 'SLACK_CALLBACK_NOT_CONFIGURED', 'Slack is configured without a signing secret, so no callback can be verified.');
+          throw new DomainError('forbidden', 'SLACK_CALLBACK_NOT_CONFIGURED', 'Slack is configured without a signing secret, so no callback can be verified.');
         }
         const raw = typeof request.body === 'string' ? request.body : '';
         const header = (name: string) => {
@@ -109,20 +85,20 @@ export function slackCallbackRoutes(engine: Engine) {
           signingSecret,
           { signature: header('x-slack-signature'), timestamp: header('x-slack-request-timestamp') },
           raw,
-          engine.clock.now(),
+          clock.now(),
         );
-        if (!check.ok) throw new ApiError(401, check.code, check.message);
+        if (!check.ok) throw new DomainError('unauthenticated', check.code, check.message);
         let payload: SlackInteraction;
         try {
           payload = JSON.parse(new URLSearchParams(raw).get('payload') ?? '') as SlackInteraction;
         } catch {
-          throw new ApiError(400, 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
+          throw new DomainError('malformed', 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
         }
         if (typeof payload !== 'object' || payload === null) {
-          throw new ApiError(400, 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
+          throw new DomainError('malformed', 'INVALID_PAYLOAD', 'The form field "payload" must hold Slack\'s interaction JSON.');
         }
         // Slack only needs a 200 within 3 s; what the click led to reaches the user through response_url.
-        await engine.notifications.handleSlackInteraction(payload);
+        await notifications.handleSlackInteraction(payload);
         return reply.code(200).send();
       },
     );

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import type { Engine } from '../../engine.ts';
-import { createSession, redeemLoginToken } from '../../session/index.ts';
-import { ApiError } from '../errors.ts';
-import { keyView } from '../views.ts';
+import { DomainError } from '../../errors.ts';
+import { keyView } from '../../keys/views.ts';
+import type { SessionService } from '../../session/index.ts';
 
 const SessionBody = Type.Object(
   { login_token: Type.String({ minLength: 1, maxLength: 200, description: 'The token from the login URL printed by `vigil serve`.' }) },
@@ -15,7 +14,7 @@ type SessionBody = Static<typeof SessionBody>;
  * `POST /v1/session`: the console trades the one-time login token for a human session key. Public
  * (the token is the credential); a token works once, so a wrong or already used one is 401.
  */
-export function sessionRoutes(engine: Engine) {
+export function sessionRoutes(sessions: SessionService) {
   return async function session(app: FastifyInstance) {
     app.post<{ Body: SessionBody }>(
       '/v1/session',
@@ -28,14 +27,14 @@ export function sessionRoutes(engine: Engine) {
         },
       },
       async (request, reply) => {
-        if (!redeemLoginToken(engine, request.body.login_token)) {
-          throw new ApiError(
-            401,
+        if (!sessions.redeem(request.body.login_token)) {
+          throw new DomainError(
+            'unauthenticated',
             'LOGIN_TOKEN_INVALID',
             'This login link is unknown or was already used. Restart `vigil serve` for a new one, or sign in with an API key.',
           );
         }
-        const { key, secret } = createSession(engine);
+        const { key, secret } = sessions.createSession();
         return reply.code(201).send({ data: { ...keyView(key), key: secret }, meta: {} });
       },
     );

@@ -1,24 +1,26 @@
 import type { FastifyInstance } from 'fastify';
-import type { Engine } from '../../engine.ts';
+import type { SecretService } from '../../secrets/index.ts';
+import type { SettingsService } from '../../settings/index.ts';
 import { SettingsPatch } from '../schemas.ts';
 
 const tags = ['settings'];
 
-export function settingsRoutes(engine: Engine) {
-  return async function settings(app: FastifyInstance) {
+export function settingsRoutes(deps: { settings: SettingsService; secrets: Pick<SecretService, 'keychainStatus'>; dataDir: string }) {
+  const { settings, secrets, dataDir } = deps;
+  return async function settingsPlugin(app: FastifyInstance) {
     app.get(
       '/v1/settings',
       {
         config: { scopes: ['workflows:read'] },
         schema: { tags, summary: 'Read settings', description: 'keychain: whether the OS keychain can be used (as in GET /v1/secrets meta.keychain).' },
       },
-      async () => ({ data: { ...engine.settings.get(), data_dir: engine.dataDir, keychain: engine.keychain.status }, meta: {} }),
+      async () => ({ data: { ...settings.get(), data_dir: dataDir, keychain: secrets.keychainStatus }, meta: {} }),
     );
 
     app.patch<{ Body: SettingsPatch }>(
       '/v1/settings',
       { config: { scopes: ['admin'] }, schema: { tags, summary: 'Change settings', body: SettingsPatch } },
-      async (request) => ({ data: { ...engine.settings.update(request.body), data_dir: engine.dataDir, keychain: engine.keychain.status }, meta: {} }),
+      async (request) => ({ data: { ...settings.update(request.body), data_dir: dataDir, keychain: secrets.keychainStatus }, meta: {} }),
     );
   };
 }

@@ -1,17 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
-import { newId } from '../../util/ids.ts';
-import { MockSpecError, parseMockSpec, toTestReport, type MockSpec } from '../../../sandbox/index.ts';
 import { INDICATOR_TYPES, WORKFLOW_KINDS, type WorkflowKind } from '../../../../shared/domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../../../../shared/indicators.ts';
-import { testSecrets } from '../../../../shared/test-secrets.ts';
-import type { Engine } from '../../engine.ts';
-import { endpointBody, getWorkflow, resolveEndpoint } from '../../workflows/index.ts';
-import { loadLinter } from '../../workflows/linter.ts';
-import { withTestModeIntegrations } from '../../integrations/index.ts';
-import { indicatorValueProblems } from '../../runs/execute.ts';
-import { ApiError } from '../errors.ts';
-import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../../util/json-bounds.ts';
+import type { TestOutcome, TestRunService } from '../../runs/index.ts';
 import { SECRET_NAME_PATTERN, UuidParams } from '../schemas.ts';
 
 const TestBody = Type.Object(
@@ -56,93 +47,13 @@ const TestBody = Type.Object(
 );
 type TestBody = Static<typeof TestBody>;
 
-const NO_NETWORK: MockSpec = { rules: [], default: 'error' };
-
-/** The test body's free-form fields are bounded like an execute's, and the mocks as a whole. */
-function refuseUnbounded(body: TestBody): void {
-  const problems = checkJsonBounds({
-    'body.context': { value: body.context, maxBytes: MAX_INPUT_FIELD_BYTES },
-    'body.alert': { value: body.alert, maxBytes: MAX_INPUT_FIELD_BYTES },
-    'body.enrichment': { value: body.enrichment, maxBytes: MAX_INPUT_FIELD_BYTES },
-    'body.endpoint': { value: body.endpoint, maxBytes: MAX_INPUT_FIELD_BYTES },
-    'body.mocks': { value: body.mocks, maxBytes: MAX_MOCKS_BYTES },
-  });
-  if (problems.length > 0) {
-    throw new ApiError(422, 'VALIDATION_ERROR', `The request is not valid: ${problems.length} problem(s).`, { problems });
-  }
-}
-
-function mocksOf(body: TestBody): MockSpec {
-  if (body.mocks === undefined || body.mocks === null) return NO_NETWORK;
-  try {
-    return parseMockSpec(body.mocks);
-  } catch (error) {
-    if (error instanceof MockSpecError) {
-      throw new ApiError(422, 'VALIDATION_ERROR', 'The mock responses are not valid.', {
-        problems: error.problems.map((message) => ({ field: 'body.mocks', message })),
-      });
-    }
-    throw error;
-  }
-}
+const answer = ({ report, lint_warnings }: TestOutcome) => ({ data: report, meta: { lint_warnings } });
 
 /**
  * Test runs: the real sandbox in test mode (every HTTP call answered by a mock), nothing stored,
- * the report returned at once. For the editor's test panel, `vigil test` and the LLM repair loop.
- * Secret values come from the request or are placeholders, never from the keychain: a key that
- * may only write workflows must not be able to run code of its choosing against stored secrets.
+ * the report returned at once. Test mode never reads the keychain (runs/test-runs.ts).
  */
-export function testRoutes(engine: Engine) {
-  async function runTest(
-    body: TestBody,
-    source: { kind: WorkflowKind; code?: string; endpoint?: unknown },
-    config: { uuid: string; name: string; version: number; secrets: string[]; allowedHosts: string[]; timeoutSeconds: number },
-  ) {
-    refuseUnbounded(body);
-    const indicatorProblems = indicatorValueProblems(body);
-    if (indicatorProblems.length > 0) throw new ApiError(422, 'VALIDATION_ERROR', indicatorProblems[0]!.message, { problems: indicatorProblems });
-    const mocks = mocksOf(body);
-    const secrets = testSecrets(config.secrets, body.secrets);
-    const input = {
-      indicator: {
-        type: body.indicator_type,
-        value: body.indicator_value,
-        malice: body.indicator_malice ?? null,
-        enrichment: (body.enrichment as Record<string, unknown> | null | undefined) ?? null,
-      },
-      alert: (body.alert as Record<string, unknown> | null | undefined) ?? null,
-      alert_uuid: null,
-      context: body.context ?? null,
-    };
-    const runId = `test-${newId()}`;
-    const workflow = { uuid: config.uuid, name: config.name, version: config.version };
-    const request = { runId, workflow, trigger: 'human' as const, input, secrets: secrets.values, declaredSecrets: config.secrets, allowedHosts: config.allowedHosts, mocks };
-    if (source.kind === 'http_endpoint') {
-      const { config: endpoint, code } = resolveEndpoint({ endpoint: source.endpoint, code: source.code }, config.secrets);
-      const sent = endpointBody({
-        runId,
-        workflow,
-        input,
-        trigger: { key_type: 'human', key_name: null, reason: null, confidence: null },
-        approval: null,
-        sentAt: new Date(engine.clock.now()).toISOString(),
-        test: true,
-      });
-      const outcome = await engine.executor.run({ ...request, code, timeoutMs: endpoint.timeout_seconds * 1000, endpoint: { config: endpoint, body: sent } });
-      return { data: toTestReport(outcome, secrets.sources), meta: { lint_warnings: [] } };
-    }
-    const code = source.code ?? '';
-    const { hasErrors, lintWorkflow } = await loadLinter();
-    const problems = lintWorkflow(code, { declaredSecrets: config.secrets });
-    if (hasErrors(problems)) {
-      throw new ApiError(400, 'WORKFLOW_CODE_INVALID', 'The code has problems the sandbox would refuse; fix them before testing.', {
-        problems,
-      });
-    }
-    const outcome = await withTestModeIntegrations(engine.executor, engine.store.settings).run({ ...request, code, timeoutMs: config.timeoutSeconds * 1000 });
-    return { data: toTestReport(outcome, secrets.sources), meta: { lint_warnings: problems } };
-  }
-
+export function testRoutes(testRuns: TestRunService) {
   const tags = ['testing'];
   return async function test(app: FastifyInstance) {
     app.post<{ Body: TestBody }>(
@@ -151,27 +62,7 @@ export function testRoutes(engine: Engine) {
         config: { scopes: ['workflows:write'] },
         schema: { tags, summary: 'Test unsaved code once in the sandbox against mock responses', body: TestBody },
       },
-      async (request) => {
-        const body = request.body;
-        const kind = body.kind ?? 'script';
-        if (kind === 'script' && !body.code) {
-          throw new ApiError(422, 'VALIDATION_ERROR', 'code is required to test unsaved code.', {
-            problems: [{ field: 'body.code', message: 'code is required' }],
-          });
-        }
-        return runTest(
-          body,
-          { kind, code: body.code, endpoint: body.endpoint },
-          {
-            uuid: '00000000-0000-0000-0000-000000000000',
-            name: 'unsaved workflow',
-            version: 0,
-            secrets: body.declared_secrets ?? Object.keys(body.secrets ?? {}),
-            allowedHosts: body.allowed_hosts ?? [],
-            timeoutSeconds: body.timeout_seconds ?? 60,
-          },
-        );
-      },
+      async (request) => answer(await testRuns.unsaved(request.body)),
     );
 
     app.post<{ Params: { uuid: string }; Body: TestBody }>(
@@ -188,23 +79,7 @@ export function testRoutes(engine: Engine) {
           body: TestBody,
         },
       },
-      async (request) => {
-        const workflow = getWorkflow(engine, request.params.uuid);
-        const body = request.body;
-        const unsaved = body.code !== undefined || body.endpoint !== undefined;
-        return runTest(
-          body,
-          { kind: workflow.kind, code: unsaved ? body.code : workflow.code, endpoint: body.endpoint },
-          {
-            uuid: workflow.uuid,
-            name: workflow.name,
-            version: workflow.code_version,
-            secrets: body.declared_secrets ?? workflow.secrets,
-            allowedHosts: body.allowed_hosts ?? workflow.allowed_hosts,
-            timeoutSeconds: body.timeout_seconds ?? workflow.timeout_seconds,
-          },
-        );
-      },
+      async (request) => answer(await testRuns.saved(request.params.uuid, request.body)),
     );
   };
 }

@@ -1,0 +1,263 @@
+// The workflows service: saving (with the linter and the endpoint rules), reading, listing and
+// versions, for REST, MCP and the execution service alike.
+import { WORKFLOW_DEFAULTS, type RiskLevel, type WorkflowState, type WorkflowType } from '../../../shared/domain.ts';
+import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
+import type { LintProblem } from '../../../shared/lint/index.ts';
+import type { ApiKey, Store, Workflow, WorkflowFields, WorkflowSort, WorkflowWithLastRun } from '../db/index.ts';
+import { DomainError, invalid } from '../errors.ts';
+import type { EventBus } from '../events/bus.ts';
+import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
+import { callerLabel } from '../keys/access.ts';
+import type { SecretService } from '../secrets/index.ts';
+import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
+import { iso, type Clock } from '../util/time.ts';
+import { resolveEndpoint } from './endpoint.ts';
+import { loadLinter } from './linter.ts';
+import { typecheckWorkflow } from './typecheck.ts';
+import { versionListItemView, versionView, workflowListItemView, workflowView } from './views.ts';
+
+/** A new workflow: a name, and whichever fields should differ from the defaults. */
+export type NewWorkflow = Partial<Omit<WorkflowFields, 'name'>> & { name: string; endpoint?: unknown };
+/** Changes to a workflow; `endpoint` is an http_endpoint's configuration as an object. */
+export type WorkflowChanges = Partial<WorkflowFields> & { endpoint?: unknown };
+
+export interface WorkflowQuery extends PageQuery {
+  state?: WorkflowState;
+  risk_level?: RiskLevel;
+  workflow_type?: WorkflowType;
+  tag?: string;
+  q?: string;
+  /** A field of WORKFLOW_SORTS; a leading "-" sorts descending. */
+  sort?: string;
+}
+
+export type WorkflowView = ReturnType<typeof workflowView>;
+
+/** A saved workflow and what the linter and the type checker still say about it. */
+export interface Saved {
+  workflow: WorkflowView;
+  lint_warnings: LintProblem[];
+}
+
+/** What a system workflow lets the analyst change: its state and how it is gated, not its code. */
+const SYSTEM_EDITABLE = new Set(['state', 'approval_mode', 'approval_timeout_seconds', 'tags']);
+
+export interface WorkflowServiceDeps {
+  store: Pick<Store, 'workflows' | 'settings'>;
+  bus: EventBus;
+  clock: Clock;
+  secrets: Pick<SecretService, 'warnings'>;
+  /** Pending requests of a workflow that stops being executable are cancelled. */
+  approvals: { cancelPending(workflowId: number, responder: string, reason: string): number };
+}
+
+export class WorkflowService {
+  private readonly deps: WorkflowServiceDeps;
+
+  constructor(deps: WorkflowServiceDeps) {
+    this.deps = deps;
+  }
+
+  find(uuid: string): Workflow {
+    const workflow = this.deps.store.workflows.get(uuid);
+    if (!workflow) throw new DomainError('not_found', 'WORKFLOW_NOT_FOUND', `No workflow with id ${uuid}.`);
+    return workflow;
+  }
+
+  show(uuid: string): WorkflowView {
+    return this.view(this.find(uuid));
+  }
+
+  view(workflow: Workflow): WorkflowView {
+    return workflowView(workflow, configuredIntegrations(this.deps.store.settings), this.deps.secrets.warnings(workflow.secrets, 'workflow'));
+  }
+
+  list(query: WorkflowQuery): Page<ReturnType<typeof workflowListItemView>> {
+    const { page, pageSize, limit, offset } = pageWindow(query);
+    const sort = query.sort ?? '-updated_at';
+    const { items, total } = this.deps.store.workflows.list({
+      state: query.state,
+      risk_level: query.risk_level,
+      workflow_type: query.workflow_type,
+      tag: query.tag,
+      q: query.q,
+      sort: sort.replace(/^-/, '') as WorkflowSort,
+      descending: sort.startsWith('-'),
+      limit,
+      offset,
+    });
+    const configured = configuredIntegrations(this.deps.store.settings);
+    return {
+      items: items.map((item) => workflowListItemView(item, configured, this.deps.secrets.warnings(item.secrets, 'workflow'))),
+      total,
+      page,
+      page_size: pageSize,
+    };
+  }
+
+  /**
+   * The active workflows an agent can execute now, by name, optionally matching words: a built-in
+   * whose integration is not configured would only be refused.
+   */
+  executable(text?: string): WorkflowWithLastRun[] {
+    const configured = configuredIntegrations(this.deps.store.settings);
+    const { items } = this.deps.store.workflows.list({ state: 'active', q: text, sort: 'name', descending: false, limit: 500, offset: 0 });
+    return items.filter((workflow) => {
+      const integration = builtinIntegration(workflow);
+      return !integration || configured[integration];
+    });
+  }
+
+  /**
+   * What is wrong with a saved workflow's current version, as a dry run reports it: lint problems and
+   * type errors (warnings) of its code, or the problems of an http_endpoint configuration.
+   */
+  async lint(workflow: Workflow): Promise<{ ok: boolean; problems: unknown[] }> {
+    if (workflow.kind === 'http_endpoint') {
+      const checked = validateEndpoint(parseEndpointText(workflow.code), workflow.secrets);
+      return { ok: checked.ok, problems: checked.ok ? [] : checked.problems };
+    }
+    const { hasErrors, lintWorkflow } = await loadLinter();
+    const problems: LintProblem[] = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
+    // Code the linter refuses is not type-checked: a syntax error would only be repeated.
+    if (!hasErrors(problems)) problems.push(...(await typecheckWorkflow(workflow.code)));
+    return { ok: !hasErrors(problems), problems };
+  }
+
+  async create(caller: ApiKey, input: NewWorkflow): Promise<Saved> {
+    const { workflow, warnings } = await this.insert(caller, input);
+    return { workflow: this.view(workflow), lint_warnings: warnings };
+  }
+
+  async update(caller: ApiKey, uuid: string, changes: WorkflowChanges): Promise<Saved> {
+    const { store, bus, clock, approvals } = this.deps;
+    const current = this.find(uuid);
+    if (current.is_system) {
+      const refused = Object.keys(changes).filter((field) => !SYSTEM_EDITABLE.has(field));
+      if (refused.length > 0) {
+        throw new DomainError(
+          'forbidden',
+          'SYSTEM_WORKFLOW_READ_ONLY',
+          `Built-in workflows can only change ${[...SYSTEM_EDITABLE].join(', ')}; duplicate it to edit ${refused.join(', ')}.`,
+          { fields: refused },
+        );
+      }
+    }
+    if (changes.kind !== undefined && changes.kind !== current.kind) {
+      throw new DomainError('rejected', 'WORKFLOW_KIND_IMMUTABLE', `This workflow is a ${current.kind} workflow; create a new workflow to change its kind.`);
+    }
+    const { endpoint, ...fields } = changes;
+    const secrets = changes.secrets ?? current.secrets;
+    const activating = changes.state === 'active' && current.state !== 'active';
+    let warnings: LintProblem[] = [];
+    if (current.kind === 'http_endpoint') {
+      // Checked again whenever it, what it may read or its timeout changes, and on activation.
+      if (endpoint !== undefined || changes.code !== undefined || changes.secrets !== undefined || changes.timeout_seconds !== undefined || activating) {
+        const resolved = resolveEndpoint({ endpoint, code: changes.code, timeout_seconds: changes.timeout_seconds }, secrets, current.code);
+        fields.code = resolved.code;
+        fields.timeout_seconds = resolved.config.timeout_seconds;
+      }
+    } else {
+      if (endpoint !== undefined) throw endpointOnScript();
+      // The code is linted whenever it or what it may read changes, and on activation.
+      const relint = changes.code !== undefined || changes.secrets !== undefined || activating;
+      warnings = relint && !current.is_system ? await checkCode(changes.code ?? current.code, secrets) : [];
+    }
+    const workflow = store.workflows.update(current.id, fields, { now: iso(clock.now()), author: callerLabel(caller) });
+    bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'updated' });
+    if (workflow.state !== 'active') approvals.cancelPending(workflow.id, callerLabel(caller), `the workflow was set to ${workflow.state}`);
+    return { workflow: this.view(workflow), lint_warnings: warnings };
+  }
+
+  delete(caller: ApiKey, uuid: string): void {
+    const { store, bus, clock, approvals } = this.deps;
+    const workflow = this.find(uuid);
+    if (workflow.is_system) {
+      throw new DomainError('forbidden', 'SYSTEM_WORKFLOW', 'Built-in workflows cannot be deleted; deactivate it instead.');
+    }
+    store.workflows.delete(workflow.id, iso(clock.now()));
+    bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'deleted' });
+    approvals.cancelPending(workflow.id, callerLabel(caller), 'the workflow was deleted');
+  }
+
+  /** A draft copy the analyst owns (the way to edit a built-in workflow). */
+  async duplicate(caller: ApiKey, uuid: string): Promise<WorkflowView> {
+    const source = this.find(uuid);
+    const { workflow } = await this.insert(caller, {
+      name: `${source.name} (copy)`.slice(0, 200),
+      kind: source.kind,
+      code: source.code,
+      workflow_type: source.workflow_type,
+      indicator_types: source.indicator_types,
+      approval_mode: source.approval_mode,
+      approval_timeout_seconds: source.approval_timeout_seconds,
+      risk_level: source.risk_level,
+      timeout_seconds: source.timeout_seconds,
+      secrets: source.secrets,
+      allowed_hosts: source.allowed_hosts,
+      documentation: source.documentation,
+      tags: source.tags,
+      state: 'draft',
+    });
+    return this.view(workflow);
+  }
+
+  /** The saved versions, newest first, without their code. */
+  versions(uuid: string) {
+    const workflow = this.find(uuid);
+    return this.deps.store.workflows.versions(workflow.id).map((version) => versionListItemView(version, workflow.code_version));
+  }
+
+  version(uuid: string, number: number) {
+    const workflow = this.find(uuid);
+    const version = this.deps.store.workflows.version(workflow.id, number);
+    if (!version) {
+      throw new DomainError('not_found', 'VERSION_NOT_FOUND', `The workflow has no version ${number}.`, { latest_version: workflow.code_version });
+    }
+    return versionView(version, workflow);
+  }
+
+  private async insert(caller: ApiKey, input: NewWorkflow): Promise<{ workflow: Workflow; warnings: LintProblem[] }> {
+    const { endpoint, code, ...rest } = input;
+    const fields: WorkflowFields = { ...WORKFLOW_DEFAULTS, ...rest, code: '' };
+    let warnings: LintProblem[] = [];
+    if (fields.kind === 'http_endpoint') {
+      // The configuration is the version's content; its timeout is the workflow's.
+      const resolved = resolveEndpoint({ endpoint, code, timeout_seconds: input.timeout_seconds }, fields.secrets);
+      fields.code = resolved.code;
+      fields.timeout_seconds = resolved.config.timeout_seconds;
+    } else {
+      if (endpoint !== undefined) throw endpointOnScript();
+      if (code === undefined) throw invalid([{ field: 'body.code', message: 'code is required for script workflows' }], 'A script workflow needs its code.');
+      fields.code = code;
+      warnings = await checkCode(fields.code, fields.secrets);
+    }
+    const workflow = this.deps.store.workflows.create(fields, { now: iso(this.deps.clock.now()), author: callerLabel(caller) });
+    this.deps.bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'created' });
+    return { workflow, warnings };
+  }
+}
+
+function endpointOnScript(): DomainError {
+  return invalid([{ field: 'body.endpoint', message: 'only http_endpoint workflows have an endpoint' }], 'endpoint is only for http_endpoint workflows.');
+}
+
+/**
+ * Lints code against the workflow's declared secrets. Errors refuse the save with every problem
+ * listed; warnings, and the type errors the editor underlines (as warnings with `source:
+ * "typescript"`), are returned for the caller to show.
+ */
+async function checkCode(code: string, secrets: string[]): Promise<LintProblem[]> {
+  const { hasErrors, lintWorkflow } = await loadLinter();
+  const problems = lintWorkflow(code, { declaredSecrets: secrets });
+  if (hasErrors(problems)) {
+    const errors = problems.filter((problem) => problem.severity === 'error');
+    throw new DomainError(
+      'rejected',
+      'WORKFLOW_CODE_INVALID',
+      `The workflow code has ${errors.length} problem(s) that the sandbox would refuse. Fix them and save again.`,
+      { problems },
+    );
+  }
+  return [...problems, ...(await typecheckWorkflow(code))];
+}
