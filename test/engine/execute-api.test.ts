@@ -51,11 +51,20 @@ describe('the approval gate', () => {
           status: 'pending_approval',
           approval_request_uuid: expect.any(String),
           expires_at: expect.stringMatching(/Z$/),
+          workflow_uuid: uuid,
+          workflow_version: 1,
+          created_at: expect.stringMatching(/Z$/),
         });
         const approval = await t.request('GET', `/v1/workflow-approvals/${res.body.data.approval_request_uuid}`);
         expect(approval.body.data).toMatchObject({ status: 'pending', trigger_type: keyType, workflow_uuid: uuid });
       } else {
-        expect(res.body.data).toEqual({ run_uuid: expect.any(String), status: 'queued' });
+        expect(res.body.data).toEqual({
+          run_uuid: expect.any(String),
+          status: 'queued',
+          workflow_uuid: uuid,
+          workflow_version: 1,
+          created_at: expect.stringMatching(/Z$/),
+        });
         const run = await runOf(res.body.data.run_uuid);
         expect(run).toMatchObject({ status: 'success', trigger_type: keyType, workflow_uuid: uuid });
       }
@@ -96,7 +105,7 @@ describe('execute validation', () => {
     expect(res.body.error.code).toBe('WORKFLOW_NOT_EXECUTABLE');
     const unknown = await execute('01936c3e-0000-7000-8000-000000000000', t.keys.agent);
     expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('WORKFLOW_NOT_FOUND');
+    expect(unknown.body.error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'workflow' } });
     const bad = await execute('not-a-uuid', t.keys.agent);
     expect(bad.status).toBe(422);
     expect(bad.body.error.details.problems[0].field).toBe('params.uuid');
@@ -328,6 +337,6 @@ describe('runs', () => {
     expect(run.started_at).toMatch(/Z$/);
     expect(run.duration_ms).toBeGreaterThanOrEqual(0);
     const missing = await t.request('GET', '/v1/workflow-runs/01936c3e-0000-7000-8000-000000000000');
-    expect(missing.body.error.code).toBe('RUN_NOT_FOUND');
+    expect(missing.body.error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'run' } });
   });
 });

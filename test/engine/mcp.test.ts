@@ -95,7 +95,13 @@ describe.each([
         arguments: { workflow_uuid: neverUuid, indicator_type: 'ip', indicator_value: '198.51.100.9', reason: 'C2 beacon', confidence: 0.8, context: { case: 7 } },
       }),
     );
-    expect(executed).toEqual({ run_uuid: expect.any(String), status: 'queued' });
+    expect(executed).toEqual({
+      run_uuid: expect.any(String),
+      status: 'queued',
+      workflow_uuid: neverUuid,
+      workflow_version: 1,
+      created_at: expect.stringMatching(/Z$/),
+    });
     const waited = payload(await client.callTool({ name: 'wait_for_run', arguments: { run_uuid: executed.run_uuid, timeout_seconds: 30 } }));
     expect(waited.done).toBe(true);
     expect(waited.run).toMatchObject({ status: 'success', trigger_type: 'agent', result: { success: true } });
@@ -128,7 +134,7 @@ describe.each([
     const base = { indicator_type: 'ip', indicator_value: '1.2.3.4', reason: 'r', confidence: 0.5 };
     const unknown = await client.callTool({ name: 'execute_workflow', arguments: { ...base, workflow_uuid: '01936c3e-0000-7000-8000-000000000000' } });
     expect(unknown.isError).toBe(true);
-    expect(payload(unknown).error.code).toBe('WORKFLOW_NOT_FOUND');
+    expect(payload(unknown).error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'workflow' } });
     const inactive = await client.callTool({ name: 'execute_workflow', arguments: { ...base, workflow_uuid: draftUuid } });
     expect(payload(inactive).error.code).toBe('WORKFLOW_NOT_EXECUTABLE');
     const missingReason = await client.callTool({ name: 'execute_workflow', arguments: { workflow_uuid: neverUuid, indicator_type: 'ip', indicator_value: '1.2.3.4', confidence: 0.5 } });

@@ -276,7 +276,7 @@ describe('an agent key sees and cancels only what it triggered', () => {
     expect((await t.request('GET', `/v1/workflow-runs/${runUuid}`, { key: other })).status).toBe(404);
     const cancel = await t.request('POST', `/v1/workflow-runs/${runUuid}/cancel`, { key: other });
     expect(cancel.status).toBe(404);
-    expect(cancel.body.error.code).toBe('RUN_NOT_FOUND');
+    expect(cancel.body.error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'run' } });
     const listed = await t.request('GET', `/v1/workflows/${uuid}/runs`, { key: other });
     expect(listed.body.meta.total).toBe(0);
     const own = await t.request('GET', `/v1/workflow-runs?workflow_uuid=${uuid}`, { key: t.keys.agent });
@@ -314,13 +314,13 @@ describe('an agent key sees and cancels only what it triggered', () => {
     const id = (await execute(uuid, t.keys.agent)).body.data.approval_request_uuid;
     const client = await mcpClient(other);
     const approval: any = await client.callTool({ name: 'get_approval', arguments: { approval_request_uuid: id } });
-    expect(toolPayload(approval).error.code).toBe('APPROVAL_NOT_FOUND');
+    expect(toolPayload(approval).error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'approval' } });
     const waited: any = await client.callTool({ name: 'wait_for_run', arguments: { approval_request_uuid: id, timeout_seconds: 1 } });
-    expect(toolPayload(waited).error.code).toBe('APPROVAL_NOT_FOUND');
+    expect(toolPayload(waited).error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'approval' } });
     const never = await activeWorkflow({ approval_mode: 'never' });
     const runUuid = (await execute(never, t.keys.agent)).body.data.run_uuid;
     const run: any = await client.callTool({ name: 'get_run', arguments: { run_uuid: runUuid } });
-    expect(toolPayload(run).error.code).toBe('RUN_NOT_FOUND');
+    expect(toolPayload(run).error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'run' } });
   });
 
   it('an agent\'s event stream carries only its own runs and approvals', async () => {

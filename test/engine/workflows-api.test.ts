@@ -90,7 +90,7 @@ describe('workflows CRUD', () => {
     expect(v1.body.data.code).toBe(TRIVIAL_WORKFLOW);
     const v9 = await t.request('GET', `/v1/workflows/${uuid}/versions/9`);
     expect(v9.status).toBe(404);
-    expect(v9.body.error.code).toBe('VERSION_NOT_FOUND');
+    expect(v9.body.error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'workflow_version', id: 9 } });
   });
 
   it('deletes (then 404) but refuses to delete system workflows', async () => {
@@ -99,7 +99,7 @@ describe('workflows CRUD', () => {
     expect(del.status).toBe(204);
     const gone = await t.request('GET', `/v1/workflows/${body.data.uuid}`);
     expect(gone.status).toBe(404);
-    expect(gone.body.error.code).toBe('WORKFLOW_NOT_FOUND');
+    expect(gone.body.error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'workflow' } });
 
     const system = t.server.engine.store.workflows.create(
       {

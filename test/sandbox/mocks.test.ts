@@ -1,8 +1,8 @@
-// Test mode: mock responses (Vigil's ordered list and Calseta's object form), the call records a
+// Test mode: mock responses (Vigil's ordered list, and Calseta's one body for every call), the call records a
 // test run returns, and the guarantee that nothing leaves the machine.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MockMatcher } from '../../src/main/sandbox/mocks.ts';
-import { MockSpecError, parseMockSpec, toTestReport } from '../../src/main/sandbox/index.ts';
+import { answerEveryCall, MockSpecError, parseMockSpec, toTestReport } from '../../src/main/sandbox/index.ts';
 import { sandbox, upstream, type Upstream } from './helpers.ts';
 
 const box = sandbox();
@@ -29,10 +29,10 @@ describe('parseMockSpec', () => {
     expect(spec.default).toEqual({ status: 404, headers: { 'content-type': 'application/json' }, body: '{"error":"nope"}', delay_ms: 0 });
   });
 
-  it('accepts a bare list (unmatched calls fail) and Calseta\'s plain object (every call answers 200 with it)', () => {
+  it('accepts a bare list (unmatched calls fail); Calseta\'s one body for every call is its own shorthand', () => {
     expect(parseMockSpec([{ url: 'https://a.example/' }]).default).toBe('error');
     expect(parseMockSpec({ responses: [] }).default).toBe('error');
-    const calseta = parseMockSpec({ data: { verdict: 'malicious' }, score: 9 });
+    const calseta = answerEveryCall({ data: { verdict: 'malicious' }, score: 9 });
     expect(calseta.rules).toEqual([]);
     expect(calseta.default).toEqual({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"data":{"verdict":"malicious"},"score":9}', delay_ms: 0 });
   });
@@ -143,15 +143,15 @@ describe('test runs in the sandbox', () => {
 
   it('answers every call with Calseta\'s object', async () => {
     const outcome = await box.run('export async function run(ctx) { const r = await ctx.http.get("https://vt.example.com/api/v3/ip/1.2.3.4"); return ctx.ok("ok", r.json()); }', {
-      mocks: parseMockSpec({ data: { attributes: { reputation: -20 } } }),
+      mocks: answerEveryCall({ data: { attributes: { reputation: -20 } } }),
     });
     expect(outcome.result?.data).toEqual({ data: { attributes: { reputation: -20 } } });
   });
 
   it('still applies the egress policy in test mode', async () => {
-    const outcome = await box.run('export async function run(ctx) { await ctx.http.get("http://169.254.169.254/latest/"); }', { mocks: parseMockSpec({ any: 1 }) });
+    const outcome = await box.run('export async function run(ctx) { await ctx.http.get("http://169.254.169.254/latest/"); }', { mocks: answerEveryCall({ any: 1 }) });
     expect(outcome.error).toMatch(/egress to 169\.254\.169\.254 denied: cloud metadata address/);
-    const restricted = await box.run('export async function run(ctx) { await ctx.http.get("https://elsewhere.example.org/"); }', { mocks: parseMockSpec({ any: 1 }), allowedHosts: ['api.example.com'] });
+    const restricted = await box.run('export async function run(ctx) { await ctx.http.get("https://elsewhere.example.org/"); }', { mocks: answerEveryCall({ any: 1 }), allowedHosts: ['api.example.com'] });
     expect(restricted.error).toMatch(/not in the workflow's allowed_hosts/);
   });
 

@@ -62,3 +62,11 @@ export class DomainError extends Error {
 export function invalid(problems: Problem[], message = `The request is not valid: ${problems.length} problem(s).`): DomainError {
   return new DomainError('invalid', 'VALIDATION_ERROR', message, { problems });
 }
+
+/**
+ * Nothing there (or nothing this caller may know of). One code for every resource, as Calseta's
+ * API answers; `details.resource` says what was looked for, and `details.id` which one.
+ */
+export function notFound(resource: string, id: string | number, message: string, details: Record<string, unknown> = {}): DomainError {
+  return new DomainError('not_found', 'NOT_FOUND', message, { resource, id, ...details });
+}

@@ -1,7 +1,8 @@
-// Test mode's mock responses. Two input forms are accepted:
-//  - Vigil's: an ordered list of rules, either a bare array or {"responses": [...], "default": …},
-//    where default is a response or "error" (unmatched calls fail loudly; the default).
-//  - Calseta's: any other JSON object; every call answers 200 with that object as its JSON body.
+// Test mode's mock responses: an ordered list of rules, either a bare array or
+// {"responses": [...], "default": …}, where default is a response or "error" (unmatched calls fail
+// loudly; the default). Calseta's `mock_http_responses` (one JSON body every call answers with,
+// status 200) has its own field and its own constructor, `answerEveryCall`: a plain object in
+// `mocks` used to be read that way too, so a typo in Vigil's shape silently became a 200 answer.
 // Rules are tried in order; the first whose method and URL match and whose `times` is not used
 // up answers.
 
@@ -44,7 +45,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Validates mock JSON (either form) and throws one error listing every problem. */
+/** Calseta's `mock_http_responses`: every call answers 200 with this JSON body. */
+export function answerEveryCall(body: unknown): MockSpec {
+  return {
+    rules: [],
+    default: { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? null), delay_ms: 0 },
+  };
+}
+
+/** Validates mock JSON (a list or {responses, default}) and throws one error listing every problem. */
 export function parseMockSpec(json: unknown): MockSpec {
   const problems: string[] = [];
   let list: unknown[];
@@ -55,13 +64,15 @@ export function parseMockSpec(json: unknown): MockSpec {
     list = json.responses;
     if ('default' in json) fallback = json.default;
   } else if (isPlainObject(json)) {
-    // Calseta: the object is the JSON body of every answer.
-    return {
-      rules: [],
-      default: { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(json), delay_ms: 0 },
-    };
+    const unknown = Object.keys(json).filter((key) => key !== 'responses' && key !== 'default');
+    throw new MockSpecError([
+      unknown.length > 0
+        ? `mocks has unknown field(s) ${unknown.map((key) => `"${key}"`).join(', ')}: it must be a list of responses or {"responses": [...], "default": ...}` +
+          ' (to answer every call with one JSON body, send that body as mock_http_responses)'
+        : 'mocks.responses must be a list of responses',
+    ]);
   } else {
-    throw new MockSpecError(['mocks must be a list of responses, {"responses": [...], "default": ...}, or an object every call answers with']);
+    throw new MockSpecError(['mocks must be a list of responses or {"responses": [...], "default": ...}']);
   }
   const rules: MockRule[] = [];
   list.forEach((item, index) => {

@@ -10,11 +10,7 @@ export function mockRule(mocks: unknown, answered: unknown): unknown {
       ? ((mocks as { responses: unknown[] }).responses)
       : null;
   if (typeof answered === 'number') return list?.[answered];
-  if (answered === 'default') {
-    if (list) return (mocks as { default?: unknown }).default;
-    // Calseta's form: the whole object answered.
-    return mocks;
-  }
+  if (answered === 'default' && list && !Array.isArray(mocks)) return (mocks as { default?: unknown }).default;
   return undefined;
 }
 

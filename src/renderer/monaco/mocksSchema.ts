@@ -1,7 +1,8 @@
 // JSON Schema for the test panel's mock responses (the sandbox's test mode, DESIGN.md §6): an
 // ordered list of responses matched by method and URL (exact, or a glob with *), plus a default
-// for calls nothing matched — a response, or "error" to fail them loudly. A plain JSON object
-// without "responses" is Calseta's form: every call answers 200 with it.
+// for calls nothing matched — a response, or "error" to fail them loudly. Any other object is
+// refused by the engine (Calseta's one-body form is the API's `mock_http_responses`, not a mocks
+// file), so the editor marks it at once.
 
 const response = {
   type: 'object',
@@ -49,10 +50,5 @@ export const MOCKS_SCHEMA = {
       additionalProperties: false,
     },
     { type: 'array', items: mock, description: 'Mock responses, tried in order; unmatched calls fail.' },
-    {
-      type: 'object',
-      not: { required: ['responses'] },
-      description: 'Calseta form: every call answers 200 with this JSON body.',
-    },
   ],
 };

@@ -126,6 +126,7 @@ export const ExecuteBody = Type.Object({
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'Why the agent wants this run. Required for agent keys.' })),
   confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The agent\'s confidence, 0..1. Required for agent keys.' })),
   context: Type.Optional(Type.Unknown({ description: 'Free JSON handed to the workflow as ctx.input.' })),
+  input: Type.Optional(Type.Unknown({ description: 'Another name for context (as Truthlocks calls it); send one of the two.' })),
   dry_run: Type.Optional(Type.Boolean()),
   indicator_malice: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
   enrichment: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),

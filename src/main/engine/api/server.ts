@@ -156,10 +156,12 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
         title: 'Vigil API',
         version: '1',
         description:
-          'Local API of Vigil. Agents execute workflows; humans approve risky runs. All requests need `Authorization: Bearer <key>`.',
+          'Local API of Vigil. Agents execute workflows; humans approve risky runs. All requests need `Authorization: Bearer <key>` (or `X-API-Key: <key>`).',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
     },
   });
 
@@ -201,7 +203,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
         .header('allow', allowed.join(', '))
         .send(errorBody('METHOD_NOT_ALLOWED', `${request.method} is not allowed here; use ${allowed.join(', ')}.`));
     }
-    return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`));
+    return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`, { resource: 'route', id: `${request.method} ${path}` }));
   };
 
   app.setErrorHandler((error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) => {

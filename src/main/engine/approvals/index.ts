@@ -3,7 +3,7 @@ import type { ApprovalStatus, RunInput, TriggerType } from '../../../shared/doma
 import type { WorkflowWarning } from '../../../shared/warnings.ts';
 import type { ApiKey, Approval, Store } from '../db/index.ts';
 import { hasScopes, mayAccess, ownerFilter } from '../keys/access.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
 import { iso, type Clock } from '../util/time.ts';
@@ -153,7 +153,7 @@ export class ApprovalService {
 
   get(uuid: string): Approval {
     const approval = this.store.approvals.get(uuid);
-    if (!approval) throw new DomainError('not_found', 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
+    if (!approval) throw notFound('approval', uuid, `No approval request with id ${uuid}.`);
     return approval;
   }
 
@@ -165,7 +165,7 @@ export class ApprovalService {
   getFor(caller: ApiKey, uuid: string): Approval {
     const approval = this.get(uuid);
     if (!mayAccess(caller, approval.trigger_key_id)) {
-      throw new DomainError('not_found', 'APPROVAL_NOT_FOUND', `No approval request with id ${uuid}.`);
+      throw notFound('approval', uuid, `No approval request with id ${uuid}.`);
     }
     const own = approval.trigger_key_id === caller.id;
     if (!hasScopes(caller, ['workflows:read']) && !(own && hasScopes(caller, ['workflows:execute']))) {

@@ -1,6 +1,6 @@
 import type { KeyType, Scope } from '../../../shared/domain.ts';
 import { hashKey, type ApiKey, type Store } from '../db/index.ts';
-import { DomainError, invalid } from '../errors.ts';
+import { DomainError, invalid, notFound } from '../errors.ts';
 import { iso, timestampMs, type Clock } from '../util/time.ts';
 
 export const DEFAULT_SCOPES: Record<KeyType, Scope[]> = {
@@ -110,7 +110,7 @@ export class KeyService {
 
   revoke(uuid: string): ApiKey {
     const key = this.store.keys.get(uuid);
-    if (!key) throw new DomainError('not_found', 'API_KEY_NOT_FOUND', `No API key with id ${uuid}.`);
+    if (!key) throw notFound('api_key', uuid, `No API key with id ${uuid}.`);
     this.store.keys.revokeKey(uuid, iso(this.clock.now()));
     this.cache.clear();
     this.invalidate(key.id);

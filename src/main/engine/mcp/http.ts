@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { DomainError } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { KeyService } from '../keys/index.ts';
 import type { McpServices } from './server.ts';
@@ -79,7 +79,7 @@ export function mcpRoutes(
       }
       if (!session) {
         if (typeof sessionId === 'string') {
-          throw new DomainError('not_found', 'MCP_SESSION_NOT_FOUND', 'Unknown or closed MCP session; initialize a new one.');
+          throw notFound('mcp_session', sessionId, 'Unknown or closed MCP session; initialize a new one.');
         }
         const { createMcpServer, isInitializeRequest, StreamableHTTPServerTransport } = await loadSdk();
         if (request.method !== 'POST' || !isInitializeRequest(request.body)) {

@@ -18,6 +18,8 @@ import { boundedFields, indicatorValueProblems, runInput, type InputFields } fro
 
 /** What a caller asks to run, and why (agents must say). */
 export interface ExecuteRequest extends InputFields {
+  /** Truthlocks' name for `context`; one of the two, not both. */
+  input?: unknown;
   reason?: string;
   confidence?: number;
   dry_run?: boolean;
@@ -81,6 +83,16 @@ class RateLimiter {
   }
 }
 
+/** `input` read as `context`, so that everything after (bounds, hashing, the run) sees one field. */
+function withContext(request: ExecuteRequest): ExecuteRequest {
+  if (request.input === undefined) return request;
+  if (request.context !== undefined) {
+    throw invalid([{ field: 'body.input', message: 'input is another name for context: send one of them, not both' }]);
+  }
+  const { input, ...rest } = request;
+  return { ...rest, context: input };
+}
+
 function requiresApproval(workflow: Workflow, trigger: TriggerType): boolean {
   return workflow.approval_mode === 'always' || (workflow.approval_mode === 'agent_only' && trigger === 'agent');
 }
@@ -93,9 +105,10 @@ export class ExecutionService {
     this.deps = deps;
   }
 
-  async execute(caller: ApiKey, workflowUuid: string, request: ExecuteRequest, options: ExecuteOptions = {}): Promise<Execution> {
+  async execute(caller: ApiKey, workflowUuid: string, asked: ExecuteRequest, options: ExecuteOptions = {}): Promise<Execution> {
     const { store, clock, settings, approvals, queue, bus } = this.deps;
     const { idempotencyKey } = options;
+    const request = withContext(asked);
     const trigger = options.trigger ?? caller.key_type;
     const now = clock.now();
     const unbounded = checkJsonBounds(boundedFields(request));
@@ -174,16 +187,21 @@ export class ExecutionService {
       }
     }
 
+    // What Altostrat's and Truthlocks' answers carry, so that their clients find it here too.
+    const about = { workflow_uuid: workflow.uuid, workflow_version: workflow.code_version, created_at: iso(now) };
     const { answer, approval, run } = store.transaction(() => {
       let answer: Execution['answer'];
       let approval = null;
       let run = null;
       if (gated) {
         approval = approvals.insertPending({ ...origin, approval_timeout_seconds: workflow.approval_timeout_seconds });
-        answer = { data: { status: 'pending_approval', approval_request_uuid: approval.uuid, expires_at: approval.expires_at }, meta: {} };
+        answer = {
+          data: { status: 'pending_approval', approval_request_uuid: approval.uuid, expires_at: approval.expires_at, ...about },
+          meta: {},
+        };
       } else {
         run = store.runs.insertQueued({ ...origin, approval_id: null }, iso(now));
-        answer = { data: { run_uuid: run.uuid, status: 'queued' }, meta: {} };
+        answer = { data: { run_uuid: run.uuid, status: 'queued', ...about }, meta: {} };
       }
       if (idempotencyKey !== undefined) store.idempotency.put(caller.id, idempotencyKey, bodyHash!, answer, iso(now));
       return { answer, approval, run };

@@ -3,7 +3,7 @@
 // missing one, because its existence is not this caller's business.
 import { FINAL_RUN_STATUSES, type RunStatus, type TriggerType } from '../../../shared/domain.ts';
 import type { ApiKey, Run, Store, Workflow } from '../db/index.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, notFound } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import { callerLabel, mayAccess, ownerFilter } from '../keys/access.ts';
 import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
@@ -92,7 +92,7 @@ export class RunService {
 
   private find(caller: ApiKey, uuid: string): Run {
     const run = this.deps.store.runs.get(uuid);
-    if (!run || !mayAccess(caller, run.trigger_key_id)) throw new DomainError('not_found', 'RUN_NOT_FOUND', `No run with id ${uuid}.`);
+    if (!run || !mayAccess(caller, run.trigger_key_id)) throw notFound('run', uuid, `No run with id ${uuid}.`);
     return run;
   }
 

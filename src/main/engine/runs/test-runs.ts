@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { WORKFLOW_DEFAULTS, type IndicatorType, type WorkflowKind } from '../../../shared/domain.ts';
 import type { ConnectionTest } from '../../../shared/integrations.ts';
 import type { LintProblem } from '../../../shared/lint/index.ts';
-import { MockSpecError, parseMockSpec, toTestReport, type IntegrationName, type MockSpec, type TestReport } from '../../sandbox/index.ts';
+import { answerEveryCall, MockSpecError, parseMockSpec, toTestReport, type IntegrationName, type MockSpec, type TestReport } from '../../sandbox/index.ts';
 import type { Workflow } from '../db/index.ts';
 import { DomainError, invalid } from '../errors.ts';
 import { integrationView, type IntegrationConfigDeps } from '../integrations/index.ts';
@@ -33,6 +33,8 @@ export interface TestRequest {
   context?: unknown;
   /** As the client wrote them; parsed here. Absent: every call fails, nothing leaves the machine. */
   mocks?: unknown;
+  /** Calseta's shorthand: one JSON body every call answers with (200). Not with `mocks`. */
+  mock_http_responses?: unknown;
   /** Test values of declared secrets; the others read as placeholders. */
   secrets?: Record<string, string>;
   declared_secrets?: string[];
@@ -198,11 +200,20 @@ function refuseUnbounded(test: TestRequest): void {
     ...boundedFields(test),
     'body.endpoint': { value: test.endpoint, maxBytes: MAX_INPUT_FIELD_BYTES },
     'body.mocks': { value: test.mocks, maxBytes: MAX_MOCKS_BYTES },
+    'body.mock_http_responses': { value: test.mock_http_responses, maxBytes: MAX_MOCKS_BYTES },
   });
   if (problems.length > 0) throw invalid(problems);
 }
 
 function mocksOf(test: TestRequest): MockSpec {
+  const shorthand = test.mock_http_responses !== undefined && test.mock_http_responses !== null;
+  if (shorthand && test.mocks !== undefined && test.mocks !== null) {
+    throw invalid(
+      [{ field: 'body.mock_http_responses', message: 'send either mocks or mock_http_responses, not both' }],
+      'Send either mocks or mock_http_responses, not both.',
+    );
+  }
+  if (shorthand) return answerEveryCall(test.mock_http_responses);
   if (test.mocks === undefined || test.mocks === null) return NO_NETWORK;
   try {
     return parseMockSpec(test.mocks);

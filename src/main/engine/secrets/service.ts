@@ -4,7 +4,7 @@
 // another keychain service and not kept here.
 import { secretWarnings, type WorkflowWarning } from '../../../shared/warnings.ts';
 import type { Approval, Store } from '../db/index.ts';
-import { DomainError, invalid } from '../errors.ts';
+import { invalid, notFound } from '../errors.ts';
 import { iso, type Clock } from '../util/time.ts';
 import type { KeychainStatus, SecretStore } from './keychain.ts';
 import type { KeychainMonitor } from './status.ts';
@@ -63,7 +63,7 @@ export class SecretService {
     const { store, values } = this.deps;
     const known = store.secretNames.has(name);
     const removed = await this.withKeychain(() => values.delete(name));
-    if (!known && !removed) throw new DomainError('not_found', 'SECRET_NOT_FOUND', `No secret named ${name}.`);
+    if (!known && !removed) throw notFound('secret', name, `No secret named ${name}.`);
     store.secretNames.delete(name);
     return { name, deleted: true, used_by: store.workflows.usingSecret(name) };
   }

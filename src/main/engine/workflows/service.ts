@@ -4,7 +4,7 @@ import { WORKFLOW_DEFAULTS, type RiskLevel, type WorkflowState, type WorkflowTyp
 import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
 import type { LintProblem } from '../../../shared/lint/index.ts';
 import type { ApiKey, Store, Workflow, WorkflowFields, WorkflowSort, WorkflowWithLastRun } from '../db/index.ts';
-import { DomainError, invalid } from '../errors.ts';
+import { DomainError, invalid, notFound } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { callerLabel } from '../keys/access.ts';
@@ -60,7 +60,7 @@ export class WorkflowService {
 
   find(uuid: string): Workflow {
     const workflow = this.deps.store.workflows.get(uuid);
-    if (!workflow) throw new DomainError('not_found', 'WORKFLOW_NOT_FOUND', `No workflow with id ${uuid}.`);
+    if (!workflow) throw notFound('workflow', uuid, `No workflow with id ${uuid}.`);
     return workflow;
   }
 
@@ -212,7 +212,7 @@ export class WorkflowService {
     const workflow = this.find(uuid);
     const version = this.deps.store.workflows.version(workflow.id, number);
     if (!version) {
-      throw new DomainError('not_found', 'VERSION_NOT_FOUND', `The workflow has no version ${number}.`, { latest_version: workflow.code_version });
+      throw notFound('workflow_version', number, `The workflow has no version ${number}.`, { latest_version: workflow.code_version });
     }
     return versionView(version, workflow);
   }

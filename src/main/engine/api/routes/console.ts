@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { consoleContentType, consoleSecurityHeaders } from '../../../../shared/console-security.ts';
-import { DomainError } from '../../errors.ts';
+import { notFound } from '../../errors.ts';
 
 const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>Vigil</title>
 <body style="font: 14px system-ui, sans-serif; margin: 3rem; max-width: 40rem">
@@ -41,9 +41,9 @@ export function consoleRoutes(rendererDir: string | undefined) {
     app.get<{ Params: { '*': string } }>('/assets/*', { schema: { hide: true } }, async (request, reply) => {
       const file = resolve(assets, request.params['*']);
       // resolve() folds any ../ away; what is left must still be inside assets/.
-      if (!file.startsWith(assets + sep)) throw new DomainError('not_found', 'NOT_FOUND', 'No such console file.');
+      if (!file.startsWith(assets + sep)) throw notFound('console_file', request.params['*'], 'No such console file.');
       const info = await stat(file).catch(() => null);
-      if (!info?.isFile()) throw new DomainError('not_found', 'NOT_FOUND', 'No such console file.');
+      if (!info?.isFile()) throw notFound('console_file', request.params['*'], 'No such console file.');
       // Bundle file names carry a content hash, so a cached copy never goes stale.
       secure(reply).header('cache-control', 'public, max-age=31536000, immutable');
       return reply.type(consoleContentType(file)).send(await readFile(file));

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ExecutionService } from '../../runs/index.ts';
 import { ExecuteBody, UuidParams } from '../schemas.ts';
 
+const EXECUTE_FIELDS = new Set(Object.keys(ExecuteBody.properties));
+
 export function executeRoutes(execution: ExecutionService) {
   return async function execute(app: FastifyInstance) {
     app.post<{ Params: { uuid: string }; Body: ExecuteBody; Headers: { 'idempotency-key'?: string } }>(
@@ -13,7 +15,8 @@ export function executeRoutes(execution: ExecutionService) {
           summary: 'Execute a workflow (202: queued, or pending approval)',
           description:
             'The trigger source is the calling key\'s type. Agent keys must send reason and confidence. ' +
-            'Send an Idempotency-Key header to make retries safe for 24 hours.',
+            'Send an Idempotency-Key header to make retries safe for 24 hours. `input` is accepted as another name for ' +
+            '`context`; fields the endpoint does not know are listed in `meta.ignored_fields`.',
           params: UuidParams,
           body: ExecuteBody,
         },
@@ -23,8 +26,11 @@ export function executeRoutes(execution: ExecutionService) {
         const { outcome, answer } = await execution.execute(request.caller, request.params.uuid, request.body, {
           idempotencyKey: Array.isArray(header) ? header[0] : header,
         });
+        // Fields another API would act on (Truthlocks' `parameters`, say) are named, not dropped unseen.
+        const ignored = Object.keys(request.body).filter((field) => !EXECUTE_FIELDS.has(field));
+        const meta = ignored.length > 0 ? { ...answer.meta, ignored_fields: ignored } : answer.meta;
         // A dry run's plan is an answer (200); anything else was accepted for later (202).
-        return reply.code(outcome === 'planned' ? 200 : 202).send(answer);
+        return reply.code(outcome === 'planned' ? 200 : 202).send({ ...answer, meta });
       },
     );
   };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { DomainError } from '../../errors.ts';
+import { DomainError, notFound } from '../../errors.ts';
 import { NotifierSettingsUpdate, verifySlackSignature, type NotificationService, type SlackInteraction } from '../../notify/index.ts';
 import type { Clock } from '../../util/time.ts';
 
@@ -72,7 +72,7 @@ export function slackCallbackRoutes(notifications: NotificationService, clock: C
       },
       async (request, reply) => {
         const { enabled, signingSecret } = await notifications.slackCallbackSecret();
-        if (!enabled) throw new DomainError('not_found', 'NOT_FOUND', 'Slack is not configured in this Vigil.');
+        if (!enabled) throw notFound('notifier', 'slack', 'Slack is not configured in this Vigil.');
         if (!signingSecret) {
           throw new DomainError('forbidden', 'SLACK_CALLBACK_NOT_CONFIGURED', 'Slack is configured without a signing secret, so no callback can be verified.');
         }

@@ -28,8 +28,14 @@ const TestBody = Type.Object(
       Type.Unknown({
         description:
           'Mock responses: {responses: [{method?, url (exact or glob with *), status, headers?, json?|body?, delay_ms?, times?}], ' +
-          'default: response | "error"}, a bare list, or a plain object every call answers with. Without mocks every ' +
-          'call fails: nothing leaves the machine in a test.',
+          'default: response | "error"} or a bare list of the same rules. Any other object is refused (422). Without ' +
+          'mocks every call fails: nothing leaves the machine in a test.',
+      }),
+    ),
+    mock_http_responses: Type.Optional(
+      Type.Unknown({
+        description:
+          'Calseta\'s shorthand, instead of mocks: one JSON body that every HTTP call of the test answers with, status 200.',
       }),
     ),
     secrets: Type.Optional(
