@@ -1,20 +1,36 @@
 import { createSandboxHost } from '../sandbox/index.ts';
-import { createKeychainStore, createLoginToken, defaultDataDir, loginUrl, startServer } from '../engine/index.ts';
-import { join } from 'node:path';
+import { checkPublicUrl, createKeychainStore, createLoginToken, defaultDataDir, loginUrl, startServer } from '../engine/index.ts';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { parseOptions, UsageError, withUsage, type Command } from './command.ts';
 
 const help = `Usage: vigil serve [--host 127.0.0.1] [--port N|0] [--data-dir DIR]
+                   [--public-url https://HOST[:PORT]] [--tls-cert FILE --tls-key FILE]
 
-Runs Vigil headless: the engine, the REST API and the sandbox, on loopback.
+Runs Vigil headless: the engine, the REST API and the sandbox, on loopback unless told otherwise.
 When ready it prints "Vigil listening on <url>", then a one-time login link for the console
 (<url>/#login=<token>), and writes <data-dir>/server.json. When the OS keychain cannot be used it
 says why and how to fix it (on stderr).
 Ctrl-C (SIGINT) or SIGTERM drains running workflows and exits 0.
 
 Options:
-  --host HOST       loopback address to bind (127.0.0.1, localhost or ::1; default 127.0.0.1)
+  --host HOST       address to bind (default 127.0.0.1). Anything but loopback (0.0.0.0, a LAN
+                    address) needs --public-url: listening beyond this machine is explicit
   --port N          port; 0 picks a free one (default 0)
-  --data-dir DIR    where the database lives (default $VIGIL_DATA_DIR, else the per-user data folder)`;
+  --data-dir DIR    where the database lives (default $VIGIL_DATA_DIR, else the per-user data folder)
+  --public-url URL  the https:// origin callers use (a TLS-terminating reverse proxy's address, or
+                    this server's own with --tls-*). The Host and Origin checks accept it, and
+                    links Vigil hands out (login, approval pages) use it
+  --tls-cert FILE   PEM certificate chain: serve HTTPS directly (with --tls-key)
+  --tls-key FILE    PEM private key for --tls-cert`;
+
+async function readPem(path: string, flag: string, cwd: string): Promise<string> {
+  const text = await readFile(resolve(cwd, path), 'utf8').catch((error: Error) => {
+    throw new UsageError(`${flag}: cannot read ${path}: ${error.message}`);
+  });
+  if (!text.includes('-----BEGIN ')) throw new UsageError(`${flag}: ${path} is not a PEM file`);
+  return text;
+}
 
 export const command: Command = {
   summary: 'Run the engine and API headless (the console in a browser)',
@@ -25,7 +41,22 @@ export const command: Command = {
         host: { type: 'string', default: '127.0.0.1' },
         port: { type: 'string', default: '0' },
         'data-dir': { type: 'string' },
+        'public-url': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
       });
+      if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+      if (values['public-url'] !== undefined) {
+        try {
+          checkPublicUrl(values['public-url']);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+      }
+      const tls =
+        values['tls-cert'] === undefined
+          ? undefined
+          : { cert: await readPem(values['tls-cert'], '--tls-cert', io.cwd), key: await readPem(values['tls-key']!, '--tls-key', io.cwd) };
       const port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, not ${values.port}`);
       const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
@@ -36,6 +67,8 @@ export const command: Command = {
           dataDir,
           host: values.host,
           port,
+          publicUrl: values['public-url'],
+          tls,
           executor,
           secrets: createKeychainStore(),
           credentials: createKeychainStore({ service: 'vigil.credentials' }),
@@ -59,8 +92,8 @@ export const command: Command = {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
       });
-      io.out(`Vigil listening on ${server.url}`);
-      io.out(`Console (one-time login link): ${loginUrl(server.url, createLoginToken(server.engine))}`);
+      io.out(`Vigil listening on ${server.url}${server.publicUrl === server.url ? '' : ` (public URL ${server.publicUrl})`}`);
+      io.out(`Console (one-time login link): ${loginUrl(server.publicUrl, createLoginToken(server.engine))}`);
       io.out(`Data folder: ${dataDir}`);
       const keychain = await server.engine.keychain.check();
       if (keychain.state === 'unavailable') {

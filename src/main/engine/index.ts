@@ -6,6 +6,7 @@ import type { RunningServer, ServerOptions } from './server.ts';
 export type { Engine, EngineLog, EngineOptions } from './engine.ts';
 export type { RunningServer, ServerOptions } from './server.ts';
 export { inspectServer, type ServerInfo, type ServerInfoState } from './server-info.ts';
+export { checkPublicUrl } from './public-url.ts';
 export { DATABASE_FILE, defaultDataDir, ensureDataDir } from './paths.ts';
 export { openStore, DatabaseTooNewError, type Store } from './db/index.ts';
 export { DEFAULT_SCOPES, KeyService } from './keys/index.ts';
@@ -17,7 +18,7 @@ export type { EngineEvent, EngineEventType } from './events/bus.ts';
 export type { DesktopNotifier, NotifierSettingsUpdate, NotifierView } from './notify/index.ts';
 export type { GenerateProgress, GenerateResult, GenerationProblem } from './llm/index.ts';
 
-/** The engine plus its HTTP API on loopback: what `vigil serve` and the Electron shell both run. */
+/** The engine plus its HTTP API: what `vigil serve` and the Electron shell both run. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const server = await import('./server.ts');
   return server.startServer(options);

@@ -1,18 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApiServer, type ApiServerOptions } from './api/server.ts';
 import { createEngine, type Engine, type EngineOptions } from './engine.ts';
+import { checkPublicUrl } from './public-url.ts';
 import { assertNotServed, removeServerInfo, writeServerInfo } from './server-info.ts';
 
-export interface ServerOptions extends EngineOptions, ApiServerOptions {
+export interface ServerOptions extends EngineOptions, Omit<ApiServerOptions, 'publicUrl'> {
+  /** Loopback by default; any other address needs `publicUrl` (listening beyond the machine is explicit). */
   host?: string;
   /** 0 picks a free port. */
   port?: number;
+  /** The https:// address callers use (a TLS-terminating proxy's, or this server's own with `tls`). */
+  publicUrl?: string;
+  /** PEM certificate and key: the server speaks TLS itself. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface RunningServer {
   engine: Engine;
   app: FastifyInstance;
+  /** Where the server listens, as tools on this machine reach it (server.json). */
   url: string;
+  /** Where people and agents reach it: the public URL when one is set, else `url`. */
+  publicUrl: string;
   port: number;
   /** Stops accepting requests, drains runs in flight, closes the database, removes server.json. */
   close(): Promise<void>;
@@ -20,18 +29,22 @@ export interface RunningServer {
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
-/** The engine plus its HTTP API on loopback: what `vigil serve` and the Electron shell both run. */
+/** The engine plus its HTTP API: what `vigil serve` and the Electron shell both run. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) {
-    throw new Error(`Vigil serves on loopback only (127.0.0.1, localhost or ::1), not ${host}.`);
+  const publicUrl = options.publicUrl === undefined ? null : checkPublicUrl(options.publicUrl);
+  if (!LOOPBACK.has(host) && !publicUrl) {
+    throw new Error(
+      `Listening on ${host} reaches beyond this machine: say where callers reach Vigil with a public https URL ` +
+        '(--public-url https://vigil.example.com, behind a TLS-terminating proxy, or with --tls-cert and --tls-key).',
+    );
   }
   // Before the engine opens the database: starting would fail a running engine's runs as interrupted.
   await assertNotServed(options.dataDir);
   const engine = createEngine(options);
   let app: FastifyInstance;
   try {
-    app = await buildApiServer(engine, options);
+    app = await buildApiServer(engine, { ...options, publicUrl: publicUrl?.origin });
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
     await engine.close();
@@ -39,8 +52,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://${host === '::1' ? '[::1]' : host === 'localhost' ? '127.0.0.1' : host}:${port}`;
-  engine.baseUrl = url;
+  // Tools on this machine dial loopback even when the server listens on every interface.
+  const local = host === '::1' || host === '::' ? '[::1]' : LOOPBACK.has(host) || host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `${options.tls ? 'https' : 'http'}://${local}:${port}`;
+  // Links Vigil hands out (the decide page in Slack and Teams, the console login) use the public URL.
+  const reachedAt = publicUrl?.origin ?? url;
+  engine.baseUrl = reachedAt;
   writeServerInfo(options.dataDir, { url, pid: process.pid });
   engine.start();
   let closing: Promise<void> | null = null;
@@ -48,6 +65,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     engine,
     app,
     url,
+    publicUrl: reachedAt,
     port,
     close() {
       closing ??= (async () => {

@@ -90,10 +90,15 @@ export interface ApiServerOptions {
   rendererDir?: string;
   /** How long an unused MCP session lives (tests shorten it). */
   mcpSessionIdleMs?: number;
+  /** The public origin (https://host[:port]) callers use beyond this machine; its Host and Origin are accepted. */
+  publicUrl?: string;
+  /** PEM certificate and key when the server speaks TLS itself. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export async function buildApiServer(engine: Engine, options: ApiServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
     logger: false,
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
@@ -167,11 +172,24 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
 
   let ownOrigins: Set<string> = new Set();
   let ownHosts: Set<string> = new Set();
+  let misdirected = '';
   app.addHook('onListen', async () => {
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    ownHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-    ownOrigins = new Set([...ownHosts].map((host) => `http://${host}`).concat(options.extraOrigins ?? []));
+    // The loopback names stay allowed beside a public URL: tools on this machine dial them, and no
+    // DNS-rebinding page can send them (its requests carry its own host name).
+    const loopback = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+    const scheme = options.tls ? 'https' : 'http';
+    const publicUrl = options.publicUrl === undefined ? null : new URL(options.publicUrl);
+    ownHosts = new Set([...loopback, ...(publicUrl ? [publicUrl.host] : [])]);
+    ownOrigins = new Set([
+      ...loopback.map((host) => `${scheme}://${host}`),
+      ...(publicUrl ? [publicUrl.origin] : []),
+      ...(options.extraOrigins ?? []),
+    ]);
+    misdirected = publicUrl
+      ? `The Host header must be ${publicUrl.host} (or 127.0.0.1:${port} on this machine).`
+      : 'The Host header must be 127.0.0.1:<port> or localhost:<port>.';
   });
 
   // DNS-rebinding defence: a page on evil.example that resolves to 127.0.0.1 still sends its own
@@ -180,7 +198,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     if (ownHosts.size > 0 && !ownHosts.has(request.headers.host ?? '')) {
       return reply
         .code(421)
-        .send(errorBody('MISDIRECTED_REQUEST', 'The Host header must be 127.0.0.1:<port> or localhost:<port>.'));
+        .send(errorBody('MISDIRECTED_REQUEST', misdirected));
     }
     const origin = request.headers.origin;
     const nullOriginAllowed = origin === 'null' && request.routeOptions.config.publicPage === true;
