@@ -119,10 +119,10 @@ describe('vigil command', () => {
     await expect(serve(dataDir)).rejects.toThrow(/newer version of Vigil/);
   });
 
-  it('refuses to bind a non-loopback address', async () => {
+  it('refuses to bind a non-loopback address without a public URL', async () => {
     const result = await vigil(['serve', '--host', '0.0.0.0', '--data-dir', tempDir()]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/loopback only/);
+    expect(result.stderr).toMatch(/reaches beyond this machine.*--public-url/);
   });
 });
 
