@@ -4,4 +4,5 @@ export { WorkflowService } from './service.ts';
 export { endpointBody, resolveEndpoint, storedEndpoint, type EndpointBodyParts } from './endpoint.ts';
 export { readVigilTypes, typecheckWorkflow } from './typecheck.ts';
 export { loadLinter } from './linter.ts';
+export { checkMocks } from './mocks.ts';
 export { agentWorkflowView } from './views.ts';
