@@ -1,6 +1,5 @@
 // The console's side of workflows as files: importing an export (files or a .zip) through a dry
 // run's plan, and the Test panel's mocks kept by the server.
-import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useEditor } from '../../src/renderer/stores/editor.ts';
 import { DEFAULT_MOCKS, mocksText } from '../../src/renderer/stores/editor/test-panel.ts';
@@ -11,39 +10,46 @@ import { apiError, fakeApi, ok } from './helpers.ts';
 import { workflow } from './fixtures.ts';
 
 /** A zip archive as `zip -r` writes one: each entry deflated (or stored), then the directory. */
-function zip(entries: Array<{ name: string; text: string; store?: boolean }>): Uint8Array {
-  const chunks: Buffer[] = [];
-  const directory: Buffer[] = [];
+async function zip(entries: Array<{ name: string; text: string; store?: boolean }>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  const directory: Uint8Array[] = [];
   let offset = 0;
   for (const entry of entries) {
-    const name = Buffer.from(entry.name);
-    const raw = Buffer.from(entry.text);
-    const data = entry.store ? raw : deflateRawSync(raw);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(entry.store ? 0 : 8, 8);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(entry.store ? 0 : 8, 10);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(raw.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    chunks.push(local, name, data);
-    directory.push(central, name);
-    offset += local.length + name.length + data.length;
+    const name = bytes(entry.name);
+    const raw = bytes(entry.text);
+    const data = entry.store ? raw : new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer());
+    const local = new DataView(new ArrayBuffer(30));
+    local.setUint32(0, 0x04034b50, true);
+    local.setUint16(8, entry.store ? 0 : 8, true);
+    local.setUint32(18, data.length, true);
+    local.setUint32(22, raw.length, true);
+    local.setUint16(26, name.length, true);
+    const central = new DataView(new ArrayBuffer(46));
+    central.setUint32(0, 0x02014b50, true);
+    central.setUint16(10, entry.store ? 0 : 8, true);
+    central.setUint32(20, data.length, true);
+    central.setUint32(24, raw.length, true);
+    central.setUint16(28, name.length, true);
+    central.setUint32(42, offset, true);
+    parts.push(new Uint8Array(local.buffer), name, data);
+    directory.push(new Uint8Array(central.buffer), name);
+    offset += 30 + name.length + data.length;
   }
-  const dir = Buffer.concat(directory);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(dir.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return new Uint8Array(Buffer.concat([...chunks, dir, end]));
+  const size = directory.reduce((n, part) => n + part.length, 0);
+  const end = new DataView(new ArrayBuffer(22));
+  end.setUint32(0, 0x06054b50, true);
+  end.setUint16(8, entries.length, true);
+  end.setUint16(10, entries.length, true);
+  end.setUint32(12, size, true);
+  end.setUint32(16, offset, true);
+  const all = [...parts, ...directory, new Uint8Array(end.buffer)];
+  const out = new Uint8Array(all.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of all) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -61,7 +67,7 @@ describe('importing an export in the console', () => {
   beforeEach(() => useImport.getState().start());
 
   it('reads a .zip of the export folder (deflated and stored entries), flattening folders and leaving other files out', async () => {
-    const archive = zip([
+    const archive = await zip([
       { name: 'export/', text: '', store: true },
       { name: 'export/block-ip.ts', text: 'export async function run(ctx) { return ctx.ok("x"); }\n' },
       { name: 'export/block-ip.vigil.json', text: '{"name": "Block IP"}\n', store: true },
