@@ -10,6 +10,8 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   mcp: () => import('./cli/mcp.ts'),
   notifiers: () => import('./cli/notifiers.ts'),
   generate: () => import('./cli/generate.ts'),
+  export: () => import('./cli/export.ts'),
+  import: () => import('./cli/import.ts'),
 };
 
 const processIO: CommandIO = {

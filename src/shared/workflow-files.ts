@@ -2,6 +2,8 @@
 // for an HTTP-endpoint workflow), `<slug>.vigil.json` with everything else, and `<slug>.mocks.json`
 // with its test mocks when it has any. The same state always gives the same bytes: keys sorted,
 // two-space JSON, a final newline. Nothing here ever holds a secret's value, only names.
+// Activation is not in the files: it is the running instance's switch, which an import changes only
+// when asked to (`--activate`), so a repository never turns a workflow on by being imported.
 
 /** What a workflow is, as files carry it (the engine's fields, minus ids and timestamps). */
 export interface WorkflowDefinition {
@@ -20,14 +22,24 @@ export interface WorkflowDefinition {
   allowed_hosts: string[];
   tags: string[];
   documentation: string;
+  /** `{cron, timezone, context, catch_up, overlap}`, or null: the file leaves it out then. */
   schedule: unknown;
-  /** Exported for the reader; an import changes activation only when asked to. */
-  state: string;
+  /** The key of a built-in workflow Vigil seeds (`okta.suspend_user`); absent on the analyst's own. */
+  builtin?: string | null;
   mocks: unknown;
+}
+
+/** Where a definition was read from, so that a problem found later can name its file. */
+export interface DefinitionFiles {
+  meta: string;
+  code: string;
+  mocks: string | null;
 }
 
 export interface FileProblem {
   file: string;
+  /** 1-based, when the problem has a place in the file. */
+  line?: number;
   message: string;
 }
 
@@ -79,7 +91,8 @@ export function toFiles(definitions: WorkflowDefinition[]): Map<string, string> 
     let slug = base;
     for (let n = 2; used.has(slug); n++) slug = `${base}-${n}`;
     used.add(slug);
-    const { code, mocks, ...meta } = definition;
+    const { code, mocks, schedule, builtin, ...rest } = definition;
+    const meta = { ...rest, ...(schedule === null || schedule === undefined ? {} : { schedule }), ...(builtin ? { builtin } : {}) };
     if (definition.kind === 'http_endpoint') files.set(`${slug}${ENDPOINT_SUFFIX}`, code.endsWith('\n') ? code : `${code}\n`);
     else files.set(`${slug}${SCRIPT_SUFFIX}`, code.endsWith('\n') ? code : `${code}\n`);
     files.set(`${slug}${META_SUFFIX}`, stableJson(meta));
@@ -92,9 +105,16 @@ export function toFiles(definitions: WorkflowDefinition[]): Map<string, string> 
  * Reads a folder's files back into definitions. Every problem is reported with the file it is in;
  * files that are not a workflow's are ignored (a README, a CI job), and named in `ignored`.
  */
-export function fromFiles(files: Map<string, string>): { definitions: WorkflowDefinition[]; problems: FileProblem[]; ignored: string[] } {
+export function fromFiles(files: Map<string, string>): {
+  definitions: WorkflowDefinition[];
+  /** The files of each definition, in the same order. */
+  sources: DefinitionFiles[];
+  problems: FileProblem[];
+  ignored: string[];
+} {
   const problems: FileProblem[] = [];
   const definitions: WorkflowDefinition[] = [];
+  const sources: DefinitionFiles[] = [];
   const ignored: string[] = [];
   const slugs = new Set<string>();
   for (const name of files.keys()) {
@@ -141,18 +161,102 @@ export function fromFiles(files: Map<string, string>): { definitions: WorkflowDe
       tags: (fields.tags as string[] | undefined) ?? [],
       documentation: (fields.documentation as string | undefined) ?? '',
       schedule: fields.schedule ?? null,
-      state: (fields.state as string | undefined) ?? 'draft',
+      ...(typeof fields.builtin === 'string' ? { builtin: fields.builtin } : {}),
       mocks: mocks ?? null,
     });
+    sources.push({ meta: metaFile, code: codeFile, mocks: files.has(mocksFile) ? mocksFile : null });
   }
-  return { definitions, problems, ignored: ignored.sort() };
+  return { definitions, sources, problems, ignored: ignored.sort() };
+}
+
+/** The 1-based line of a character offset in a text. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }
 
 function parseJson(text: string, file: string, problems: FileProblem[]): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    problems.push({ file, message: `not valid JSON: ${(error as Error).message}` });
+    problems.push({ file, line: lineAt(text, jsonErrorOffset(text)), message: `not valid JSON: ${(error as Error).message}` });
     return undefined;
+  }
+}
+
+/**
+ * Where JSON.parse gave up: V8's messages do not always say, and a reviewer needs the line. A
+ * scanner of JSON's grammar that only finds the first offset that breaks it (the end of the text
+ * when it stops early).
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const space = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      i += text[i] === '\\' ? 2 : 1;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    space();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      space();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        space();
+        if (text[i] !== '"') fail();
+        string();
+        space();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    } else if (c === '[') {
+      i++;
+      space();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        space();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    } else if (c === '"') string();
+    else if (c === 't') literal('true');
+    else if (c === 'f') literal('false');
+    else if (c === 'n') literal('null');
+    else {
+      const number = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+      if (!number) fail();
+      i += number![0].length;
+    }
+  };
+  try {
+    value();
+    space();
+    return i;
+  } catch (offset) {
+    return typeof offset === 'number' ? offset : text.length;
   }
 }

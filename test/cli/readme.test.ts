@@ -19,6 +19,7 @@ const SKIPPED: Array<[RegExp, string]> = [
   [/\/v1\/workflows\/generate|^npx vigil generate/, 'needs an LLM provider'],
   [/^export SLACK_BOT/, 'needs a Slack workspace (and would reach slack.com)'],
   [/^ssh /, 'needs a second machine'],
+  [/^npx vigil export/, 'writes a folder into the checkout; test/cli/workflow-files.test.ts runs export and import'],
 ];
 /** The block `npm run serve …`: the test starts it itself and holds it to its sample output. */
 const SERVE = /^npm run serve -- --port 8750$/;

@@ -432,6 +432,9 @@ const PLANS: Record<string, Plan> = {
   'POST /v1/workflows/{uuid}/execute': { refs: { uuid: 'workflows' }, custom: withHeaders(idempotencyKey) },
   'POST /v1/workflows/test': { runs: SANDBOX_RUNS, shape: (body) => workflowShape(body) },
   'POST /v1/workflows/{uuid}/test': { refs: { uuid: 'workflows' }, runs: SANDBOX_RUNS, shape: ({ kind: _kind, endpoint: _endpoint, ...rest }) => rest },
+  'GET /v1/workflows/{uuid}/mocks': { refs: { uuid: 'workflows' } },
+  'PUT /v1/workflows/{uuid}/mocks': { refs: { uuid: 'workflows' } },
+  'POST /v1/workflows/import': {},
   'POST /v1/workflows/generate': {
     custom: withHeaders(optionalHeader('accept', fc.constantFrom('text/event-stream', 'application/json', '*/*'))),
   },

@@ -193,6 +193,17 @@ const ROUTES: Record<string, RouteCase> = {
     ok: 200,
     request: () => ({ path: `/v1/workflows/${workflow}/test`, body: json({ indicator_type: 'ip', indicator_value: '203.0.113.9' }) }),
   },
+  'GET /v1/workflows/:uuid/mocks': { rule: needs('workflows:read'), ok: 200, request: () => ({ path: `/v1/workflows/${workflow}/mocks` }) },
+  'PUT /v1/workflows/:uuid/mocks': {
+    rule: needs('workflows:write'),
+    ok: 200,
+    request: () => ({ path: `/v1/workflows/${workflow}/mocks`, body: json({ mocks: { responses: [] } }) }),
+  },
+  'POST /v1/workflows/import': {
+    rule: needs('workflows:write'),
+    ok: 200,
+    request: () => ({ path: '/v1/workflows/import', body: json({ files: {}, dry_run: true }) }),
+  },
   'POST /v1/workflows/generate': {
     rule: needs('workflows:write'),
     // No model is configured here: getting as far as saying so is getting past the door.

@@ -17,7 +17,6 @@ const base: WorkflowDefinition = {
   tags: ['network'],
   documentation: 'Blocks an IP.',
   schedule: null,
-  state: 'active',
   mocks: { responses: [{ url: 'https://fw.example.com/*', status: 200 }] },
 };
 
@@ -35,6 +34,9 @@ describe('workflows as files', () => {
     const meta = files.get('block-ip-on-firewall.vigil.json')!;
     expect(Object.keys(JSON.parse(meta))).toEqual([...Object.keys(JSON.parse(meta))].sort());
     expect(meta).not.toContain('"code"');
+    // Activation belongs to the instance, and an absent schedule is left out rather than written as null.
+    expect(meta).not.toContain('"state"');
+    expect(meta).not.toContain('"schedule"');
     const { definitions, problems, ignored } = fromFiles(new Map([...files, ['README.md', '# notes']]));
     expect(problems).toEqual([]);
     expect(ignored).toEqual(['README.md']);
@@ -50,9 +52,22 @@ describe('workflows as files', () => {
     ]));
     expect(problems).toEqual([
       { file: 'a.vigil.json', message: 'its code file a.ts is missing' },
-      { file: 'b.vigil.json', message: expect.stringMatching(/^not valid JSON/) },
+      { file: 'b.vigil.json', line: 1, message: expect.stringMatching(/^not valid JSON/) },
       { file: 'c.vigil.json', message: 'its endpoint configuration file c.endpoint.json is missing' },
     ]);
     expect(slugOf('Ünïcode — Contain Host!')).toBe('unicode-contain-host');
+    const broken = fromFiles(new Map([['d.vigil.json', '{\n  "name": "D",\n  "tags": [,]\n}\n'], ['d.ts', 'x']]));
+    expect(broken.problems).toEqual([{ file: 'd.vigil.json', line: 3, message: expect.stringMatching(/^not valid JSON/) }]);
+  });
+
+  it('carries a schedule and a built-in key when the workflow has them', () => {
+    const schedule = { cron: '0 8 * * 1-5', timezone: 'Europe/Berlin', context: { scope: 'all' }, catch_up: 'last', overlap: 'skip' };
+    const files = toFiles([{ ...base, schedule, builtin: 'okta.suspend_user', mocks: null }]);
+    const meta = JSON.parse(files.get('block-ip-on-firewall.vigil.json')!);
+    expect(meta.schedule).toEqual(schedule);
+    expect(meta.builtin).toBe('okta.suspend_user');
+    const { definitions, sources } = fromFiles(files);
+    expect(definitions[0]).toMatchObject({ schedule, builtin: 'okta.suspend_user', mocks: null });
+    expect(sources).toEqual([{ meta: 'block-ip-on-firewall.vigil.json', code: 'block-ip-on-firewall.ts', mocks: null }]);
   });
 });

@@ -12,7 +12,7 @@ import { KeychainMonitor, SecretService, type SecretStore } from './secrets/inde
 import { SessionService } from './session/index.ts';
 import { SettingsService, type Settings } from './settings/index.ts';
 import { iso, systemClock, type Clock } from './util/time.ts';
-import { WorkflowService } from './workflows/index.ts';
+import { WorkflowImportService, WorkflowService } from './workflows/index.ts';
 
 export interface EngineLog {
   info(message: string): void;
@@ -64,6 +64,8 @@ export interface Engine {
   /** The console's one-time login tokens. */
   sessions: SessionService;
   workflows: WorkflowService;
+  /** Importing a folder of workflow files (`vigil import --url`, the console's Import). */
+  workflowImport: WorkflowImportService;
   /** Workflow secrets: names, values, and the warnings of workflows whose secrets are not set. */
   workflowSecrets: SecretService;
   execution: ExecutionService;
@@ -145,6 +147,7 @@ export function createEngine(options: EngineOptions): Engine {
     keys,
     sessions: new SessionService({ keys, clock }),
     workflows,
+    workflowImport: new WorkflowImportService({ store, workflows }),
     workflowSecrets,
     execution: new ExecutionService({
       store,

@@ -35,3 +35,7 @@ export const loadRunRequests = (): Promise<typeof import('./runs/request.ts')> =
 
 /** The type checker of workflow code (TypeScript itself comes with it), for `vigil lint --typecheck`. */
 export const loadTypecheck = (): Promise<typeof import('./workflows/typecheck.ts')> => import('./workflows/typecheck.ts');
+
+/** Workflows as files on a data folder without a server, for `vigil export` and `vigil import`. */
+export const loadWorkflowFolder = (): Promise<typeof import('./workflow-folder.ts')> => import('./workflow-folder.ts');
+export type { ImportPlan, ImportPlanItem } from './workflows/index.ts';

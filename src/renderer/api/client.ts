@@ -11,6 +11,8 @@ import type {
   ExecuteRequest,
   FieldProblem,
   GenerateProgress,
+  ImportPlan,
+  ImportProblem,
   GenerateRequest,
   GenerateResult,
   IntegrationName,
@@ -37,6 +39,7 @@ import type {
   Workflow,
   WorkflowFields,
   WorkflowListItem,
+  WorkflowMocks,
   WorkflowState,
   WorkflowVersion,
   WorkflowVersionSummary,
@@ -61,6 +64,13 @@ export class ApiError extends Error {
     const problems = (this.details as { problems?: unknown } | null)?.problems;
     if (!Array.isArray(problems)) return [];
     return problems.filter((p): p is FieldProblem => typeof p?.field === 'string' && typeof p?.message === 'string');
+  }
+
+  /** The problems of a refused import (422 IMPORT_INVALID), each naming its file. */
+  get fileProblems(): ImportProblem[] {
+    const problems = (this.details as { problems?: unknown } | null)?.problems;
+    if (!Array.isArray(problems)) return [];
+    return problems.filter((p): p is ImportProblem => typeof p?.file === 'string' && typeof p?.message === 'string');
   }
 
   /** The lint problems of a 400 WORKFLOW_CODE_INVALID. */
@@ -261,6 +271,11 @@ export function createApiClient(connection: VigilConnection, options: ClientOpti
         request<ExecuteAnswer>('POST', `/v1/workflows/${enc(uuid)}/execute`, { body, headers: { 'idempotency-key': idempotencyKey } }),
       test: (body: TestRequest, signal?: AbortSignal) =>
         request<TestResult>('POST', '/v1/workflows/test', { body, signal }),
+      mocks: (uuid: string) => request<WorkflowMocks>('GET', `/v1/workflows/${enc(uuid)}/mocks`),
+      saveMocks: (uuid: string, mocks: unknown) => request<WorkflowMocks>('PUT', `/v1/workflows/${enc(uuid)}/mocks`, { body: { mocks } }),
+      /** Plans (dry_run) or carries out an import of an export's files (name → text). */
+      import: (body: { files: Record<string, string>; dry_run?: boolean; activate?: boolean }) =>
+        request<ImportPlan>('POST', '/v1/workflows/import', { body }),
       generate,
     },
     runs: {

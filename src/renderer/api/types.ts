@@ -260,6 +260,41 @@ export interface TestRequest {
   allowed_hosts?: string[];
 }
 
+/** GET/PUT /v1/workflows/{uuid}/mocks: the test mocks stored with a workflow (not part of a version). */
+export interface WorkflowMocks {
+  mocks: unknown;
+  updated_at: string | null;
+}
+
+/** One workflow in the plan of POST /v1/workflows/import. */
+export interface ImportPlanItem {
+  file: string;
+  name: string;
+  kind: WorkflowKind;
+  uuid: string | null;
+  action: 'create' | 'update' | 'unchanged';
+  matched_by: 'builtin' | 'uuid' | 'name' | null;
+  changes: string[];
+  new_version: boolean;
+  activate: boolean;
+  notes: string[];
+}
+
+export interface ImportPlan {
+  dry_run: boolean;
+  applied: boolean;
+  items: ImportPlanItem[];
+  ignored: string[];
+  summary: { create: number; update: number; unchanged: number; activate: number };
+}
+
+/** A problem that refused an import (422 IMPORT_INVALID): the file, its line when it has one. */
+export interface ImportProblem {
+  file: string;
+  line?: number;
+  message: string;
+}
+
 /** POST /v1/workflows/{uuid}/execute as the console sends it (the trigger is the key's type). */
 export interface ExecuteRequest {
   indicator_type: IndicatorType;

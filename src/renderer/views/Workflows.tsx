@@ -15,7 +15,9 @@ import { debounce, nameFromFile } from '../lib/util.ts';
 import { NEW_WORKFLOW_FIELDS, useEditor } from '../stores/editor.ts';
 import { useGenerate } from '../stores/generate.ts';
 import { href, useRouter } from '../stores/router.ts';
+import { useImport } from '../stores/import.ts';
 import { useRun } from '../stores/run.ts';
+import { ImportDialog } from './ImportDialog.tsx';
 import { DEFAULT_WORKFLOW_QUERY, useWorkflows, WORKFLOW_PAGE_SIZE } from '../stores/workflows.ts';
 
 const MAX_IMPORT_BYTES = 1024 * 1024;
@@ -113,6 +115,9 @@ export function WorkflowsView() {
         <button type="button" onClick={() => fileInput.current?.click()}>
           Import .ts
         </button>
+        <button type="button" onClick={() => useImport.getState().start()} title="Import an export's files or a .zip of it (vigil export)">
+          Import export…
+        </button>
         <button type="button" onClick={generateNew} title="Describe a workflow and let the configured LLM write it">
           New with AI
         </button>
@@ -121,6 +126,7 @@ export function WorkflowsView() {
         </button>
       </header>
       <ErrorText>{importError}</ErrorText>
+      <ImportDialog />
 
       <div className="toolbar" role="search">
         <input

@@ -22,6 +22,7 @@ import { generateRoutes } from './routes/generate.ts';
 import { notifierRoutes, slackCallbackRoutes } from './routes/notifiers.ts';
 import { mcpRoutes } from '../mcp/index.ts';
 import { testRoutes } from './routes/test.ts';
+import { workflowFileRoutes } from './routes/workflow-files.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { consoleRoutes } from './routes/console.ts';
 
@@ -244,7 +245,9 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(413).send(errorBody('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${BODY_LIMIT} bytes.`));
+        return reply
+          .code(413)
+          .send(errorBody('PAYLOAD_TOO_LARGE', `Request bodies are limited to ${request.routeOptions.bodyLimit ?? BODY_LIMIT} bytes.`));
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply
           .code(415)
@@ -270,6 +273,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
   await app.register(workflowRoutes(engine.workflows));
   await app.register(executeRoutes(engine.execution));
   await app.register(testRoutes(engine.testRuns));
+  await app.register(workflowFileRoutes(engine.workflows, engine.workflowImport));
   await app.register(runRoutes(engine.runs));
   await app.register(approvalRoutes(engine.approvals));
   await app.register(keyRoutes(engine.keys));

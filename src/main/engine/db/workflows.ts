@@ -156,6 +156,9 @@ export class WorkflowRepository {
   private readonly softDelete;
   private readonly idByUuid;
   private readonly byBuiltinKey;
+  private readonly mocksOf;
+  private readonly upsertMocks;
+  private readonly deleteMocks;
 
   private readonly db: Db;
 
@@ -184,6 +187,13 @@ export class WorkflowRepository {
     this.idByUuid = db.prepare<[string], { id: number }>('SELECT id FROM workflows WHERE uuid = ?');
     this.byBuiltinKey = db.prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE builtin_key = ?');
     this.softDelete = db.prepare('UPDATE workflows SET deleted_at = ?, state = ? WHERE id = ?');
+    this.mocksOf = db.prepare<[number], { mocks: string; updated_at: string; author_key: string | null }>(
+      'SELECT mocks, updated_at, author_key FROM workflow_mocks WHERE workflow_id = ?',
+    );
+    this.upsertMocks = db.prepare(`
+      INSERT INTO workflow_mocks (workflow_id, mocks, updated_at, author_key) VALUES (@id, @mocks, @now, @author)
+      ON CONFLICT (workflow_id) DO UPDATE SET mocks = excluded.mocks, updated_at = excluded.updated_at, author_key = excluded.author_key`);
+    this.deleteMocks = db.prepare('DELETE FROM workflow_mocks WHERE workflow_id = ?');
   }
 
   get(uuid: string): Workflow | undefined {
@@ -207,9 +217,10 @@ export class WorkflowRepository {
     return row && toWorkflow(row);
   }
 
-  create(fields: WorkflowFields, options: { now: string; author: string | null; isSystem?: boolean; builtinKey?: string }): Workflow {
+  /** `uuid` keeps a workflow's id across data folders (an import); by default a new one is made. */
+  create(fields: WorkflowFields, options: { now: string; author: string | null; isSystem?: boolean; builtinKey?: string; uuid?: string }): Workflow {
     return this.db.transaction(() => {
-      const uuid = newId();
+      const uuid = options.uuid ?? newId();
       const { lastInsertRowid } = this.insertRow.run({
         ...fields,
         uuid,
@@ -338,6 +349,17 @@ export class WorkflowRepository {
   version(id: number, version: number): WorkflowVersion | undefined {
     const row = this.versionOf.get(id, version);
     return row && toVersion(row);
+  }
+
+  /** A workflow's test mocks as saved (JSON text), or undefined when it has none. */
+  mocks(id: number): { mocks: string; updated_at: string; author_key: string | null } | undefined {
+    return this.mocksOf.get(id);
+  }
+
+  /** Saves (or, with null, removes) a workflow's test mocks; they are not part of any version. */
+  setMocks(id: number, mocks: string | null, options: { now: string; author: string | null }): void {
+    if (mocks === null) this.deleteMocks.run(id);
+    else this.upsertMocks.run({ id, mocks, now: options.now, author: options.author });
   }
 
   /** Every secret name some live workflow declares. */

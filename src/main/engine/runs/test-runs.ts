@@ -9,14 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { WORKFLOW_DEFAULTS, type IndicatorType, type WorkflowKind } from '../../../shared/domain.ts';
 import type { ConnectionTest } from '../../../shared/integrations.ts';
 import type { LintProblem } from '../../../shared/lint/index.ts';
-import { answerEveryCall, MockSpecError, parseMockSpec, toTestReport, type IntegrationName, type MockSpec, type TestReport } from '../../sandbox/index.ts';
+import { answerEveryCall, toTestReport, type IntegrationName, type MockSpec, type TestReport } from '../../sandbox/index.ts';
 import type { Workflow } from '../db/index.ts';
 import { DomainError, invalid } from '../errors.ts';
 import { integrationView, type IntegrationConfigDeps } from '../integrations/index.ts';
 import { newId } from '../util/ids.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../util/json-bounds.ts';
 import type { Clock } from '../util/time.ts';
-import { loadLinter, resolveEndpoint } from '../workflows/index.ts';
+import { checkMocks, loadLinter, resolveEndpoint } from '../workflows/index.ts';
 import { boundedFields, buildRunRequest, indicatorValueProblems, runInput, type RunExecutor, type RunSpec } from './request.ts';
 
 /** A test: the code (or, for a saved workflow, replacements of it), the input and the mocks. */
@@ -215,15 +215,5 @@ function mocksOf(test: TestRequest): MockSpec {
   }
   if (shorthand) return answerEveryCall(test.mock_http_responses);
   if (test.mocks === undefined || test.mocks === null) return NO_NETWORK;
-  try {
-    return parseMockSpec(test.mocks);
-  } catch (error) {
-    if (error instanceof MockSpecError) {
-      throw invalid(
-        error.problems.map((message) => ({ field: 'body.mocks', message })),
-        'The mock responses are not valid.',
-      );
-    }
-    throw error;
-  }
+  return checkMocks(test.mocks, 'body.mocks');
 }

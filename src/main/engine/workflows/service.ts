@@ -13,6 +13,7 @@ import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { resolveEndpoint } from './endpoint.ts';
 import { loadLinter } from './linter.ts';
+import { checkMocks } from './mocks.ts';
 import { typecheckWorkflow } from './typecheck.ts';
 import { versionListItemView, versionView, workflowListItemView, workflowView } from './views.ts';
 
@@ -32,6 +33,12 @@ export interface WorkflowQuery extends PageQuery {
 }
 
 export type WorkflowView = ReturnType<typeof workflowView>;
+
+/** A workflow's stored test mocks (the shape the test endpoints accept) and when they were saved. */
+export interface WorkflowMocks {
+  mocks: unknown;
+  updated_at: string | null;
+}
 
 /** A saved workflow and what the linter and the type checker still say about it. */
 export interface Saved {
@@ -124,8 +131,9 @@ export class WorkflowService {
     return { ok: !hasErrors(problems), problems };
   }
 
-  async create(caller: ApiKey, input: NewWorkflow): Promise<Saved> {
-    const { workflow, warnings } = await this.insert(caller, input);
+  /** `options.uuid` keeps the id a workflow has elsewhere (an import); by default a new one is made. */
+  async create(caller: ApiKey, input: NewWorkflow, options: { uuid?: string } = {}): Promise<Saved> {
+    const { workflow, warnings } = await this.insert(caller, input, options.uuid);
     return { workflow: this.view(workflow), lint_warnings: warnings };
   }
 
@@ -217,7 +225,25 @@ export class WorkflowService {
     return versionView(version, workflow);
   }
 
-  private async insert(caller: ApiKey, input: NewWorkflow): Promise<{ workflow: Workflow; warnings: LintProblem[] }> {
+  /** The workflow's test mocks, as saved; null when it has none. */
+  mocks(uuid: string): WorkflowMocks {
+    const saved = this.deps.store.workflows.mocks(this.find(uuid).id);
+    return saved ? { mocks: JSON.parse(saved.mocks) as unknown, updated_at: saved.updated_at } : { mocks: null, updated_at: null };
+  }
+
+  /**
+   * Saves the workflow's test mocks (null removes them), checked as a test checks them. They are
+   * not part of a version: changing them changes what a test answers, never what a run may do.
+   */
+  saveMocks(caller: Pick<ApiKey, 'name' | 'prefix'>, uuid: string, mocks: unknown): WorkflowMocks {
+    const workflow = this.find(uuid);
+    if (mocks !== null) checkMocks(mocks, 'body.mocks');
+    const now = iso(this.deps.clock.now());
+    this.deps.store.workflows.setMocks(workflow.id, mocks === null ? null : JSON.stringify(mocks), { now, author: callerLabel(caller) });
+    return mocks === null ? { mocks: null, updated_at: null } : { mocks, updated_at: now };
+  }
+
+  private async insert(caller: ApiKey, input: NewWorkflow, uuid?: string): Promise<{ workflow: Workflow; warnings: LintProblem[] }> {
     const { endpoint, code, ...rest } = input;
     const fields: WorkflowFields = { ...WORKFLOW_DEFAULTS, ...rest, code: '' };
     let warnings: LintProblem[] = [];
@@ -232,7 +258,7 @@ export class WorkflowService {
       fields.code = code;
       warnings = await checkCode(fields.code, fields.secrets);
     }
-    const workflow = this.deps.store.workflows.create(fields, { now: iso(this.deps.clock.now()), author: callerLabel(caller) });
+    const workflow = this.deps.store.workflows.create(fields, { now: iso(this.deps.clock.now()), author: callerLabel(caller), uuid });
     this.deps.bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'created' });
     return { workflow, warnings };
   }

@@ -97,6 +97,7 @@ export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
       if (mine !== get().openCount) return;
       const fields = fieldsOf(data);
       set((s) => ({ workflow: data, baseline: fields, draft: fields, loading: false, test: { ...s.test, mocksJson: mocksForKind(s.test.mocksJson, fields.kind) } }));
+      await get().loadMocks();
     } catch (error) {
       if (mine !== get().openCount) return;
       set({ loading: false, loadError: errorMessage(error) });
@@ -148,7 +149,7 @@ export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
           ? await api().workflows.create({ ...s.draft, name: s.draft.name.trim(), ...(state ? { state } : {}) })
           : await api().workflows.patch(s.uuid, { ...changes, ...(state ? { state } : {}) });
       const workflow = response.data;
-      // The test panel's settings follow the workflow from "new" to its id.
+      // The test panel's settings follow the workflow from "new" to its id; its mocks go to the server.
       if (s.uuid === null) storeTestSettings(workflow.uuid, get().test);
       const versionNote = s.uuid === null || changes.code !== undefined ? ` as version ${workflow.code_version}` : '';
       const saved = fieldsOf(workflow);
@@ -165,6 +166,7 @@ export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
         remoteChanged: false,
         ...(s.uuid === null ? { pendingNew: null } : {}),
       });
+      if (s.uuid === null) await get().saveMocks();
       return workflow.uuid;
     } catch (error) {
       const update: Partial<EditorState> = { saving: false, saveError: errorMessage(error) };

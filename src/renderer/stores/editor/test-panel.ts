@@ -1,5 +1,6 @@
-// The Test panel: its input (kept per workflow in localStorage, never the secret values), running
-// a test of the unsaved draft against mock responses, and the result with what it was made from.
+// The Test panel: its input (kept per workflow in localStorage, never the secret values), its mocks
+// (stored with the workflow by the server, so every console and `vigil export` sees them), running a
+// test of the unsaved draft against mock responses, and the result with what it was made from.
 import { ApiError, errorMessage } from '../../api/client.ts';
 import { api } from '../../api/instance.ts';
 import type { IndicatorType, TestResult, WorkflowFields } from '../../api/types.ts';
@@ -70,6 +71,8 @@ export interface TestState extends TestSettings {
   error: string | null;
   /** Field problems: "indicator_value", "input", "mocks", or the request field the server named. */
   fieldErrors: Record<string, string>;
+  /** The mocks text the server has for the workflow (null: none stored), to save only a change. */
+  mocksSaved: string | null;
 }
 
 const testStorageKey = (key: string) => `vigil.test.${key}`;
@@ -84,15 +87,47 @@ function loadTestSettings(key: string): TestSettings {
   return DEFAULT_TEST_SETTINGS;
 }
 
-/** Remembers the panel's input for the workflow (`new` until it has an id). */
+/**
+ * Remembers the panel's input for the workflow (`new` until it has an id). The mocks of a saved
+ * workflow are the server's; only a workflow not saved yet keeps its mocks here until it is.
+ */
 export function storeTestSettings(key: string, test: TestSettings): void {
   try {
     const { indicatorType, indicatorValue, inputJson, alertJson, mocksJson } = test;
-    localStorage.setItem(testStorageKey(key), JSON.stringify({ indicatorType, indicatorValue, inputJson, alertJson, mocksJson }));
+    const kept = { indicatorType, indicatorValue, inputJson, alertJson, ...(key === 'new' || legacyMocks(key) !== null ? { mocksJson } : {}) };
+    localStorage.setItem(testStorageKey(key), JSON.stringify(kept));
   } catch {
     // Storage full or disabled: the panel keeps its values for this visit.
   }
 }
+
+/** Mocks an older console kept in this browser for a saved workflow, before the server stored them. */
+function legacyMocks(key: string): string | null {
+  try {
+    const raw = localStorage.getItem(testStorageKey(key));
+    const mocksJson = raw ? (JSON.parse(raw) as Partial<TestSettings>).mocksJson : undefined;
+    return typeof mocksJson === 'string' ? mocksJson : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Drops the mocks from a workflow's remembered input once the server has them. */
+function forgetLegacyMocks(key: string): void {
+  try {
+    const raw = localStorage.getItem(testStorageKey(key));
+    if (!raw) return;
+    const { mocksJson: _mocks, ...rest } = JSON.parse(raw) as Partial<TestSettings>;
+    localStorage.setItem(testStorageKey(key), JSON.stringify(rest));
+  } catch {
+    // Unreadable or unwritable: nothing to forget.
+  }
+}
+
+/** How mocks from the server appear in the editor. */
+export const mocksText = (mocks: unknown): string => `${JSON.stringify(mocks, null, 2)}\n`;
+
+const isExampleMocks = (text: string) => text === DEFAULT_MOCKS || text === ENDPOINT_DEFAULT_MOCKS;
 
 /** The panel for a workflow just opened: its remembered input, no secret values, no result. */
 export const freshTest = (key: string): TestState => ({
@@ -104,6 +139,7 @@ export const freshTest = (key: string): TestState => ({
   mocksUsed: undefined,
   error: null,
   fieldErrors: {},
+  mocksSaved: null,
 });
 
 /** The Test panel's fields, as the analyst reads them in the form (for messages that name them). */
@@ -155,6 +191,13 @@ export interface TestSlice {
   /** The request of the test running now; a newer test or another workflow aborts it. */
   testController: AbortController | null;
   setTest(change: Partial<TestSettings> & { secretValues?: Record<string, string> }): void;
+  /**
+   * The open workflow's stored mocks. Mocks an older console kept in this browser move to the
+   * server once (when it has none), then leave localStorage.
+   */
+  loadMocks(): Promise<void>;
+  /** Stores the panel's mocks with the open workflow when they changed (not the untouched example). */
+  saveMocks(): Promise<void>;
   runTest(): Promise<void>;
   /** Closes the result pane. */
   clearTestResult(): void;
@@ -172,6 +215,52 @@ export const createTestSlice: EditorSlice<TestSlice> = (set, get) => ({
       storeTestSettings(s.uuid ?? 'new', test);
       return { test };
     });
+  },
+
+  async loadMocks() {
+    const { uuid, openCount } = get();
+    if (!uuid) return;
+    const legacy = legacyMocks(uuid);
+    try {
+      const { data } = await api().workflows.mocks(uuid);
+      if (get().uuid !== uuid || get().openCount !== openCount) return;
+      if (data.mocks !== null) {
+        const text = mocksText(data.mocks);
+        set((s) => ({ test: { ...s.test, mocksJson: text, mocksSaved: text } }));
+        if (legacy !== null) forgetLegacyMocks(uuid);
+        return;
+      }
+      if (legacy === null || isExampleMocks(legacy)) {
+        if (legacy !== null) forgetLegacyMocks(uuid);
+        return;
+      }
+      const parsed = parseJsonField(legacy);
+      // Mocks the server would refuse stay in this browser, and in the panel, for the analyst to fix.
+      if (!('value' in parsed) || parsed.value === undefined) return;
+      await api().workflows.saveMocks(uuid, parsed.value);
+      forgetLegacyMocks(uuid);
+      if (get().uuid === uuid) set((s) => ({ test: { ...s.test, mocksSaved: legacy } }));
+    } catch {
+      // The panel keeps the mocks it shows; the next test run saves them.
+    }
+  },
+
+  async saveMocks() {
+    const { uuid, test } = get();
+    if (!uuid || test.mocksJson === test.mocksSaved) return;
+    if (test.mocksSaved === null && isExampleMocks(test.mocksJson)) return;
+    const parsed = parseJsonField(test.mocksJson);
+    if ('error' in parsed) return;
+    const text = test.mocksJson;
+    try {
+      await api().workflows.saveMocks(uuid, parsed.value ?? null);
+      if (get().uuid === uuid) set((s) => ({ test: { ...s.test, mocksSaved: parsed.value === undefined ? null : text } }));
+      forgetLegacyMocks(uuid);
+    } catch (error) {
+      if (get().uuid !== uuid) return;
+      const problem = error instanceof ApiError ? error.fieldProblems.find((p) => p.field.startsWith('body.mocks')) : undefined;
+      set((s) => ({ test: { ...s.test, fieldErrors: { ...s.test.fieldErrors, mocks: problem?.message ?? `The mocks were not saved: ${errorMessage(error)}` } } }));
+    }
   },
 
   async runTest() {
@@ -196,6 +285,8 @@ export const createTestSlice: EditorSlice<TestSlice> = (set, get) => ({
       set((s) => ({ test: { ...s.test, fieldErrors, error: testFieldsMessage(fieldErrors), result: null, resultKey: null } }));
       return;
     }
+    // Saved beside the test, not before it: the test needs nothing from the answer.
+    void get().saveMocks();
     get().testController?.abort();
     const controller = new AbortController();
     const secrets = Object.fromEntries(

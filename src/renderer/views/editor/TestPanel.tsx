@@ -14,6 +14,7 @@ const MOD = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator
 export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
   const test = useEditor((s) => s.test);
   const setTest = useEditor((s) => s.setTest);
+  const saved = useEditor((s) => s.uuid !== null);
   const run = () => void useEditor.getState().runTest();
   const form = useRef<HTMLFormElement>(null);
 
@@ -93,7 +94,9 @@ export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
           />
           <p className={test.fieldErrors.mocks ? 'error-text' : 'hint'}>
             {test.fieldErrors.mocks ??
-              'Matched in order by method and URL (* matches anything). "default": "error" fails unmatched calls. Nothing leaves this machine.'}
+              `Matched in order by method and URL (* matches anything). "default": "error" fails unmatched calls. Nothing leaves this machine.${
+                saved ? ' Kept with the workflow (and in its export) when a test runs.' : ' Kept with the workflow once it is saved.'
+              }`}
           </p>
         </div>
         {declaredSecrets.length > 0 && (
