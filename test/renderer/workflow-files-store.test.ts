@@ -5,51 +5,14 @@ import { useEditor } from '../../src/renderer/stores/editor.ts';
 import { DEFAULT_MOCKS, mocksText } from '../../src/renderer/stores/editor/test-panel.ts';
 import { filesOf, useImport } from '../../src/renderer/stores/import.ts';
 import type { ImportPlan } from '../../src/renderer/api/types.ts';
+import { zipSync } from 'fflate';
 import { readZip } from '../../src/renderer/lib/zip.ts';
 import { apiError, fakeApi, ok } from './helpers.ts';
 import { workflow } from './fixtures.ts';
 
-/** A zip archive as `zip -r` writes one: each entry deflated (or stored), then the directory. */
-async function zip(entries: Array<{ name: string; text: string; store?: boolean }>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  const directory: Uint8Array[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = bytes(entry.name);
-    const raw = bytes(entry.text);
-    const data = entry.store ? raw : new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream('deflate-raw'))).arrayBuffer());
-    const local = new DataView(new ArrayBuffer(30));
-    local.setUint32(0, 0x04034b50, true);
-    local.setUint16(8, entry.store ? 0 : 8, true);
-    local.setUint32(18, data.length, true);
-    local.setUint32(22, raw.length, true);
-    local.setUint16(26, name.length, true);
-    const central = new DataView(new ArrayBuffer(46));
-    central.setUint32(0, 0x02014b50, true);
-    central.setUint16(10, entry.store ? 0 : 8, true);
-    central.setUint32(20, data.length, true);
-    central.setUint32(24, raw.length, true);
-    central.setUint16(28, name.length, true);
-    central.setUint32(42, offset, true);
-    parts.push(new Uint8Array(local.buffer), name, data);
-    directory.push(new Uint8Array(central.buffer), name);
-    offset += 30 + name.length + data.length;
-  }
-  const size = directory.reduce((n, part) => n + part.length, 0);
-  const end = new DataView(new ArrayBuffer(22));
-  end.setUint32(0, 0x06054b50, true);
-  end.setUint16(8, entries.length, true);
-  end.setUint16(10, entries.length, true);
-  end.setUint32(12, size, true);
-  end.setUint32(16, offset, true);
-  const all = [...parts, ...directory, new Uint8Array(end.buffer)];
-  const out = new Uint8Array(all.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of all) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+/** A zip archive as `zip -r` writes one: each entry deflated (or stored). */
+function zip(entries: Array<{ name: string; text: string; store?: boolean }>): Uint8Array {
+  return zipSync(Object.fromEntries(entries.map((entry) => [entry.name, [bytes(entry.text), { level: entry.store ? 0 : 6 }]])));
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -67,14 +30,14 @@ describe('importing an export in the console', () => {
   beforeEach(() => useImport.getState().start());
 
   it('reads a .zip of the export folder (deflated and stored entries), flattening folders and leaving other files out', async () => {
-    const archive = await zip([
+    const archive = zip([
       { name: 'export/', text: '', store: true },
       { name: 'export/block-ip.ts', text: 'export async function run(ctx) { return ctx.ok("x"); }\n' },
       { name: 'export/block-ip.vigil.json', text: '{"name": "Block IP"}\n', store: true },
       { name: 'export/README.md', text: '# notes' },
       { name: '__MACOSX/export/._block-ip.ts', text: 'junk' },
     ]);
-    expect((await readZip(archive)).map((entry) => entry.name)).toEqual([
+    expect(readZip(archive).map((entry) => entry.name)).toEqual([
       'export/block-ip.ts',
       'export/block-ip.vigil.json',
       'export/README.md',

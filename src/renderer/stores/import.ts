@@ -42,7 +42,7 @@ export async function filesOf(chosen: ChosenFile[]): Promise<Record<string, stri
   const text = new TextDecoder('utf-8', { fatal: true });
   const files: Record<string, string> = {};
   for (const file of chosen) {
-    const entries = file.name.toLowerCase().endsWith('.zip') ? await readZip(file.bytes) : [file];
+    const entries = file.name.toLowerCase().endsWith('.zip') ? readZip(file.bytes) : [file];
     for (const entry of entries) {
       if (entry.name.split('/').includes('__MACOSX')) continue;
       const name = entry.name.split('/').pop() ?? entry.name;
