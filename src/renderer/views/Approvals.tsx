@@ -8,6 +8,7 @@ import { expiresIn, indicatorLabel, label, percent, plural, relativeTime, shortD
 import { useApprovals } from '../stores/approvals.ts';
 import { href, useRouter } from '../stores/router.ts';
 import { useRun } from '../stores/run.ts';
+import { shownIndicator } from '../../shared/domain.ts';
 
 const needsConfirmation = (approval: Approval) => approval.risk_level === 'high' || approval.risk_level === 'critical';
 
@@ -115,7 +116,7 @@ function PendingCard({ approval, now, selected, yours }: { approval: Approval; n
   const [confirming, setConfirming] = useState<'approve' | 'reject' | null>(null);
   const ref = useRef<HTMLLIElement>(null);
   const left = Date.parse(approval.expires_at) - now;
-  const indicator = approval.input.indicator;
+  const indicator = shownIndicator(approval.input);
 
   useEffect(() => {
     if (!selected) return;
@@ -244,8 +245,8 @@ function HistoryRow({ approval, now, selected }: { approval: Approval; now: numb
       <td>
         <a href={href({ view: 'editor', uuid: approval.workflow_uuid })}>{approval.workflow_name}</a>
       </td>
-      <td className="mono truncate-cell" title={approval.input.indicator.value}>
-        {approval.input.indicator.value}
+      <td className="mono truncate-cell" title={shownIndicator(approval.input).value}>
+        {shownIndicator(approval.input).value}
       </td>
       <td>
         <Badge value={approval.status} />

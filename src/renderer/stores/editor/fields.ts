@@ -27,6 +27,7 @@ export const NEW_WORKFLOW_FIELDS: WorkflowFields = {
   allowed_hosts: [],
   documentation: '',
   tags: [],
+  schedule: null,
 };
 
 const FIELD_NAMES = Object.keys(NEW_WORKFLOW_FIELDS) as Array<keyof WorkflowFields>;
