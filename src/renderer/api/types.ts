@@ -273,8 +273,9 @@ export interface TestRequest {
 
 /** POST /v1/workflows/{uuid}/execute as the console sends it (the trigger is the key's type). */
 export interface ExecuteRequest {
-  indicator_type: IndicatorType;
-  indicator_value: string;
+  /** Both left out only for a scheduled workflow (it works on its context). */
+  indicator_type?: IndicatorType;
+  indicator_value?: string;
   /** What the workflow sees as ctx.input. */
   context?: unknown;
   /** Why the run is wanted; shown on the approval request and the run. */
