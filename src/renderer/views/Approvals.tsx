@@ -177,6 +177,7 @@ function PendingCard({ approval, now, selected, yours }: { approval: Approval; n
         <p className="muted small">
           {label(approval.trigger_type)}
           {approval.trigger_key && ` · ${approval.trigger_key.name}`}
+          {approval.scheduled_for && ` · the occurrence of ${shortDate(approval.scheduled_for)}`}
           {approval.confidence !== null && ` · confidence ${percent(approval.confidence)}`} · asked {relativeTime(approval.created_at, now)} ·
           version v{approval.workflow_version}
         </p>
@@ -228,7 +229,7 @@ function PendingCard({ approval, now, selected, yours }: { approval: Approval; n
           <strong>{approval.workflow_name}</strong> on <span className="mono">{indicator.value}</span> is rated{' '}
           {approval.risk_level} risk.
         </p>
-        {approval.reason && <p className="prose">Agent’s reason: “{approval.reason}”</p>}
+        {approval.reason && approval.trigger_type !== 'schedule' && <p className="prose">Agent’s reason: “{approval.reason}”</p>}
         {reason && <p>Your reason: “{reason}”</p>}
       </ConfirmDialog>
     </li>

@@ -184,6 +184,7 @@ export function RunsView({ selected }: { selected?: string }) {
             <option value="">Any trigger</option>
             <option value="human">Human</option>
             <option value="agent">Agent</option>
+            <option value="schedule">Schedule</option>
           </select>
           <label className="inline-label">
             From
