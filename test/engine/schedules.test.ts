@@ -127,6 +127,8 @@ describe('schedules with an injected clock', () => {
 
   it('gates an occurrence like an agent, skips the next while it waits (overlap skip), and skips it when the approval expires', async () => {
     clock.set('2030-01-07T10:00:30.000Z');
+    const tokens = new Map<string, string>();
+    const stop = t.server.engine.approvals.onCreated((approval, token) => tokens.set(approval.uuid, token));
     const workflow = await scheduled(t, { cron: '* * * * *', timezone: 'UTC' }, { approval_mode: 'agent_only', approval_timeout_seconds: 60 });
     expect(workflow.next_run_at).toBe('2030-01-07T10:01:00.000Z');
     clock.set('2030-01-07T10:01:00.000Z');
@@ -140,6 +142,14 @@ describe('schedules with an injected clock', () => {
       scheduled_for: '2030-01-07T10:01:00.000Z',
       expires_at: '2030-01-07T10:02:00.000Z',
     });
+    // The page an approver opens from a notice says who asked and that there is no indicator.
+    const approvalUuid = pending.body.data[0].uuid;
+    const page = await t.request('GET', `/v1/approvals/${approvalUuid}/decide?token=${tokens.get(approvalUuid)}`, { key: null });
+    stop();
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("The workflow's schedule asks to run this workflow");
+    expect(page.body).toContain('the workflow&#39;s schedule (occurrence 2030-01-07T10:01:00.000Z)');
+    expect(page.body).toContain('no indicator');
     // The next occurrence comes while the first still waits for its decision.
     clock.set('2030-01-07T10:02:00.000Z');
     t.server.engine.schedules.check();

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { SocketModeClient } from '@slack/socket-mode';
 import type { ErrorCode, LogLevel, Logger, WebAPICallResult, WebClient } from '@slack/web-api';
 import type { Approval, Run } from '../db/index.ts';
+import { requestedBy } from '../approvals/views.ts';
 import { shownIndicator } from '../../../shared/domain.ts';
 import { endpointProblem, type NotifierConfig, type NotifierSettings } from './config.ts';
 import { postJson, type HttpAnswer } from './http.ts';
@@ -47,7 +48,7 @@ function detailBlocks(approval: Approval, heading: string): Block[] {
     ['Risk', slackEscape(approval.risk_level)],
     ['Indicator', `${slackEscape(indicator.type)} ${slackCode(truncate(indicator.value, 500))}`],
     ['Confidence', formatConfidence(approval.confidence)],
-    ['Requested by', `${slackEscape(truncate(approval.trigger_key?.name ?? 'unknown key', 200))} (${approval.trigger_type} key)`],
+    ['Requested by', slackEscape(truncate(requestedBy(approval), 250))],
     ['Requested', slackDate(approval.created_at)],
     ['Expires', slackDate(approval.expires_at)],
   ];

@@ -4,6 +4,7 @@
  * the card links to the browser decide page instead.
  */
 import type { Approval, Run } from '../db/index.ts';
+import { requestedBy } from '../approvals/views.ts';
 import { shownIndicator } from '../../../shared/domain.ts';
 import { postJson, type HttpAnswer } from './http.ts';
 import { requestEntry, type Notifier, type NotifierContext } from './notifier.ts';
@@ -52,7 +53,7 @@ function facts(approval: Approval): Element {
       fact('Indicator', `${teamsEscape(indicator.type)}: ${teamsEscape(indicator.value)}`),
       fact('Reason', approval.reason === null ? 'none given' : teamsEscape(approval.reason)),
       fact('Confidence', formatConfidence(approval.confidence)),
-      fact('Requested by', `${teamsEscape(approval.trigger_key?.name ?? 'unknown key')} (${approval.trigger_type} key)`),
+      fact('Requested by', teamsEscape(requestedBy(approval))),
     ],
   };
 }

@@ -3,6 +3,7 @@ import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
 import type { ApprovalService } from '../../approvals/index.ts';
 import type { Approval } from '../../db/index.ts';
+import { requestedBy } from '../../approvals/views.ts';
 import { DomainError } from '../../errors.ts';
 import { shownIndicator } from '../../../../shared/domain.ts';
 import { cssVariables, PALETTE, RISK_TONES } from '../../../../shared/palette.ts';
@@ -94,7 +95,7 @@ function detailPage(approval: Approval, token: string): string {
   <dt>Indicator</dt><dd>${escapeHtml(indicator.type)}: <code>${escapeHtml(indicator.value)}</code></dd>
   <dt>Reason</dt><dd>${approval.reason === null ? '<span class="muted">none given</span>' : escapeHtml(approval.reason)}</dd>
   <dt>Confidence</dt><dd>${escapeHtml(confidence)}</dd>
-  <dt>Requested by</dt><dd>${escapeHtml(approval.trigger_key?.name ?? 'unknown key')} <span class="muted">(${escapeHtml(approval.trigger_type)} key)</span></dd>
+  <dt>Requested by</dt><dd>${escapeHtml(requestedBy(approval))}</dd>
   <dt>Requested</dt><dd>${when(approval.created_at)}</dd>
   <dt>Expires</dt><dd>${when(approval.expires_at)}</dd>
 </dl>
