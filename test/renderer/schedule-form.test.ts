@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { machineTimezone } from '../../src/shared/schedule.ts';
 import { defaultSchedule, formOf, inZone, nextRunLabel, preview, readForm, runOutcome, typeChange } from '../../src/renderer/lib/schedule-form.ts';
-import { useEditor } from '../../src/renderer/stores/editor.ts';
+import { exampleForType, NEW_SCHEDULED_WORKFLOW_CODE, NEW_WORKFLOW_CODE, useEditor } from '../../src/renderer/stores/editor.ts';
 import { apiError, fakeApi, ok } from './helpers.ts';
 import { run, workflow } from './fixtures.ts';
 
@@ -36,6 +36,11 @@ describe('the schedule editor', () => {
     expect(typeChange({ schedule: null }, 'scheduled').schedule).toEqual(defaultSchedule());
     expect(typeChange({ schedule: weekdays }, 'scheduled').schedule).toBe(weekdays);
     expect(typeChange({ schedule: weekdays }, 'indicator')).toEqual({ workflow_type: 'indicator', schedule: null });
+    // The untouched example follows the type (a scheduled run has no ctx.indicator); written code stays.
+    expect(exampleForType(NEW_WORKFLOW_CODE, 'scheduled')).toBe(NEW_SCHEDULED_WORKFLOW_CODE);
+    expect(exampleForType(NEW_SCHEDULED_WORKFLOW_CODE, 'alert')).toBe(NEW_WORKFLOW_CODE);
+    expect(exampleForType('export async function run(ctx) {}', 'scheduled')).toBe('export async function run(ctx) {}');
+    expect(NEW_SCHEDULED_WORKFLOW_CODE).not.toContain('ctx.indicator');
   });
 
   it('says when a scheduled workflow runs next in the list, and why a skipped run did not run', () => {

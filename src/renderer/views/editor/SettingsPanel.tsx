@@ -8,7 +8,7 @@ import { TokenList } from '../../components/TokenList.tsx';
 import { Field, IndicatorTypeChecks } from '../../components/ui.tsx';
 import { label } from '../../lib/format.ts';
 import { typeChange } from '../../lib/schedule-form.ts';
-import { useEditor } from '../../stores/editor.ts';
+import { exampleForType, useEditor } from '../../stores/editor.ts';
 import { ScheduleEditor } from './ScheduleEditor.tsx';
 import { TimeoutInput } from './TimeoutInput.tsx';
 
@@ -65,6 +65,8 @@ export function SettingsPanel({
                 const changes = typeChange(draft, e.target.value || null);
                 set('workflow_type', changes.workflow_type as WorkflowFields['workflow_type']);
                 if (JSON.stringify(changes.schedule) !== JSON.stringify(draft.schedule)) set('schedule', changes.schedule);
+                const code = exampleForType(draft.code, changes.workflow_type);
+                if (code !== draft.code) set('code', code);
               }}
             >
               <option value="indicator">Indicator</option>
