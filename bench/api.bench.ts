@@ -126,7 +126,7 @@ async function historyFirstPage(rows: BenchRow[]): Promise<void> {
     {
       name: 'history', code: TRIVIAL, workflow_type: 'indicator', indicator_types: [], kind: 'script', state: 'active',
       approval_mode: 'never', approval_timeout_seconds: 3600, risk_level: 'low', timeout_seconds: 60, secrets: [],
-      allowed_hosts: [], documentation: '', tags: [],
+      allowed_hosts: [], documentation: '', tags: [], schedule: null,
     },
     { now: new Date().toISOString(), author: null },
   );

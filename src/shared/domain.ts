@@ -1,9 +1,11 @@
 // Domain vocabulary shared by the engine, the sandbox, the console and the CLI.
+import type { Schedule } from './schedule.ts';
 
 export const INDICATOR_TYPES = ['ip', 'domain', 'hash_md5', 'hash_sha1', 'hash_sha256', 'url', 'email', 'account'] as const;
 export type IndicatorType = (typeof INDICATOR_TYPES)[number];
 
-export const WORKFLOW_TYPES = ['indicator', 'alert'] as const;
+/** `scheduled`: runs on its schedule; an indicator is optional when it is executed by hand or by an agent. */
+export const WORKFLOW_TYPES = ['indicator', 'alert', 'scheduled'] as const;
 export type WorkflowType = (typeof WORKFLOW_TYPES)[number];
 
 export const WORKFLOW_KINDS = ['script', 'http_endpoint'] as const;
@@ -18,12 +20,14 @@ export type ApprovalMode = (typeof APPROVAL_MODES)[number];
 export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
-export const TRIGGER_TYPES = ['human', 'agent'] as const;
+/** `schedule`: the workflow's own schedule started the run (no key, no indicator). */
+export const TRIGGER_TYPES = ['human', 'agent', 'schedule'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
 
-export const RUN_STATUSES = ['queued', 'running', 'success', 'failed', 'timed_out', 'cancelled'] as const;
+/** `skipped`: a scheduled occurrence that did not run (missed, paused, overlapping, expired); the run's reason says why. */
+export const RUN_STATUSES = ['queued', 'running', 'success', 'failed', 'timed_out', 'cancelled', 'skipped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
-export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['success', 'failed', 'timed_out', 'cancelled'];
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = ['success', 'failed', 'timed_out', 'cancelled', 'skipped'];
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -55,6 +59,8 @@ export interface WorkflowDefaults {
   allowed_hosts: string[];
   documentation: string;
   tags: string[];
+  /** When the workflow runs on its own; only `scheduled` workflows have one. Part of the version. */
+  schedule: Schedule | null;
 }
 
 export const WORKFLOW_DEFAULTS: Readonly<WorkflowDefaults> = {
@@ -70,6 +76,7 @@ export const WORKFLOW_DEFAULTS: Readonly<WorkflowDefaults> = {
   allowed_hosts: [],
   documentation: '',
   tags: [],
+  schedule: null,
 };
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -95,11 +102,20 @@ export interface AlertInput {
 
 /** The input stored with a run and handed to the sandbox. */
 export interface RunInput {
-  indicator: IndicatorInput;
+  /** Null for scheduled runs, and for scheduled workflows executed without one. */
+  indicator: IndicatorInput | null;
   alert: AlertInput | null;
   alert_uuid: string | null;
   /** The caller's free-form `context`, seen by the workflow as `ctx.input`. */
   context: unknown;
+}
+
+/**
+ * The indicator as notices and pages show it; a run without one (a scheduled run) says so rather
+ * than showing an empty value.
+ */
+export function shownIndicator(input: { indicator: { type: string; value: string } | null }): { type: string; value: string } {
+  return input.indicator ?? { type: 'no indicator', value: '(scheduled)' };
 }
 
 export interface WorkflowResult {

@@ -82,3 +82,56 @@ export function describeSchedule(schedule: Pick<Schedule, 'cron' | 'timezone'>):
     return `${schedule.cron.trim()} (${schedule.timezone})`;
   }
 }
+
+/** A schedule as a caller may send it: only the expression is required. */
+export interface ScheduleInput {
+  cron: string;
+  timezone?: string;
+  context?: unknown;
+  catch_up?: CatchUp;
+  overlap?: Overlap;
+}
+
+/** The schedule with its defaults filled: the machine's zone, catch up the last, skip overlaps, no context. */
+export function normalizeSchedule(input: ScheduleInput): Schedule {
+  return {
+    cron: input.cron.trim(),
+    timezone: input.timezone ?? machineTimezone(),
+    context: input.context ?? {},
+    catch_up: input.catch_up ?? 'last',
+    overlap: input.overlap ?? 'skip',
+  };
+}
+
+/**
+ * The occurrences in (after, until], oldest first, at most `limit` (a schedule every second over a
+ * week of sleep has more than anyone needs listed): `more` says whether some were left out.
+ */
+export function occurrencesBetween(
+  schedule: Pick<Schedule, 'cron' | 'timezone'>,
+  after: Date,
+  until: Date,
+  limit: number,
+): { dates: Date[]; more: boolean } {
+  const cron = cronOf(schedule);
+  const dates: Date[] = [];
+  let cursor: Date | null = after;
+  while (cursor) {
+    cursor = cron.nextRun(cursor);
+    if (!cursor || cursor.getTime() > until.getTime()) return { dates, more: false };
+    if (dates.length === limit) return { dates, more: true };
+    dates.push(cursor);
+  }
+  return { dates, more: false };
+}
+
+/** The console's preview: "At 08:00, Monday through Friday (Europe/Berlin); next: …", or the problems. */
+export function previewSchedule(
+  schedule: Pick<Schedule, 'cron' | 'timezone'>,
+  now: Date,
+  count = 5,
+): { ok: true; description: string; upcoming: Date[] } | { ok: false; problems: ScheduleProblem[] } {
+  const problems = checkSchedule(schedule);
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, description: describeSchedule(schedule), upcoming: nextOccurrences(schedule, now, count) };
+}

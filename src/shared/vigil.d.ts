@@ -173,12 +173,22 @@ declare module "vigil" {
       readonly version: number;
     };
     /**
-     * Who started the run: `"human"` (an analyst key) or `"agent"` (an AI agent's key).
+     * Who started the run: `"human"` (an analyst key), `"agent"` (an AI agent's key) or
+     * `"schedule"` (the workflow's own schedule).
      *
      * @example
      * if (ctx.run.trigger === "agent") ctx.log.info("started by an agent");
      */
-    readonly trigger: "human" | "agent";
+    readonly trigger: "human" | "agent" | "schedule";
+    /**
+     * The occurrence a scheduled run stands for (ISO 8601, UTC), e.g. `"2030-01-07T07:00:00.000Z"`;
+     * `null` when the run was not started by the schedule. A late run (caught up after Vigil was
+     * not running) still gets the occurrence's time, not the time it started.
+     *
+     * @example
+     * const since = ctx.run.scheduled_for ?? new Date().toISOString();
+     */
+    readonly scheduled_for: string | null;
     /**
      * `true` when the run is a test (`vigil test`, the console's Test button): HTTP calls are
      * answered from mocks and nothing leaves the machine.
@@ -884,7 +894,8 @@ declare module "vigil" {
    */
   export interface WorkflowContext {
     /**
-     * The indicator the run was triggered with.
+     * The indicator the run was triggered with. A `scheduled` workflow's runs have none: there it
+     * is `null` (the schedule's `context` is `ctx.input`), so such a workflow checks it first.
      *
      * @example
      * const { type, value } = ctx.indicator;

@@ -120,3 +120,70 @@ describe('file modes', () => {
     expect(mode(chosen)).toBe(0o755);
   });
 });
+
+describe('upgrade to schedules (migration 6)', () => {
+  /** A database as Vigil 5 left it: schema 5, with a workflow, a version, a tag, an approval, its run and a log line. */
+  function schema5(path: string): void {
+    const db = new Database(path);
+    db.pragma('foreign_keys = ON');
+    for (const migration of MIGRATIONS.slice(0, 5)) db.exec(migration as string);
+    db.pragma('user_version = 5');
+    db.exec(`
+      INSERT INTO api_keys (id, uuid, name, key_type, scopes, prefix, key_hash, created_at)
+        VALUES (1, 'k1', 'agent', 'agent', '[]', 'vk_', 'hash', '2026-01-01T00:00:00.000Z');
+      INSERT INTO workflows (id, uuid, name, workflow_type, code, created_at, updated_at, tags)
+        VALUES (1, 'w1', 'Block IP', 'indicator', 'code v1', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '["net"]');
+      INSERT INTO workflow_tags (workflow_id, tag) VALUES (1, 'net');
+      INSERT INTO workflow_versions (workflow_id, version, code, saved_at) VALUES (1, 1, 'code v1', '2026-01-01T00:00:00.000Z');
+      INSERT INTO approvals (id, uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, input, status, created_at, expires_at)
+        VALUES (1, 'a1', 1, 1, 'agent', 1, '{"indicator":{"type":"ip","value":"203.0.113.7"}}', 'approved', '2026-01-01T00:00:00.000Z', '2026-01-01T01:00:00.000Z');
+      INSERT INTO runs (id, uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, input, status, queued_at, approval_id, steps)
+        VALUES (1, 'r1', 1, 1, 'agent', 1, '{"indicator":{"type":"ip","value":"203.0.113.7"}}', 'success', '2026-01-01T00:00:01.000Z', 1, '[]');
+      UPDATE approvals SET run_id = 1 WHERE id = 1;
+      INSERT INTO run_logs (run_id, seq, ts, level, message) VALUES (1, 0, '2026-01-01T00:00:02.000Z', 'info', 'blocked');
+    `);
+    db.close();
+  }
+
+  it('keeps every row and reference, widens the allowed values and adds the schedule columns', () => {
+    const path = dbPath();
+    schema5(path);
+    const store = openStore(path);
+    try {
+      expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(store.db.pragma('foreign_key_check')).toEqual([]);
+      const workflow = store.workflows.get('w1')!;
+      expect(workflow).toMatchObject({ name: 'Block IP', tags: ['net'], schedule: null, next_run_at: null, last_scheduled_at: null });
+      expect(store.workflows.version(1, 1)).toMatchObject({ code: 'code v1', schedule: null });
+      const run = store.runs.get('r1')!;
+      expect(run).toMatchObject({ status: 'success', approval_uuid: 'a1', scheduled_for: null, trigger_key: { name: 'agent' } });
+      expect(store.runs.logs(1).map((log) => log.message)).toEqual(['blocked']);
+      expect(store.approvals.get('a1')).toMatchObject({ run_uuid: 'r1', scheduled_for: null });
+      // The widened checks take the new values; the old ones still refuse nonsense.
+      const skipped = store.runs.insertSkipped(
+        {
+          workflow_id: 1,
+          workflow_version: 1,
+          trigger_type: 'schedule',
+          trigger_key_id: null,
+          reason: 'skipped: test',
+          confidence: null,
+          input: { indicator: null, alert: null, alert_uuid: null, context: {} },
+          approval_id: null,
+          scheduled_for: '2026-01-02T00:00:00.000Z',
+        },
+        '2026-01-02T00:00:01.000Z',
+      );
+      expect(store.runs.get(skipped.uuid)).toMatchObject({ status: 'skipped', trigger_type: 'schedule', scheduled_for: '2026-01-02T00:00:00.000Z' });
+      expect(() => store.db.prepare("UPDATE runs SET status = 'bogus' WHERE id = 1").run()).toThrow(/CHECK/);
+      expect(() => store.db.prepare("UPDATE workflows SET workflow_type = 'scheduled' WHERE id = 1").run()).not.toThrow();
+      // Foreign keys still hold after the tables were rebuilt.
+      expect(() => store.db.prepare("INSERT INTO runs (uuid, workflow_id, workflow_version, trigger_type, input, queued_at) VALUES ('x', 99, 1, 'human', '{}', 'now')").run()).toThrow(/FOREIGN KEY/);
+      const indexes = (store.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL").all() as Array<{ name: string }>).map((row) => row.name);
+      expect(indexes).toEqual(expect.arrayContaining(['runs_status', 'runs_trigger_key', 'runs_queued_by_key', 'approvals_trigger_key', 'workflows_live_name', 'workflows_next_run']));
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -168,3 +168,32 @@ describe('MCP sessions', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('MCP and scheduled workflows', () => {
+  it('shows the schedule, next_run_at and last_scheduled_at, and executes without an indicator', async () => {
+    const uuid = await workflow({
+      name: 'Nightly stale-account sweep',
+      state: 'active',
+      approval_mode: 'never',
+      workflow_type: 'scheduled',
+      schedule: { cron: '0 2 * * *', timezone: 'UTC', context: { days: 90 } },
+    });
+    const client = await httpClient(t.keys.agent);
+    const listed = payload(await client.callTool({ name: 'list_workflows', arguments: { text: 'stale-account' } }));
+    expect(listed.workflows).toHaveLength(1);
+    expect(listed.workflows[0]).toMatchObject({
+      uuid,
+      workflow_type: 'scheduled',
+      schedule: { cron: '0 2 * * *', timezone: 'UTC', context: { days: 90 }, catch_up: 'last', overlap: 'skip' },
+      next_run_at: expect.stringMatching(/T02:00:00.000Z$/),
+      last_scheduled_at: null,
+      input_expectations: expect.stringContaining('indicator_type and indicator_value are optional'),
+    });
+    const one = await client.readResource({ uri: `vigil://workflows/${uuid}` });
+    expect(JSON.parse((one.contents[0] as { text: string }).text)).toMatchObject({ next_run_at: listed.workflows[0].next_run_at });
+    const executed = payload(
+      await client.callTool({ name: 'execute_workflow', arguments: { workflow_uuid: uuid, reason: 'sweep now', confidence: 0.9, context: { days: 1 } } }),
+    );
+    expect(executed).toMatchObject({ status: 'queued', run_uuid: expect.any(String) });
+  });
+});

@@ -27,7 +27,7 @@ describe('the journal in the database', () => {
       {
         name: 'journaled', code: 'export async function run(ctx) { return ctx.ok("x"); }', workflow_type: 'indicator', indicator_types: [], kind: 'script',
         state: 'active', approval_mode: 'never', approval_timeout_seconds: 3600, risk_level: 'low', timeout_seconds: 60, secrets: [], allowed_hosts: [],
-        documentation: '', tags: [],
+        documentation: '', tags: [], schedule: null,
       },
       { now, author: null },
     );

@@ -117,6 +117,7 @@ describe('workflows CRUD', () => {
         allowed_hosts: [],
         documentation: '',
         tags: [],
+        schedule: null,
       },
       { now: new Date().toISOString(), author: null, isSystem: true },
     );

@@ -68,6 +68,7 @@ export function workflow(overrides: Partial<Workflow> = {}): Workflow {
     allowed_hosts: [],
     documentation: '',
     tags: [],
+    schedule: null,
     is_system: false,
     created_at: '2026-11-22T12:00:00.000Z',
     updated_at: '2026-11-22T12:00:00.000Z',

@@ -1,5 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { allowedTypes, checkRunForm, emptyRunForm, explainRunError, isGated, needsConfirmation, runBlocker, type RunTarget } from '../../src/renderer/lib/run-form.ts';
+import {
+  allowedTypes,
+  checkRunForm,
+  emptyRunForm,
+  explainRunError,
+  isGated,
+  needsConfirmation,
+  runBlocker,
+  type RunTarget,
+} from '../../src/renderer/lib/run-form.ts';
 import { useRouter } from '../../src/renderer/stores/router.ts';
 import { useRun } from '../../src/renderer/stores/run.ts';
 import { apiError, fakeApi, ok } from './helpers.ts';
@@ -8,6 +17,14 @@ import { workflow } from './fixtures.ts';
 const target = (overrides: Partial<RunTarget> = {}): RunTarget => ({ ...workflow({ state: 'active', indicator_types: ['ip', 'domain'] }), ...overrides });
 
 describe('the Run form', () => {
+  it('runs a scheduled workflow without an indicator, and still checks one that is given', () => {
+    const scheduled = target({ workflow_type: 'scheduled', indicator_types: [] });
+    const form = emptyRunForm(scheduled);
+    expect(checkRunForm(scheduled, { ...form, contextJson: '{"days": 1}' })).toEqual({ body: { context: { days: 1 } } });
+    expect(checkRunForm(scheduled, { ...form, indicatorType: 'ip', indicatorValue: 'not an ip' })).toHaveProperty('fieldErrors.indicator_value');
+    expect(checkRunForm(target(), form)).toHaveProperty('fieldErrors.indicator_value', 'Type the indicator to run the workflow with.');
+  });
+
   it('says why a workflow cannot run', () => {
     expect(runBlocker(target())).toBeNull();
     expect(runBlocker(target({ state: 'draft' }))).toBe('A draft cannot run: activate it first.');

@@ -21,7 +21,7 @@ describe('ctx', () => {
       indicator: { type: 'ip', value: '198.51.100.7', malice: 'Malicious', enrichment: { asn: 64500 } },
       alert: { title: 'Impossible travel', severity: 'high', fields: { user: 'jdoe' } },
       input: { hours: 4 },
-      run: { id: expect.any(String), workflow: { uuid: '11111111-1111-4111-8111-111111111111', name: 'test workflow', version: 3 }, trigger: 'agent', test: false },
+      run: { id: expect.any(String), workflow: { uuid: '11111111-1111-4111-8111-111111111111', name: 'test workflow', version: 3 }, trigger: 'agent', test: false, scheduled_for: null },
       integrations: { okta: null, entra: null },
     });
   });

@@ -42,7 +42,7 @@ function run(code: string, secrets: Record<string, string> = {}): Promise<Worker
     indicator: { type: 'ip', value: '198.51.100.7' },
     alert: null,
     input: null,
-    run: { id: 'run', workflow: { uuid: '11111111-1111-4111-8111-111111111111', name: 'image', version: 1 }, trigger: 'agent', test: false },
+    run: { id: 'run', workflow: { uuid: '11111111-1111-4111-8111-111111111111', name: 'image', version: 1 }, trigger: 'agent', test: false, scheduled_for: null },
     integrations: { okta: false, entra: false },
   };
   return new Promise((resolve) => {

@@ -8,6 +8,7 @@ import { NotificationService, type DesktopNotifier, type NotifyOptions } from '.
 import { IntegrationService, seedBuiltinWorkflows } from './integrations/index.ts';
 import { GenerationService } from './llm/index.ts';
 import { ExecutionService, RunScheduler, RunService, TestRunService, type RunExecutor } from './runs/index.ts';
+import { ScheduleService } from './schedules/index.ts';
 import { KeychainMonitor, SecretService, type SecretStore } from './secrets/index.ts';
 import { SessionService } from './session/index.ts';
 import { SettingsService, type Settings } from './settings/index.ts';
@@ -77,6 +78,8 @@ export interface Engine {
   /** Slack, Teams and desktop notifications of approvals and failed runs. */
   notifications: NotificationService;
   scheduler: RunScheduler;
+  /** Runs scheduled workflows when their schedule fires. */
+  schedules: ScheduleService;
   /** Recovers interrupted runs, resumes the queue, starts the expiry sweeper. */
   start(): void;
   /** Drains runs in flight, stops timers and closes the database. */
@@ -117,6 +120,8 @@ export function createEngine(options: EngineOptions): Engine {
     onRunQueued: (keyId) => scheduler.enqueued(keyId),
   });
   const workflows = new WorkflowService({ store, bus, clock, secrets: workflowSecrets, approvals });
+  const queue = { admit: (keyId: number | null) => scheduler.queue.admit(keyId), enqueued: (keyId: number | null) => scheduler.enqueued(keyId) };
+  const schedules = new ScheduleService({ store, bus, clock, settings, approvals, queue, log });
   let purgeTimer: NodeJS.Timeout | null = null;
   // Links in notifications need the address the server listens on, known only after createEngine.
   let self: Engine | null = null;
@@ -157,7 +162,7 @@ export function createEngine(options: EngineOptions): Engine {
       workflows,
       secrets: workflowSecrets,
       approvals,
-      queue: { admit: (keyId) => scheduler.queue.admit(keyId), enqueued: (keyId) => scheduler.enqueued(keyId) },
+      queue,
     }),
     runs: new RunService({ store, bus, workflows, cancel: (runId, by) => scheduler.cancel(runId, by) }),
     testRuns: new TestRunService({ executor, integrations: integrationConfig, clock, workflows }),
@@ -166,17 +171,21 @@ export function createEngine(options: EngineOptions): Engine {
     generation: new GenerationService({ settings: store.settings, credentials, executor, log }),
     notifications,
     scheduler,
+    schedules,
     start() {
       // First, so approvals the sweeper expires at start-up still update their Slack/Teams messages.
       notifications.start();
       scheduler.start();
       approvals.start();
+      // After the queue resumed: occurrences missed while Vigil was not running are handled now.
+      schedules.start();
       const purge = () => store.idempotency.deleteOlderThan(new Date(clock.now() - 24 * 3600 * 1000).toISOString());
       purge();
       purgeTimer = setInterval(purge, 3600 * 1000);
       purgeTimer.unref();
     },
     async close() {
+      schedules.stop();
       await scheduler.drain();
       approvals.stop();
       if (purgeTimer) clearInterval(purgeTimer);

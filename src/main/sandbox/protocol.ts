@@ -39,7 +39,13 @@ export interface RunConfig {
   indicator: unknown;
   alert: unknown;
   input: unknown;
-  run: { id: string; workflow: { uuid: string; name: string; version: number }; trigger: 'human' | 'agent'; test: boolean };
+  run: {
+    id: string;
+    workflow: { uuid: string; name: string; version: number };
+    trigger: 'human' | 'agent' | 'schedule';
+    test: boolean;
+    scheduled_for: string | null;
+  };
   /** Which ctx.integrations clients exist; never their configuration. */
   integrations: { okta: boolean; entra: boolean };
 }

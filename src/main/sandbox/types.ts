@@ -32,7 +32,9 @@ export interface SandboxLimits {
 export interface RunRequest {
   runId: string;
   workflow: { uuid: string; name: string; version: number };
-  trigger: 'human' | 'agent';
+  trigger: 'human' | 'agent' | 'schedule';
+  /** A scheduled run's occurrence (ISO), for ctx.run.scheduled_for; absent otherwise. */
+  scheduledFor?: string | null;
   /** TypeScript source as stored. */
   code: string;
   input: RunInput;

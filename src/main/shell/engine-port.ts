@@ -1,6 +1,7 @@
 // The shell's view of the engine it runs in-process (tray, notifications). A narrow port instead of
 // the whole Engine keeps the shell's tests free of SQLite and names exactly what the shell may do.
 import type { Engine, EngineEvent } from '../engine/index.ts';
+import { shownIndicator } from '../../shared/domain.ts';
 
 /** What the tray and notifications show of an approval request. */
 export interface ApprovalSummary {
@@ -11,7 +12,8 @@ export interface ApprovalSummary {
   reason: string | null;
   status: string;
   expires_at: string;
-  input: { indicator: { type: string; value: string } };
+  /** Null for a scheduled run's request. */
+  input: { indicator: { type: string; value: string } | null };
 }
 
 export interface RunSummary {
@@ -78,5 +80,5 @@ export function clip(text: string, max: number): string {
 
 /** "Workflow · indicator · expires in 12 min" */
 export function approvalLabel(approval: ApprovalSummary, now: number): string {
-  return `${clip(approval.workflow_name, 40)} · ${clip(approval.input.indicator.value, 40)} · ${formatExpiresIn(approval.expires_at, now)}`;
+  return `${clip(approval.workflow_name, 40)} · ${clip(shownIndicator(approval.input).value, 40)} · ${formatExpiresIn(approval.expires_at, now)}`;
 }

@@ -5,6 +5,7 @@
 // request.
 import { Notification, type NativeImage, type NotificationConstructorOptions } from 'electron';
 import type { ConsoleTarget } from '../../shared/bridge.ts';
+import { shownIndicator } from '../../shared/domain.ts';
 import type { ServerOptions } from '../engine/index.ts';
 import {
   clip,
@@ -37,7 +38,7 @@ export function supportsActions(platform: NodeJS.Platform): boolean {
 }
 
 export function approvalNotification(approval: ApprovalSummary, now: number, platform: NodeJS.Platform): NotificationConstructorOptions {
-  const { indicator } = approval.input;
+  const indicator = shownIndicator(approval.input);
   const lines = [
     `${indicator.type} ${clip(indicator.value, 80)} · requested by ${approval.trigger_type} · ${formatExpiresIn(approval.expires_at, now)}`,
   ];
@@ -122,7 +123,7 @@ export class DesktopNotifications implements DesktopNotifier {
 
   approvalExpired(approval: ApprovalSummary): void {
     this.close(`approval:${approval.uuid}`);
-    const { indicator } = approval.input;
+    const indicator = shownIndicator(approval.input);
     this.show(
       `expired:${approval.uuid}`,
       {

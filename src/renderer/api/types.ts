@@ -19,6 +19,7 @@ import type {
 import type { IntegrationName } from '../../shared/integrations.ts';
 import type { TestSecret } from '../../shared/test-secrets.ts';
 import type { WorkflowWarning } from '../../shared/warnings.ts';
+import type { Schedule } from '../../shared/schedule.ts';
 
 export type {
   ApprovalMode,
@@ -74,6 +75,8 @@ export interface WorkflowFields {
   allowed_hosts: string[];
   documentation: string;
   tags: string[];
+  /** Scheduled workflows only: when it runs on its own (null: it does not). */
+  schedule: Schedule | null;
 }
 
 export interface Workflow extends WorkflowFields {
@@ -87,6 +90,10 @@ export interface Workflow extends WorkflowFields {
   integration?: { name: IntegrationName; configured: boolean } | null;
   /** Why its runs will fail although nothing refuses them (a declared secret with no value). */
   warnings?: WorkflowWarning[];
+  /** When the schedule fires next: set only while the workflow is active and has a schedule. */
+  next_run_at?: string | null;
+  /** The last occurrence the schedule handled (run, gated or skipped). */
+  last_scheduled_at?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -141,6 +148,8 @@ export interface Run {
   finished_at: string | null;
   duration_ms: number | null;
   approval_uuid: string | null;
+  /** The schedule's occurrence a scheduled or skipped run stands for. */
+  scheduled_for?: string | null;
 }
 
 export interface RunStep {
@@ -177,6 +186,8 @@ export interface Approval {
   created_at: string;
   expires_at: string;
   notifier_info: unknown[];
+  /** A scheduled request's occurrence. */
+  scheduled_for?: string | null;
   run: { uuid: string; status: RunStatus | null } | null;
   /** Pending requests: why the run would fail if approved now. */
   warnings?: WorkflowWarning[];
@@ -297,8 +308,9 @@ export interface ImportProblem {
 
 /** POST /v1/workflows/{uuid}/execute as the console sends it (the trigger is the key's type). */
 export interface ExecuteRequest {
-  indicator_type: IndicatorType;
-  indicator_value: string;
+  /** Both left out only for a scheduled workflow (it works on its context). */
+  indicator_type?: IndicatorType;
+  indicator_value?: string;
   /** What the workflow sees as ctx.input. */
   context?: unknown;
   /** Why the run is wanted; shown on the approval request and the run. */

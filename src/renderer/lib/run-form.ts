@@ -9,8 +9,13 @@ import { indicatorLabel } from './format.ts';
 /** What the form needs to know of the workflow; both the list's rows and the editor's copy have it. */
 export type RunTarget = Pick<
   WorkflowListItem,
-  'uuid' | 'name' | 'state' | 'risk_level' | 'approval_mode' | 'indicator_types' | 'integration' | 'code_version'
+  'uuid' | 'name' | 'state' | 'risk_level' | 'approval_mode' | 'indicator_types' | 'integration' | 'code_version' | 'workflow_type'
 >;
+
+/** A scheduled workflow may be run without an indicator: it works on its context. */
+export function indicatorOptional(target: Pick<RunTarget, 'workflow_type'>): boolean {
+  return target.workflow_type === 'scheduled';
+}
 
 export interface RunForm {
   indicatorType: IndicatorType;
@@ -69,7 +74,9 @@ export function checkRunForm(target: RunTarget, form: RunForm): { body: ExecuteR
     fieldErrors.indicator_type = `This workflow takes ${allowed.map(indicatorLabel).join(', ')}.`;
   }
   const value = form.indicatorValue.trim();
-  if (value === '') fieldErrors.indicator_value = 'Type the indicator to run the workflow with.';
+  const withoutIndicator = value === '' && indicatorOptional(target);
+  if (withoutIndicator) delete fieldErrors.indicator_type;
+  else if (value === '') fieldErrors.indicator_value = 'Type the indicator to run the workflow with.';
   else if (value.length > MAX_INDICATOR_LENGTH) fieldErrors.indicator_value = `At most ${MAX_INDICATOR_LENGTH.toLocaleString('en-US')} characters.`;
   else {
     // The same rule the server applies, said before the request instead of after it.
@@ -89,8 +96,7 @@ export function checkRunForm(target: RunTarget, form: RunForm): { body: ExecuteR
   if (Object.keys(fieldErrors).length > 0) return { fieldErrors };
   return {
     body: {
-      indicator_type: form.indicatorType,
-      indicator_value: value,
+      ...(withoutIndicator ? {} : { indicator_type: form.indicatorType, indicator_value: value }),
       ...(context !== undefined ? { context } : {}),
       ...(note !== '' ? { reason: note } : {}),
     },

@@ -9,7 +9,7 @@ import type { EditorState } from './editor/slice.ts';
 import { createTestSlice } from './editor/test-panel.ts';
 import { createVersionsSlice } from './editor/versions.ts';
 
-export { isDirty, NEW_WORKFLOW_CODE, NEW_WORKFLOW_FIELDS } from './editor/fields.ts';
+export { exampleForType, isDirty, NEW_SCHEDULED_WORKFLOW_CODE, NEW_WORKFLOW_CODE, NEW_WORKFLOW_FIELDS } from './editor/fields.ts';
 export { testInputKey, type TestSettings } from './editor/test-panel.ts';
 
 export const useEditor = create<EditorState>()((...a) => ({

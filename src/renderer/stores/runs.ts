@@ -37,7 +37,7 @@ export function matchesFilters(run: Run, filters: RunFilters): boolean {
   return true;
 }
 
-const STAGE: Record<RunStatus, number> = { queued: 0, running: 1, success: 2, failed: 2, timed_out: 2, cancelled: 2 };
+const STAGE: Record<RunStatus, number> = { queued: 0, running: 1, success: 2, failed: 2, timed_out: 2, cancelled: 2, skipped: 2 };
 
 /**
  * The later of two copies of one run. A run only moves forward (queued → running → finished), so

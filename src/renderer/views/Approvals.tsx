@@ -8,6 +8,7 @@ import { expiresIn, indicatorLabel, label, percent, plural, relativeTime, shortD
 import { useApprovals } from '../stores/approvals.ts';
 import { href, useRouter } from '../stores/router.ts';
 import { useRun } from '../stores/run.ts';
+import { shownIndicator } from '../../shared/domain.ts';
 
 const needsConfirmation = (approval: Approval) => approval.risk_level === 'high' || approval.risk_level === 'critical';
 
@@ -115,7 +116,7 @@ function PendingCard({ approval, now, selected, yours }: { approval: Approval; n
   const [confirming, setConfirming] = useState<'approve' | 'reject' | null>(null);
   const ref = useRef<HTMLLIElement>(null);
   const left = Date.parse(approval.expires_at) - now;
-  const indicator = approval.input.indicator;
+  const indicator = shownIndicator(approval.input);
 
   useEffect(() => {
     if (!selected) return;
@@ -176,6 +177,7 @@ function PendingCard({ approval, now, selected, yours }: { approval: Approval; n
         <p className="muted small">
           {label(approval.trigger_type)}
           {approval.trigger_key && ` · ${approval.trigger_key.name}`}
+          {approval.scheduled_for && ` · the occurrence of ${shortDate(approval.scheduled_for)}`}
           {approval.confidence !== null && ` · confidence ${percent(approval.confidence)}`} · asked {relativeTime(approval.created_at, now)} ·
           version v{approval.workflow_version}
         </p>
@@ -227,7 +229,7 @@ function PendingCard({ approval, now, selected, yours }: { approval: Approval; n
           <strong>{approval.workflow_name}</strong> on <span className="mono">{indicator.value}</span> is rated{' '}
           {approval.risk_level} risk.
         </p>
-        {approval.reason && <p className="prose">Agent’s reason: “{approval.reason}”</p>}
+        {approval.reason && approval.trigger_type !== 'schedule' && <p className="prose">Agent’s reason: “{approval.reason}”</p>}
         {reason && <p>Your reason: “{reason}”</p>}
       </ConfirmDialog>
     </li>
@@ -244,8 +246,8 @@ function HistoryRow({ approval, now, selected }: { approval: Approval; now: numb
       <td>
         <a href={href({ view: 'editor', uuid: approval.workflow_uuid })}>{approval.workflow_name}</a>
       </td>
-      <td className="mono truncate-cell" title={approval.input.indicator.value}>
-        {approval.input.indicator.value}
+      <td className="mono truncate-cell" title={shownIndicator(approval.input).value}>
+        {shownIndicator(approval.input).value}
       </td>
       <td>
         <Badge value={approval.status} />

@@ -369,7 +369,7 @@ export default function EditorView({ uuid, version }: { uuid: string | null; ver
           </div>
           {ready && (
             <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tab-panel">
-              {tab === 'settings' && <SettingsPanel draft={s.draft} fieldErrors={s.fieldErrors} isSystem={isSystem} />}
+              {tab === 'settings' && <SettingsPanel draft={s.draft} fieldErrors={s.fieldErrors} isSystem={isSystem} nextRunAt={s.workflow?.next_run_at} />}
               {tab === 'test' && <TestPanel declaredSecrets={s.draft.secrets} />}
               {tab === 'history' && <HistoryPanel onCompare={(left, right) => setDiff({ left, right })} onRestore={(v) => void restore(v)} />}
             </div>

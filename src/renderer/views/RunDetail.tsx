@@ -8,6 +8,7 @@ import { bytes, clockTime, duration, indicatorLabel, label, percent, relativeTim
 import { href } from '../stores/router.ts';
 import { useRuns } from '../stores/runs.ts';
 import { groupTimeline, type TimelineItem } from '../lib/timeline.ts';
+import { shownIndicator } from '../../shared/domain.ts';
 
 export function RunDetailPanel({ uuid }: { uuid: string }) {
   const run = useRuns((s) => s.details[uuid]);
@@ -51,7 +52,7 @@ export function RunDetailPanel({ uuid }: { uuid: string }) {
 }
 
 function RunBody({ run, now }: { run: RunDetail; now: number }) {
-  const indicator = run.input.indicator;
+  const indicator = shownIndicator(run.input);
   return (
     <div className="detail-body">
       <dl className="facts">
@@ -76,9 +77,15 @@ function RunBody({ run, now }: { run: RunDetail; now: number }) {
             </>
           )}
         </dd>
+        {run.scheduled_for && (
+          <>
+            <dt>Scheduled for</dt>
+            <dd title={run.scheduled_for}>{shortDate(run.scheduled_for)}</dd>
+          </>
+        )}
         {run.reason !== null && (
           <>
-            <dt>Reason</dt>
+            <dt>{run.status === 'skipped' ? 'Why skipped' : 'Reason'}</dt>
             <dd className="prose">{run.reason}</dd>
           </>
         )}
@@ -99,7 +106,7 @@ function RunBody({ run, now }: { run: RunDetail; now: number }) {
         <dt>Indicator</dt>
         <dd className="mono">
           <span className="muted">{indicatorLabel(indicator.type)}</span> {indicator.value}
-          {indicator.malice && <span className="tag">{indicator.malice}</span>}
+          {run.input.indicator?.malice && <span className="tag">{run.input.indicator.malice}</span>}
         </dd>
         <dt>Queued</dt>
         <dd title={run.queued_at}>

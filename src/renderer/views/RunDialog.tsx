@@ -6,7 +6,7 @@ import { useEffect, useId } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Badge, ErrorText, Field, useModal } from '../components/ui.tsx';
 import { indicatorLabel, label } from '../lib/format.ts';
-import { allowedTypes, isGated, MAX_INDICATOR_LENGTH, MAX_NOTE_LENGTH, type RunTarget } from '../lib/run-form.ts';
+import { allowedTypes, indicatorOptional, isGated, MAX_INDICATOR_LENGTH, MAX_NOTE_LENGTH, type RunTarget } from '../lib/run-form.ts';
 import { useRun } from '../stores/run.ts';
 
 export function RunDialog() {
@@ -76,7 +76,7 @@ function FormStep({ target, titleId }: { target: RunTarget; titleId: string }) {
             </select>
           )}
         </Field>
-        <Field label="Indicator value" error={fieldErrors.indicator_value}>
+        <Field label={indicatorOptional(target) ? 'Indicator value (optional)' : 'Indicator value'} error={fieldErrors.indicator_value}>
           {(props) => (
             <input
               {...props}
@@ -141,8 +141,14 @@ function ConfirmStep({ target, titleId }: { target: RunTarget; titleId: string }
       <h2 id={titleId}>Run a {target.risk_level}-risk workflow?</h2>
       <div className="dialog-body">
         <p>
-          <strong>{target.name}</strong> on <span className="muted">{indicatorLabel(confirming.indicator_type)}</span>{' '}
-          <span className="mono">{confirming.indicator_value}</span> is rated {target.risk_level} risk. It starts as soon as you confirm, with no
+          <strong>{target.name}</strong>
+          {confirming.indicator_type && (
+            <>
+              {' '}
+              on <span className="muted">{indicatorLabel(confirming.indicator_type)}</span> <span className="mono">{confirming.indicator_value}</span>
+            </>
+          )}{' '}
+          is rated {target.risk_level} risk. It starts as soon as you confirm, with no
           approval.
         </p>
         {confirming.reason && <p className="prose">Your note: “{confirming.reason}”</p>}

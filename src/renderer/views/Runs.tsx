@@ -12,6 +12,8 @@ import { href, useRouter } from '../stores/router.ts';
 import { EMPTY_RUN_FILTERS, useRuns } from '../stores/runs.ts';
 import { useWorkflows } from '../stores/workflows.ts';
 import { RunDetailPanel } from './RunDetail.tsx';
+import { shownIndicator } from '../../shared/domain.ts';
+import { runOutcome } from '../lib/schedule-form.ts';
 
 const features = tableFeatures({});
 const helper = createColumnHelper<typeof features, Run>();
@@ -43,7 +45,7 @@ const columns = helper.columns([
       </span>
     ),
   }),
-  helper.accessor((run) => run.input.indicator, {
+  helper.accessor((run) => shownIndicator(run.input), {
     id: 'indicator',
     header: 'Indicator',
     cell: (info) => (
@@ -64,7 +66,7 @@ const columns = helper.columns([
     header: 'Duration',
     cell: (info) => <span className="mono">{duration(info.getValue())}</span>,
   }),
-  helper.accessor((run) => run.error ?? run.result?.message ?? '', {
+  helper.accessor((run) => runOutcome(run), {
     id: 'outcome',
     header: 'Outcome',
     cell: (info) => (
@@ -182,6 +184,7 @@ export function RunsView({ selected }: { selected?: string }) {
             <option value="">Any trigger</option>
             <option value="human">Human</option>
             <option value="agent">Agent</option>
+            <option value="schedule">Schedule</option>
           </select>
           <label className="inline-label">
             From

@@ -19,6 +19,7 @@ import { useImport } from '../stores/import.ts';
 import { useRun } from '../stores/run.ts';
 import { ImportDialog } from './ImportDialog.tsx';
 import { DEFAULT_WORKFLOW_QUERY, useWorkflows, WORKFLOW_PAGE_SIZE } from '../stores/workflows.ts';
+import { nextRunLabel } from '../lib/schedule-form.ts';
 
 const MAX_IMPORT_BYTES = 1024 * 1024;
 
@@ -289,6 +290,7 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
   const navigate = useRouter((s) => s.navigate);
   const active = workflow.state === 'active';
   const types = indicatorTypesText(workflow.indicator_types);
+  const nextRun = nextRunLabel(workflow, (at) => relativeTime(at, now));
   const blocker = runBlocker(workflow);
   const [checking, setChecking] = useState(false);
   const [issues, setIssues] = useState<ActivationIssues | null>(null);
@@ -370,6 +372,11 @@ function WorkflowRow({ workflow, now, onDelete }: { workflow: WorkflowListItem; 
             </a>
           ) : (
             <span className="muted">never</span>
+          )}
+          {nextRun && (
+            <div className="muted next-run" title={workflow.next_run_at ? shortDate(workflow.next_run_at) : undefined}>
+              {nextRun}
+            </div>
           )}
         </td>
         <td className="muted clip" title={shortDate(workflow.updated_at)}>

@@ -15,6 +15,7 @@ import {
   WORKFLOW_TYPES,
 } from '../../../shared/domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
+import { CATCH_UP_MODES, OVERLAP_MODES } from '../../../shared/schedule.ts';
 import { WORKFLOW_SORTS } from '../db/index.ts';
 import { DEFAULT_PAGE_SIZE } from '../util/page.ts';
 
@@ -33,6 +34,22 @@ const HostEntry = Type.String({
   pattern: '^[A-Za-z0-9.:*\\-\\[\\]/]+$',
   description: 'A host name, an IP address or a CIDR range the workflow may reach.',
 });
+
+// A workflow's schedule; the expression and zone are checked by the service (422 naming
+// body.schedule.cron or body.schedule.timezone with the reason).
+const ScheduleBody = Type.Union([
+  Type.Object(
+    {
+      cron: Type.String({ minLength: 1, maxLength: 200, description: '5 fields (minute hour day month weekday), or 6 with seconds first.' }),
+      timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'IANA zone, e.g. Europe/Berlin. Default: the machine\'s.' })),
+      context: Type.Optional(Type.Unknown({ description: 'Free JSON the scheduled runs see as ctx.input. Default {}.' })),
+      catch_up: Type.Optional(Enum(CATCH_UP_MODES, 'Occurrences missed while Vigil was not running: none, or run the last one (default).')),
+      overlap: Type.Optional(Enum(OVERLAP_MODES, 'An occurrence due while the previous scheduled run is in flight: skip (default) or queue.')),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
 
 const workflowFields = {
   name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -62,6 +79,7 @@ const workflowFields = {
   allowed_hosts: Type.Array(HostEntry, { uniqueItems: true, maxItems: 100 }),
   documentation: Type.String({ maxLength: 64 * 1024 }),
   tags: Type.Array(Type.String({ minLength: 1, maxLength: 50, pattern: '^[^,]+$' }), { uniqueItems: true, maxItems: 20 }),
+  schedule: ScheduleBody,
 };
 
 export const WorkflowCreate = Type.Object(
@@ -81,6 +99,7 @@ export const WorkflowCreate = Type.Object(
     allowed_hosts: Type.Optional(workflowFields.allowed_hosts),
     documentation: Type.Optional(workflowFields.documentation),
     tags: Type.Optional(workflowFields.tags),
+    schedule: Type.Optional(workflowFields.schedule),
   },
   { additionalProperties: false },
 );
@@ -120,8 +139,9 @@ export type WorkflowListQuery = Static<typeof WorkflowListQuery>;
 export const VersionParams = Type.Object({ uuid: Uuid, version: Type.Integer({ minimum: 1 }) });
 
 export const ExecuteBody = Type.Object({
-  indicator_type: Enum(INDICATOR_TYPES),
-  indicator_value: Type.String({ minLength: 1, maxLength: 4096, description: INDICATOR_RULES_SUMMARY }),
+  // Required unless the workflow's type is `scheduled` (the service says which is missing).
+  indicator_type: Type.Optional(Enum(INDICATOR_TYPES)),
+  indicator_value: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: INDICATOR_RULES_SUMMARY })),
   alert_uuid: Type.Optional(Type.Union([Uuid, Type.Null()])),
   reason: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: 'Why the agent wants this run. Required for agent keys.' })),
   confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'The agent\'s confidence, 0..1. Required for agent keys.' })),

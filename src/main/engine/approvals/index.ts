@@ -18,6 +18,8 @@ export interface PendingApprovalInput {
   reason: string | null;
   confidence: number | null;
   input: RunInput;
+  /** A scheduled request's occurrence. */
+  scheduled_for?: string | null;
 }
 
 export interface CreatedApproval {
@@ -113,6 +115,7 @@ export class ApprovalService {
       created_at: iso(now),
       expires_at,
       decide_token_hash: hashToken(token),
+      scheduled_for: input.scheduled_for ?? null,
     });
     return { id, uuid, expires_at, decide_token: token };
   }
@@ -225,6 +228,7 @@ export class ApprovalService {
             confidence: approval.confidence,
             input: approval.input,
             approval_id: approval.id,
+            scheduled_for: approval.scheduled_for,
           },
           iso(now),
         );
@@ -309,13 +313,42 @@ export class ApprovalService {
     );
   }
 
-  /** Expires every overdue pending approval now and re-arms the timer for the next one. */
+  /**
+   * Expires every overdue pending approval now and re-arms the timer for the next one. A scheduled
+   * occurrence whose request expired is recorded as a skipped run, so the run history shows it.
+   */
   sweep(): number {
-    const expired = this.store.approvals.expireOverdue(iso(this.clock.now()));
+    const now = iso(this.clock.now());
+    const skipped: Array<{ run_uuid: string; workflow_uuid: string }> = [];
+    const expired = this.store.transaction(() => {
+      const ids = this.store.approvals.expireOverdue(now);
+      for (const id of ids) {
+        const approval = this.store.approvals.getById(id)!;
+        if (approval.trigger_type !== 'schedule') continue;
+        const run = this.store.runs.insertSkipped(
+          {
+            workflow_id: approval.workflow_id,
+            workflow_version: approval.workflow_version,
+            trigger_type: 'schedule',
+            trigger_key_id: null,
+            reason: `skipped: the approval request expired at ${approval.expires_at} without a decision`,
+            confidence: null,
+            input: approval.input,
+            approval_id: approval.id,
+            scheduled_for: approval.scheduled_for,
+          },
+          now,
+        );
+        this.store.approvals.attachRun(approval.id, run.id);
+        skipped.push({ run_uuid: run.uuid, workflow_uuid: approval.workflow_uuid });
+      }
+      return ids;
+    });
     for (const id of expired) {
       const approval = this.store.approvals.getById(id)!;
       this.bus.emit('approval.expired', { approval_uuid: approval.uuid, workflow_uuid: approval.workflow_uuid }, approval.trigger_key_id);
     }
+    for (const run of skipped) this.bus.emit('run.finished', { ...run, status: 'skipped' }, null);
     this.schedule();
     return expired.length;
   }

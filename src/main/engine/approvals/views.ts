@@ -17,3 +17,9 @@ export function approvalView(approval: Approval, warnings: WorkflowWarning[]) {
   } = approval;
   return { ...rest, run: run_uuid ? { uuid: run_uuid, status: run_status } : null, warnings };
 }
+
+/** Who asked, as notices and the decide page say it: a key and its type, or the schedule and its occurrence. */
+export function requestedBy(approval: Pick<Approval, 'trigger_type' | 'trigger_key' | 'scheduled_for'>): string {
+  if (approval.trigger_type === 'schedule') return `the workflow's schedule (occurrence ${approval.scheduled_for ?? 'unknown'})`;
+  return `${approval.trigger_key?.name ?? 'unknown key'} (${approval.trigger_type} key)`;
+}

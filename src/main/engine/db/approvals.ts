@@ -29,6 +29,8 @@ export interface Approval {
   run_status: string | null;
   /** The secrets the pinned version declares: what the run will read. */
   version_secrets: string[];
+  /** A scheduled request's occurrence; null otherwise. */
+  scheduled_for: string | null;
 }
 
 export interface NewApproval {
@@ -42,6 +44,7 @@ export interface NewApproval {
   created_at: string;
   expires_at: string;
   decide_token_hash: string;
+  scheduled_for?: string | null;
 }
 
 export interface ApprovalFilter {
@@ -102,9 +105,9 @@ export class ApprovalRepository {
     this.db = db;
     this.insert = db.prepare(`
       INSERT INTO approvals (uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, reason, confidence, input,
-        status, created_at, expires_at, decide_token_hash)
+        status, created_at, expires_at, decide_token_hash, scheduled_for)
       VALUES (@uuid, @workflow_id, @workflow_version, @trigger_type, @trigger_key_id, @reason, @confidence, @input,
-        'pending', @created_at, @expires_at, @decide_token_hash)`);
+        'pending', @created_at, @expires_at, @decide_token_hash, @scheduled_for)`);
     this.byUuid = db.prepare<[string], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.uuid = ?`);
     this.byId = db.prepare<[number], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.id = ?`);
     // The status and expiry conditions make the decision a compare-and-set: of any number of
@@ -130,7 +133,7 @@ export class ApprovalRepository {
 
   insertPending(approval: NewApproval): { id: number; uuid: string } {
     const uuid = newId();
-    const { lastInsertRowid } = this.insert.run({ ...approval, uuid, input: toJson(approval.input) });
+    const { lastInsertRowid } = this.insert.run({ ...approval, uuid, input: toJson(approval.input), scheduled_for: approval.scheduled_for ?? null });
     return { id: Number(lastInsertRowid), uuid };
   }
 

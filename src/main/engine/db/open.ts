@@ -4,6 +4,13 @@ import { MIGRATIONS } from './migrations/index.ts';
 
 export type Db = Database.Database;
 
+/**
+ * SQL text, or code for what SQL alone cannot say (rebuilding a table to change its constraints).
+ * Code migrations run with foreign keys off, as a rebuild needs, and every reference is checked
+ * before they commit.
+ */
+export type Migration = string | { run(db: Db): void };
+
 export class DatabaseTooNewError extends Error {
   readonly code = 'DATABASE_TOO_NEW';
   constructor(path: string, found: number, supported: number) {
@@ -60,9 +67,25 @@ function migrate(db: Db, path: string): void {
   if (current > MIGRATIONS.length) throw new DatabaseTooNewError(path, current, MIGRATIONS.length);
   // Every migration and its version bump commit together: a crash mid-way leaves the previous schema.
   for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version - 1]!);
-      db.pragma(`user_version = ${version}`);
-    }).immediate();
+    const migration = MIGRATIONS[version - 1]!;
+    if (typeof migration === 'string') {
+      db.transaction(() => {
+        db.exec(migration);
+        db.pragma(`user_version = ${version}`);
+      }).immediate();
+      continue;
+    }
+    // The pragma is a no-op inside a transaction, so it is switched around it.
+    db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        migration.run(db);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new Error(`migration ${version} left ${broken.length} broken references; nothing was changed`);
+        db.pragma(`user_version = ${version}`);
+      }).immediate();
+    } finally {
+      db.pragma('foreign_keys = ON');
+    }
   }
 }

@@ -25,6 +25,8 @@ export interface Run {
   finished_at: string | null;
   duration_ms: number | null;
   approval_uuid: string | null;
+  /** The schedule's occurrence a scheduled (or skipped) run stands for; null otherwise. */
+  scheduled_for: string | null;
 }
 
 export interface NewRun {
@@ -36,6 +38,7 @@ export interface NewRun {
   confidence: number | null;
   input: RunInput;
   approval_id: number | null;
+  scheduled_for?: string | null;
 }
 
 export interface RunFilter {
@@ -94,13 +97,14 @@ interface RunRow {
   finished_at: string | null;
   duration_ms: number | null;
   approval_uuid: string | null;
+  scheduled_for: string | null;
 }
 
 const SELECT_RUN = `
   SELECT r.id, r.uuid, r.workflow_id, w.uuid AS workflow_uuid, w.name AS workflow_name, r.workflow_version,
          r.trigger_type, r.trigger_key_id, k.uuid AS key_uuid, k.name AS key_name, k.prefix AS key_prefix, r.reason, r.confidence,
          r.input, r.status, r.result, r.error, r.queued_at, r.started_at, r.finished_at, r.duration_ms,
-         a.uuid AS approval_uuid
+         a.uuid AS approval_uuid, r.scheduled_for
   FROM runs r
   JOIN workflows w ON w.id = r.workflow_id
   LEFT JOIN api_keys k ON k.id = r.trigger_key_id
@@ -144,6 +148,8 @@ export class RunRepository {
   private readonly countQueuedByKey;
   private readonly claimOldestOfKey;
   private readonly claimOldestOfNoKey;
+  private readonly insertSkippedRow;
+  private readonly scheduledInFlight;
 
   private readonly db: Db;
 
@@ -151,9 +157,20 @@ export class RunRepository {
     this.db = db;
     this.insert = db.prepare(`
       INSERT INTO runs (uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, reason, confidence, input,
-        status, queued_at, approval_id)
+        status, queued_at, approval_id, scheduled_for)
       VALUES (@uuid, @workflow_id, @workflow_version, @trigger_type, @trigger_key_id, @reason, @confidence, @input,
-        'queued', @queued_at, @approval_id)`);
+        'queued', @queued_at, @approval_id, @scheduled_for)`);
+    this.insertSkippedRow = db.prepare(`
+      INSERT INTO runs (uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, reason, confidence, input,
+        status, queued_at, finished_at, duration_ms, approval_id, scheduled_for)
+      VALUES (@uuid, @workflow_id, @workflow_version, @trigger_type, @trigger_key_id, @reason, @confidence, @input,
+        'skipped', @queued_at, @queued_at, 0, @approval_id, @scheduled_for)`);
+    // A scheduled run still queued or running, or a scheduled request still waiting for its decision.
+    this.scheduledInFlight = db.prepare<[number, number], { uuid: string; status: string }>(`
+      SELECT uuid, status FROM runs WHERE workflow_id = ? AND trigger_type = 'schedule' AND status IN ('queued', 'running')
+      UNION ALL
+      SELECT uuid, 'awaiting approval' FROM approvals WHERE workflow_id = ? AND trigger_type = 'schedule' AND status = 'pending'
+      LIMIT 1`);
     this.byUuid = db.prepare<[string], RunRow>(`${SELECT_RUN} WHERE r.uuid = ?`);
     this.byId = db.prepare<[number], RunRow>(`${SELECT_RUN} WHERE r.id = ?`);
     this.claimQueued = db.prepare<[string, number], { id: number }>(`
@@ -200,8 +217,23 @@ export class RunRepository {
   /** Inserts a queued run; callers wrap it in their own transaction when other rows change with it. */
   insertQueued(run: NewRun, queuedAt: string): { id: number; uuid: string } {
     const uuid = newId();
-    const { lastInsertRowid } = this.insert.run({ ...run, uuid, input: toJson(run.input), queued_at: queuedAt });
+    const { lastInsertRowid } = this.insert.run({ ...run, uuid, input: toJson(run.input), queued_at: queuedAt, scheduled_for: run.scheduled_for ?? null });
     return { id: Number(lastInsertRowid), uuid };
+  }
+
+  /**
+   * Records an occurrence that did not run (`skipped`, already final); `reason` says why. Callers
+   * wrap it in their own transaction when other rows change with it.
+   */
+  insertSkipped(run: NewRun, at: string): { id: number; uuid: string } {
+    const uuid = newId();
+    const { lastInsertRowid } = this.insertSkippedRow.run({ ...run, uuid, input: toJson(run.input), queued_at: at, scheduled_for: run.scheduled_for ?? null });
+    return { id: Number(lastInsertRowid), uuid };
+  }
+
+  /** A scheduled run of this workflow still in flight (queued, running, or waiting for approval), if any. */
+  scheduledInFlightOf(workflowId: number): { uuid: string; status: string } | undefined {
+    return this.scheduledInFlight.get(workflowId, workflowId);
   }
 
   get(uuid: string): Run | undefined {

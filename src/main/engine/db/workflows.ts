@@ -1,3 +1,4 @@
+import type { Schedule } from '../../../shared/schedule.ts';
 import type { ApprovalMode, RiskLevel, RunStatus, WorkflowDefaults, WorkflowKind, WorkflowState, WorkflowType } from '../../../shared/domain.ts';
 import { newId } from '../util/ids.ts';
 import { fromJson, toJson } from '../util/json.ts';
@@ -13,6 +14,10 @@ export interface Workflow extends WorkflowDefaults {
   is_system: boolean;
   /** Set on the built-in workflows Vigil seeds (e.g. `okta.suspend_user`); null otherwise. */
   builtin_key: string | null;
+  /** When the schedule fires next: null unless the workflow is active and has a schedule. */
+  next_run_at: string | null;
+  /** The last occurrence the schedule handled (run, gated or skipped). */
+  last_scheduled_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -38,6 +43,7 @@ export type WorkflowFields = Pick<
   | 'allowed_hosts'
   | 'documentation'
   | 'tags'
+  | 'schedule'
 >;
 
 /**
@@ -50,23 +56,31 @@ export interface WorkflowVersion {
   secrets: string[];
   allowed_hosts: string[];
   timeout_seconds: number;
+  /** When this version runs on its own (null: it does not). */
+  schedule: Schedule | null;
   saved_at: string;
   author_key: string | null;
 }
 
 /** The fields a version holds besides the code: changing any of them saves a new version. */
-export const VERSIONED_POLICY = ['secrets', 'allowed_hosts', 'timeout_seconds'] as const;
+export const VERSIONED_POLICY = ['secrets', 'allowed_hosts', 'timeout_seconds', 'schedule'] as const;
 
-interface VersionRow extends Omit<WorkflowVersion, 'secrets' | 'allowed_hosts'> {
+interface VersionRow extends Omit<WorkflowVersion, 'secrets' | 'allowed_hosts' | 'schedule'> {
   secrets: string;
   allowed_hosts: string;
+  schedule: string | null;
 }
 
 function toVersion(row: VersionRow): WorkflowVersion {
-  return { ...row, secrets: fromJson(row.secrets), allowed_hosts: fromJson(row.allowed_hosts) };
+  return { ...row, secrets: fromJson(row.secrets), allowed_hosts: fromJson(row.allowed_hosts), schedule: fromJson(row.schedule) };
 }
 
-const VERSION_COLUMNS = 'version, code, secrets, allowed_hosts, timeout_seconds, saved_at, author_key';
+const VERSION_COLUMNS = 'version, code, secrets, allowed_hosts, timeout_seconds, schedule, saved_at, author_key';
+
+/** A JSON column that may be absent: null stays SQL NULL. */
+function nullableJson(value: unknown): string | null {
+  return value === null || value === undefined ? null : toJson(value);
+}
 
 export const WORKFLOW_SORTS = ['name', 'created_at', 'updated_at', 'risk_level', 'state'] as const;
 export type WorkflowSort = (typeof WORKFLOW_SORTS)[number];
@@ -101,8 +115,11 @@ interface WorkflowRow {
   allowed_hosts: string;
   documentation: string;
   tags: string;
+  schedule: string | null;
   is_system: number;
   builtin_key: string | null;
+  next_run_at: string | null;
+  last_scheduled_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -121,6 +138,7 @@ function toWorkflow(row: WorkflowRow): Workflow {
     secrets: fromJson(row.secrets),
     allowed_hosts: fromJson(row.allowed_hosts),
     tags: fromJson(row.tags),
+    schedule: fromJson(row.schedule),
     is_system: row.is_system === 1,
   };
 }
@@ -168,14 +186,14 @@ export class WorkflowRepository {
     this.byId = db.prepare<[number], WorkflowRow>('SELECT * FROM workflows WHERE id = ?');
     this.insertRow = db.prepare(`
       INSERT INTO workflows (uuid, name, workflow_type, indicator_types, kind, code, code_version, state, approval_mode,
-        approval_timeout_seconds, risk_level, timeout_seconds, secrets, allowed_hosts, documentation, tags, is_system,
+        approval_timeout_seconds, risk_level, timeout_seconds, secrets, allowed_hosts, documentation, tags, schedule, is_system,
         builtin_key, created_at, updated_at)
       VALUES (@uuid, @name, @workflow_type, @indicator_types, @kind, @code, 1, @state, @approval_mode,
         @approval_timeout_seconds, @risk_level, @timeout_seconds, @secrets, @allowed_hosts, @documentation, @tags,
-        @is_system, @builtin_key, @now, @now)`);
+        @schedule, @is_system, @builtin_key, @now, @now)`);
     this.insertVersion = db.prepare(`
-      INSERT INTO workflow_versions (workflow_id, version, code, secrets, allowed_hosts, timeout_seconds, saved_at, author_key)
-      VALUES (@workflow_id, @version, @code, @secrets, @allowed_hosts, @timeout_seconds, @saved_at, @author_key)`);
+      INSERT INTO workflow_versions (workflow_id, version, code, secrets, allowed_hosts, timeout_seconds, schedule, saved_at, author_key)
+      VALUES (@workflow_id, @version, @code, @secrets, @allowed_hosts, @timeout_seconds, @schedule, @saved_at, @author_key)`);
     this.insertTag = db.prepare('INSERT OR IGNORE INTO workflow_tags (workflow_id, tag) VALUES (?, ?)');
     this.deleteTags = db.prepare('DELETE FROM workflow_tags WHERE workflow_id = ?');
     this.versionsOf = db.prepare<[number], VersionRow>(
@@ -228,6 +246,7 @@ export class WorkflowRepository {
         secrets: toJson(fields.secrets),
         allowed_hosts: toJson(fields.allowed_hosts),
         tags: toJson(fields.tags),
+        schedule: nullableJson(fields.schedule),
         is_system: options.isSystem ? 1 : 0,
         builtin_key: options.builtinKey ?? null,
         now: options.now,
@@ -252,6 +271,7 @@ export class WorkflowRepository {
       secrets: toJson(content.secrets),
       allowed_hosts: toJson(content.allowed_hosts),
       timeout_seconds: content.timeout_seconds,
+      schedule: nullableJson(content.schedule),
       saved_at: options.now,
       author_key: options.author,
     });
@@ -270,7 +290,7 @@ export class WorkflowRepository {
       for (const [key, value] of Object.entries(changes)) {
         if (value === undefined) continue;
         assignments.push(`${key} = @${key}`);
-        values[key] = Array.isArray(value) ? toJson(value) : value;
+        values[key] = key === 'schedule' ? nullableJson(value) : Array.isArray(value) ? toJson(value) : value;
       }
       const next = { ...current, ...definedOnly(changes) };
       const versionChanged =
@@ -288,6 +308,34 @@ export class WorkflowRepository {
       }
       return this.getById(id)!;
     })();
+  }
+
+  /** Sets when the schedule fires next (and which occurrence it handled last), without a new version. */
+  setScheduleTimes(id: number, times: { next_run_at: string | null; last_scheduled_at?: string }): void {
+    if (times.last_scheduled_at === undefined) {
+      this.db.prepare('UPDATE workflows SET next_run_at = ? WHERE id = ?').run(times.next_run_at, id);
+    } else {
+      this.db.prepare('UPDATE workflows SET next_run_at = ?, last_scheduled_at = ? WHERE id = ?').run(times.next_run_at, times.last_scheduled_at, id);
+    }
+  }
+
+  /** Live active workflows whose schedule is due at `now`. */
+  dueSchedules(now: string): Workflow[] {
+    return this.db
+      .prepare<[string], WorkflowRow>(
+        "SELECT * FROM workflows WHERE next_run_at IS NOT NULL AND next_run_at <= ? AND deleted_at IS NULL AND state = 'active' AND schedule IS NOT NULL ORDER BY next_run_at, id",
+      )
+      .all(now)
+      .map(toWorkflow);
+  }
+
+  /** The soonest next_run_at of any live active scheduled workflow. */
+  earliestNextRun(): string | undefined {
+    return this.db
+      .prepare<[], { next_run_at: string }>(
+        "SELECT next_run_at FROM workflows WHERE next_run_at IS NOT NULL AND deleted_at IS NULL AND state = 'active' ORDER BY next_run_at LIMIT 1",
+      )
+      .get()?.next_run_at;
   }
 
   /** Deleted workflows leave their runs, approvals and versions browsable; they just stop existing for new work. */

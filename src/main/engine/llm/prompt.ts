@@ -173,6 +173,9 @@ export function buildUserMessage(request: GenerateRequest): string {
   lines.push('');
   if (request.workflow_type === 'indicator') lines.push('Workflow type: indicator (it acts on ctx.indicator).');
   else if (request.workflow_type === 'alert') lines.push('Workflow type: alert (it acts on ctx.alert; ctx.indicator is also set).');
+  else if (request.workflow_type === 'scheduled') {
+    lines.push('Workflow type: scheduled (it runs on a schedule and works on ctx.input; ctx.indicator is null in scheduled runs, so check it before use).');
+  }
   if (request.indicator_types && request.indicator_types.length > 0) {
     lines.push(`Indicator types it accepts: ${request.indicator_types.join(', ')}. Refuse other types with ctx.fail.`);
   }

@@ -100,7 +100,7 @@ export function createMcpServer(services: McpServices, caller: ApiKey): McpServe
       description:
         'Lists the active workflows you can execute, with what each one does (documentation), which indicator ' +
         'types it accepts, whether a human must approve it (approval_mode) and its risk level. Filter by ' +
-        'indicator_type and/or free text.',
+        'indicator_type and/or free text. Scheduled workflows also show their schedule, next_run_at and last_scheduled_at.',
       inputSchema: {
         indicator_type: z.enum(INDICATOR_TYPES).optional().describe('Only workflows that accept this indicator type.'),
         text: z.string().max(200).optional().describe('Words to look for in the name, documentation and tags.'),
@@ -121,15 +121,15 @@ export function createMcpServer(services: McpServices, caller: ApiKey): McpServe
     {
       title: 'Execute a workflow',
       description:
-        'Runs a workflow for an indicator. Always explain why (reason) and how sure you are (confidence 0..1). ' +
+        'Runs a workflow for an indicator (scheduled workflows may run without one). Always explain why (reason) and how sure you are (confidence 0..1). ' +
         'Returns either {run_uuid, status:"queued"} or, when a human must approve first, ' +
         '{status:"pending_approval", approval_request_uuid, expires_at}. Then call wait_for_run with the run_uuid ' +
         'or the approval_request_uuid. Pass idempotency_key to make a retry safe (same key + same arguments ' +
         'within 24 h returns the first answer and starts nothing new).',
       inputSchema: {
         workflow_uuid: z.string().uuid().describe('The workflow to run (from list_workflows).'),
-        indicator_type: z.enum(INDICATOR_TYPES),
-        indicator_value: z.string().min(1).max(4096).describe(INDICATOR_RULES_SUMMARY),
+        indicator_type: z.enum(INDICATOR_TYPES).optional().describe('Required unless the workflow is scheduled.'),
+        indicator_value: z.string().min(1).max(4096).optional().describe(`Required unless the workflow is scheduled. ${INDICATOR_RULES_SUMMARY}`),
         reason: z.string().min(1).max(4000).describe('Why this workflow should run now; shown to the approving analyst.'),
         confidence: z.number().min(0).max(1).describe('Your confidence that the action is right, 0..1.'),
         alert_uuid: z.string().uuid().optional(),

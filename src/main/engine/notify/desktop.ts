@@ -1,4 +1,5 @@
 import type { Approval, Run } from '../db/index.ts';
+import { shownIndicator } from '../../../shared/domain.ts';
 import type { Notifier, NotifierContext } from './notifier.ts';
 import { failureReason, formatConfidence, oneLine } from './text.ts';
 
@@ -25,7 +26,7 @@ export interface DesktopNotifier {
 export function logDesktopNotifier(log: { info(message: string): void }): DesktopNotifier {
   return {
     approvalCreated(approval, decideUrl) {
-      const { indicator } = approval.input;
+      const indicator = shownIndicator(approval.input);
       log.info(
         `Approval needed: "${oneLine(approval.workflow_name)}" (${approval.risk_level} risk) for ${indicator.type} ${oneLine(indicator.value)}, ` +
           `confidence ${formatConfidence(approval.confidence)}, expires ${approval.expires_at}` +

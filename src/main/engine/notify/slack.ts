@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import type { SocketModeClient } from '@slack/socket-mode';
 import type { ErrorCode, LogLevel, Logger, WebAPICallResult, WebClient } from '@slack/web-api';
 import type { Approval, Run } from '../db/index.ts';
+import { requestedBy } from '../approvals/views.ts';
+import { shownIndicator } from '../../../shared/domain.ts';
 import { endpointProblem, type NotifierConfig, type NotifierSettings } from './config.ts';
 import { postJson, type HttpAnswer } from './http.ts';
 import { requestEntry, type Delivery, type Notifier, type NotifierContext, type NotifierInfoEntry } from './notifier.ts';
@@ -40,13 +42,13 @@ export interface SlackInteraction {
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: true });
 
 function detailBlocks(approval: Approval, heading: string): Block[] {
-  const { indicator } = approval.input;
+  const indicator = shownIndicator(approval.input);
   const fields: Array<[string, string]> = [
     ['Workflow', `${slackEscape(truncate(approval.workflow_name, 200))} (version ${approval.workflow_version})`],
     ['Risk', slackEscape(approval.risk_level)],
     ['Indicator', `${slackEscape(indicator.type)} ${slackCode(truncate(indicator.value, 500))}`],
     ['Confidence', formatConfidence(approval.confidence)],
-    ['Requested by', `${slackEscape(truncate(approval.trigger_key?.name ?? 'unknown key', 200))} (${approval.trigger_type} key)`],
+    ['Requested by', slackEscape(truncate(requestedBy(approval), 250))],
     ['Requested', slackDate(approval.created_at)],
     ['Expires', slackDate(approval.expires_at)],
   ];
@@ -78,7 +80,7 @@ function outcome(approval: Approval): string {
 
 /** The request with Approve / Reject buttons while pending; once closed, the same details and who decided. */
 export function approvalMessage(approval: Approval, decideUrl: string | null): SlackMessage {
-  const { indicator } = approval.input;
+  const indicator = shownIndicator(approval.input);
   const what = `"${oneLine(approval.workflow_name)}" (${approval.risk_level} risk) for ${indicator.type} ${oneLine(indicator.value)}`;
   if (approval.status !== 'pending') {
     return {
@@ -128,7 +130,7 @@ export function runFailedMessage(run: Run): SlackMessage {
   const why = failureReason(run);
   const fields: Array<[string, string]> = [
     ['Workflow', `${slackEscape(truncate(run.workflow_name, 200))} (version ${run.workflow_version})`],
-    ['Indicator', `${slackEscape(run.input.indicator.type)} ${slackCode(truncate(run.input.indicator.value, 500))}`],
+    ['Indicator', `${slackEscape(shownIndicator(run.input).type)} ${slackCode(truncate(shownIndicator(run.input).value, 500))}`],
     ['Run', run.uuid],
     ['Trigger', `${run.trigger_type}${run.trigger_key ? ` (${slackEscape(run.trigger_key.name)})` : ''}`],
   ];

@@ -4,6 +4,8 @@
  * the card links to the browser decide page instead.
  */
 import type { Approval, Run } from '../db/index.ts';
+import { requestedBy } from '../approvals/views.ts';
+import { shownIndicator } from '../../../shared/domain.ts';
 import { postJson, type HttpAnswer } from './http.ts';
 import { requestEntry, type Notifier, type NotifierContext } from './notifier.ts';
 import { DeliveryError, requireValue } from './retry.ts';
@@ -41,7 +43,7 @@ function when(iso: string): string {
 }
 
 function facts(approval: Approval): Element {
-  const { indicator } = approval.input;
+  const indicator = shownIndicator(approval.input);
   const fact = (title: string, value: string) => ({ title, value: truncate(value, 1000) });
   return {
     type: 'FactSet',
@@ -51,7 +53,7 @@ function facts(approval: Approval): Element {
       fact('Indicator', `${teamsEscape(indicator.type)}: ${teamsEscape(indicator.value)}`),
       fact('Reason', approval.reason === null ? 'none given' : teamsEscape(approval.reason)),
       fact('Confidence', formatConfidence(approval.confidence)),
-      fact('Requested by', `${teamsEscape(approval.trigger_key?.name ?? 'unknown key')} (${approval.trigger_type} key)`),
+      fact('Requested by', teamsEscape(requestedBy(approval))),
     ],
   };
 }
@@ -73,9 +75,9 @@ export function closedCard(approval: Approval): Record<string, unknown> {
   const by = approval.responder ? ` by ${teamsEscape(approval.responder)}` : '';
   const line =
     approval.status === 'expired'
-      ? `Expired unanswered: ${teamsEscape(approval.workflow_name)} for ${teamsEscape(approval.input.indicator.value)}; nothing was run.`
+      ? `Expired unanswered: ${teamsEscape(approval.workflow_name)} for ${teamsEscape(shownIndicator(approval.input).value)}; nothing was run.`
       : `${approval.status === 'approved' ? 'Approved' : approval.status === 'rejected' ? 'Rejected' : 'Cancelled'}${by}: ` +
-        `${teamsEscape(approval.workflow_name)} for ${teamsEscape(approval.input.indicator.value)}` +
+        `${teamsEscape(approval.workflow_name)} for ${teamsEscape(shownIndicator(approval.input).value)}` +
         (approval.status === 'approved' ? '; the run is queued.' : '; nothing was run.');
   const body = [text(truncate(line, 1000), { weight: 'Bolder' })];
   if (approval.decision_reason) body.push(text(truncate(`Reason: ${teamsEscape(approval.decision_reason)}`, 1000), { isSubtle: true }));
@@ -89,7 +91,7 @@ export function runFailedCard(run: Run): Record<string, unknown> {
     {
       type: 'FactSet',
       facts: [
-        { title: 'Indicator', value: truncate(`${teamsEscape(run.input.indicator.type)}: ${teamsEscape(run.input.indicator.value)}`, 1000) },
+        { title: 'Indicator', value: truncate(`${teamsEscape(shownIndicator(run.input).type)}: ${teamsEscape(shownIndicator(run.input).value)}`, 1000) },
         { title: 'Run', value: run.uuid },
         { title: 'Error', value: truncate(teamsEscape(failureReason(run) ?? 'none recorded'), 1000) },
       ],

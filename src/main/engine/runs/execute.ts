@@ -14,16 +14,16 @@ import { checkJsonBounds } from '../util/json-bounds.ts';
 import { iso, type Clock } from '../util/time.ts';
 import type { WorkflowService } from '../workflows/index.ts';
 import type { Admission } from './queue.ts';
-import { boundedFields, indicatorValueProblems, runInput, type InputFields } from './request.ts';
+import { boundedFields, indicatorValueProblems, runInput, type ExecuteInputFields } from './request.ts';
 
 /** What a caller asks to run, and why (agents must say). */
-export interface ExecuteRequest extends InputFields {
+export type ExecuteRequest = ExecuteInputFields & {
   /** Truthlocks' name for `context`; one of the two, not both. */
   input?: unknown;
   reason?: string;
   confidence?: number;
   dry_run?: boolean;
-}
+};
 
 /** The answer, the same whether it was given now or repeated for an Idempotency-Key. */
 export interface Execution {
@@ -148,7 +148,10 @@ export class ExecutionService {
       );
     }
 
-    const indicatorProblems = indicatorValueProblems(request);
+    const indicatorProblems =
+      request.indicator_type !== undefined && request.indicator_value !== undefined
+        ? indicatorValueProblems({ indicator_type: request.indicator_type, indicator_value: request.indicator_value })
+        : [];
     const agentProblems: Problem[] = [];
     if (trigger === 'agent') {
       if (request.reason === undefined) agentProblems.push({ field: 'body.reason', message: 'reason is required for agent keys' });
@@ -165,6 +168,15 @@ export class ExecutionService {
     }
 
     const workflow = this.executable(workflowUuid, request);
+    // Only a scheduled workflow runs without an indicator: it works on its context.
+    if (workflow.workflow_type !== 'scheduled') {
+      const missing: Problem[] = [];
+      if (request.indicator_type === undefined) missing.push({ field: 'body.indicator_type', message: 'indicator_type is required' });
+      if (request.indicator_value === undefined) missing.push({ field: 'body.indicator_value', message: 'indicator_value is required' });
+      if (missing.length > 0) {
+        throw invalid(missing, `The workflow "${workflow.name}" is a${workflow.workflow_type === 'alert' ? 'n alert' : 'n indicator'} workflow: send indicator_type and indicator_value (only scheduled workflows run without an indicator).`);
+      }
+    }
     const gated = requiresApproval(workflow, trigger);
     if (request.dry_run) return this.plan(workflow, trigger, gated);
 
@@ -223,7 +235,7 @@ export class ExecutionService {
         state: workflow.state,
       });
     }
-    if (workflow.indicator_types.length > 0 && !workflow.indicator_types.includes(request.indicator_type)) {
+    if (request.indicator_type !== undefined && workflow.indicator_types.length > 0 && !workflow.indicator_types.includes(request.indicator_type)) {
       throw new DomainError(
         'rejected',
         'INDICATOR_TYPE_NOT_SUPPORTED',

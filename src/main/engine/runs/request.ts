@@ -35,6 +35,10 @@ export interface InputFields {
   context?: unknown;
 }
 
+/** The input fields of an execution: the indicator may be left out for a scheduled workflow. */
+export type ExecuteInputFields = Omit<InputFields, 'indicator_type' | 'indicator_value'> &
+  Partial<Pick<InputFields, 'indicator_type' | 'indicator_value'>>;
+
 /**
  * The free-form fields that reach a run, each bounded in depth and size before anything else reads
  * them (checked with util/json-bounds.ts's checkJsonBounds).
@@ -57,14 +61,17 @@ export function indicatorValueProblems(fields: Pick<InputFields, 'indicator_type
 }
 
 /** The input a run is stored and executed with. */
-export function runInput(fields: InputFields): RunInput {
+export function runInput(fields: ExecuteInputFields): RunInput {
   return {
-    indicator: {
-      type: fields.indicator_type,
-      value: fields.indicator_value,
-      malice: fields.indicator_malice ?? null,
-      enrichment: (fields.enrichment as Record<string, unknown> | null | undefined) ?? null,
-    },
+    indicator:
+      fields.indicator_type === undefined || fields.indicator_value === undefined
+        ? null
+        : {
+            type: fields.indicator_type,
+            value: fields.indicator_value,
+            malice: fields.indicator_malice ?? null,
+            enrichment: (fields.enrichment as Record<string, unknown> | null | undefined) ?? null,
+          },
     alert: (fields.alert as AlertInput | null | undefined) ?? null,
     alert_uuid: fields.alert_uuid ?? null,
     context: fields.context ?? null,
@@ -81,6 +88,8 @@ export interface RunSpec {
   input: RunInput;
   /** Who asked; an endpoint also receives it in its body. Absent: the analyst, for a test or a check. */
   trigger?: EndpointBodyParts['trigger'];
+  /** A scheduled run's occurrence (ctx.run.scheduled_for). */
+  scheduledFor?: string | null;
   /** The approval that let an endpoint run start, for its body. */
   approval?: EndpointBodyParts['approval'];
   declaredSecrets: readonly string[];
@@ -168,6 +177,7 @@ export async function buildRunRequest(spec: RunSpec, sources: RunSources): Promi
     runId: spec.runId,
     workflow: spec.workflow,
     trigger: trigger.key_type,
+    ...(spec.scheduledFor ? { scheduledFor: spec.scheduledFor } : {}),
     code: spec.code,
     input: spec.input,
     secrets,

@@ -173,6 +173,7 @@ export class RunScheduler {
         code: version.code,
         input: run.input,
         trigger: { key_type: run.trigger_type, key_name: run.trigger_key?.name ?? null, reason: run.reason, confidence: run.confidence },
+        scheduledFor: run.scheduled_for,
         approval: approval
           ? { uuid: approval.uuid, status: approval.status, decided_by: approval.responder, decided_at: approval.decided_at, reason: approval.decision_reason }
           : null,

@@ -5,7 +5,7 @@ export interface Settings {
   execute_rate_limit_per_minute: number;
   /** Runs executing at once. */
   run_concurrency: number;
-  /** While on, execute answers 503 EXECUTION_PAUSED (the tray's "Pause agent executions"). */
+  /** While on, execute answers 503 EXECUTION_PAUSED and scheduled occurrences are skipped (the tray's "Pause agent executions"). */
   execution_paused: boolean;
   /** Runs that may wait in the queue; past it execute answers 503 QUEUE_FULL and stores nothing. */
   max_queued_runs: number;

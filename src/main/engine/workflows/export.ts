@@ -2,7 +2,6 @@
 // per concern, the same bytes for the same state, secret names but never their values.
 import { toFiles, type WorkflowDefinition } from '../../../shared/workflow-files.ts';
 import type { Store, Workflow } from '../db/index.ts';
-import { scheduleOf } from './import.ts';
 
 const PAGE = 500;
 
@@ -42,7 +41,7 @@ function definitionOf(workflow: Workflow, mocks: unknown): WorkflowDefinition {
     allowed_hosts: workflow.allowed_hosts,
     tags: workflow.tags,
     documentation: workflow.documentation,
-    schedule: scheduleOf(workflow),
+    schedule: workflow.schedule,
     builtin: workflow.builtin_key,
     mocks,
   };

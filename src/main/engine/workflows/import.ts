@@ -20,7 +20,7 @@ import {
   type WorkflowType,
 } from '../../../shared/domain.ts';
 import { formatEndpoint, parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
-import { CATCH_UP_MODES, checkSchedule, OVERLAP_MODES } from '../../../shared/schedule.ts';
+import { CATCH_UP_MODES, checkSchedule, OVERLAP_MODES, type ScheduleInput } from '../../../shared/schedule.ts';
 import {
   fromFiles,
   jsonErrorOffset,
@@ -294,8 +294,8 @@ export class WorkflowImportService {
   }
 }
 
-/** What a create or update sets from a definition (a schedule only when there is one to set). */
-function fieldsOf(definition: WorkflowDefinition): Omit<WorkflowFields, 'state'> & { schedule?: unknown } {
+/** What a create or update sets from a definition. */
+function fieldsOf(definition: WorkflowDefinition): Omit<WorkflowFields, 'state' | 'schedule'> & { schedule: ScheduleInput | null } {
   return {
     name: definition.name,
     kind: definition.kind,
@@ -310,21 +310,15 @@ function fieldsOf(definition: WorkflowDefinition): Omit<WorkflowFields, 'state'>
     allowed_hosts: definition.allowed_hosts,
     tags: definition.tags,
     documentation: definition.documentation,
-    ...(definition.schedule === null ? {} : { schedule: definition.schedule }),
+    schedule: definition.schedule as ScheduleInput | null,
   };
-}
-
-/** The schedule a workflow has, once workflows carry one; null before. */
-export function scheduleOf(workflow: Workflow): unknown {
-  return 'schedule' in workflow ? (workflow.schedule ?? null) : null;
 }
 
 function changedFields(workflow: Workflow, definition: WorkflowDefinition): Compared[] {
   const changes: Compared[] = [];
   if (!sameCode(workflow, definition.code)) changes.push('code');
   for (const field of COMPARED) {
-    const current = field === 'schedule' ? scheduleOf(workflow) : workflow[field];
-    if (stableJson(current) !== stableJson(definition[field])) changes.push(field);
+    if (stableJson(workflow[field]) !== stableJson(definition[field])) changes.push(field);
   }
   return changes.sort((a, b) => order(a) - order(b));
 }

@@ -3,12 +3,14 @@
 import { WORKFLOW_DEFAULTS, type RiskLevel, type WorkflowState, type WorkflowType } from '../../../shared/domain.ts';
 import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
 import type { LintProblem } from '../../../shared/lint/index.ts';
+import { checkSchedule, nextOccurrence, normalizeSchedule, type Schedule, type ScheduleInput } from '../../../shared/schedule.ts';
 import type { ApiKey, Store, Workflow, WorkflowFields, WorkflowSort, WorkflowWithLastRun } from '../db/index.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import { builtinIntegration, configuredIntegrations } from '../integrations/index.ts';
 import { callerLabel } from '../keys/access.ts';
 import type { SecretService } from '../secrets/index.ts';
+import { checkJsonBounds, MAX_INPUT_FIELD_BYTES } from '../util/json-bounds.ts';
 import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { resolveEndpoint } from './endpoint.ts';
@@ -18,9 +20,9 @@ import { typecheckWorkflow } from './typecheck.ts';
 import { versionListItemView, versionView, workflowListItemView, workflowView } from './views.ts';
 
 /** A new workflow: a name, and whichever fields should differ from the defaults. */
-export type NewWorkflow = Partial<Omit<WorkflowFields, 'name'>> & { name: string; endpoint?: unknown };
-/** Changes to a workflow; `endpoint` is an http_endpoint's configuration as an object. */
-export type WorkflowChanges = Partial<WorkflowFields> & { endpoint?: unknown };
+export type NewWorkflow = Partial<Omit<WorkflowFields, 'name' | 'schedule'>> & { name: string; endpoint?: unknown; schedule?: ScheduleInput | null };
+/** Changes to a workflow; `endpoint` is an http_endpoint's configuration as an object; `schedule: null` removes it. */
+export type WorkflowChanges = Partial<Omit<WorkflowFields, 'schedule'>> & { endpoint?: unknown; schedule?: ScheduleInput | null };
 
 export interface WorkflowQuery extends PageQuery {
   state?: WorkflowState;
@@ -50,7 +52,7 @@ export interface Saved {
 const SYSTEM_EDITABLE = new Set(['state', 'approval_mode', 'approval_timeout_seconds', 'tags']);
 
 export interface WorkflowServiceDeps {
-  store: Pick<Store, 'workflows' | 'settings'>;
+  store: Pick<Store, 'workflows' | 'settings' | 'transaction'>;
   bus: EventBus;
   clock: Clock;
   secrets: Pick<SecretService, 'warnings'>;
@@ -154,7 +156,10 @@ export class WorkflowService {
     if (changes.kind !== undefined && changes.kind !== current.kind) {
       throw new DomainError('rejected', 'WORKFLOW_KIND_IMMUTABLE', `This workflow is a ${current.kind} workflow; create a new workflow to change its kind.`);
     }
-    const { endpoint, ...fields } = changes;
+    const { endpoint, schedule, ...rest } = changes;
+    const fields: Partial<WorkflowFields> = rest;
+    const resolved = resolveSchedule(schedule, changes.workflow_type !== undefined ? changes.workflow_type : current.workflow_type, current.schedule);
+    if (resolved !== undefined) fields.schedule = resolved;
     const secrets = changes.secrets ?? current.secrets;
     const activating = changes.state === 'active' && current.state !== 'active';
     let warnings: LintProblem[] = [];
@@ -171,7 +176,11 @@ export class WorkflowService {
       const relint = changes.code !== undefined || changes.secrets !== undefined || activating;
       warnings = relint && !current.is_system ? await checkCode(changes.code ?? current.code, secrets) : [];
     }
-    const workflow = store.workflows.update(current.id, fields, { now: iso(clock.now()), author: callerLabel(caller) });
+    const workflow = store.transaction(() => {
+      const updated = store.workflows.update(current.id, fields, { now: iso(clock.now()), author: callerLabel(caller) });
+      const scheduleChanged = JSON.stringify(updated.schedule) !== JSON.stringify(current.schedule) || updated.state !== current.state;
+      return this.timeSchedule(updated, scheduleChanged);
+    });
     bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'updated' });
     if (workflow.state !== 'active') approvals.cancelPending(workflow.id, callerLabel(caller), `the workflow was set to ${workflow.state}`);
     return { workflow: this.view(workflow), lint_warnings: warnings };
@@ -205,6 +214,7 @@ export class WorkflowService {
       allowed_hosts: source.allowed_hosts,
       documentation: source.documentation,
       tags: source.tags,
+      schedule: source.schedule,
       state: 'draft',
     });
     return this.view(workflow);
@@ -244,8 +254,9 @@ export class WorkflowService {
   }
 
   private async insert(caller: ApiKey, input: NewWorkflow, uuid?: string): Promise<{ workflow: Workflow; warnings: LintProblem[] }> {
-    const { endpoint, code, ...rest } = input;
-    const fields: WorkflowFields = { ...WORKFLOW_DEFAULTS, ...rest, code: '' };
+    const { endpoint, code, schedule, ...rest } = input;
+    const fields: WorkflowFields = { ...WORKFLOW_DEFAULTS, ...rest, code: '', schedule: null };
+    fields.schedule = resolveSchedule(schedule, fields.workflow_type, null) ?? null;
     let warnings: LintProblem[] = [];
     if (fields.kind === 'http_endpoint') {
       // The configuration is the version's content; its timeout is the workflow's.
@@ -258,10 +269,56 @@ export class WorkflowService {
       fields.code = code;
       warnings = await checkCode(fields.code, fields.secrets);
     }
-    const workflow = this.deps.store.workflows.create(fields, { now: iso(this.deps.clock.now()), author: callerLabel(caller), uuid });
+    const workflow = this.deps.store.transaction(() =>
+      this.timeSchedule(this.deps.store.workflows.create(fields, { now: iso(this.deps.clock.now()), author: callerLabel(caller), uuid }), true),
+    );
     this.deps.bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'created' });
     return { workflow, warnings };
   }
+
+  /**
+   * When the schedule fires next: only an active workflow with a schedule has a next run. It is
+   * computed from now when the schedule or the state changed (an inactive spell is not "missed");
+   * otherwise a due occurrence stays due, for the schedules service to handle.
+   */
+  private timeSchedule(workflow: Workflow, changed: boolean): Workflow {
+    const { store, clock } = this.deps;
+    const wanted = workflow.state === 'active' && workflow.schedule !== null;
+    if (!changed && wanted === (workflow.next_run_at !== null)) return workflow;
+    const next = wanted ? nextOccurrence(workflow.schedule!, new Date(clock.now())) : null;
+    store.workflows.setScheduleTimes(workflow.id, { next_run_at: next ? iso(next.getTime()) : null });
+    return store.workflows.getById(workflow.id)!;
+  }
+}
+
+/**
+ * A schedule as sent, checked and with its defaults: undefined when unchanged, null when removed.
+ * Only scheduled workflows have one; a bad expression or zone names its field and the reason.
+ */
+function resolveSchedule(input: ScheduleInput | null | undefined, workflowType: string | null, current: Schedule | null): Schedule | null | undefined {
+  if (input === undefined) {
+    if (current !== null && workflowType !== 'scheduled') {
+      throw invalid(
+        [{ field: 'body.workflow_type', message: 'only scheduled workflows have a schedule; send schedule: null with the new type to remove it' }],
+        'Only scheduled workflows have a schedule.',
+      );
+    }
+    return undefined;
+  }
+  if (input === null) return null;
+  if (workflowType !== 'scheduled') {
+    throw invalid(
+      [{ field: 'body.schedule', message: 'only scheduled workflows have a schedule; set workflow_type to "scheduled"' }],
+      'Only scheduled workflows have a schedule: set workflow_type to "scheduled".',
+    );
+  }
+  const schedule = normalizeSchedule(input);
+  const problems = [
+    ...checkSchedule(schedule).map((problem) => ({ field: `body.schedule.${problem.field}`, message: problem.message })),
+    ...checkJsonBounds({ 'body.schedule.context': { value: schedule.context, maxBytes: MAX_INPUT_FIELD_BYTES } }),
+  ];
+  if (problems.length > 0) throw invalid(problems, `The schedule is not valid: ${problems.map((problem) => problem.message).join('; ')}.`);
+  return schedule;
 }
 
 function endpointOnScript(): DomainError {

@@ -55,8 +55,13 @@ export function agentWorkflowView(workflow: Workflow | WorkflowWithLastRun) {
     approval_mode: workflow.approval_mode,
     risk_level: workflow.risk_level,
     timeout_seconds: workflow.timeout_seconds,
+    schedule: workflow.schedule,
+    next_run_at: workflow.next_run_at,
+    last_scheduled_at: workflow.last_scheduled_at,
     input_expectations:
-      'Call execute_workflow with indicator_type and indicator_value' +
+      (workflow.workflow_type === 'scheduled'
+        ? 'A scheduled workflow: it runs on its schedule with the schedule\'s context; to run it now, call execute_workflow (indicator_type and indicator_value are optional)'
+        : 'Call execute_workflow with indicator_type and indicator_value') +
       (workflow.indicator_types.length > 0 ? ` (indicator_type one of: ${workflow.indicator_types.join(', ')})` : '') +
       (workflow.kind === 'http_endpoint'
         ? '; put anything else the automation needs in `context` (it is sent to the external endpoint as `input`, with the indicator, alert, your reason and confidence)'

@@ -147,7 +147,13 @@ export class Supervisor {
         indicator: request.input?.indicator ?? null,
         alert: request.input?.alert ?? null,
         input: request.input?.context ?? null,
-        run: { id: request.runId, workflow: request.workflow, trigger: request.trigger, test: request.mocks !== undefined && request.mocks !== null },
+        run: {
+          id: request.runId,
+          workflow: request.workflow,
+          trigger: request.trigger,
+          test: request.mocks !== undefined && request.mocks !== null,
+          scheduled_for: request.scheduledFor ?? null,
+        },
         integrations: availableIntegrations(request.integrations),
       };
       try {

@@ -151,7 +151,8 @@ export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
       const workflow = response.data;
       // The test panel's settings follow the workflow from "new" to its id; its mocks go to the server.
       if (s.uuid === null) storeTestSettings(workflow.uuid, get().test);
-      const versionNote = s.uuid === null || changes.code !== undefined ? ` as version ${workflow.code_version}` : '';
+      // Code, schedule and what a run may reach are versioned: any of them makes a new version.
+      const versionNote = s.uuid === null || workflow.code_version !== s.workflow?.code_version ? ` as version ${workflow.code_version}` : '';
       const saved = fieldsOf(workflow);
       set({
         uuid: workflow.uuid,

@@ -13,6 +13,27 @@ export async function run(ctx: WorkflowContext): Promise<WorkflowResult> {
 }
 `;
 
+/** The example a new scheduled workflow starts with: its runs have no indicator, only the schedule's context. */
+export const NEW_SCHEDULED_WORKFLOW_CODE = `import type { WorkflowContext, WorkflowResult } from "vigil";
+
+// Called at each occurrence of the schedule, with the schedule's context as ctx.input.
+export async function run(ctx: WorkflowContext): Promise<WorkflowResult> {
+  const input = (ctx.input ?? {}) as { days?: number };
+  ctx.log.info("scheduled run", { occurrence: ctx.run.scheduled_for, days: input.days ?? null });
+  return ctx.ok("done", { occurrence: ctx.run.scheduled_for });
+}
+`;
+
+/**
+ * The code after the workflow type changed: an untouched example becomes the other type's example;
+ * code the analyst wrote stays.
+ */
+export function exampleForType(code: string, workflowType: string | null): string {
+  if (workflowType === 'scheduled' && code === NEW_WORKFLOW_CODE) return NEW_SCHEDULED_WORKFLOW_CODE;
+  if (workflowType !== 'scheduled' && code === NEW_SCHEDULED_WORKFLOW_CODE) return NEW_WORKFLOW_CODE;
+  return code;
+}
+
 export const NEW_WORKFLOW_FIELDS: WorkflowFields = {
   name: '',
   kind: 'script',
@@ -27,6 +48,7 @@ export const NEW_WORKFLOW_FIELDS: WorkflowFields = {
   allowed_hosts: [],
   documentation: '',
   tags: [],
+  schedule: null,
 };
 
 const FIELD_NAMES = Object.keys(NEW_WORKFLOW_FIELDS) as Array<keyof WorkflowFields>;

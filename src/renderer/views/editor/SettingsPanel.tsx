@@ -7,7 +7,9 @@ import { Markdown } from '../../components/Markdown.tsx';
 import { TokenList } from '../../components/TokenList.tsx';
 import { Field, IndicatorTypeChecks } from '../../components/ui.tsx';
 import { label } from '../../lib/format.ts';
-import { useEditor } from '../../stores/editor.ts';
+import { typeChange } from '../../lib/schedule-form.ts';
+import { exampleForType, useEditor } from '../../stores/editor.ts';
+import { ScheduleEditor } from './ScheduleEditor.tsx';
 import { TimeoutInput } from './TimeoutInput.tsx';
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -21,7 +23,18 @@ const APPROVAL_HINTS: Record<string, string> = {
 /** Which settings a built-in workflow lets the analyst change (the engine refuses the rest). */
 const SYSTEM_EDITABLE = new Set(['approval_mode', 'approval_timeout_seconds', 'tags']);
 
-export function SettingsPanel({ draft, fieldErrors, isSystem }: { draft: WorkflowFields; fieldErrors: Record<string, string>; isSystem: boolean }) {
+export function SettingsPanel({
+  draft,
+  fieldErrors,
+  isSystem,
+  nextRunAt,
+}: {
+  draft: WorkflowFields;
+  fieldErrors: Record<string, string>;
+  isSystem: boolean;
+  /** The saved workflow's next scheduled run (null: not active, or no schedule). */
+  nextRunAt?: string | null;
+}) {
   const set = useEditor((s) => s.setField);
   const [preview, setPreview] = useState(false);
   const locked = (field: string) => isSystem && !SYSTEM_EDITABLE.has(field);
@@ -48,10 +61,17 @@ export function SettingsPanel({ draft, fieldErrors, isSystem }: { draft: Workflo
               {...props}
               value={draft.workflow_type ?? ''}
               disabled={locked('workflow_type')}
-              onChange={(e) => set('workflow_type', (e.target.value || null) as WorkflowFields['workflow_type'])}
+              onChange={(e) => {
+                const changes = typeChange(draft, e.target.value || null);
+                set('workflow_type', changes.workflow_type as WorkflowFields['workflow_type']);
+                if (JSON.stringify(changes.schedule) !== JSON.stringify(draft.schedule)) set('schedule', changes.schedule);
+                const code = exampleForType(draft.code, changes.workflow_type);
+                if (code !== draft.code) set('code', code);
+              }}
             >
               <option value="indicator">Indicator</option>
               <option value="alert">Alert</option>
+              <option value="scheduled">Scheduled</option>
               <option value="">Other</option>
             </select>
           )}
@@ -73,6 +93,17 @@ export function SettingsPanel({ draft, fieldErrors, isSystem }: { draft: Workflo
           )}
         </Field>
       </div>
+      {draft.workflow_type === 'scheduled' && draft.schedule && (
+        <ScheduleEditor schedule={draft.schedule} onChange={(schedule) => set('schedule', schedule)} error={fieldErrors.schedule} nextRunAt={nextRunAt} />
+      )}
+      {draft.workflow_type === 'scheduled' && !draft.schedule && !locked('schedule') && (
+        <p className="hint">
+          No schedule: it runs only when executed.{' '}
+          <button type="button" className="link-button" onClick={() => set('schedule', typeChange({ schedule: null }, 'scheduled').schedule)}>
+            Add a schedule
+          </button>
+        </p>
+      )}
       <IndicatorTypeChecks
         value={draft.indicator_types}
         onChange={(next) => set('indicator_types', next)}

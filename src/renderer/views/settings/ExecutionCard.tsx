@@ -52,7 +52,7 @@ export function ExecutionCard() {
         <input type="checkbox" checked={paused} onChange={(e) => setPaused(e.target.checked)} />
         <span>
           <strong>Pause agent executions</strong>
-          <span className="hint block">Agents then get 503 EXECUTION_PAUSED; analysts can still run workflows and decide approvals.</span>
+          <span className="hint block">Agents then get 503 EXECUTION_PAUSED and scheduled occurrences are skipped (recorded in the run history); analysts can still run workflows and decide approvals.</span>
         </span>
       </label>
       <Field label="Executions per key per minute" error={errorFor('execute_rate_limit_per_minute')} hint="0 turns the limit off. Callers over it get 429.">

@@ -3,7 +3,9 @@ import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
 import type { ApprovalService } from '../../approvals/index.ts';
 import type { Approval } from '../../db/index.ts';
+import { requestedBy } from '../../approvals/views.ts';
 import { DomainError } from '../../errors.ts';
+import { shownIndicator } from '../../../../shared/domain.ts';
 import { cssVariables, PALETTE, RISK_TONES } from '../../../../shared/palette.ts';
 
 // The page works with no script at all; the CSP allows none, nor any other origin.
@@ -77,9 +79,9 @@ function page(title: string, body: string): string {
 }
 
 function detailPage(approval: Approval, token: string): string {
-  const { indicator } = approval.input;
+  const indicator = shownIndicator(approval.input);
   const confidence = approval.confidence === null ? 'not given' : `${Math.round(approval.confidence * 100)}%`;
-  const who = approval.trigger_type === 'agent' ? 'An agent' : 'An analyst';
+  const who = approval.trigger_type === 'agent' ? 'An agent' : approval.trigger_type === 'schedule' ? 'The workflow\'s schedule' : 'An analyst';
   // Risk levels come from a closed list; anything else would get the neutral look.
   const risk = Object.hasOwn(RISK_TONES, approval.risk_level) ? approval.risk_level : 'none';
   return page(
@@ -93,7 +95,7 @@ function detailPage(approval: Approval, token: string): string {
   <dt>Indicator</dt><dd>${escapeHtml(indicator.type)}: <code>${escapeHtml(indicator.value)}</code></dd>
   <dt>Reason</dt><dd>${approval.reason === null ? '<span class="muted">none given</span>' : escapeHtml(approval.reason)}</dd>
   <dt>Confidence</dt><dd>${escapeHtml(confidence)}</dd>
-  <dt>Requested by</dt><dd>${escapeHtml(approval.trigger_key?.name ?? 'unknown key')} <span class="muted">(${escapeHtml(approval.trigger_type)} key)</span></dd>
+  <dt>Requested by</dt><dd>${escapeHtml(requestedBy(approval))}</dd>
   <dt>Requested</dt><dd>${when(approval.created_at)}</dd>
   <dt>Expires</dt><dd>${when(approval.expires_at)}</dd>
 </dl>
@@ -198,8 +200,8 @@ export function decideRoutes(approvals: ApprovalService) {
         const title = decided.status === 'approved' ? 'Approved' : 'Rejected';
         const message =
           decided.status === 'approved'
-            ? `“${decided.workflow_name}” for ${decided.input.indicator.value} is queued to run (run ${decided.run_uuid}).`
-            : `“${decided.workflow_name}” for ${decided.input.indicator.value} will not run.`;
+            ? `“${decided.workflow_name}” for ${shownIndicator(decided.input).value} is queued to run (run ${decided.run_uuid}).`
+            : `“${decided.workflow_name}” for ${shownIndicator(decided.input).value} will not run.`;
         return messagePage(reply, 200, title, message);
       },
     );

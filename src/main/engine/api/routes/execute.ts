@@ -15,6 +15,7 @@ export function executeRoutes(execution: ExecutionService) {
           summary: 'Execute a workflow (202: queued, or pending approval)',
           description:
             'The trigger source is the calling key\'s type. Agent keys must send reason and confidence. ' +
+            'indicator_type and indicator_value are required unless the workflow\'s type is scheduled. ' +
             'Send an Idempotency-Key header to make retries safe for 24 hours. `input` is accepted as another name for ' +
             '`context`; fields the endpoint does not know are listed in `meta.ignored_fields`.',
           params: UuidParams,
