@@ -154,7 +154,12 @@ export function createEngine(options: EngineOptions): Engine {
       workflows,
       secrets: workflowSecrets,
       approvals,
-      queue: { admit: (keyId) => scheduler.queue.admit(keyId), enqueued: (keyId) => scheduler.enqueued(keyId) },
+      queue: {
+        admit: (keyId) => scheduler.queue.admit(keyId),
+        reserve: (keyId) => scheduler.queue.reserve(keyId),
+        release: (keyId) => scheduler.queue.release(keyId),
+        enqueued: (keyId) => scheduler.enqueued(keyId),
+      },
     }),
     runs: new RunService({ store, bus, workflows, cancel: (runId, by) => scheduler.cancel(runId, by) }),
     testRuns: new TestRunService({ executor, integrations: integrationConfig, clock, workflows }),

@@ -24,8 +24,9 @@ export interface SchedulerDeps {
 /**
  * The runs table is the queue. The scheduler claims the oldest queued rows up to the concurrency
  * limit, executes each in the sandbox, journals what it does as it goes, and records its end
- * (status, result and logs) in one transaction. Nothing is held only in memory for long: a crash
- * leaves rows that start-up recovers, with the journal of what the interrupted runs did.
+ * (status, result and logs) in one transaction, shared with the runs that end in the same turn.
+ * Nothing is held only in memory for long: a crash leaves rows that start-up recovers, with the
+ * journal of what the interrupted runs did.
  */
 export class RunScheduler {
   private readonly deps: SchedulerDeps;
@@ -139,7 +140,7 @@ export class RunScheduler {
         log.error(`run ${run.uuid} could not be executed: ${(error as Error).stack ?? String(error)}`);
         outcome = failedOutcome(`Vigil could not execute the run: ${(error as Error).message}`, clock.now() - started);
       }
-      const status = this.journal.finish(id, run.uuid, outcome, iso(clock.now()));
+      const status = await this.journal.finishSoon(id, run.uuid, outcome, iso(clock.now()));
       if (status) finished = { data: { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status }, owner: run.trigger_key_id };
     } catch (error) {
       log.error(`run ${id}: ${(error as Error).stack ?? String(error)}`);
