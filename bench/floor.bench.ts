@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import type { BenchRow } from './types.ts';
 
 interface HarnessRow {
@@ -39,11 +39,15 @@ export async function bench(): Promise<BenchRow[]> {
   }
   const work = mkdtempSync(join(tmpdir(), 'vigil-bench-floor-'));
   try {
+    // `npm run` puts the pinned Node first on PATH; the harness's own dependencies (install-deps.sh)
+    // are built for the machine's `node`, which it calls as such. The vigil target still runs the
+    // pinned Node from this checkout.
+    const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.endsWith(join('node_modules', '.bin'))).join(delimiter);
     const loadBefore = loadavg()[0]!;
     const output = execFileSync(harness, ['vigil', 'floor'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, WORK: work, VIGIL_MAIN: root, CONNS: process.env.CONNS ?? '32', DURATION: process.env.DURATION ?? '10' },
+      env: { ...process.env, PATH: path, WORK: work, VIGIL_MAIN: root, CONNS: process.env.CONNS ?? '32', DURATION: process.env.DURATION ?? '10' },
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 64 * 1024 * 1024,
     });
