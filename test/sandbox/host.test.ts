@@ -48,6 +48,17 @@ describe('the sandbox process', () => {
     }
   });
 
+  it('starts before its first run when asked to (vigil serve does, so the first run does not wait), and runs in it', async () => {
+    const h = host();
+    expect(h.pid).toBeUndefined();
+    h.start();
+    const pid = await waitFor(() => h.pid);
+    h.start();
+    const outcome = await h.run(request(BENIGN));
+    expect(outcome.status, outcome.error ?? '').toBe('success');
+    expect(h.pid).toBe(pid);
+  });
+
   it('runs many workflows at once, each with its own input and secrets', async () => {
     const h = host();
     const code = `import { sha256 } from "vigil";

@@ -61,6 +61,9 @@ export const command: Command = {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, not ${values.port}`);
       const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
       const executor = createSandboxHost();
+      // On the other core while this process opens the database and loads the API: the first run
+      // then finds the sandbox ready (design-decisions.md § Start-up).
+      executor.start();
       let server;
       try {
         server = await startServer({

@@ -120,7 +120,12 @@ export function createEngine(options: EngineOptions): Engine {
     onRunQueued: (keyId) => scheduler.enqueued(keyId),
   });
   const workflows = new WorkflowService({ store, bus, clock, secrets: workflowSecrets, approvals });
-  const queue = { admit: (keyId: number | null) => scheduler.queue.admit(keyId), enqueued: (keyId: number | null) => scheduler.enqueued(keyId) };
+  const queue = {
+    admit: (keyId: number | null) => scheduler.queue.admit(keyId),
+    reserve: (keyId: number | null) => scheduler.queue.reserve(keyId),
+    release: (keyId: number | null) => scheduler.queue.release(keyId),
+    enqueued: (keyId: number | null) => scheduler.enqueued(keyId),
+  };
   const schedules = new ScheduleService({ store, bus, clock, settings, approvals, queue, log });
   let purgeTimer: NodeJS.Timeout | null = null;
   // Links in notifications need the address the server listens on, known only after createEngine.

@@ -39,6 +39,12 @@ export interface SandboxHostOptions {
 
 export interface SandboxHost {
   run(request: RunRequest, signal?: AbortSignal, options?: RunOptions): Promise<RunOutcome>;
+  /**
+   * Starts the sandbox process now instead of on the first run, so that its start-up overlaps the
+   * caller's own (`vigil serve` opening its database and loading its API) and the first run does
+   * not wait for it.
+   */
+  start(): void;
   close(): Promise<void>;
   /** The sandbox process's pid, when one is running. */
   readonly pid: number | undefined;
@@ -177,6 +183,10 @@ class Host implements SandboxHost {
   /** A control message: made of numbers and the host's own options, so it always serializes. */
   private post(message: Exclude<HostToSandbox, { t: 'run' }>): void {
     this.enqueue({ t: message.t, id: 'id' in message ? message.id : null, line: encode(message) });
+  }
+
+  start(): void {
+    this.ensureProcess();
   }
 
   private enqueue(message: Outgoing): void {

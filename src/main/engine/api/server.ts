@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import swagger from '@fastify/swagger';
 import { Ajv, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import FindMyWay from 'find-my-way';
@@ -8,6 +7,7 @@ import type { Engine } from '../engine.ts';
 import { DomainError } from '../errors.ts';
 import { errorBody, httpError } from './errors.ts';
 import { authenticate } from './auth.ts';
+import { openApiDocument } from './openapi.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { executeRoutes } from './routes/execute.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -155,21 +155,8 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     return validate;
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Vigil API',
-        version: '1',
-        description:
-          'Local API of Vigil. Agents execute workflows; humans approve risky runs. All requests need `Authorization: Bearer <key>` (or `X-API-Key: <key>`).',
-      },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
-      },
-      security: [{ bearer: [] }, { apiKey: [] }],
-    },
-  });
+  // Before any route, so that every route is in the document.
+  const openApi = openApiDocument(app);
 
   let ownOrigins: Set<string> = new Set();
   let ownHosts: Set<string> = new Set();
@@ -267,7 +254,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
 
   app.setNotFoundHandler(noRoute);
 
-  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/v1/openapi.json', { schema: { hide: true } }, async () => openApi());
   app.get('/v1/health', { schema: { hide: true } }, async () => ({ data: { status: 'ok' }, meta: {} }));
 
   await app.register(workflowRoutes(engine.workflows));

@@ -4,6 +4,7 @@ import { IdempotencyRepository, SecretNameRepository, SettingsRepository } from 
 
 /** The settings table: besides the engine's own settings, each room keeps its keys there (`llm.*`, `integrations.*`, `notifiers.*`). */
 export type SettingsTable = Pick<SettingsRepository, 'read' | 'write'>;
+import { GroupCommit } from './group-commit.ts';
 import { openDatabase, type Db } from './open.ts';
 import { RunRepository } from './runs.ts';
 import { WorkflowRepository } from './workflows.ts';
@@ -34,11 +35,17 @@ export interface Store {
   settings: SettingsRepository;
   /** Runs `fn` in one immediate transaction. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` in the current event-loop turn's shared transaction, in a savepoint of its own, and
+   * resolves once that transaction is committed (group commit: see group-commit.ts).
+   */
+  batched<T>(fn: () => T): Promise<T>;
   close(): void;
 }
 
 export function openStore(path: string): Store {
   const db = openDatabase(path);
+  const group = new GroupCommit(db);
   return {
     db,
     workflows: new WorkflowRepository(db),
@@ -49,6 +56,10 @@ export function openStore(path: string): Store {
     secretNames: new SecretNameRepository(db),
     settings: new SettingsRepository(db),
     transaction: (fn) => db.transaction(fn).immediate(),
-    close: () => db.close(),
+    batched: (fn) => group.run(fn),
+    close: () => {
+      group.flush();
+      db.close();
+    },
   };
 }

@@ -39,7 +39,7 @@ export interface ExecuteOptions {
 }
 
 export interface ExecutionServiceDeps {
-  store: Pick<Store, 'idempotency' | 'runs' | 'settings' | 'transaction'>;
+  store: Pick<Store, 'idempotency' | 'runs' | 'settings' | 'batched'>;
   bus: EventBus;
   clock: Clock;
   settings: Pick<SettingsService, 'get'>;
@@ -47,7 +47,13 @@ export interface ExecutionServiceDeps {
   secrets: Pick<SecretService, 'isSet' | 'warnings'>;
   approvals: Pick<ApprovalService, 'insertPending' | 'announce'>;
   /** The run queue's admission, and the scheduler told of a run committed to it. */
-  queue: { admit(keyId: number | null): Admission; enqueued(keyId: number | null): void };
+  queue: {
+    admit(keyId: number | null): Admission;
+    /** Counts an admitted run against the bound until its commit ends (`release`). */
+    reserve(keyId: number | null): void;
+    release(keyId: number | null): void;
+    enqueued(keyId: number | null): void;
+  };
 }
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
@@ -122,13 +128,8 @@ export class ExecutionService {
         );
       }
       bodyHash = createHash('sha256').update(`${workflowUuid}\n${canonical(request)}`).digest('hex');
-      const stored = store.idempotency.get(caller.id, idempotencyKey, iso(now - IDEMPOTENCY_WINDOW_MS));
-      if (stored) {
-        if (stored.body_hash !== bodyHash) {
-          throw new DomainError('conflict', 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request in the last 24 hours.');
-        }
-        return { outcome: 'accepted', answer: stored.response as Execution['answer'] };
-      }
+      const stored = this.stored(caller.id, idempotencyKey, bodyHash, now);
+      if (stored) return stored;
     }
 
     const current = settings.get();
@@ -197,34 +198,59 @@ export class ExecutionService {
           retryAfterSeconds: admission.retryAfterSeconds,
         });
       }
+      // Held until the commit, so the executes of one turn cannot overfill the queue together.
+      queue.reserve(caller.id);
     }
 
     // What Altostrat's and Truthlocks' answers carry, so that their clients find it here too.
     const about = { workflow_uuid: workflow.uuid, workflow_version: workflow.code_version, created_at: iso(now) };
-    const { answer, approval, run } = store.transaction(() => {
-      let answer: Execution['answer'];
-      let approval = null;
-      let run = null;
-      if (gated) {
-        approval = approvals.insertPending({ ...origin, approval_timeout_seconds: workflow.approval_timeout_seconds });
-        answer = {
-          data: { status: 'pending_approval', approval_request_uuid: approval.uuid, expires_at: approval.expires_at, ...about },
-          meta: {},
-        };
-      } else {
-        run = store.runs.insertQueued({ ...origin, approval_id: null }, iso(now));
-        answer = { data: { run_uuid: run.uuid, status: 'queued', ...about }, meta: {} };
-      }
-      if (idempotencyKey !== undefined) store.idempotency.put(caller.id, idempotencyKey, bodyHash!, answer, iso(now));
-      return { answer, approval, run };
-    });
+    const { answer, approval, run } = await store
+      .batched(() => {
+        // An earlier execute of the same turn may have stored this key's answer since the check above.
+        const replay = idempotencyKey !== undefined ? this.stored(caller.id, idempotencyKey, bodyHash!, now) : undefined;
+        if (replay) return { answer: replay.answer, approval: null, run: null };
+        let answer: Execution['answer'];
+        let approval = null;
+        let run = null;
+        if (gated) {
+          approval = approvals.insertPending({ ...origin, approval_timeout_seconds: workflow.approval_timeout_seconds });
+          answer = {
+            data: { status: 'pending_approval', approval_request_uuid: approval.uuid, expires_at: approval.expires_at, ...about },
+            meta: {},
+          };
+        } else {
+          run = store.runs.insertQueued({ ...origin, approval_id: null }, iso(now));
+          answer = { data: { run_uuid: run.uuid, status: 'queued', ...about }, meta: {} };
+        }
+        if (idempotencyKey !== undefined) store.idempotency.put(caller.id, idempotencyKey, bodyHash!, answer, iso(now));
+        return { answer, approval, run };
+      })
+      .then(
+        (committed) => {
+          // The reservation becomes the queued run in one step: no admission sees neither.
+          if (!gated) queue.release(caller.id);
+          if (committed.run) queue.enqueued(caller.id);
+          return committed;
+        },
+        (error: unknown) => {
+          if (!gated) queue.release(caller.id);
+          throw error;
+        },
+      );
 
     if (approval) approvals.announce(approval);
-    if (run) {
-      bus.emit('run.queued', { run_uuid: run.uuid, workflow_uuid: workflow.uuid }, caller.id);
-      queue.enqueued(caller.id);
-    }
+    if (run) bus.emit('run.queued', { run_uuid: run.uuid, workflow_uuid: workflow.uuid }, caller.id);
     return { outcome: 'accepted', answer };
+  }
+
+  /** The answer stored for this Idempotency-Key, if any; a different request under it is a conflict. */
+  private stored(keyId: number, idempotencyKey: string, bodyHash: string, now: number): Execution | undefined {
+    const stored = this.deps.store.idempotency.get(keyId, idempotencyKey, iso(now - IDEMPOTENCY_WINDOW_MS));
+    if (!stored) return undefined;
+    if (stored.body_hash !== bodyHash) {
+      throw new DomainError('conflict', 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request in the last 24 hours.');
+    }
+    return { outcome: 'accepted', answer: stored.response as Execution['answer'] };
   }
 
   /** The workflow, if it can run this request now; otherwise why not. */

@@ -3,7 +3,8 @@
 // transaction per state change, not per log line). Entries are buffered and written together, one
 // transaction for all runs, every FLUSH_MS or once MAX_BUFFERED are waiting; a run's end carries
 // whatever is buffered for the other runs in its own transaction, and its own final logs replace
-// its journal there.
+// its journal there. The runs that end in the same event-loop turn end in one transaction
+// (`finishSoon`), each in a savepoint of its own.
 import type { RunLogEntry } from '../../../shared/domain.ts';
 import type { RunOutcome } from '../../sandbox/index.ts';
 import type { JournalRow, RunCompletion, Store } from '../db/index.ts';
@@ -18,6 +19,8 @@ export class RunJournal {
   private readonly log: { error(message: string): void };
   private buffer: JournalRow[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private ending: Ending[] = [];
+  private endingScheduled = false;
 
   constructor(store: Store, log: { error(message: string): void }) {
     this.store = store;
@@ -50,7 +53,7 @@ export class RunJournal {
   finish(runId: number, uuid: string, outcome: RunOutcome, finishedAt: string): RunOutcome['status'] | null {
     const durationMs = Math.round(outcome.durationMs);
     try {
-      this.commit(runId, 'replace', { status: outcome.status, result: outcome.result, error: outcome.error, logs: outcome.logs, steps: outcome.steps, finished_at: finishedAt, duration_ms: durationMs });
+      this.commit(runId, 'replace', completionOf(outcome, finishedAt));
       return outcome.status;
     } catch (error) {
       const reason = `Vigil could not record the run's outcome (${outcome.status}): ${(error as Error).message}`;
@@ -63,6 +66,61 @@ export class RunJournal {
         this.log.error(`run ${uuid}: not even its failure could be recorded: ${(again as Error).message}`);
         return null;
       }
+    }
+  }
+
+  /**
+   * `finish`, together with the other runs that end in this event-loop turn: one transaction for
+   * all of them and everything buffered. A run whose end cannot be recorded there (its savepoint
+   * rolled back) goes through `finish` on its own afterwards, with its journal kept for it.
+   */
+  finishSoon(runId: number, uuid: string, outcome: RunOutcome, finishedAt: string): Promise<RunOutcome['status'] | null> {
+    return new Promise((resolve) => {
+      this.ending.push({ runId, uuid, outcome, finishedAt, resolve });
+      if (!this.endingScheduled) {
+        this.endingScheduled = true;
+        setImmediate(() => this.finishEnding());
+      }
+    });
+  }
+
+  private finishEnding(): void {
+    this.endingScheduled = false;
+    const ending = this.ending;
+    this.ending = [];
+    if (ending.length === 1) {
+      const [one] = ending as [Ending];
+      one.resolve(this.finish(one.runId, one.uuid, one.outcome, one.finishedAt));
+      return;
+    }
+    const endingIds = new Set(ending.map((end) => end.runId));
+    const recorded = new Set<number>();
+    try {
+      this.store.transaction(() => {
+        this.write(this.buffer.filter((row) => !endingIds.has(row.runId)));
+        for (const end of ending) {
+          try {
+            // A savepoint inside this transaction: a failure undoes this run's end only.
+            this.store.runs.finish(end.runId, completionOf(end.outcome, end.finishedAt), 'replace');
+            recorded.add(end.runId);
+          } catch {
+            // Recorded on its own below, where the reason is logged.
+          }
+        }
+      });
+    } catch {
+      // The transaction itself failed, so nothing of it is written: each run ends as it would alone.
+      for (const end of ending) end.resolve(this.finish(end.runId, end.uuid, end.outcome, end.finishedAt));
+      return;
+    }
+    // Written, or superseded by final logs; only the runs still to end keep theirs.
+    this.buffer = this.buffer.filter((row) => endingIds.has(row.runId) && !recorded.has(row.runId));
+    if (this.buffer.length === 0 && this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    for (const end of ending) {
+      end.resolve(recorded.has(end.runId) ? end.outcome.status : this.finish(end.runId, end.uuid, end.outcome, end.finishedAt));
     }
   }
 
@@ -97,4 +155,24 @@ export class RunJournal {
       this.log.error(`${rows.length} run journal entries could not be written: ${(error as Error).message}`);
     }
   }
+}
+
+interface Ending {
+  runId: number;
+  uuid: string;
+  outcome: RunOutcome;
+  finishedAt: string;
+  resolve: (status: RunOutcome['status'] | null) => void;
+}
+
+function completionOf(outcome: RunOutcome, finishedAt: string): RunCompletion {
+  return {
+    status: outcome.status,
+    result: outcome.result,
+    error: outcome.error,
+    logs: outcome.logs,
+    steps: outcome.steps,
+    finished_at: finishedAt,
+    duration_ms: Math.round(outcome.durationMs),
+  };
 }

@@ -24,6 +24,9 @@ export class RunQueue {
   /** Queued runs per triggering key (null: runs no key triggered), in the order keys began waiting. */
   private waiting = new Map<number | null, number>();
   private total = 0;
+  /** Admitted runs whose commit is still pending (group commit), per key: they count against the bound. */
+  private readonly reserved = new Map<number | null, number>();
+  private reservedTotal = 0;
   /** When each key last had a run started (a counter): the key served longest ago goes next. */
   private readonly served = new Map<number | null, number>();
   private turns = 0;
@@ -61,14 +64,15 @@ export class RunQueue {
   admit(keyId: number | null): Admission {
     const limit = this.settings.get().max_queued_runs;
     const share = Math.max(1, Math.floor(limit * KEY_SHARE_OF_QUEUE));
-    if (this.total >= limit) {
+    const total = this.total + this.reservedTotal;
+    if (total >= limit) {
       return {
         ok: false,
-        message: `Vigil has ${this.total} runs waiting, its limit (${limit}); nothing was queued. Retry later.`,
-        retryAfterSeconds: this.retryAfter(this.total - Math.floor(limit * 0.9) + 1),
+        message: `Vigil has ${total} runs waiting, its limit (${limit}); nothing was queued. Retry later.`,
+        retryAfterSeconds: this.retryAfter(total - Math.floor(limit * 0.9) + 1),
       };
     }
-    const own = this.waiting.get(keyId) ?? 0;
+    const own = (this.waiting.get(keyId) ?? 0) + (this.reserved.get(keyId) ?? 0);
     if (own >= share) {
       return {
         ok: false,
@@ -77,6 +81,20 @@ export class RunQueue {
       };
     }
     return { ok: true };
+  }
+
+  /** An admitted run of this key is being committed: hold its place until `release`. */
+  reserve(keyId: number | null): void {
+    this.reserved.set(keyId, (this.reserved.get(keyId) ?? 0) + 1);
+    this.reservedTotal++;
+  }
+
+  /** The commit of a reserved run ended (committed runs are then `added`). */
+  release(keyId: number | null): void {
+    const n = this.reserved.get(keyId) ?? 0;
+    if (n <= 1) this.reserved.delete(keyId);
+    else this.reserved.set(keyId, n - 1);
+    this.reservedTotal = Math.max(0, this.reservedTotal - 1);
   }
 
   /** A run of this key was committed to the queue. */
