@@ -3,6 +3,7 @@ import builtinWorkflows from './002_builtin_workflows.ts';
 import runFilterIndexes from './003_run_filter_indexes.ts';
 import trustBoundary from './004_trust_boundary.ts';
 import runSteps from './005_run_steps.ts';
+import sealedSecrets from './008_sealed_secrets.ts';
 
 /** Ordered migrations; a migration's number is its position (user_version after applying it). */
-export const MIGRATIONS: readonly string[] = [initial, builtinWorkflows, runFilterIndexes, trustBoundary, runSteps];
+export const MIGRATIONS: readonly string[] = [initial, builtinWorkflows, runFilterIndexes, trustBoundary, runSteps, sealedSecrets];
