@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   generate: () => import('./cli/generate.ts'),
   export: () => import('./cli/export.ts'),
   import: () => import('./cli/import.ts'),
+  'master-key': () => import('./cli/master-key.ts'),
 };
 
 const processIO: CommandIO = {
@@ -25,7 +26,7 @@ async function usage(io: CommandIO): Promise<string> {
   const lines = ['Usage: vigil <command> [options]', '', 'Commands:'];
   for (const [name, load] of Object.entries(commands)) {
     const { command } = await load();
-    lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+    lines.push(`  ${name.padEnd(11)} ${command.summary}`);
   }
   lines.push('', 'Run `vigil <command> --help` for the options of one command.');
   void io;

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { app } from 'electron';
 import { defaultDataDir, startServer } from './engine/index.ts';
-import { createKeychainStore } from './engine/secrets/index.ts';
+import { createKeychainStore, CREDENTIALS_SERVICE } from './engine/secrets/index.ts';
 import { createSandboxHost } from './sandbox/index.ts';
 import {
   claimSingleInstance,
@@ -60,7 +60,7 @@ if (!claimSingleInstance(() => (desktop ? desktop.openConsole() : (showWhenReady
           port: 0,
           executor: sandbox,
           secrets,
-          credentials: createKeychainStore({ service: 'vigil.credentials' }),
+          credentials: createKeychainStore({ service: CREDENTIALS_SERVICE }),
           desktopNotifier,
           log,
         }),

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { INDICATOR_TYPES, WORKFLOW_TYPES, type IndicatorType, type WorkflowType } from '../../shared/domain.ts';
-import { createKeychainStore, loadCodeGeneration, type GenerateProgress, type GenerateResult, type GenerationProblem, type SecretStore } from '../engine/index.ts';
+import { createKeychainStore, CREDENTIALS_SERVICE, loadCodeGeneration, type GenerateProgress, type GenerateResult, type GenerationProblem, type SecretStore } from '../engine/index.ts';
 import { createSandboxHost } from '../sandbox/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 import { dataDirOf, noDataMessage, openExistingStore } from './data.ts';
@@ -30,9 +30,6 @@ Options:
   --indicator-types LIST  comma-separated: ${INDICATOR_TYPES.join(', ')}
   --data-dir DIR          data folder (default $VIGIL_DATA_DIR, else the per-user data folder)
   --json                  machine-readable output`;
-
-/** Vigil's own credentials (LLM keys among them) live under this keychain service, as in `vigil serve`. */
-const CREDENTIALS_SERVICE = 'vigil.credentials';
 
 export interface GenerateCommandDeps {
   /** Where the API key is read from; the OS keychain unless a test gives another store. */

@@ -1,5 +1,5 @@
 // Works on the data folder directly: this command needs neither the API server nor the sandbox.
-import { createKeychainStore, loadNotifiers, type NotifierSettingsUpdate, type NotifierView, type SecretStore, type Store } from '../engine/index.ts';
+import { createKeychainStore, CREDENTIALS_SERVICE, loadNotifiers, type NotifierSettingsUpdate, type NotifierView, type SecretStore, type Store } from '../engine/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 import { dataDirOf, noDataMessage, openExistingStore, openOrCreateStore } from './data.ts';
 
@@ -70,7 +70,7 @@ async function withConfig(dataDir: string, body: (context: Context) => Promise<n
     io.err(`vigil notifiers: ${noDataMessage(dataDir)}`);
     return 1;
   }
-  const credentials: SecretStore = createKeychainStore({ service: 'vigil.credentials' });
+  const credentials: SecretStore = createKeychainStore({ service: CREDENTIALS_SERVICE });
   try {
     return await body({ store, config: new NotifierConfigStore(store.settings, credentials) });
   } finally {

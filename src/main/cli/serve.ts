@@ -1,5 +1,15 @@
 import { createSandboxHost } from '../sandbox/index.ts';
-import { checkPublicUrl, createKeychainStore, createLoginToken, defaultDataDir, loginUrl, startServer } from '../engine/index.ts';
+import {
+  checkPublicUrl,
+  createKeychainStore,
+  createLoginToken,
+  CREDENTIALS_SERVICE,
+  defaultDataDir,
+  loginUrl,
+  readMasterKeyFile,
+  startServer,
+  type MasterKey,
+} from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseOptions, UsageError, withUsage, type Command } from './command.ts';
@@ -22,7 +32,11 @@ Options:
                     this server's own with --tls-*). The Host and Origin checks accept it, and
                     links Vigil hands out (login, approval pages) use it
   --tls-cert FILE   PEM certificate chain: serve HTTPS directly (with --tls-key)
-  --tls-key FILE    PEM private key for --tls-cert`;
+  --tls-key FILE    PEM private key for --tls-cert
+
+Environment:
+  VIGIL_MASTER_KEY_FILE  seal secret values in the database under this master key instead of the
+                         OS keychain (a server has none; see vigil master-key --help)`;
 
 async function readPem(path: string, flag: string, cwd: string): Promise<string> {
   const text = await readFile(resolve(cwd, path), 'utf8').catch((error: Error) => {
@@ -60,6 +74,17 @@ export const command: Command = {
       const port = Number(values.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, not ${values.port}`);
       const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
+      // A server without a keychain seals secret values in its database under the operator's key.
+      const keyFile = io.env.VIGIL_MASTER_KEY_FILE;
+      let master: MasterKey | null = null;
+      if (keyFile) {
+        try {
+          master = readMasterKeyFile(resolve(io.cwd, keyFile));
+        } catch (error) {
+          io.err(`vigil serve: ${(error as Error).message}`);
+          return 1;
+        }
+      }
       const executor = createSandboxHost();
       // On the other core while this process opens the database and loads the API: the first run
       // then finds the sandbox ready (design-decisions.md § Start-up).
@@ -73,8 +98,8 @@ export const command: Command = {
           publicUrl: values['public-url'],
           tls,
           executor,
-          secrets: createKeychainStore(),
-          credentials: createKeychainStore({ service: 'vigil.credentials' }),
+          secrets: master ? { sealedWith: master } : createKeychainStore(),
+          credentials: master ? { sealedWith: master } : createKeychainStore({ service: CREDENTIALS_SERVICE }),
           log: { info: io.out, error: io.err },
           // The console bundle built from src/renderer (npm run serve builds it when missing).
           rendererDir: join(import.meta.dirname, '..', '..', '..', 'out', 'renderer'),
@@ -98,6 +123,7 @@ export const command: Command = {
       io.out(`Vigil listening on ${server.url}${server.publicUrl === server.url ? '' : ` (public URL ${server.publicUrl})`}`);
       io.out(`Console (one-time login link): ${loginUrl(server.publicUrl, createLoginToken(server.engine))}`);
       io.out(`Data folder: ${dataDir}`);
+      if (master) io.out(`Secrets: sealed in the database under master key ${master.id} (VIGIL_MASTER_KEY_FILE)`);
       const keychain = await server.engine.keychain.check();
       if (keychain.state === 'unavailable') {
         io.err(

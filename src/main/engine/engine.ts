@@ -9,7 +9,15 @@ import { IntegrationService, seedBuiltinWorkflows } from './integrations/index.t
 import { GenerationService } from './llm/index.ts';
 import { ExecutionService, RunScheduler, RunService, TestRunService, type RunExecutor } from './runs/index.ts';
 import { ScheduleService } from './schedules/index.ts';
-import { KeychainMonitor, SecretService, type SecretStore } from './secrets/index.ts';
+import {
+  createSealedSecretStore,
+  CREDENTIALS_SERVICE,
+  DEFAULT_KEYCHAIN_SERVICE,
+  KeychainMonitor,
+  SecretService,
+  type SealedIn,
+  type SecretStore,
+} from './secrets/index.ts';
 import { SessionService } from './session/index.ts';
 import { SettingsService, type Settings } from './settings/index.ts';
 import { iso, systemClock, type Clock } from './util/time.ts';
@@ -24,13 +32,13 @@ export interface EngineOptions {
   dataDir: string;
   /** Executes runs; the sandbox host. */
   executor: RunExecutor;
-  /** Where workflow secret values live: the OS keychain. */
-  secrets: SecretStore;
+  /** Where workflow secret values live: the OS keychain, or (a server without one) sealed in the database. */
+  secrets: SecretStore | SealedIn;
   /**
    * Vigil's own credentials (notifier tokens, integration and LLM keys): also the keychain, but a
    * separate service, so no workflow can declare and read them as secrets.
    */
-  credentials: SecretStore;
+  credentials: SecretStore | SealedIn;
   clock?: Clock;
   log?: EngineLog;
   /** Settings that apply to this process only and are not saved (benchmarks, tests). */
@@ -97,7 +105,11 @@ export function createEngine(options: EngineOptions): Engine {
   const store = openStore(join(options.dataDir, DATABASE_FILE));
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLog;
-  const { executor, secrets, credentials } = options;
+  const { executor } = options;
+  const sealedOr = (source: SecretStore | SealedIn, service: string): SecretStore =>
+    'sealedWith' in source ? createSealedSecretStore(store.sealedSecrets, source.sealedWith, service, () => iso(clock.now())) : source;
+  const secrets = sealedOr(options.secrets, DEFAULT_KEYCHAIN_SERVICE);
+  const credentials = sealedOr(options.credentials, CREDENTIALS_SERVICE);
   const bus = new EventBus();
   const settings = new SettingsService(store.settings, options.settingsOverrides);
   // Built-in workflows arrive on first start and follow every upgrade; the analyst's state, gate and tags stay.

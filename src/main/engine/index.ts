@@ -10,7 +10,17 @@ export { checkPublicUrl } from './public-url.ts';
 export { DATABASE_FILE, defaultDataDir, ensureDataDir } from './paths.ts';
 export { openStore, DatabaseTooNewError, type Store } from './db/index.ts';
 export { DEFAULT_SCOPES, KeyService } from './keys/index.ts';
-export { createKeychainStore, type SecretStore } from './secrets/index.ts';
+export {
+  createKeychainStore,
+  CREDENTIALS_SERVICE,
+  MasterKeyError,
+  readMasterKeyFile,
+  rotateMasterKey,
+  writeNewMasterKeyFile,
+  type MasterKey,
+  type SealedIn,
+  type SecretStore,
+} from './secrets/index.ts';
 export { createLoginToken, loginUrl } from './session/index.ts';
 export { systemClock } from './util/time.ts';
 export type { InputFields, RunExecutor } from './runs/index.ts';

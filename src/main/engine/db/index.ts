@@ -7,12 +7,14 @@ export type SettingsTable = Pick<SettingsRepository, 'read' | 'write'>;
 import { GroupCommit } from './group-commit.ts';
 import { openDatabase, type Db } from './open.ts';
 import { RunRepository } from './runs.ts';
+import { SealedSecretRepository } from './sealed-secrets.ts';
 import { WorkflowRepository } from './workflows.ts';
 
 export { DatabaseTooNewError, openDatabase, type Db } from './open.ts';
 export type { Approval, ApprovalFilter } from './approvals.ts';
 export { generateKeySecret, hashKey, type ApiKey } from './keys.ts';
 export type { JournalRow, Run, RunCompletion, RunFilter, NewRun } from './runs.ts';
+export type { SealedSecretRepository, SealedSecretRow } from './sealed-secrets.ts';
 export {
   WORKFLOW_SORTS,
   type Workflow,
@@ -32,6 +34,8 @@ export interface Store {
   keys: ApiKeyRepository;
   idempotency: IdempotencyRepository;
   secretNames: SecretNameRepository;
+  /** Secret values sealed under the operator's master key (servers without a keychain). */
+  sealedSecrets: SealedSecretRepository;
   settings: SettingsRepository;
   /** Runs `fn` in one immediate transaction. */
   transaction<T>(fn: () => T): T;
@@ -54,6 +58,7 @@ export function openStore(path: string): Store {
     keys: new ApiKeyRepository(db),
     idempotency: new IdempotencyRepository(db),
     secretNames: new SecretNameRepository(db),
+    sealedSecrets: new SealedSecretRepository(db),
     settings: new SettingsRepository(db),
     transaction: (fn) => db.transaction(fn).immediate(),
     batched: (fn) => group.run(fn),

@@ -5,6 +5,7 @@
 export {
   createKeychainStore,
   createMemorySecretStore,
+  CREDENTIALS_SERVICE,
   DEFAULT_KEYCHAIN_SERVICE,
   DEFAULT_KEYCHAIN_TIMEOUT_MS,
   KeychainError,
@@ -18,4 +19,13 @@ export {
 } from './keychain.ts';
 export type { KeychainStatus, KeychainStoreOptions, KeychainUnavailableReason, SecretStore } from './keychain.ts';
 export { KeychainMonitor } from './status.ts';
+export {
+  createSealedSecretStore,
+  MasterKeyError,
+  readMasterKeyFile,
+  rotateMasterKey,
+  writeNewMasterKeyFile,
+  type MasterKey,
+  type SealedIn,
+} from './sealed.ts';
 export { SecretService } from './service.ts';

@@ -31,6 +31,8 @@ import { SECRET_NAME } from '../../../shared/domain.ts';
 import { DomainError } from '../errors.ts';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'vigil';
+/** Vigil's own credentials (notifier tokens, integration and LLM keys): a service of their own, so no workflow can declare and read them. */
+export const CREDENTIALS_SERVICE = 'vigil.credentials';
 /** How long one keychain call may take before it counts as unavailable (an unanswered prompt). */
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 60_000;
 /** Largest secret value, in UTF-8 bytes. */

@@ -5,7 +5,8 @@ import trustBoundary from './004_trust_boundary.ts';
 import runSteps from './005_run_steps.ts';
 import schedules from './006_schedules.ts';
 import workflowMocks from './007_workflow_mocks.ts';
+import sealedSecrets from './008_sealed_secrets.ts';
 import type { Migration } from '../open.ts';
 
 /** Ordered migrations; a migration's number is its position (user_version after applying it). */
-export const MIGRATIONS: readonly Migration[] = [initial, builtinWorkflows, runFilterIndexes, trustBoundary, runSteps, schedules, workflowMocks];
+export const MIGRATIONS: readonly Migration[] = [initial, builtinWorkflows, runFilterIndexes, trustBoundary, runSteps, schedules, workflowMocks, sealedSecrets];
