@@ -72,6 +72,13 @@ export const WORKFLOW_DEFAULTS: Readonly<WorkflowDefaults> = {
   tags: [],
 };
 
+/** Fields a workflow list can be sorted by (a leading "-" in the query sorts descending). */
+export const WORKFLOW_SORTS = ['name', 'created_at', 'updated_at', 'risk_level', 'state'] as const;
+export type WorkflowSort = (typeof WORKFLOW_SORTS)[number];
+
+/** Items a list answers with when the caller does not say `page_size`. */
+export const DEFAULT_PAGE_SIZE = 50;
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

@@ -1,4 +1,4 @@
-import type { ApprovalMode, RiskLevel, RunStatus, WorkflowDefaults, WorkflowKind, WorkflowState, WorkflowType } from '../../../shared/domain.ts';
+import type { ApprovalMode, RiskLevel, RunStatus, WorkflowDefaults, WorkflowKind, WorkflowSort, WorkflowState, WorkflowType } from '../../../shared/domain.ts';
 import { newId } from '../util/ids.ts';
 import { fromJson, toJson } from '../util/json.ts';
 import type { Db } from './open.ts';
@@ -68,8 +68,7 @@ function toVersion(row: VersionRow): WorkflowVersion {
 
 const VERSION_COLUMNS = 'version, code, secrets, allowed_hosts, timeout_seconds, saved_at, author_key';
 
-export const WORKFLOW_SORTS = ['name', 'created_at', 'updated_at', 'risk_level', 'state'] as const;
-export type WorkflowSort = (typeof WORKFLOW_SORTS)[number];
+export { WORKFLOW_SORTS, type WorkflowSort } from '../../../shared/domain.ts';
 
 export interface WorkflowFilter {
   state?: WorkflowState;

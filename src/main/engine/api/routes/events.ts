@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { NotJson, errorResponses } from '../../../../shared/api/index.ts';
 import type { EngineEvent, EventBus } from '../../events/bus.ts';
 import type { ApiKey } from '../../db/index.ts';
 import type { KeyService } from '../../keys/index.ts';
@@ -35,6 +36,10 @@ export function eventRoutes(bus: EventBus, keys: Pick<KeyService, 'watch'>) {
             { last_event_id: Type.Optional(Type.Integer({ minimum: 0, description: 'Same as the Last-Event-ID header.' })) },
             { additionalProperties: false },
           ),
+          response: {
+            200: NotJson('text/event-stream', 'Events `run.queued`, `run.started`, `run.finished`, `approval.*` and `workflow.changed`, each with an id.'),
+            ...errorResponses(),
+          },
         },
       },
       (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ExecutionService } from '../../runs/index.ts';
-import { ExecuteBody, UuidParams } from '../schemas.ts';
+import { ExecuteAccepted, ExecuteBody, ExecutePlan, One, UuidParams, errorResponses } from '../../../../shared/api/index.ts';
 
 export function executeRoutes(execution: ExecutionService) {
   return async function execute(app: FastifyInstance) {
@@ -16,6 +16,11 @@ export function executeRoutes(execution: ExecutionService) {
             'Send an Idempotency-Key header to make retries safe for 24 hours.',
           params: UuidParams,
           body: ExecuteBody,
+          response: {
+            200: One(ExecutePlan, 'A dry run: what would happen, nothing stored.'),
+            202: One(ExecuteAccepted, 'Queued, or waiting for an approval.'),
+            ...errorResponses(409, 429, 503),
+          },
         },
       },
       async (request, reply) => {
