@@ -41,6 +41,9 @@ export type KeyType = (typeof KEY_TYPES)[number];
 export const SECRET_NAME_SOURCE = '[A-Za-z_][A-Za-z0-9_]{0,127}';
 export const SECRET_NAME = new RegExp(`^${SECRET_NAME_SOURCE}$`);
 
+/** An entry of a workflow's `allowed_hosts`: a host name, an IP address or a CIDR range (at most 253 characters). */
+export const ALLOWED_HOST = /^[A-Za-z0-9.:*\-[\]/]+$/;
+
 /** The fields a workflow gets when its creator leaves them out (the API, the console's new workflow). */
 export interface WorkflowDefaults {
   workflow_type: WorkflowType | null;

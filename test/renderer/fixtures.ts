@@ -46,6 +46,7 @@ export function approval(overrides: Partial<Approval> = {}): Approval {
     expires_at: '2026-11-22T13:00:00.000Z',
     notifier_info: [],
     run: null,
+    warnings: [],
     ...overrides,
   };
 }
@@ -69,6 +70,10 @@ export function workflow(overrides: Partial<Workflow> = {}): Workflow {
     documentation: '',
     tags: [],
     is_system: false,
+    builtin_key: null,
+    integration: null,
+    warnings: [],
+    endpoint: null,
     created_at: '2026-11-22T12:00:00.000Z',
     updated_at: '2026-11-22T12:00:00.000Z',
     ...overrides,

@@ -2,6 +2,7 @@
 // (src/main/engine/api/routes/workflows.ts; the views are src/main/engine/workflows/views.ts).
 import { Type, type Static } from 'typebox';
 import {
+  ALLOWED_HOST,
   APPROVAL_MODES,
   INDICATOR_TYPES,
   RISK_LEVELS,
@@ -20,7 +21,7 @@ export const SECRET_NAME_PATTERN = SECRET_NAME.source;
 const HostEntry = Type.String({
   minLength: 1,
   maxLength: 253,
-  pattern: '^[A-Za-z0-9.:*\\-\\[\\]/]+$',
+  pattern: ALLOWED_HOST.source,
   description: 'A host name, an IP address or a CIDR range the workflow may reach.',
 });
 
