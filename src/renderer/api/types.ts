@@ -1,43 +1,22 @@
 // The shapes the console reads from and sends to REST v1: the Static<> types of the API's own
 // schemas (src/shared/api), so the console and the engine cannot disagree. Only what is the
 // console's own (the editor's draft, the events it follows) is declared here.
+import type { Static } from 'typebox';
 import type {
-  ApiKey,
-  Approval,
-  ConnectionTest,
-  CreatedApiKey,
-  EntraUpdate,
-  EntraView,
   ExecuteAccepted,
   ExecuteBody,
-  IntegrationView,
-  KeychainStatus,
-  LastRun,
   LintProblem,
-  ListMeta,
   NotifierSettingsUpdate,
   NotifierTestResult as NotifierTestResultSchema,
   NotifierView as NotifierViewSchema,
-  OktaUpdate,
-  OktaView,
   Problem,
   Run,
-  RunDetail,
-  RunLogEntry,
-  RunStep,
-  Secret,
-  Settings,
-  SettingsPatch,
   TestBody,
-  TestHttpCall,
   TestReport,
   Workflow,
-  WorkflowListItem,
-  WorkflowVersion,
-  WorkflowVersionSummary,
   WorkflowWarning as WorkflowWarningSchema,
 } from '../../shared/api/index.ts';
-import type { Static } from 'typebox';
+import type { WorkflowDefaults } from '../../shared/domain.ts';
 
 export type {
   ApprovalMode,
@@ -73,6 +52,7 @@ export type {
   CreatedApiKey,
   EntraUpdate,
   EntraView,
+  Envelope,
   IntegrationView,
   KeychainStatus,
   LastRun,
@@ -91,31 +71,15 @@ export type {
   WorkflowListItem,
   WorkflowVersion,
   WorkflowVersionSummary,
-};
-export type { Envelope } from '../../shared/api/index.ts';
+} from '../../shared/api/index.ts';
 
 export type WorkflowWarning = Static<typeof WorkflowWarningSchema>;
 export type RunInput = Run['input'];
 export type WorkflowResult = NonNullable<Run['result']>;
 export type KeyRef = NonNullable<Run['trigger_key']>;
 
-/** The fields an analyst edits; what the editor's draft holds. */
-export type WorkflowFields = Pick<
-  Workflow,
-  | 'name'
-  | 'kind'
-  | 'workflow_type'
-  | 'indicator_types'
-  | 'code'
-  | 'approval_mode'
-  | 'approval_timeout_seconds'
-  | 'risk_level'
-  | 'timeout_seconds'
-  | 'secrets'
-  | 'allowed_hosts'
-  | 'documentation'
-  | 'tags'
->;
+/** The fields an analyst edits; what the editor's draft holds (its state is changed on its own). */
+export type WorkflowFields = Omit<WorkflowDefaults, 'state'> & Pick<Workflow, 'name' | 'code'>;
 
 /** A test run's report (POST /v1/workflows/test, /v1/workflows/{uuid}/test). */
 export type TestResult = TestReport;

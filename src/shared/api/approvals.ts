@@ -1,9 +1,9 @@
 // Approval requests: listing them, reading one, deciding (src/main/engine/api/routes/approvals.ts;
 // the view is src/main/engine/approvals/views.ts). The decide page and Slack's callback are not JSON.
 import { Type, type Static } from 'typebox';
-import { APPROVAL_STATUSES, RISK_LEVELS, RUN_STATUSES, TRIGGER_TYPES } from '../domain.ts';
+import { APPROVAL_STATUSES, RISK_LEVELS, RUN_STATUSES } from '../domain.ts';
 import { AnyJson, Closed, DateTime, Enum, Nullable, PageQuery, StatusList, Uuid } from './common.ts';
-import { KeyRef, RunInput } from './runs.ts';
+import { requestFields } from './runs.ts';
 import { WorkflowWarning } from './workflows.ts';
 
 export const ApprovalListQuery = Closed({
@@ -22,11 +22,7 @@ export const Approval = Type.Object({
   workflow_name: Type.String(),
   workflow_version: Type.Integer({ description: 'The version the request pins: an approved run runs exactly this.' }),
   risk_level: Enum(RISK_LEVELS),
-  trigger_type: Enum(TRIGGER_TYPES),
-  trigger_key: Nullable(KeyRef),
-  reason: Nullable(Type.String()),
-  confidence: Nullable(Type.Number()),
-  input: RunInput,
+  ...requestFields,
   status: Enum(APPROVAL_STATUSES),
   responder: Nullable(Type.String(), { description: 'Who decided.' }),
   decision_reason: Nullable(Type.String()),

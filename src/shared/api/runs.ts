@@ -9,6 +9,7 @@ import {
   STEP_STATUSES,
   TRIGGER_TYPES,
   WORKFLOW_KINDS,
+  type AlertInput,
 } from '../domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../indicators.ts';
 import { AnyJson, Closed, DateTime, Enum, JsonObject, Nullable, PageQuery, StatusList, Uuid } from './common.ts';
@@ -70,16 +71,19 @@ export const RunInput = Type.Object({
     malice: Nullable(Type.String()),
     enrichment: Nullable(JsonObject()),
   }),
+  // Any other field the caller's alert had is kept and written too.
   alert: Nullable(
-    Type.Object(
-      {
-        uuid: Type.Optional(Type.String()),
-        title: Type.Optional(Type.String()),
-        severity: Type.Optional(Type.String()),
-        source: Type.Optional(Type.String()),
-        fields: Type.Optional(JsonObject()),
-      },
-      { additionalProperties: true, description: 'The alert as the caller sent it.' },
+    Type.Unsafe<AlertInput>(
+      Type.Object(
+        {
+          uuid: Type.Optional(Type.String()),
+          title: Type.Optional(Type.String()),
+          severity: Type.Optional(Type.String()),
+          source: Type.Optional(Type.String()),
+          fields: Type.Optional(JsonObject()),
+        },
+        { additionalProperties: true, description: 'The alert as the caller sent it.' },
+      ),
     ),
   ),
   alert_uuid: Nullable(Type.String()),
@@ -121,16 +125,21 @@ export const RunLogEntry = Type.Object({
 });
 export type RunLogEntry = Static<typeof RunLogEntry>;
 
-const runFields = {
-  uuid: Uuid,
-  workflow_uuid: Uuid,
-  workflow_name: Type.String(),
-  workflow_version: Type.Integer(),
+/** What a run and an approval request both say of the request behind them: who asked, why, with what. */
+export const requestFields = {
   trigger_type: Enum(TRIGGER_TYPES),
   trigger_key: Nullable(KeyRef),
   reason: Nullable(Type.String()),
   confidence: Nullable(Type.Number()),
   input: RunInput,
+};
+
+const runFields = {
+  uuid: Uuid,
+  workflow_uuid: Uuid,
+  workflow_name: Type.String(),
+  workflow_version: Type.Integer(),
+  ...requestFields,
   status: Enum(RUN_STATUSES),
   result: Nullable(WorkflowResult),
   error: Nullable(Type.String()),
