@@ -82,6 +82,19 @@ export type WorkflowSort = (typeof WORKFLOW_SORTS)[number];
 /** Items a list answers with when the caller does not say `page_size`. */
 export const DEFAULT_PAGE_SIZE = 50;
 
+/** What GET /v1/events (and the engine's event bus) announces. */
+export const EVENT_TYPES = [
+  'run.queued',
+  'run.started',
+  'run.finished',
+  'approval.created',
+  'approval.decided',
+  'approval.expired',
+  'approval.cancelled',
+  'workflow.changed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

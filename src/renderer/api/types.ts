@@ -16,11 +16,12 @@ import type {
   Workflow,
   WorkflowWarning as WorkflowWarningSchema,
 } from '../../shared/api/index.ts';
-import type { WorkflowDefaults } from '../../shared/domain.ts';
+import type { EventType, WorkflowDefaults } from '../../shared/domain.ts';
 
 export type {
   ApprovalMode,
   ApprovalStatus,
+  EventType,
   IndicatorType,
   KeyType,
   RiskLevel,
@@ -98,16 +99,6 @@ export type NotifierView = Static<typeof NotifierViewSchema>;
 export type NotifierUpdate = NotifierSettingsUpdate;
 export type NotifierTestResult = Static<typeof NotifierTestResultSchema>;
 
-
-export type EventType =
-  | 'run.queued'
-  | 'run.started'
-  | 'run.finished'
-  | 'approval.created'
-  | 'approval.decided'
-  | 'approval.expired'
-  | 'approval.cancelled'
-  | 'workflow.changed';
 
 /** One event of GET /v1/events (text/event-stream): its id, its type and what it says. */
 export interface VigilEvent {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { NotJson, errorResponses } from '../../../../shared/api/index.ts';
+import { EVENT_TYPES } from '../../../../shared/domain.ts';
 import type { EngineEvent, EventBus } from '../../events/bus.ts';
 import type { ApiKey } from '../../db/index.ts';
 import type { KeyService } from '../../keys/index.ts';
@@ -37,7 +38,7 @@ export function eventRoutes(bus: EventBus, keys: Pick<KeyService, 'watch'>) {
             { additionalProperties: false },
           ),
           response: {
-            200: NotJson('text/event-stream', 'Events `run.queued`, `run.started`, `run.finished`, `approval.*` and `workflow.changed`, each with an id.'),
+            200: NotJson('text/event-stream', `Events, each with an id: ${EVENT_TYPES.join(', ')}.`),
             ...errorResponses(),
           },
         },
