@@ -45,6 +45,9 @@ export type KeyType = (typeof KEY_TYPES)[number];
 export const SECRET_NAME_SOURCE = '[A-Za-z_][A-Za-z0-9_]{0,127}';
 export const SECRET_NAME = new RegExp(`^${SECRET_NAME_SOURCE}$`);
 
+/** An entry of a workflow's `allowed_hosts`: a host name, an IP address or a CIDR range (at most 253 characters). */
+export const ALLOWED_HOST = /^[A-Za-z0-9.:*\-[\]/]+$/;
+
 /** The fields a workflow gets when its creator leaves them out (the API, the console's new workflow). */
 export interface WorkflowDefaults {
   workflow_type: WorkflowType | null;
@@ -78,6 +81,26 @@ export const WORKFLOW_DEFAULTS: Readonly<WorkflowDefaults> = {
   tags: [],
   schedule: null,
 };
+
+/** Fields a workflow list can be sorted by (a leading "-" in the query sorts descending). */
+export const WORKFLOW_SORTS = ['name', 'created_at', 'updated_at', 'risk_level', 'state'] as const;
+export type WorkflowSort = (typeof WORKFLOW_SORTS)[number];
+
+/** Items a list answers with when the caller does not say `page_size`. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** What GET /v1/events (and the engine's event bus) announces. */
+export const EVENT_TYPES = [
+  'run.queued',
+  'run.started',
+  'run.finished',
+  'approval.created',
+  'approval.decided',
+  'approval.expired',
+  'approval.cancelled',
+  'workflow.changed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -36,6 +36,8 @@ describe('import rules', () => {
     ['src/main/cli/example.ts', "import { createSandboxHost as imported } from '../sandbox/index.ts';"],
     ['src/main/shell/example.ts', "import { app as imported } from 'electron';"],
     ['src/renderer/stores/example.ts', "import { SCOPES as imported } from '../../shared/domain.ts';"],
+    ['src/main/engine/notify/example.ts', "import { NotifierSettingsUpdate as imported } from '../../../shared/api/notifiers.ts';"],
+    ['src/renderer/api/example.ts', "import type { Workflow as imported } from '../../shared/api/index.ts';"],
   ])('%s: %s is allowed', async (file, source) => {
     expect(await refusals(file, source)).toEqual([]);
   });

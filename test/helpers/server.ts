@@ -50,6 +50,8 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     secrets: createMemorySecretStore(),
     credentials: createMemorySecretStore(),
     log: { info: () => undefined, error: (message) => console.error(message) },
+    // An answer its schema does not describe fails the test instead of losing fields quietly.
+    checkResponses: true,
     ...options,
     settingsOverrides: { execute_rate_limit_per_minute: 0, ...options.settingsOverrides },
   });

@@ -22,6 +22,7 @@ export function run(overrides: Partial<Run> = {}): Run {
     finished_at: null,
     duration_ms: null,
     approval_uuid: null,
+    scheduled_for: null,
     ...overrides,
   };
 }
@@ -45,7 +46,9 @@ export function approval(overrides: Partial<Approval> = {}): Approval {
     created_at: '2026-11-22T12:00:00.000Z',
     expires_at: '2026-11-22T13:00:00.000Z',
     notifier_info: [],
+    scheduled_for: null,
     run: null,
+    warnings: [],
     ...overrides,
   };
 }
@@ -70,6 +73,12 @@ export function workflow(overrides: Partial<Workflow> = {}): Workflow {
     tags: [],
     schedule: null,
     is_system: false,
+    builtin_key: null,
+    integration: null,
+    warnings: [],
+    endpoint: null,
+    next_run_at: null,
+    last_scheduled_at: null,
     created_at: '2026-11-22T12:00:00.000Z',
     updated_at: '2026-11-22T12:00:00.000Z',
     ...overrides,

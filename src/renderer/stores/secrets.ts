@@ -1,5 +1,6 @@
 // Secret names (values never come back from the API), where they are used, set/replace/delete.
 import { create } from 'zustand';
+import { SECRET_NAME } from '../../shared/domain.ts';
 import { ApiError, errorMessage } from '../api/client.ts';
 import { api } from '../api/instance.ts';
 import type { KeychainStatus, Secret } from '../api/types.ts';
@@ -19,8 +20,6 @@ interface SecretsState {
   set(name: string, value: string): Promise<boolean>;
   remove(name: string): Promise<boolean>;
 }
-
-export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 
 export const useSecrets = create<SecretsState>()((set, get) => ({
   items: [],

@@ -1,5 +1,6 @@
 // How the engine's errors look over HTTP: the status each kind answers with, and the envelope
 // (DESIGN.md §4). The one place that knows both sides.
+import type { ErrorEnvelope } from '../../../shared/api/index.ts';
 import type { DomainError, ErrorKind } from '../errors.ts';
 
 const HTTP_STATUS: Record<ErrorKind, number> = {
@@ -17,12 +18,12 @@ const HTTP_STATUS: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
-export function errorBody(code: string, message: string, details: unknown = null) {
+export function errorBody(code: string, message: string, details: unknown = null): ErrorEnvelope {
   return { error: { code, message, details } };
 }
 
 /** The status, headers and body an engine error is answered with. */
-export function httpError(error: DomainError): { status: number; headers: Record<string, string>; body: ReturnType<typeof errorBody> } {
+export function httpError(error: DomainError): { status: number; headers: Record<string, string>; body: ErrorEnvelope } {
   return {
     status: HTTP_STATUS[error.kind],
     headers: error.retryAfterSeconds === null ? {} : { 'retry-after': String(error.retryAfterSeconds) },

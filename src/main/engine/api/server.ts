@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { Ajv, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import FindMyWay from 'find-my-way';
+import fastJson from 'fast-json-stringify';
 import type { Engine } from '../engine.ts';
 import { DomainError } from '../errors.ts';
 import { errorBody, httpError } from './errors.ts';
@@ -64,6 +65,7 @@ function makeAjv(options: AjvOptions): Ajv {
 // ever arrive as text, so they are coerced.
 const bodyAjv = makeAjv({ coerceTypes: false, useDefaults: true });
 const textAjv = makeAjv({ coerceTypes: true, useDefaults: true });
+const answerAjv = makeAjv({});
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -95,6 +97,12 @@ export interface ApiServerOptions {
   publicUrl?: string;
   /** PEM certificate and key when the server speaks TLS itself. */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * Check every JSON answer against its declared schema before writing it, and fail (500, logged)
+   * when it does not fit: a field the schema lacks, a null it does not allow. The serializer
+   * would silently drop the one and write the other as "" or 0. The test suites turn it on.
+   */
+  checkResponses?: boolean;
 }
 
 export async function buildApiServer(engine: Engine, options: ApiServerOptions = {}): Promise<FastifyInstance> {
@@ -153,6 +161,24 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     };
     validate.errors = null as ValidateFunction['errors'];
     return validate;
+  });
+
+  // Answers are written by the schema their route declares (src/shared/api): a field it does not
+  // name is left out. Compiled on first use too, for the same reason as the validators.
+  app.setSerializerCompiler(({ schema, method, url, httpStatus }) => {
+    let serialize: ((data: unknown) => string) | null = null;
+    let check: ValidateFunction | null = null;
+    return (data: unknown) => {
+      if (options.checkResponses) {
+        check ??= answerAjv.compile(schema as object);
+        if (!check(data)) {
+          const problems = [...new Set((check.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`))];
+          throw new Error(`${method} ${url} answered ${httpStatus} with a body its schema does not describe: ${problems.join('; ')}`);
+        }
+      }
+      serialize ??= fastJson(schema as Parameters<typeof fastJson>[0]);
+      return serialize(data);
+    };
   });
 
   // Before any route, so that every route is in the document.

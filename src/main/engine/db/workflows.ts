@@ -1,5 +1,5 @@
 import type { Schedule } from '../../../shared/schedule.ts';
-import type { ApprovalMode, RiskLevel, RunStatus, WorkflowDefaults, WorkflowKind, WorkflowState, WorkflowType } from '../../../shared/domain.ts';
+import type { ApprovalMode, RiskLevel, RunStatus, WorkflowDefaults, WorkflowKind, WorkflowSort, WorkflowState, WorkflowType } from '../../../shared/domain.ts';
 import { newId } from '../util/ids.ts';
 import { fromJson, toJson } from '../util/json.ts';
 import type { Db } from './open.ts';
@@ -82,8 +82,7 @@ function nullableJson(value: unknown): string | null {
   return value === null || value === undefined ? null : toJson(value);
 }
 
-export const WORKFLOW_SORTS = ['name', 'created_at', 'updated_at', 'risk_level', 'state'] as const;
-export type WorkflowSort = (typeof WORKFLOW_SORTS)[number];
+export { WORKFLOW_SORTS, type WorkflowSort } from '../../../shared/domain.ts';
 
 export interface WorkflowFilter {
   state?: WorkflowState;

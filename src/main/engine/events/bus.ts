@@ -1,14 +1,7 @@
 import { EventEmitter } from 'node:events';
+import type { EventType } from '../../../shared/domain.ts';
 
-export type EngineEventType =
-  | 'run.queued'
-  | 'run.started'
-  | 'run.finished'
-  | 'approval.created'
-  | 'approval.decided'
-  | 'approval.expired'
-  | 'approval.cancelled'
-  | 'workflow.changed';
+export type EngineEventType = EventType;
 
 export interface EngineEvent {
   id: number;

@@ -1,7 +1,7 @@
 // The structured answer the model submits (a tool call's input or a json_schema response), and
 // its validation. What fails validation becomes an `answer` problem fed back to the model, with the
 // same limits the workflow API applies on save, so a suggestion can always be saved as given.
-import { INDICATOR_TYPES, SECRET_NAME, type IndicatorType } from '../../../shared/domain.ts';
+import { ALLOWED_HOST, INDICATOR_TYPES, SECRET_NAME, type IndicatorType } from '../../../shared/domain.ts';
 import type { GenerationProblem, SuggestedTestInput } from '../../../shared/llm.ts';
 
 export const ANSWER_TOOL_NAME = 'submit_workflow';
@@ -9,7 +9,6 @@ export const ANSWER_TOOL_DESCRIPTION =
   'Submit the complete workflow: TypeScript code, a name, documentation, the secrets and hosts it needs, ' +
   'mock HTTP responses for a test run, and the test run\'s input. Always submit every field.';
 
-const HOST_ENTRY = /^[A-Za-z0-9.:*\-[\]/]+$/;
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 const MAX_CODE_BYTES = 1024 * 1024;
 const MAX_DOCUMENTATION = 64 * 1024;
@@ -148,7 +147,7 @@ export function validateAnswer(
   const allowedHosts = stringList(value.allowed_hosts, 'allowed_hosts', problems).filter((host) => {
     // The API's pattern also admits ':' and '/' (IPv6, CIDR), so a URL would slip through it.
     const cidrOnly = !host.includes('/') || /^[^/]+\/\d{1,3}$/.test(host);
-    if (HOST_ENTRY.test(host) && host.length <= 253 && !host.includes('://') && cidrOnly) return true;
+    if (ALLOWED_HOST.test(host) && host.length <= 253 && !host.includes('://') && cidrOnly) return true;
     problems.push(problem(`allowed_hosts entry "${host}" is not a host name: give host names only (api.example.com), no scheme or path.`));
     return false;
   });

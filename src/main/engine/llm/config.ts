@@ -19,7 +19,6 @@ import {
 /** A current Sonnet: strong at code, quick enough for an interactive dialog. */
 export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5';
 export const DEFAULT_TIMEOUT_SECONDS = 120;
-export const MAX_TIMEOUT_SECONDS = 1800;
 
 /** Credential names per provider, so switching providers keeps the other's key. */
 export const API_KEY_CREDENTIALS: Record<LlmProviderName, string> = {

@@ -10,7 +10,6 @@ export {
   API_KEY_CREDENTIALS,
   DEFAULT_ANTHROPIC_MODEL,
   DEFAULT_TIMEOUT_SECONDS,
-  MAX_TIMEOUT_SECONDS,
   llmSettingsView,
   readLlmSettings,
   resolveProvider,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { errorResponses } from '../../../shared/api/index.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { KeyService } from '../keys/index.ts';
@@ -115,7 +116,21 @@ export function mcpRoutes(
 
     const route = {
       config: { scopes: [] as string[] },
-      schema: { tags: ['mcp'], summary: 'MCP (Streamable HTTP): tools and resources for agents' },
+      schema: {
+        tags: ['mcp'],
+        summary: 'MCP (Streamable HTTP): tools and resources for agents',
+        response: {
+          200: {
+            description: 'JSON-RPC messages (MCP), as one JSON answer or an event stream.',
+            content: {
+              'application/json': { schema: { description: 'A JSON-RPC response.' } },
+              'text/event-stream': { schema: { type: 'string', description: 'JSON-RPC messages as events.' } },
+            },
+          },
+          202: { description: 'A notification or response was accepted; no body.', type: 'null' },
+          ...errorResponses(),
+        },
+      },
     };
     app.post('/mcp', route, handler);
     app.get('/mcp', route, handler);

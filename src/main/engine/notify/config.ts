@@ -5,7 +5,7 @@
  */
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { Type, type Static } from 'typebox';
+import { NotifierSettingsUpdate, SLACK_MODES, type SlackMode } from '../../../shared/api/notifiers.ts';
 import type { SettingsRepository } from '../db/misc.ts';
 import type { SecretStore } from '../secrets/index.ts';
 
@@ -14,8 +14,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 export const NOTIFIER_CHANNELS = ['slack', 'teams', 'desktop'] as const;
 export type NotifierChannel = (typeof NOTIFIER_CHANNELS)[number];
 
-export const SLACK_MODES = ['bot', 'webhook'] as const;
-export type SlackMode = (typeof SLACK_MODES)[number];
+export { SLACK_MODES, type SlackMode };
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
@@ -102,76 +101,8 @@ const SETTINGS_KEYS: Record<NotifierChannel, string> = {
   desktop: 'notifiers.desktop',
 };
 
-// ---- the update body (PUT /v1/settings/notifiers, `vigil notifiers set-*`) ----
-
-const Enum = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
-
-/** A channel id (C0123ABCD) or name (#soc-alerts). */
-const Channel = Type.String({
-  minLength: 1,
-  maxLength: 81,
-  pattern: '^#?[A-Za-z0-9][A-Za-z0-9._-]{0,79}$',
-  description: 'A channel id (C0123ABCD) or name (#soc-alerts).',
-});
-const SlackUserId = Type.String({ pattern: '^[UW][A-Z0-9]{2,30}$', description: 'A Slack user id (U0123ABCD).' });
-const Url = Type.String({ format: 'uri', maxLength: 2000 });
-const orNull = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
-
-const WorkflowChannels = Type.Unsafe<Record<string, string>>({
-  type: 'object',
-  propertyNames: { format: 'uuid' },
-  additionalProperties: Channel,
-  maxProperties: 1000,
-  description: 'Workflow uuid → channel. Replaces the whole map.',
-});
-
-export const NotifierSettingsUpdate = Type.Object(
-  {
-    slack: Type.Optional(
-      Type.Object(
-        {
-          enabled: Type.Optional(Type.Boolean()),
-          mode: Type.Optional(Enum(SLACK_MODES)),
-          default_channel: Type.Optional(orNull(Channel)),
-          workflow_channels: Type.Optional(WorkflowChannels),
-          approvers: Type.Optional(Type.Array(SlackUserId, { uniqueItems: true, maxItems: 200 })),
-          socket_mode: Type.Optional(Type.Boolean()),
-          notify_run_failed: Type.Optional(Type.Boolean()),
-          api_url: Type.Optional(Url),
-          bot_token: Type.Optional(
-            orNull(Type.String({ pattern: '^xoxb-[A-Za-z0-9-]{8,250}$', description: 'Bot token (xoxb-…); null removes it.' })),
-          ),
-          app_token: Type.Optional(
-            orNull(Type.String({ pattern: '^xapp-[A-Za-z0-9-]{8,250}$', description: 'App-level token for Socket Mode (xapp-…); null removes it.' })),
-          ),
-          signing_secret: Type.Optional(
-            orNull(Type.String({ pattern: '^[A-Za-z0-9]{16,128}$', description: 'Signing secret for the HTTP callback; null removes it.' })),
-          ),
-          webhook_url: Type.Optional(orNull(Url)),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    teams: Type.Optional(
-      Type.Object(
-        {
-          enabled: Type.Optional(Type.Boolean()),
-          notify_run_failed: Type.Optional(Type.Boolean()),
-          webhook_url: Type.Optional(orNull(Url)),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    desktop: Type.Optional(
-      Type.Object(
-        { enabled: Type.Optional(Type.Boolean()), run_failed: Type.Optional(Type.Boolean()) },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false, minProperties: 1 },
-);
-export type NotifierSettingsUpdate = Static<typeof NotifierSettingsUpdate>;
+// The update body (PUT /v1/settings/notifiers, `vigil notifiers set-*`) is part of the API contract.
+export { NotifierSettingsUpdate };
 
 export interface ConfigProblem {
   field: string;

@@ -1,4 +1,5 @@
 // Lists come a page at a time (DESIGN.md §4): which rows a page is, and what a service answers.
+import { DEFAULT_PAGE_SIZE } from '../../../shared/domain.ts';
 
 export interface PageQuery {
   page?: number;
@@ -13,7 +14,6 @@ export interface Page<T> {
   page_size: number;
 }
 
-export const DEFAULT_PAGE_SIZE = 50;
 
 export function pageWindow(query: PageQuery): { page: number; pageSize: number; limit: number; offset: number } {
   const page = query.page ?? 1;

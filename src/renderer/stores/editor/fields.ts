@@ -1,6 +1,7 @@
 // A workflow's editable fields: what a new one starts with, what the draft changed against the
 // saved copy ("dirty" is that comparison, so undoing an edit makes it clean again), and where the
 // server's field problems belong.
+import { WORKFLOW_DEFAULTS } from '../../../shared/domain.ts';
 import type { Workflow, WorkflowFields } from '../../api/types.ts';
 
 export const NEW_WORKFLOW_CODE = `import type { WorkflowContext, WorkflowResult } from "vigil";
@@ -34,22 +35,10 @@ export function exampleForType(code: string, workflowType: string | null): strin
   return code;
 }
 
-export const NEW_WORKFLOW_FIELDS: WorkflowFields = {
-  name: '',
-  kind: 'script',
-  workflow_type: 'indicator',
-  indicator_types: [],
-  code: NEW_WORKFLOW_CODE,
-  approval_mode: 'always',
-  approval_timeout_seconds: 3600,
-  risk_level: 'medium',
-  timeout_seconds: 60,
-  secrets: [],
-  allowed_hosts: [],
-  documentation: '',
-  tags: [],
-  schedule: null,
-};
+// A new workflow starts from the same defaults the API fills in; its state is the server's to set.
+const { state: _state, ...defaults } = WORKFLOW_DEFAULTS;
+
+export const NEW_WORKFLOW_FIELDS: WorkflowFields = { name: '', code: NEW_WORKFLOW_CODE, ...defaults };
 
 const FIELD_NAMES = Object.keys(NEW_WORKFLOW_FIELDS) as Array<keyof WorkflowFields>;
 

@@ -1,7 +1,7 @@
 // The workflow's settings: what it is, what it accepts, how it is gated, what it may read and
 // reach, and its documentation for agents (Markdown, with a preview).
 import { useState } from 'react';
-import { APPROVAL_MODES, RISK_LEVELS } from '../../../shared/domain.ts';
+import { ALLOWED_HOST, APPROVAL_MODES, RISK_LEVELS, SECRET_NAME } from '../../../shared/domain.ts';
 import type { WorkflowFields } from '../../api/types.ts';
 import { Markdown } from '../../components/Markdown.tsx';
 import { TokenList } from '../../components/TokenList.tsx';
@@ -12,8 +12,6 @@ import { exampleForType, useEditor } from '../../stores/editor.ts';
 import { ScheduleEditor } from './ScheduleEditor.tsx';
 import { TimeoutInput } from './TimeoutInput.tsx';
 
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
-const HOST = /^[A-Za-z0-9.:*\-[\]/]+$/;
 const APPROVAL_HINTS: Record<string, string> = {
   always: 'Every run waits for an analyst to approve it.',
   agent_only: 'Runs asked for by agents wait for approval; analysts run it directly.',
@@ -155,7 +153,7 @@ export function SettingsPanel({
         placeholder="api.example.com"
         mono
         hint="Empty: any public host. Listed: only these hosts (or CIDR ranges); needed for private addresses."
-        validate={(value) => (HOST.test(value) && value.length <= 253 ? null : 'a host name, IP address or CIDR range')}
+        validate={(value) => (ALLOWED_HOST.test(value) && value.length <= 253 ? null : 'a host name, IP address or CIDR range')}
       />
       <TokenList
         label="Tags"

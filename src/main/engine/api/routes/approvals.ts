@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApprovalQuery, ApprovalService } from '../../approvals/index.ts';
 import { callerLabel } from '../../keys/access.ts';
 import { pageAnswer } from '../answers.ts';
-import { ApprovalListQuery, DecisionBody, UuidParams } from '../schemas.ts';
+import { Approval, ApprovalListQuery, DecisionBody, One, PageOf, UuidParams, errorResponses } from '../../../../shared/api/index.ts';
 
 const tags = ['approvals'];
 
@@ -12,7 +12,12 @@ export function approvalRoutes(approvals: ApprovalService) {
       '/v1/workflow-approvals',
       {
         config: { scopes: ['workflows:read'] },
-        schema: { tags, summary: 'List approval requests: pending first, then decided ones', querystring: ApprovalListQuery },
+        schema: {
+          tags,
+          summary: 'List approval requests: pending first, then decided ones',
+          querystring: ApprovalListQuery,
+          response: { 200: PageOf(Approval), ...errorResponses() },
+        },
       },
       async (request) => pageAnswer(approvals.list(request.caller, request.query)),
     );
@@ -23,7 +28,7 @@ export function approvalRoutes(approvals: ApprovalService) {
       '/v1/workflow-approvals/:uuid',
       {
         config: { scopes: [] },
-        schema: { tags, summary: 'Get an approval request and, once approved, its run', params: UuidParams },
+        schema: { tags, summary: 'Get an approval request and, once approved, its run', params: UuidParams, response: { 200: One(Approval), ...errorResponses() } },
       },
       async (request) => ({ data: approvals.view(approvals.getFor(request.caller, request.params.uuid)), meta: {} }),
     );
@@ -38,6 +43,7 @@ export function approvalRoutes(approvals: ApprovalService) {
             summary: decision === 'approve' ? 'Approve: queues one run of the pinned version' : 'Reject (the reason is kept)',
             params: UuidParams,
             body: DecisionBody,
+            response: { 200: One(Approval), ...errorResponses(409) },
           },
         },
         async (request) => {

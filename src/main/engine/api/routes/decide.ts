@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import { Type } from 'typebox';
+import { ErrorEnvelope, NotJson } from '../../../../shared/api/index.ts';
 import type { ApprovalService } from '../../approvals/index.ts';
 import type { Approval } from '../../db/index.ts';
 import { requestedBy } from '../../approvals/views.ts';
@@ -130,6 +131,16 @@ function closedMessage(approval: Approval): [string, string] {
 
 const Params = Type.Object({ uuid: Type.String({ format: 'uuid' }) });
 
+/** Every answer is a page for a person, but for a malformed address (the API's 422 envelope). */
+const pageResponses = (success: string, form: boolean) => ({
+  200: NotJson('text/html', success),
+  ...(form ? { 400: NotJson('text/html', 'The form did not say which decision to make.') } : {}),
+  403: NotJson('text/html', 'The link\'s token is not valid for this request.'),
+  404: NotJson('text/html', 'No approval request at this address.'),
+  409: NotJson('text/html', 'The request was already decided or has expired.'),
+  422: ErrorEnvelope,
+});
+
 /**
  * The token-protected browser page an analyst opens from a notification. The token is the only
  * credential (no API key), single use, checked in constant time, and dies with the request.
@@ -148,6 +159,7 @@ export function decideRoutes(approvals: ApprovalService) {
           security: [],
           params: Params,
           querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }),
+          response: pageResponses('The request, with Approve and Reject buttons.', false),
         },
       },
       async (request, reply) => {
@@ -172,6 +184,7 @@ export function decideRoutes(approvals: ApprovalService) {
           security: [],
           params: Params,
           consumes: ['application/x-www-form-urlencoded'],
+          response: pageResponses('What the decision did.', true),
         },
       },
       async (request, reply) => {

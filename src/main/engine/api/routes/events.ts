@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { NotJson, errorResponses } from '../../../../shared/api/index.ts';
+import { EVENT_TYPES } from '../../../../shared/domain.ts';
 import type { EngineEvent, EventBus } from '../../events/bus.ts';
 import type { ApiKey } from '../../db/index.ts';
 import type { KeyService } from '../../keys/index.ts';
@@ -35,6 +37,10 @@ export function eventRoutes(bus: EventBus, keys: Pick<KeyService, 'watch'>) {
             { last_event_id: Type.Optional(Type.Integer({ minimum: 0, description: 'Same as the Last-Event-ID header.' })) },
             { additionalProperties: false },
           ),
+          response: {
+            200: NotJson('text/event-stream', `Events, each with an id: ${EVENT_TYPES.join(', ')}.`),
+            ...errorResponses(),
+          },
         },
       },
       (request, reply) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ExecutionService } from '../../runs/index.ts';
-import { ExecuteBody, UuidParams } from '../schemas.ts';
+import { Answer, ExecuteAccepted, ExecuteBody, ExecuteMeta, ExecutePlan, UuidParams, errorResponses } from '../../../../shared/api/index.ts';
 
 const EXECUTE_FIELDS = new Set(Object.keys(ExecuteBody.properties));
 
@@ -20,6 +20,11 @@ export function executeRoutes(execution: ExecutionService) {
             '`context`; fields the endpoint does not know are listed in `meta.ignored_fields`.',
           params: UuidParams,
           body: ExecuteBody,
+          response: {
+            200: Answer(ExecutePlan, ExecuteMeta, 'A dry run: what would happen, nothing stored.'),
+            202: Answer(ExecuteAccepted, ExecuteMeta, 'Queued, or waiting for an approval.'),
+            ...errorResponses(409, 429, 503),
+          },
         },
       },
       async (request, reply) => {

@@ -1,54 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import { INDICATOR_TYPES, WORKFLOW_TYPES } from '../../../../shared/domain.ts';
+import {
+  GenerateBody,
+  GenerateResult,
+  LlmSettingsPut,
+  LlmSettingsView,
+  One,
+  errorResponses,
+} from '../../../../shared/api/index.ts';
 import { DomainError } from '../../errors.ts';
-import { LLM_PROVIDERS, MAX_TIMEOUT_SECONDS, STRUCTURED_OUTPUT_MODES, type GenerateProgress, type GenerationService } from '../../llm/index.ts';
+import type { GenerateProgress, GenerationService } from '../../llm/index.ts';
 import { httpError } from '../errors.ts';
 import { openEventStream } from '../sse.ts';
 
-const Enum = <T extends readonly string[]>(values: T, description?: string) =>
-  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
-
-const GenerateBody = Type.Object(
-  {
-    description: Type.String({ minLength: 1, maxLength: 20_000, description: 'What the workflow should do, in plain words.' }),
-    workflow_type: Type.Optional(Type.Union([Enum(WORKFLOW_TYPES), Type.Null()])),
-    indicator_types: Type.Optional(Type.Array(Enum(INDICATOR_TYPES), { uniqueItems: true, maxItems: INDICATOR_TYPES.length })),
-    existing_code: Type.Optional(
-      Type.String({ maxLength: 1024 * 1024, description: 'The current code. With `instruction`, the model refines it instead of starting over.' }),
-    ),
-    instruction: Type.Optional(Type.String({ minLength: 1, maxLength: 20_000, description: 'What to change in `existing_code`.' })),
-  },
-  { additionalProperties: false },
-);
-type GenerateBody = Static<typeof GenerateBody>;
-
-const LlmSettingsPut = Type.Object(
-  {
-    provider: Type.Union([Enum(LLM_PROVIDERS), Type.Null()], { description: 'null turns generation off.' }),
-    model: Type.Optional(
-      Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()], {
-        description: 'Model id; null = the provider default (Anthropic: a current Sonnet). Required for openai_compatible.',
-      }),
-    ),
-    base_url: Type.Optional(
-      Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()], {
-        description: 'openai_compatible: the server\'s /v1 URL (required), e.g. http://127.0.0.1:11434/v1. anthropic: null = the official endpoint.',
-      }),
-    ),
-    timeout_seconds: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TIMEOUT_SECONDS, description: 'Limit for one model request (default 120).' })),
-    structured_output: Type.Optional(
-      Enum(STRUCTURED_OUTPUT_MODES, 'openai_compatible only: json_schema (response_format, default) or tool (a forced function call).'),
-    ),
-    api_key: Type.Optional(
-      Type.Union([Type.String({ minLength: 1, maxLength: 4096 }), Type.Null()], {
-        description: 'Write-only. A string stores it in the OS keychain, null deletes it, absent keeps the stored one.',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-type LlmSettingsPut = Static<typeof LlmSettingsPut>;
 
 const GENERATE_DESCRIPTION = `Writes a workflow from a description with the configured LLM, then lints it, type-checks it against
 vigil.d.ts and runs it once in the sandbox in test mode against the model's own suggested mocks; problems go
@@ -78,7 +41,22 @@ export function generateRoutes(generation: GenerationService, log: { error(messa
       '/v1/workflows/generate',
       {
         config: { scopes: ['workflows:write'] },
-        schema: { tags: ['workflows'], summary: 'Generate workflow code with an LLM (nothing is saved)', description: GENERATE_DESCRIPTION, body: GenerateBody },
+        schema: {
+          tags: ['workflows'],
+          summary: 'Generate workflow code with an LLM (nothing is saved)',
+          description: GENERATE_DESCRIPTION,
+          body: GenerateBody,
+          response: {
+            200: {
+              description: 'The generated workflow; with `Accept: text/event-stream`, progress events and then the same result.',
+              content: {
+                'application/json': { schema: One(GenerateResult) },
+                'text/event-stream': { schema: { type: 'string', description: 'Events progress, result and error (see above).' } },
+              },
+            },
+            ...errorResponses(502, 503),
+          },
+        },
       },
       async (request, reply) => {
         // Refusals before generation starts (not configured, keychain unavailable) are plain JSON answers.
@@ -115,7 +93,14 @@ export function generateRoutes(generation: GenerationService, log: { error(messa
 
     app.get(
       '/v1/settings/llm',
-      { config: { scopes: ['admin'] }, schema: { tags: ['settings'], summary: 'Read the code generation settings (never the API key)' } },
+      {
+        config: { scopes: ['admin'] },
+        schema: {
+          tags: ['settings'],
+          summary: 'Read the code generation settings (never the API key)',
+          response: { 200: One(LlmSettingsView), ...errorResponses() },
+        },
+      },
       async () => ({ data: generation.settings(), meta: {} }),
     );
 
@@ -130,6 +115,7 @@ export function generateRoutes(generation: GenerationService, log: { error(messa
             'Fields left out return to their defaults, except `api_key`: absent keeps the stored key, null deletes it. ' +
             'The answer is the same as GET: `api_key_set` says whether a key is stored, the key itself is never returned.',
           body: LlmSettingsPut,
+          response: { 200: One(LlmSettingsView), ...errorResponses(502, 503) },
         },
       },
       async (request) => ({ data: await generation.updateSettings(request.body), meta: {} }),

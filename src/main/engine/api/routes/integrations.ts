@@ -1,6 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
-import { INTEGRATION_NAMES, type IntegrationName } from '../../../sandbox/index.ts';
+import { Type } from 'typebox';
+import {
+  ConnectionTest,
+  EntraPut,
+  IntegrationParams as NameParams,
+  IntegrationView,
+  One,
+  OktaPut,
+  errorResponses,
+  type EntraUpdate,
+  type OktaUpdate,
+} from '../../../../shared/api/index.ts';
+import type { IntegrationName } from '../../../../shared/integrations.ts';
 import { invalid } from '../../errors.ts';
 import type { IntegrationService } from '../../integrations/index.ts';
 import type { TestRunService } from '../../runs/index.ts';
@@ -8,30 +19,6 @@ import type { TestRunService } from '../../runs/index.ts';
 const tags = ['settings'];
 const admin = { scopes: ['admin'] };
 
-const NameParams = Type.Object({ name: Type.Unsafe<IntegrationName>({ type: 'string', enum: [...INTEGRATION_NAMES], description: 'okta or entra' }) });
-
-const Url = (description: string) => Type.String({ minLength: 1, maxLength: 500, description });
-
-export const OktaPut = Type.Object(
-  {
-    org_url: Url('The Okta org URL, e.g. https://example.okta.com'),
-    api_token: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'An Okta API token; stored in the OS keychain, never returned. Absent keeps the stored token.' })),
-  },
-  { additionalProperties: false },
-);
-export type OktaPut = Static<typeof OktaPut>;
-
-export const EntraPut = Type.Object(
-  {
-    tenant_id: Type.String({ minLength: 1, maxLength: 253, description: 'Directory (tenant) id or a verified domain' }),
-    client_id: Type.String({ minLength: 1, maxLength: 64, description: "The app registration's application (client) id" }),
-    client_secret: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'A client secret value; stored in the OS keychain, never returned. Absent keeps the stored secret.' })),
-    authority_url: Type.Optional(Type.Union([Url('Token endpoint host; default https://login.microsoftonline.com'), Type.Null()])),
-    graph_url: Type.Optional(Type.Union([Url('Microsoft Graph; default https://graph.microsoft.com'), Type.Null()])),
-  },
-  { additionalProperties: false },
-);
-export type EntraPut = Static<typeof EntraPut>;
 
 /**
  * `/v1/integrations[/{okta|entra}]` (admin only): the identity-provider integrations behind
@@ -39,18 +26,26 @@ export type EntraPut = Static<typeof EntraPut>;
  */
 export function integrationRoutes(integrations: IntegrationService, testRuns: Pick<TestRunService, 'connection'>) {
   return async function integrationsPlugin(app: FastifyInstance) {
-    app.get('/v1/integrations', { config: admin, schema: { tags, summary: 'The Okta and Entra integrations (never their secrets)' } }, async () => ({
-      data: integrations.list(),
-      meta: {},
-    }));
+    app.get(
+      '/v1/integrations',
+      {
+        config: admin,
+        schema: {
+          tags,
+          summary: 'The Okta and Entra integrations (never their secrets)',
+          response: { 200: One(Type.Array(IntegrationView)), ...errorResponses() },
+        },
+      },
+      async () => ({ data: integrations.list(), meta: {} }),
+    );
 
     app.get<{ Params: { name: IntegrationName } }>(
       '/v1/integrations/:name',
-      { config: admin, schema: { tags, summary: 'One integration (never its secret)', params: NameParams } },
+      { config: admin, schema: { tags, summary: 'One integration (never its secret)', params: NameParams, response: { 200: One(IntegrationView), ...errorResponses() } } },
       async (request) => ({ data: integrations.view(request.params.name), meta: {} }),
     );
 
-    app.put<{ Params: { name: IntegrationName }; Body: OktaPut | EntraPut }>(
+    app.put<{ Params: { name: IntegrationName }; Body: OktaUpdate | EntraUpdate }>(
       '/v1/integrations/:name',
       {
         config: admin,
@@ -62,6 +57,7 @@ export function integrationRoutes(integrations: IntegrationService, testRuns: Pi
             'The secret may be left out to keep the stored one. The answer is the same as GET.',
           params: NameParams,
           body: Type.Union([OktaPut, EntraPut]),
+          response: { 200: One(IntegrationView), ...errorResponses(502, 503) },
         },
       },
       async (request) => {
@@ -75,13 +71,16 @@ export function integrationRoutes(integrations: IntegrationService, testRuns: Pi
           ...required.filter((key) => typeof body[key] !== 'string').map((key) => ({ field: `body.${key}`, message: `${key} is required` })),
         ];
         if (problems.length > 0) throw invalid(problems);
-        return { data: await integrations.update(name, body as OktaPut | EntraPut), meta: {} };
+        return { data: await integrations.update(name, body as OktaUpdate | EntraUpdate), meta: {} };
       },
     );
 
     app.delete<{ Params: { name: IntegrationName } }>(
       '/v1/integrations/:name',
-      { config: admin, schema: { tags, summary: 'Remove an integration and its keychain entry', params: NameParams } },
+      {
+        config: admin,
+        schema: { tags, summary: 'Remove an integration and its keychain entry', params: NameParams, response: { 200: One(IntegrationView), ...errorResponses(502, 503) } },
+      },
       async (request) => ({ data: await integrations.remove(request.params.name), meta: {} }),
     );
 
@@ -96,6 +95,7 @@ export function integrationRoutes(integrations: IntegrationService, testRuns: Pi
             'Always 200 once the integration is configured: `ok` says whether the vendor accepted the credentials, `message` what it ' +
             'answered. Credentials the keychain cannot give fail the test like any run (`code` KEYCHAIN_UNAVAILABLE or KEYCHAIN_ERROR).',
           params: NameParams,
+          response: { 200: One(ConnectionTest), ...errorResponses() },
         },
       },
       async (request) => ({ data: await testRuns.connection(request.params.name), meta: {} }),

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { KeyService } from '../../keys/index.ts';
 import { keyView } from '../../keys/views.ts';
-import { KeyCreate, UuidParams } from '../schemas.ts';
+import { Type } from 'typebox';
+import { Answer, ApiKey, CountMeta, CreatedApiKey, KeyCreate, One, UuidParams, errorResponses } from '../../../../shared/api/index.ts';
 
 const admin = { scopes: ['admin'] };
 const tags = ['api keys'];
@@ -10,7 +11,7 @@ export function keyRoutes(keys: KeyService) {
   return async function keysPlugin(app: FastifyInstance) {
     app.get(
       '/v1/api-keys',
-      { config: admin, schema: { tags, summary: 'List API keys (never their secrets)' } },
+      { config: admin, schema: { tags, summary: 'List API keys (never their secrets)', response: { 200: Answer(Type.Array(ApiKey), CountMeta), ...errorResponses() } } },
       async () => {
         const list = keys.list().map(keyView);
         return { data: list, meta: { total: list.length } };
@@ -19,7 +20,10 @@ export function keyRoutes(keys: KeyService) {
 
     app.post<{ Body: KeyCreate }>(
       '/v1/api-keys',
-      { config: admin, schema: { tags, summary: 'Create an API key; the key is in this response only', body: KeyCreate } },
+      {
+        config: admin,
+        schema: { tags, summary: 'Create an API key; the key is in this response only', body: KeyCreate, response: { 201: One(CreatedApiKey), ...errorResponses() } },
+      },
       async (request, reply) => {
         const { key, secret } = keys.create(request.body);
         return reply.code(201).send({ data: { ...keyView(key), key: secret }, meta: {} });
@@ -28,7 +32,7 @@ export function keyRoutes(keys: KeyService) {
 
     app.delete<{ Params: { uuid: string } }>(
       '/v1/api-keys/:uuid',
-      { config: admin, schema: { tags, summary: 'Revoke an API key', params: UuidParams } },
+      { config: admin, schema: { tags, summary: 'Revoke an API key', params: UuidParams, response: { 200: One(ApiKey), ...errorResponses() } } },
       async (request) => ({ data: keyView(keys.revoke(request.params.uuid)), meta: {} }),
     );
   };

@@ -1,12 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import {
+  NotifierSettingsUpdate,
+  NotifierTestBody,
+  NotifierTestResult,
+  NotifierView,
+  One,
+  errorResponses,
+} from '../../../../shared/api/index.ts';
 import { DomainError, notFound } from '../../errors.ts';
-import { NotifierSettingsUpdate, verifySlackSignature, type NotificationService, type SlackInteraction } from '../../notify/index.ts';
+import { verifySlackSignature, type NotificationService, type SlackInteraction } from '../../notify/index.ts';
 import type { Clock } from '../../util/time.ts';
 
 const tags = ['settings'];
-
-const TestBody = Type.Object({ channel: Type.Unsafe<'slack' | 'teams'>({ type: 'string', enum: ['slack', 'teams'] }) }, { additionalProperties: false });
 
 /** Notifier settings (admin only): secrets go in, only "set or not" comes out. */
 export function notifierRoutes(notifications: NotificationService) {
@@ -15,7 +21,11 @@ export function notifierRoutes(notifications: NotificationService) {
       '/v1/settings/notifiers',
       {
         config: { scopes: ['admin'] },
-        schema: { tags, summary: 'Notifier settings (Slack, Teams, desktop); secrets shown only as set or not' },
+        schema: {
+          tags,
+          summary: 'Notifier settings (Slack, Teams, desktop); secrets shown only as set or not',
+          response: { 200: One(NotifierView), ...errorResponses(502) },
+        },
       },
       async () => ({ data: await notifications.view(), meta: {} }),
     );
@@ -28,16 +38,22 @@ export function notifierRoutes(notifications: NotificationService) {
           tags,
           summary: 'Change notifier settings: fields left out keep their value; a secret set to null is removed',
           body: NotifierSettingsUpdate,
+          response: { 200: One(NotifierView), ...errorResponses(502, 503) },
         },
       },
       async (request) => ({ data: await notifications.update(request.body), meta: {} }),
     );
 
-    app.post<{ Body: { channel: 'slack' | 'teams' } }>(
+    app.post<{ Body: NotifierTestBody }>(
       '/v1/settings/notifiers/test',
       {
         config: { scopes: ['admin'] },
-        schema: { tags, summary: "Send a test message (one try) and report the receiver's answer", body: TestBody },
+        schema: {
+          tags,
+          summary: "Send a test message (one try) and report the receiver's answer",
+          body: NotifierTestBody,
+          response: { 200: One(NotifierTestResult), ...errorResponses(502, 503) },
+        },
       },
       async (request) => ({ data: await notifications.test(request.body.channel), meta: {} }),
     );
@@ -68,6 +84,7 @@ export function slackCallbackRoutes(notifications: NotificationService, clock: C
           summary: 'Slack interactivity callback (signed by Slack; Approve/Reject buttons)',
           security: [],
           consumes: ['application/x-www-form-urlencoded'],
+          response: { 200: Type.Null({ description: 'Received; what the click led to reaches Slack through its response_url.' }), ...errorResponses() },
         },
       },
       async (request, reply) => {

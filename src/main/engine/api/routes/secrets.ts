@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SecretService } from '../../secrets/index.ts';
-import { SecretParams, SecretPut } from '../schemas.ts';
+import { Type } from 'typebox';
+import { Answer, One, Secret, SecretDeleted, SecretListMeta, SecretParams, SecretPut, SecretSet, errorResponses } from '../../../../shared/api/index.ts';
 
 const tags = ['secrets'];
 
@@ -17,6 +18,7 @@ export function secretRoutes(secrets: SecretService) {
           description:
             'meta.keychain says whether the OS keychain, where the values live, can be used: {state: "available"}, ' +
             '{state: "checking"} just after start, or {state: "unavailable", reason, why, fix}.',
+          response: { 200: Answer(Type.Array(Secret), SecretListMeta), ...errorResponses() },
         },
       },
       async () => {
@@ -29,7 +31,13 @@ export function secretRoutes(secrets: SecretService) {
       '/v1/secrets/:name',
       {
         config: { scopes: ['workflows:write'] },
-        schema: { tags, summary: 'Set or replace a secret (stored in the OS keychain)', params: SecretParams, body: SecretPut },
+        schema: {
+          tags,
+          summary: 'Set or replace a secret (stored in the OS keychain)',
+          params: SecretParams,
+          body: SecretPut,
+          response: { 200: One(SecretSet), ...errorResponses(502, 503) },
+        },
       },
       async (request) => ({ data: await secrets.set(request.params.name, request.body.value), meta: {} }),
     );
@@ -38,7 +46,7 @@ export function secretRoutes(secrets: SecretService) {
       '/v1/secrets/:name',
       {
         config: { scopes: ['workflows:write'] },
-        schema: { tags, summary: 'Delete a secret', params: SecretParams },
+        schema: { tags, summary: 'Delete a secret', params: SecretParams, response: { 200: One(SecretDeleted), ...errorResponses(502, 503) } },
       },
       async (request, reply) => reply.code(200).send({ data: await secrets.delete(request.params.name), meta: {} }),
     );

@@ -1,14 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import { CreatedApiKey, One, SessionBody, errorResponses } from '../../../../shared/api/index.ts';
 import { DomainError } from '../../errors.ts';
 import { keyView } from '../../keys/views.ts';
 import type { SessionService } from '../../session/index.ts';
-
-const SessionBody = Type.Object(
-  { login_token: Type.String({ minLength: 1, maxLength: 200, description: 'The token from the login URL printed by `vigil serve`.' }) },
-  { additionalProperties: false },
-);
-type SessionBody = Static<typeof SessionBody>;
 
 /**
  * `POST /v1/session`: the console trades the one-time login token for a human session key. Public
@@ -24,6 +18,7 @@ export function sessionRoutes(sessions: SessionService) {
           summary: 'Exchange a one-time login token for a 12-hour human session key',
           security: [],
           body: SessionBody,
+          response: { 201: One(CreatedApiKey, 'A human key that expires in 12 hours.'), ...errorResponses() },
         },
       },
       async (request, reply) => {

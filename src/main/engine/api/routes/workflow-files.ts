@@ -1,40 +1,18 @@
 // Workflows as files and their test mocks: the stored mocks of a workflow (what the console's Test
 // panel loads and saves) and importing a folder of workflow files (what `vigil import --url` and the
-// console's Import send). The schemas live here beside their routes.
+// console's Import send). Their schemas are src/shared/api/workflow-files.ts.
 import type { FastifyInstance } from 'fastify';
-import { Type, type Static } from 'typebox';
+import {
+  errorResponses,
+  IMPORT_BODY_LIMIT,
+  ImportBody,
+  ImportPlan,
+  MocksPut,
+  One,
+  UuidParams,
+  WorkflowMocks,
+} from '../../../../shared/api/index.ts';
 import type { WorkflowImportService, WorkflowService } from '../../workflows/index.ts';
-import { UuidParams } from '../schemas.ts';
-
-/** An import carries a whole folder: larger than other requests, still bounded. */
-export const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
-
-const MocksPut = Type.Object(
-  {
-    mocks: Type.Unknown({
-      description:
-        'The mocks a test of this workflow answers HTTP calls with, in the shape the test endpoints accept ' +
-        '({responses: [...], default?}, or a bare list); null removes them. At most 1 MB as JSON, 64 levels deep.',
-    }),
-  },
-  { additionalProperties: false, required: ['mocks'] },
-);
-type MocksPut = Static<typeof MocksPut>;
-
-const ImportBody = Type.Object(
-  {
-    files: Type.Record(Type.String({ minLength: 1, maxLength: 255 }), Type.String({ maxLength: 1024 * 1024 + 1 }), {
-      maxProperties: 3000,
-      description:
-        'The folder as `vigil export` writes it: file name → content (`<slug>.ts` or `<slug>.endpoint.json`, ' +
-        '`<slug>.vigil.json`, `<slug>.mocks.json`). Other files are listed as ignored.',
-    }),
-    dry_run: Type.Optional(Type.Boolean({ description: 'Answer the plan and change nothing.' })),
-    activate: Type.Optional(Type.Boolean({ description: 'Activate every imported workflow; without it activation never changes and new workflows are drafts.' })),
-  },
-  { additionalProperties: false },
-);
-type ImportBody = Static<typeof ImportBody>;
 
 const tags = ['workflows'];
 
@@ -49,6 +27,7 @@ export function workflowFileRoutes(workflows: WorkflowService, imports: Workflow
           summary: "Get a workflow's stored test mocks",
           description: 'Answers {mocks, updated_at}; mocks is null when none are stored. Mocks are not part of a version.',
           params: UuidParams,
+          response: { 200: One(WorkflowMocks), ...errorResponses() },
         },
       },
       async (request) => ({ data: workflows.mocks(request.params.uuid), meta: {} }),
@@ -63,6 +42,7 @@ export function workflowFileRoutes(workflows: WorkflowService, imports: Workflow
           summary: "Store a workflow's test mocks (checked as a test checks them; not a new version)",
           params: UuidParams,
           body: MocksPut,
+          response: { 200: One(WorkflowMocks), ...errorResponses(422) },
         },
       },
       async (request) => ({ data: workflows.saveMocks(request.caller, request.params.uuid, request.body.mocks ?? null), meta: {} }),
@@ -81,6 +61,7 @@ export function workflowFileRoutes(workflows: WorkflowService, imports: Workflow
             'endpoint rules, mocks, schedules); any problem refuses the whole import with 422 IMPORT_INVALID and ' +
             'details.problems [{file, line?, message}], and nothing changes. Activation changes only with activate.',
           body: ImportBody,
+          response: { 200: One(ImportPlan), ...errorResponses(413, 422) },
         },
       },
       async (request) => {
