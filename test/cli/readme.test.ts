@@ -20,6 +20,7 @@ const SKIPPED: Array<[RegExp, string]> = [
   [/^export SLACK_BOT/, 'needs a Slack workspace (and would reach slack.com)'],
   [/^ssh /, 'needs a second machine'],
   [/^npx vigil export/, 'writes a folder into the checkout; test/cli/workflow-files.test.ts runs export and import'],
+  [/^npx vigil master-key new/, 'writes under /etc and starts a second server; test/engine/sealed-secrets.test.ts runs master-key new, serve and rotate'],
 ];
 /** The block `npm run serve …`: the test starts it itself and holds it to its sample output. */
 const SERVE = /^npm run serve -- --port 8750$/;
