@@ -5,20 +5,10 @@
 // https://learn.microsoft.com/en-us/graph/api/resources/authenticationmethods-overview
 import { createHash } from 'node:crypto';
 import { clip, codeForStatus, IntegrationCallError, invalidArgument, parseJson, segment, type IntegrationHttp, type VendorResponse } from './http.ts';
+// What workflows see is declared once, in the "vigil" module authors import (src/shared/vigil.d.ts).
+import type { AuthenticationMethodRef, EntraUser } from 'vigil';
 import type { EntraConfig } from './types.ts';
 
-export interface EntraUser {
-  id: string;
-  user_principal_name: string;
-  mail: string | null;
-  display_name: string | null;
-  account_enabled: boolean | null;
-}
-
-export interface AuthenticationMethodRef {
-  type: string;
-  id: string;
-}
 
 export const ENTRA_METHODS = ['findUser', 'revokeSessions', 'disableAccount', 'enableAccount', 'forceMfaReregistration', 'checkConnection'] as const;
 

@@ -2,16 +2,10 @@
 // operations, user lookup) with an API token (`Authorization: SSWS <token>`).
 // https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/
 import { clip, codeForStatus, IntegrationCallError, invalidArgument, parseJson, segment, type IntegrationHttp, type VendorResponse } from './http.ts';
+// What workflows see is declared once, in the "vigil" module authors import (src/shared/vigil.d.ts).
+import type { OktaUser } from 'vigil';
 import type { OktaConfig } from './types.ts';
 
-export interface OktaUser {
-  id: string;
-  login: string;
-  email: string | null;
-  status: string;
-  first_name: string | null;
-  last_name: string | null;
-}
 
 export const OKTA_METHODS = ['findUser', 'revokeSessions', 'suspend', 'unsuspend', 'resetPassword', 'expirePassword', 'checkConnection'] as const;
 
