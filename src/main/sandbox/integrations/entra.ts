@@ -9,7 +9,6 @@ import { clip, codeForStatus, IntegrationCallError, invalidArgument, parseJson, 
 import type { AuthenticationMethodRef, EntraUser } from 'vigil';
 import type { EntraConfig } from './types.ts';
 
-
 export const ENTRA_METHODS = ['findUser', 'revokeSessions', 'disableAccount', 'enableAccount', 'forceMfaReregistration', 'checkConnection'] as const;
 
 const USER_SELECT = 'id,userPrincipalName,mail,displayName,accountEnabled';

@@ -6,7 +6,6 @@ import { clip, codeForStatus, IntegrationCallError, invalidArgument, parseJson, 
 import type { OktaUser } from 'vigil';
 import type { OktaConfig } from './types.ts';
 
-
 export const OKTA_METHODS = ['findUser', 'revokeSessions', 'suspend', 'unsuspend', 'resetPassword', 'expirePassword', 'checkConnection'] as const;
 
 const HINTS: Record<number, string> = {
