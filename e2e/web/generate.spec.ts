@@ -266,6 +266,8 @@ test('set up in Settings, a new workflow is generated with a repair, refined onc
   await expect(result.getByRole('list', { name: 'HTTP calls' })).toContainText('https://fw.example.com/api/v1/block');
 
   await page.getByRole('button', { name: 'Save', exact: true }).click();
+  // The saved workflow's own address replaces #/workflows/new once the create has answered.
+  await expect(page).toHaveURL(/#\/workflows\/[0-9a-f-]{36}$/);
   await expect(page.getByRole('status').filter({ hasText: 'Saved as version 1' })).toBeVisible();
   const uuid = page.url().split('/').pop()!;
   const saved = (await vigil.api('GET', `/v1/workflows/${uuid}`)).body.data;
