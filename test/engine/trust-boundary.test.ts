@@ -426,6 +426,14 @@ describe('bounded growth', () => {
       expect(queuedByFlooder).toBe(5);
       const stored = (await t.request('GET', `/v1/workflows/${uuid}/runs`)).body.meta.total;
       expect(stored).toBe(accepted.length);
+      // A request the gate holds queues no run, so a full share does not refuse it.
+      const gated = await execute(await activeWorkflow({ approval_mode: 'always' }), flooder, body);
+      expect(gated.status).toBe(202);
+      expect(gated.body.data.status).toBe('pending_approval');
+      // Refused before its body is read, and still refused the same way when the body is broken.
+      const broken = await t.request('POST', `/v1/workflows/${uuid}/execute`, { key: flooder, rawBody: '{"indicator_type":', headers: { 'content-type': 'application/json' } });
+      expect(broken.status).toBe(503);
+      expect(broken.body.error.code).toBe('QUEUE_FULL');
       // Another key still gets in, and its run is the next to start: turns go key by key.
       const patientRun = await execute(uuid, patient, body);
       expect(patientRun.status).toBe(202);

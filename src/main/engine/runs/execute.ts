@@ -43,7 +43,7 @@ export interface ExecutionServiceDeps {
   bus: EventBus;
   clock: Clock;
   settings: Pick<SettingsService, 'get'>;
-  workflows: Pick<WorkflowService, 'find' | 'lint'>;
+  workflows: Pick<WorkflowService, 'find' | 'lookup' | 'lint'>;
   secrets: Pick<SecretService, 'isSet' | 'warnings'>;
   approvals: Pick<ApprovalService, 'insertPending' | 'announce'>;
   /** The run queue's admission, and the scheduler told of a run committed to it. */
@@ -87,6 +87,12 @@ class RateLimiter {
     window.count++;
     return null;
   }
+}
+
+function queueFull(admission: Extract<Admission, { ok: false }>): DomainError {
+  return new DomainError('unavailable', 'QUEUE_FULL', admission.message, { retry_after_seconds: admission.retryAfterSeconds }, {
+    retryAfterSeconds: admission.retryAfterSeconds,
+  });
 }
 
 /** `input` read as `context`, so that everything after (bounds, hashing, the run) sees one field. */
@@ -193,11 +199,7 @@ export class ExecutionService {
 
     if (!gated) {
       const admission = queue.admit(caller.id);
-      if (!admission.ok) {
-        throw new DomainError('unavailable', 'QUEUE_FULL', admission.message, { retry_after_seconds: admission.retryAfterSeconds }, {
-          retryAfterSeconds: admission.retryAfterSeconds,
-        });
-      }
+      if (!admission.ok) throw queueFull(admission);
       // Held until the commit, so the executes of one turn cannot overfill the queue together.
       queue.reserve(caller.id);
     }
@@ -251,6 +253,21 @@ export class ExecutionService {
       throw new DomainError('conflict', 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request in the last 24 hours.');
     }
     return { outcome: 'accepted', answer: stored.response as Execution['answer'] };
+  }
+
+  /**
+   * The refusal an execute gets before its body is read: this key's share of the run queue is
+   * full and the workflow would queue a run (not ask for an approval). A caller that ignores
+   * Retry-After then costs a lookup, not a parse and a validation, so refusing does not take the
+   * CPU that running the queue needs. Anything else (an unknown workflow, a retry with an
+   * Idempotency-Key, whose stored answer must come back) goes the whole way.
+   */
+  refusalBeforeBody(caller: ApiKey, workflowUuid: string, trigger: TriggerType = caller.key_type): DomainError | null {
+    const admission = this.deps.queue.admit(caller.id);
+    if (admission.ok) return null;
+    const workflow = this.deps.workflows.lookup(workflowUuid);
+    if (!workflow || workflow.state !== 'active' || requiresApproval(workflow, trigger)) return null;
+    return queueFull(admission);
   }
 
   /** The workflow, if it can run this request now; otherwise why not. */

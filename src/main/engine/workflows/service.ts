@@ -68,9 +68,14 @@ export class WorkflowService {
   }
 
   find(uuid: string): Workflow {
-    const workflow = this.deps.store.workflows.get(uuid);
+    const workflow = this.lookup(uuid);
     if (!workflow) throw notFound('workflow', uuid, `No workflow with id ${uuid}.`);
     return workflow;
+  }
+
+  /** The workflow, or undefined when there is none (for callers that decide what absence means). */
+  lookup(uuid: string): Workflow | undefined {
+    return this.deps.store.workflows.get(uuid);
   }
 
   show(uuid: string): WorkflowView {

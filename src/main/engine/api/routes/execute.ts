@@ -10,6 +10,13 @@ export function executeRoutes(execution: ExecutionService) {
       '/v1/workflows/:uuid/execute',
       {
         config: { scopes: ['workflows:execute'] },
+        // After the key check (the server's onRequest), before the body is parsed and validated.
+        preParsing: async (request, _reply, payload) => {
+          if (request.headers['idempotency-key'] !== undefined) return payload;
+          const refusal = execution.refusalBeforeBody(request.caller, (request.params as { uuid: string }).uuid);
+          if (refusal) throw refusal;
+          return payload;
+        },
         schema: {
           tags: ['execution'],
           summary: 'Execute a workflow (202: queued, or pending approval)',
