@@ -51,6 +51,23 @@ describe('editor state', () => {
     expect(useEditor.getState().notice).toBe('Saved as version 2.');
   });
 
+  it('refuses to save while a schedule form holds text that is not a schedule, rather than saving the last one that was', async () => {
+    const created = workflow({ name: 'Nightly sweep' });
+    const { calls } = fakeApi({ 'workflows.create': (body: unknown) => ok({ ...created, ...(body as object) }, { lint_warnings: [] }) });
+    useEditor.getState().setField('name', 'Nightly sweep');
+    useEditor.getState().setUnreadInput('schedule', 'Context: not valid JSON');
+    expect(await useEditor.getState().save()).toBeNull();
+    expect(calls).toEqual([]);
+    expect(useEditor.getState().fieldErrors.schedule).toBe('Context: not valid JSON');
+    expect(useEditor.getState().saveError).toBe('Some settings need attention before saving.');
+    useEditor.getState().setUnreadInput('schedule', null);
+    expect(await useEditor.getState().save()).toBe(created.uuid);
+    // Opening another workflow forgets what the last one's form held.
+    useEditor.getState().setUnreadInput('schedule', 'Context: not valid JSON');
+    await useEditor.getState().open(null);
+    expect(useEditor.getState().unreadInput).toEqual({});
+  });
+
   it('asks for a name before saving, and shows the problems of a refused save', async () => {
     expect(await useEditor.getState().save()).toBeNull();
     expect(useEditor.getState().fieldErrors.name).toBe('Give the workflow a name.');

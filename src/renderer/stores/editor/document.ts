@@ -18,6 +18,12 @@ interface SaveState {
   /** Warnings the server saved with. */
   saveWarnings: LintProblemView[];
   fieldErrors: Record<string, string>;
+  /**
+   * Text a settings form holds that does not read as a value yet (a schedule's context that is not
+   * JSON), by field. The draft still has the last value that did, so saving now would save that:
+   * save refuses instead.
+   */
+  unreadInput: Record<string, string>;
   notice: string | null;
   /** Someone else changed the workflow while the analyst had unsaved edits. */
   remoteChanged: boolean;
@@ -41,6 +47,8 @@ export interface DocumentSlice extends SaveState {
   prepareNew(fields: Partial<WorkflowFields>): void;
   reload(): Promise<void>;
   setField<K extends keyof WorkflowFields>(name: K, value: WorkflowFields[K]): void;
+  /** A form's text for `name` does not read as a value (`message` says why), or reads again (null). */
+  setUnreadInput(name: keyof WorkflowFields, message: string | null): void;
   /** Saves the draft (and optionally a new state in the same request); returns the uuid or null. */
   save(state?: WorkflowState): Promise<string | null>;
   remoteChange(uuid: string): Promise<void>;
@@ -52,7 +60,7 @@ export interface DocumentSlice extends SaveState {
   dismissNotice(): void;
 }
 
-const SAVE_IDLE: SaveState = { saving: false, saveError: null, saveWarnings: [], fieldErrors: {}, notice: null, remoteChanged: false };
+const SAVE_IDLE: SaveState = { saving: false, saveError: null, saveWarnings: [], fieldErrors: {}, unreadInput: {}, notice: null, remoteChanged: false };
 
 export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
   ...SAVE_IDLE,
@@ -127,10 +135,14 @@ export const createDocumentSlice: EditorSlice<DocumentSlice> = (set, get) => ({
     }));
   },
 
+  setUnreadInput(name, message) {
+    set((s) => ({ unreadInput: message === null ? omit(s.unreadInput, name) : { ...s.unreadInput, [name]: message } }));
+  },
+
   async save(state) {
     const s = get();
     if (s.saving) return null;
-    const fieldErrors: Record<string, string> = {};
+    const fieldErrors: Record<string, string> = { ...s.unreadInput };
     if (!s.draft.name.trim()) fieldErrors.name = 'Give the workflow a name.';
     if (Object.keys(fieldErrors).length > 0) {
       set({ fieldErrors, saveError: 'Some settings need attention before saving.' });

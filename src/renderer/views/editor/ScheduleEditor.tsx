@@ -18,11 +18,14 @@ const OVERLAP_HINTS: Record<string, string> = {
 export function ScheduleEditor({
   schedule,
   onChange,
+  onUnread,
   error,
   nextRunAt,
 }: {
   schedule: Schedule;
   onChange: (schedule: Schedule) => void;
+  /** The form holds something that is not a schedule yet (why), or is one again (null). */
+  onUnread: (problem: string | null) => void;
   /** The engine's answer to the last save (a 422 naming body.schedule.*). */
   error?: string;
   nextRunAt?: string | null;
@@ -34,8 +37,9 @@ export function ScheduleEditor({
     if (JSON.stringify(schedule) !== sent.current) {
       sent.current = JSON.stringify(schedule);
       setForm(formOf(schedule));
+      onUnread(null);
     }
-  }, [schedule]);
+  }, [schedule, onUnread]);
 
   const { errors } = readForm(form);
   const shown = preview(form, new Date());
@@ -43,11 +47,14 @@ export function ScheduleEditor({
     const next = { ...form, ...changes };
     setForm(next);
     const read = readForm(next);
+    onUnread(read.schedule ? null : (Object.values(read.errors)[0] ?? 'The schedule is not complete.'));
     if (read.schedule) {
       sent.current = JSON.stringify(read.schedule);
       onChange(read.schedule);
     }
   };
+  // A form that goes away (another workflow type, another workflow) holds nothing unsaved any more.
+  useEffect(() => () => onUnread(null), [onUnread]);
 
   return (
     <fieldset className="schedule-editor">

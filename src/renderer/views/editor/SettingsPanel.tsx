@@ -1,6 +1,6 @@
 // The workflow's settings: what it is, what it accepts, how it is gated, what it may read and
 // reach, and its documentation for agents (Markdown, with a preview).
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { ALLOWED_HOST, APPROVAL_MODES, RISK_LEVELS, SECRET_NAME } from '../../../shared/domain.ts';
 import type { WorkflowFields } from '../../api/types.ts';
 import { Markdown } from '../../components/Markdown.tsx';
@@ -34,6 +34,8 @@ export function SettingsPanel({
   nextRunAt?: string | null;
 }) {
   const set = useEditor((s) => s.setField);
+  const setUnread = useEditor((s) => s.setUnreadInput);
+  const scheduleUnread = useCallback((problem: string | null) => setUnread('schedule', problem), [setUnread]);
   const [preview, setPreview] = useState(false);
   const locked = (field: string) => isSystem && !SYSTEM_EDITABLE.has(field);
   /** A list setting bound to the draft, as a TokenList takes it. */
@@ -92,7 +94,13 @@ export function SettingsPanel({
         </Field>
       </div>
       {draft.workflow_type === 'scheduled' && draft.schedule && (
-        <ScheduleEditor schedule={draft.schedule} onChange={(schedule) => set('schedule', schedule)} error={fieldErrors.schedule} nextRunAt={nextRunAt} />
+        <ScheduleEditor
+          schedule={draft.schedule}
+          onChange={(schedule) => set('schedule', schedule)}
+          onUnread={scheduleUnread}
+          error={fieldErrors.schedule}
+          nextRunAt={nextRunAt}
+        />
       )}
       {draft.workflow_type === 'scheduled' && !draft.schedule && !locked('schedule') && (
         <p className="hint">
