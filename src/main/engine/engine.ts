@@ -134,6 +134,7 @@ export function createEngine(options: EngineOptions): Engine {
   const workflows = new WorkflowService({ store, bus, clock, secrets: workflowSecrets, approvals });
   const queue = {
     admit: (keyId: number | null) => scheduler.queue.admit(keyId),
+    waitForRoom: (keyId: number | null, onGone: (drop: () => void) => void) => scheduler.queue.waitForRoom(keyId, onGone),
     reserve: (keyId: number | null) => scheduler.queue.reserve(keyId),
     release: (keyId: number | null) => scheduler.queue.release(keyId),
     enqueued: (keyId: number | null) => scheduler.enqueued(keyId),

@@ -13,7 +13,7 @@ import type { SettingsService } from '../settings/index.ts';
 import { checkJsonBounds } from '../util/json-bounds.ts';
 import { iso, type Clock } from '../util/time.ts';
 import type { WorkflowService } from '../workflows/index.ts';
-import type { Admission } from './queue.ts';
+import { Reservation, type Admission } from './queue.ts';
 import { boundedFields, indicatorValueProblems, runInput, type ExecuteInputFields } from './request.ts';
 
 /** What a caller asks to run, and why (agents must say). */
@@ -36,6 +36,8 @@ export interface ExecuteOptions {
   idempotencyKey?: string;
   /** MCP passes `agent` whatever the key: talking MCP is what agents do. */
   trigger?: TriggerType;
+  /** A place the request already waited for (`admitBeforeBody`), used instead of admitting again. */
+  reservation?: Reservation;
 }
 
 export interface ExecutionServiceDeps {
@@ -49,6 +51,8 @@ export interface ExecutionServiceDeps {
   /** The run queue's admission, and the scheduler told of a run committed to it. */
   queue: {
     admit(keyId: number | null): Admission;
+    /** Waits a short while for room in a full queue (see RunQueue.waitForRoom). */
+    waitForRoom(keyId: number | null, onGone: (drop: () => void) => void): Promise<Reservation | Admission>;
     /** Counts an admitted run against the bound until its commit ends (`release`). */
     reserve(keyId: number | null): void;
     release(keyId: number | null): void;
@@ -197,7 +201,7 @@ export class ExecutionService {
       input: runInput(request),
     };
 
-    if (!gated) {
+    if (!gated && !options.reservation?.take()) {
       const admission = queue.admit(caller.id);
       if (!admission.ok) throw queueFull(admission);
       // Held until the commit, so the executes of one turn cannot overfill the queue together.
@@ -256,18 +260,26 @@ export class ExecutionService {
   }
 
   /**
-   * The refusal an execute gets before its body is read: this key's share of the run queue is
-   * full and the workflow would queue a run (not ask for an approval). A caller that ignores
-   * Retry-After then costs a lookup, not a parse and a validation, so refusing does not take the
-   * CPU that running the queue needs. Anything else (an unknown workflow, a retry with an
-   * Idempotency-Key, whose stored answer must come back) goes the whole way.
+   * Admission before an execute's body is read, when this key's share of the run queue is full
+   * and the workflow would queue a run (not ask for an approval): the execute waits briefly for
+   * room (a reservation, used by `execute`) or is refused. A caller that ignores Retry-After then
+   * costs a lookup, not a parse and a validation, and is slowed to the rate runs finish, so
+   * accepting does not take the CPU that running the queue needs. Anything else (room now, an
+   * unknown workflow, a gated one) goes on to `execute` unchanged. `onGone` as in waitForRoom.
    */
-  refusalBeforeBody(caller: ApiKey, workflowUuid: string, trigger: TriggerType = caller.key_type): DomainError | null {
-    const admission = this.deps.queue.admit(caller.id);
-    if (admission.ok) return null;
-    const workflow = this.deps.workflows.lookup(workflowUuid);
-    if (!workflow || workflow.state !== 'active' || requiresApproval(workflow, trigger)) return null;
-    return queueFull(admission);
+  async admitBeforeBody(
+    caller: ApiKey,
+    workflowUuid: string,
+    onGone: (drop: () => void) => void,
+    trigger: TriggerType = caller.key_type,
+  ): Promise<{ refusal: DomainError } | { reservation: Reservation | null }> {
+    const { queue, workflows } = this.deps;
+    if (queue.admit(caller.id).ok) return { reservation: null };
+    const workflow = workflows.lookup(workflowUuid);
+    if (!workflow || workflow.state !== 'active' || requiresApproval(workflow, trigger)) return { reservation: null };
+    const admitted = await queue.waitForRoom(caller.id, onGone);
+    if (admitted instanceof Reservation) return { reservation: admitted };
+    return admitted.ok ? { reservation: null } : { refusal: queueFull(admitted) };
   }
 
   /** The workflow, if it can run this request now; otherwise why not. */

@@ -3,5 +3,6 @@
 export { ExecutionService } from './execute.ts';
 export { RunService, type RunQuery } from './service.ts';
 export { RunScheduler } from './scheduler.ts';
+export type { Reservation } from './queue.ts';
 export { TestRunService, type TestOutcome, type TestRequest } from './test-runs.ts';
 export { buildRunRequest, runInput, type InputFields, type RunExecutor } from './request.ts';

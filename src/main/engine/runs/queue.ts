@@ -8,8 +8,50 @@ export const KEY_SHARE_OF_QUEUE = 0.5;
 const DRAIN_WINDOW_MS = 10_000;
 /** Counts are re-read from the table this often, in case a row changed behind the queue's back. */
 const RESYNC_INTERVAL_MS = 10_000;
+/**
+ * Longest an execute waits for room in a full queue before it is refused. Runs drain in
+ * milliseconds each, so a caller that retries at once (ignoring Retry-After) is better held for a
+ * slot than answered: each refusal it would fetch costs the CPU that running the queue needs.
+ */
+export const ADMISSION_HOLD_MS = 1_000;
+/** Executes held at once; beyond this, a full queue refuses at once. */
+const MAX_HELD = 256;
 
 export type Admission = { ok: true } | { ok: false; message: string; retryAfterSeconds: number };
+
+/**
+ * A place in the queue held for an execute that waited for room: it counts against the bound
+ * until the execute turns it into a run (`take`) or gives it up (`cancel`, idempotent).
+ */
+export class Reservation {
+  private held = true;
+  private readonly queue: RunQueue;
+  readonly keyId: number | null;
+
+  constructor(queue: RunQueue, keyId: number | null) {
+    this.queue = queue;
+    this.keyId = keyId;
+  }
+
+  /** Hands the place to the caller, which must `release` it on the queue once committed; false if already given up. */
+  take(): boolean {
+    if (!this.held) return false;
+    this.held = false;
+    return true;
+  }
+
+  cancel(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.queue.release(this.keyId);
+    this.queue.wake();
+  }
+}
+
+interface Held {
+  keyId: number | null;
+  settle(reservation: Reservation | null): void;
+}
 
 /**
  * The accounting around the runs table as a queue: how many runs each key has waiting (kept in
@@ -32,6 +74,8 @@ export class RunQueue {
   private turns = 0;
   private readonly completions: number[] = [];
   private syncedAt = 0;
+  /** Executes waiting for room, oldest first. */
+  private held: Held[] = [];
 
   constructor(deps: { store: Store; settings: SettingsService; clock: Clock }) {
     this.store = deps.store;
@@ -83,6 +127,53 @@ export class RunQueue {
     return { ok: true };
   }
 
+  /**
+   * Room for one more run of this key, waiting up to ADMISSION_HOLD_MS for it while the queue
+   * is draining (a run finished within that time): a reservation, or why not and when to retry. Waiting callers get room in the
+   * order they came (a key at its share lets other keys past), so callers that retry at once are
+   * admitted at the rate runs finish instead of spinning on refusals. `gone` is called back when
+   * the caller no longer wants the place (its connection closed) and drops it.
+   */
+  async waitForRoom(keyId: number | null, onGone: (drop: () => void) => void): Promise<Reservation | Admission> {
+    const admission = this.admit(keyId);
+    if (admission.ok || this.held.length >= MAX_HELD || !this.draining()) return admission;
+    const reservation = await new Promise<Reservation | null>((resolve) => {
+      const entry: Held = {
+        keyId,
+        settle: (reservation) => {
+          clearTimeout(timer);
+          resolve(reservation);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.held = this.held.filter((other) => other !== entry);
+        resolve(null);
+      }, ADMISSION_HOLD_MS);
+      this.held.push(entry);
+      onGone(() => {
+        if (!this.held.includes(entry)) return;
+        this.held = this.held.filter((other) => other !== entry);
+        entry.settle(null);
+      });
+    });
+    return reservation ?? this.admit(keyId);
+  }
+
+  /** Gives freed places to held executes, oldest first, as far as the bounds allow. */
+  wake(): void {
+    if (this.held.length === 0) return;
+    const still: Held[] = [];
+    for (const entry of this.held) {
+      if (this.admit(entry.keyId).ok) {
+        this.reserve(entry.keyId);
+        entry.settle(new Reservation(this, entry.keyId));
+      } else {
+        still.push(entry);
+      }
+    }
+    this.held = still;
+  }
+
   /** An admitted run of this key is being committed: hold its place until `release`. */
   reserve(keyId: number | null): void {
     this.reserved.set(keyId, (this.reserved.get(keyId) ?? 0) + 1);
@@ -106,6 +197,7 @@ export class RunQueue {
   /** A queued run of this key left the queue without running (cancelled). */
   removed(keyId: number | null): void {
     this.take(keyId);
+    this.wake();
   }
 
   /** A run finished: the drain rate behind Retry-After. */
@@ -144,6 +236,7 @@ export class RunQueue {
       // Rows no count knew of (a safety net: nothing queued may wait forever) are taken oldest first.
       if (claimed.length < limit) claimed.push(...this.store.runs.claim(limit - claimed.length, now));
     });
+    if (claimed.length > 0) this.wake();
     return claimed;
   }
 
@@ -153,6 +246,12 @@ export class RunQueue {
     if (n <= 1) this.waiting.delete(keyId);
     else this.waiting.set(keyId, n - 1);
     this.total = Math.max(0, this.total - 1);
+  }
+
+  /** Whether a run finished within the hold: only a queue that is moving is worth waiting for. */
+  private draining(): boolean {
+    const last = this.completions.at(-1);
+    return last !== undefined && this.clock.now() - last <= ADMISSION_HOLD_MS;
   }
 
   /** Seconds until `excess` runs have drained at the rate runs finished lately (1–60). */

@@ -1,20 +1,29 @@
 import type { FastifyInstance } from 'fastify';
-import type { ExecutionService } from '../../runs/index.ts';
+import type { ExecutionService, Reservation } from '../../runs/index.ts';
 import { Answer, ExecuteAccepted, ExecuteBody, ExecuteMeta, ExecutePlan, UuidParams, errorResponses } from '../../../../shared/api/index.ts';
 
 const EXECUTE_FIELDS = new Set(Object.keys(ExecuteBody.properties));
 
 export function executeRoutes(execution: ExecutionService) {
+  const reservations = new WeakMap<object, Reservation>();
   return async function execute(app: FastifyInstance) {
     app.post<{ Params: { uuid: string }; Body: ExecuteBody; Headers: { 'idempotency-key'?: string } }>(
       '/v1/workflows/:uuid/execute',
       {
         config: { scopes: ['workflows:execute'] },
         // After the key check (the server's onRequest), before the body is parsed and validated.
-        preParsing: async (request, _reply, payload) => {
+        preParsing: async (request, reply, payload) => {
           if (request.headers['idempotency-key'] !== undefined) return payload;
-          const refusal = execution.refusalBeforeBody(request.caller, (request.params as { uuid: string }).uuid);
-          if (refusal) throw refusal;
+          // Whatever ends the exchange (an answer, an error, a closed connection) ends its wait, and
+          // gives back a place it waited for and did not turn into a run.
+          const whenClosed = (then: () => void) => (reply.raw.closed ? then() : reply.raw.once('close', then));
+          const admitted = await execution.admitBeforeBody(request.caller, (request.params as { uuid: string }).uuid, whenClosed);
+          if ('refusal' in admitted) throw admitted.refusal;
+          const { reservation } = admitted;
+          if (reservation) {
+            reservations.set(request, reservation);
+            whenClosed(() => reservation.cancel());
+          }
           return payload;
         },
         schema: {
@@ -38,6 +47,7 @@ export function executeRoutes(execution: ExecutionService) {
         const header = request.headers['idempotency-key'];
         const { outcome, answer } = await execution.execute(request.caller, request.params.uuid, request.body, {
           idempotencyKey: Array.isArray(header) ? header[0] : header,
+          reservation: reservations.get(request),
         });
         // Fields another API would act on (Truthlocks' `parameters`, say) are named, not dropped unseen.
         const ignored = Object.keys(request.body).filter((field) => !EXECUTE_FIELDS.has(field));
