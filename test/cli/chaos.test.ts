@@ -91,7 +91,9 @@ describe('chaos', () => {
           const res = await call('POST', `/v1/workflows/${workflowUuid}/execute`, {
             indicator_type: 'ip',
             indicator_value: `198.51.100.${n++ % 250}`,
-            context: { receiver: receiverUrl, hold_ms: 600 },
+            // Long enough that a run picked mid-way is still running when its sandbox is killed,
+            // even on a loaded machine (a run that finished first would never read as crashed).
+            context: { receiver: receiverUrl, hold_ms: 1_500 },
           });
           if (res.status === 202) accepted.push(res.body.data.run_uuid);
           // Paced below the drain rate, so the queue stays short and drains quickly at the end.

@@ -139,6 +139,30 @@ describe('POST /v1/workflows/import', () => {
     expect(listed.body.data).toEqual([]);
   });
 
+  it('saves every workflow or none: a failure while writing the second leaves the first unsaved', async () => {
+    const files = filesOf(definition({ name: 'All or none, first' }), definition({ name: 'All or none, second', mocks: MOCKS }));
+    const repository = t.server.engine.store.workflows;
+    const setMocks = repository.setMocks;
+    // The disk fails as the second workflow's mocks are written, after the first was created.
+    repository.setMocks = () => {
+      throw new Error('disk I/O error');
+    };
+    let failed;
+    try {
+      failed = await t.request('POST', '/v1/workflows/import', { body: { files } });
+    } finally {
+      repository.setMocks = setMocks;
+    }
+    expect(failed.status).toBe(500);
+    expect((await t.request('GET', '/v1/workflows?q=All%20or%20none')).body.data).toEqual([]);
+
+    const retried = await t.request('POST', '/v1/workflows/import', { body: { files } });
+    expect(retried.status).toBe(200);
+    const listed = (await t.request('GET', '/v1/workflows?q=All%20or%20none&sort=name')).body.data;
+    expect(listed.map((item: { name: string }) => item.name)).toEqual(['All or none, first', 'All or none, second']);
+    expect((await t.request('GET', `/v1/workflows/${listed[1].uuid}/mocks`)).body.data.mocks).toEqual(MOCKS);
+  });
+
   it('refuses a body that is not a folder of files, and keys without workflows:write', async () => {
     expect((await t.request('POST', '/v1/workflows/import', { body: { files: { 'a.ts': 42 } } })).status).toBe(422);
     expect((await t.request('POST', '/v1/workflows/import', { body: { files: {}, extra: true } })).status).toBe(422);

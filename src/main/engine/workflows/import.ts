@@ -34,7 +34,7 @@ import type { ApiKey, Store, Workflow, WorkflowFields } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
 import { loadLinter } from './linter.ts';
 import { checkMocks } from './mocks.ts';
-import type { WorkflowChanges, WorkflowService } from './service.ts';
+import type { PreparedSave, WorkflowChanges, WorkflowService } from './service.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -102,8 +102,8 @@ export interface ImportPlan {
 }
 
 export interface WorkflowImportDeps {
-  store: Pick<Store, 'workflows'>;
-  workflows: Pick<WorkflowService, 'create' | 'update' | 'mocks' | 'saveMocks'>;
+  store: Pick<Store, 'workflows' | 'transaction'>;
+  workflows: Pick<WorkflowService, 'prepareCreate' | 'prepareUpdate' | 'mocks' | 'saveMocks'>;
 }
 
 interface Planned {
@@ -137,9 +137,7 @@ export class WorkflowImportService {
     }
     const planned = problems.length === 0 ? this.plan(read.definitions, read.sources, files, options, problems) : [];
     if (problems.length > 0) throw refusal(problems);
-    if (!options.dryRun) {
-      for (const entry of planned) await this.apply(caller, entry, options);
-    }
+    if (!options.dryRun) await this.apply(caller, planned, options);
     const items = planned.map((entry) => entry.item);
     return {
       dry_run: options.dryRun === true,
@@ -275,22 +273,40 @@ export class WorkflowImportService {
     };
   }
 
-  private async apply(caller: ApiKey, { item, definition, target, mocksChange }: Planned, options: ImportOptions): Promise<void> {
+  /**
+   * Saves every planned workflow, or none: each save is checked first (the service's own checks,
+   * as a save through the API makes them), then all are written in one transaction, and only once
+   * it has committed is the rest of Vigil told. A failure while writing leaves the store as it was.
+   */
+  private async apply(caller: ApiKey, planned: Planned[], options: ImportOptions): Promise<void> {
+    const { store, workflows } = this.deps;
+    const saves: Array<{ planned: Planned; save: PreparedSave | null }> = [];
+    for (const entry of planned) saves.push({ planned: entry, save: await this.prepare(caller, entry, options) });
+    const written = store.transaction(() =>
+      saves.map(({ planned: { item, definition, mocksChange }, save }) => {
+        const workflow = save?.write() ?? null;
+        if (workflow) item.uuid = workflow.uuid;
+        if (mocksChange) workflows.saveMocks(caller, item.uuid!, definition.mocks ?? null);
+        return workflow;
+      }),
+    );
+    saves.forEach(({ save }, i) => {
+      const workflow = written[i];
+      if (save && workflow) save.announce(workflow);
+    });
+  }
+
+  /** The create or update a planned workflow needs (null when only its mocks change, or nothing). */
+  private async prepare(caller: ApiKey, { item, definition, target }: Planned, options: ImportOptions): Promise<PreparedSave | null> {
     const { workflows } = this.deps;
-    let uuid: string;
     if (!target) {
-      const { workflow } = await workflows.create(caller, { ...fieldsOf(definition), state: options.activate ? 'active' : 'draft' }, definition.uuid ? { uuid: definition.uuid } : {});
-      uuid = workflow.uuid;
-      item.uuid = uuid;
-    } else {
-      uuid = target.uuid;
-      const all = fieldsOf(definition) as Record<string, unknown>;
-      const changes: Record<string, unknown> = {};
-      for (const field of item.changes) if (field !== 'mocks') changes[field] = all[field];
-      if (item.activate) changes.state = 'active';
-      if (Object.keys(changes).length > 0) await workflows.update(caller, uuid, changes as WorkflowChanges);
+      return workflows.prepareCreate(caller, { ...fieldsOf(definition), state: options.activate ? 'active' : 'draft' }, definition.uuid ? { uuid: definition.uuid } : {});
     }
-    if (mocksChange) workflows.saveMocks(caller, uuid, definition.mocks ?? null);
+    const all = fieldsOf(definition) as Record<string, unknown>;
+    const changes: Record<string, unknown> = {};
+    for (const field of item.changes) if (field !== 'mocks') changes[field] = all[field];
+    if (item.activate) changes.state = 'active';
+    return Object.keys(changes).length > 0 ? workflows.prepareUpdate(caller, target.uuid, changes as WorkflowChanges) : null;
   }
 }
 

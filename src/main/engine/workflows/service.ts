@@ -43,6 +43,13 @@ export interface WorkflowMocks {
 }
 
 /** A saved workflow and what the linter and the type checker still say about it. */
+/** A save that passed its checks: `write` makes it (a transaction, or a savepoint inside one), `announce` follows the commit. */
+export interface PreparedSave {
+  warnings: LintProblem[];
+  write(): Workflow;
+  announce(workflow: Workflow): void;
+}
+
 export interface Saved {
   workflow: WorkflowView;
   lint_warnings: LintProblem[];
@@ -145,6 +152,43 @@ export class WorkflowService {
   }
 
   async update(caller: ApiKey, uuid: string, changes: WorkflowChanges): Promise<Saved> {
+    const prepared = await this.prepareUpdate(caller, uuid, changes);
+    const workflow = this.deps.store.transaction(prepared.write);
+    prepared.announce(workflow);
+    return { workflow: this.view(workflow), lint_warnings: prepared.warnings };
+  }
+
+  /**
+   * A create checked (fields, code lint and type check) but not yet written: `write` saves it, in
+   * the caller's transaction if one is open (an import writes all its workflows in one), and
+   * `announce` tells the rest of Vigil once that has committed.
+   */
+  async prepareCreate(caller: ApiKey, input: NewWorkflow, options: { uuid?: string } = {}): Promise<PreparedSave> {
+    const { endpoint, code, schedule, ...rest } = input;
+    const fields: WorkflowFields = { ...WORKFLOW_DEFAULTS, ...rest, code: '', schedule: null };
+    fields.schedule = resolveSchedule(schedule, fields.workflow_type, null) ?? null;
+    let warnings: LintProblem[] = [];
+    if (fields.kind === 'http_endpoint') {
+      // The configuration is the version's content; its timeout is the workflow's.
+      const resolved = resolveEndpoint({ endpoint, code, timeout_seconds: input.timeout_seconds }, fields.secrets);
+      fields.code = resolved.code;
+      fields.timeout_seconds = resolved.config.timeout_seconds;
+    } else {
+      if (endpoint !== undefined) throw endpointOnScript();
+      if (code === undefined) throw invalid([{ field: 'body.code', message: 'code is required for script workflows' }], 'A script workflow needs its code.');
+      fields.code = code;
+      warnings = await checkCode(fields.code, fields.secrets);
+    }
+    const { store, clock, bus } = this.deps;
+    return {
+      warnings,
+      write: () => store.transaction(() => this.timeSchedule(store.workflows.create(fields, { now: iso(clock.now()), author: callerLabel(caller), uuid: options.uuid }), true)),
+      announce: (workflow) => bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'created' }),
+    };
+  }
+
+  /** An update checked but not yet written; see prepareCreate. */
+  async prepareUpdate(caller: ApiKey, uuid: string, changes: WorkflowChanges): Promise<PreparedSave> {
     const { store, bus, clock, approvals } = this.deps;
     const current = this.find(uuid);
     if (current.is_system) {
@@ -181,14 +225,19 @@ export class WorkflowService {
       const relint = changes.code !== undefined || changes.secrets !== undefined || activating;
       warnings = relint && !current.is_system ? await checkCode(changes.code ?? current.code, secrets) : [];
     }
-    const workflow = store.transaction(() => {
-      const updated = store.workflows.update(current.id, fields, { now: iso(clock.now()), author: callerLabel(caller) });
-      const scheduleChanged = JSON.stringify(updated.schedule) !== JSON.stringify(current.schedule) || updated.state !== current.state;
-      return this.timeSchedule(updated, scheduleChanged);
-    });
-    bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'updated' });
-    if (workflow.state !== 'active') approvals.cancelPending(workflow.id, callerLabel(caller), `the workflow was set to ${workflow.state}`);
-    return { workflow: this.view(workflow), lint_warnings: warnings };
+    return {
+      warnings,
+      write: () =>
+        store.transaction(() => {
+          const updated = store.workflows.update(current.id, fields, { now: iso(clock.now()), author: callerLabel(caller) });
+          const scheduleChanged = JSON.stringify(updated.schedule) !== JSON.stringify(current.schedule) || updated.state !== current.state;
+          return this.timeSchedule(updated, scheduleChanged);
+        }),
+      announce: (workflow) => {
+        bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'updated' });
+        if (workflow.state !== 'active') approvals.cancelPending(workflow.id, callerLabel(caller), `the workflow was set to ${workflow.state}`);
+      },
+    };
   }
 
   delete(caller: ApiKey, uuid: string): void {
@@ -259,26 +308,10 @@ export class WorkflowService {
   }
 
   private async insert(caller: ApiKey, input: NewWorkflow, uuid?: string): Promise<{ workflow: Workflow; warnings: LintProblem[] }> {
-    const { endpoint, code, schedule, ...rest } = input;
-    const fields: WorkflowFields = { ...WORKFLOW_DEFAULTS, ...rest, code: '', schedule: null };
-    fields.schedule = resolveSchedule(schedule, fields.workflow_type, null) ?? null;
-    let warnings: LintProblem[] = [];
-    if (fields.kind === 'http_endpoint') {
-      // The configuration is the version's content; its timeout is the workflow's.
-      const resolved = resolveEndpoint({ endpoint, code, timeout_seconds: input.timeout_seconds }, fields.secrets);
-      fields.code = resolved.code;
-      fields.timeout_seconds = resolved.config.timeout_seconds;
-    } else {
-      if (endpoint !== undefined) throw endpointOnScript();
-      if (code === undefined) throw invalid([{ field: 'body.code', message: 'code is required for script workflows' }], 'A script workflow needs its code.');
-      fields.code = code;
-      warnings = await checkCode(fields.code, fields.secrets);
-    }
-    const workflow = this.deps.store.transaction(() =>
-      this.timeSchedule(this.deps.store.workflows.create(fields, { now: iso(this.deps.clock.now()), author: callerLabel(caller), uuid }), true),
-    );
-    this.deps.bus.emit('workflow.changed', { workflow_uuid: workflow.uuid, change: 'created' });
-    return { workflow, warnings };
+    const prepared = await this.prepareCreate(caller, input, { uuid });
+    const workflow = prepared.write();
+    prepared.announce(workflow);
+    return { workflow, warnings: prepared.warnings };
   }
 
   /**
