@@ -183,3 +183,32 @@ describe('vigil master-key and vigil serve', () => {
     expect(exposed.stderr).toMatch(/chmod 600/);
   });
 });
+
+describe('vigil notifiers with a master key', () => {
+  it('keeps notifier credentials sealed in the folder, where vigil serve reads them, and says what is wrong with the key file', async () => {
+    const dir = scratch();
+    const dataDir = join(dir, 'data');
+    const { path, key } = keyFile(dir);
+    const hook = 'https://example.webhook.office.com/webhookb2/sealed';
+    // No session bus: the OS keychain is out of reach, as on a server.
+    const env = { VIGIL_MASTER_KEY_FILE: path, DBUS_SESSION_BUS_ADDRESS: '', HOOK: hook };
+    const set = await vigil(['notifiers', 'set-teams', '--webhook-url', 'env:HOOK', '--data-dir', dataDir], env);
+    expect(set.code, set.stderr).toBe(0);
+    const shown = await vigil(['notifiers', 'show', '--json', '--data-dir', dataDir], env);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).teams).toMatchObject({ enabled: true, credentials: { webhook_url: true } });
+
+    const store = openStore(join(dataDir, DATABASE_FILE));
+    try {
+      expect(await createSealedSecretStore(store.sealedSecrets, key, 'vigil.credentials', now).get('NOTIFIER_TEAMS_WEBHOOK_URL')).toBe(hook);
+      expect(readFileSync(join(dataDir, DATABASE_FILE)).includes(Buffer.from(hook))).toBe(false);
+    } finally {
+      store.close();
+    }
+
+    chmodSync(path, 0o644);
+    const exposed = await vigil(['notifiers', 'show', '--data-dir', dataDir], env);
+    expect(exposed.code).toBe(1);
+    expect(exposed.stderr).toMatch(/^vigil notifiers: .*chmod 600/m);
+  });
+});

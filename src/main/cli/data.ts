@@ -3,8 +3,19 @@
 // per-user folder. Commands say which folder they used, so a command run against the wrong one
 // (no --data-dir, another $VIGIL_DATA_DIR) is obvious from its output.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DATABASE_FILE, defaultDataDir, ensureDataDir, openStore, type Store } from '../engine/index.ts';
+import { join, resolve } from 'node:path';
+import {
+  createKeychainStore,
+  createSealedSecretStore,
+  CREDENTIALS_SERVICE,
+  DATABASE_FILE,
+  defaultDataDir,
+  ensureDataDir,
+  openStore,
+  readMasterKeyFile,
+  type SecretStore,
+  type Store,
+} from '../engine/index.ts';
 
 /** `--data-dir`, else `$VIGIL_DATA_DIR`, else the per-user data folder. */
 export function dataDirOf(option: string | undefined, env: NodeJS.ProcessEnv): string {
@@ -26,4 +37,16 @@ export function openExistingStore(dataDir: string): Store | null {
 export function openOrCreateStore(dataDir: string): Store {
   ensureDataDir(dataDir);
   return openStore(join(dataDir, DATABASE_FILE));
+}
+
+/**
+ * Where Vigil's own credentials (notifier tokens, the LLM key) are for a command on this folder:
+ * where `vigil serve` keeps them with the same environment. Sealed in the folder's database when
+ * VIGIL_MASTER_KEY_FILE names a master key (a server without a keychain), else the OS keychain.
+ * Throws the master key file's problem (missing, readable by others, not a key).
+ */
+export function credentialStoreFor(store: Store, env: NodeJS.ProcessEnv, cwd: string): SecretStore {
+  const keyFile = env.VIGIL_MASTER_KEY_FILE;
+  if (!keyFile) return createKeychainStore({ service: CREDENTIALS_SERVICE });
+  return createSealedSecretStore(store.sealedSecrets, readMasterKeyFile(resolve(cwd, keyFile)), CREDENTIALS_SERVICE, () => new Date().toISOString());
 }

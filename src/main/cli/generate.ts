@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { INDICATOR_TYPES, WORKFLOW_TYPES, type IndicatorType, type WorkflowType } from '../../shared/domain.ts';
-import { createKeychainStore, CREDENTIALS_SERVICE, loadCodeGeneration, type GenerateProgress, type GenerateResult, type GenerationProblem, type SecretStore } from '../engine/index.ts';
+import { loadCodeGeneration, MasterKeyError, type GenerateProgress, type GenerateResult, type GenerationProblem, type SecretStore, type Store } from '../engine/index.ts';
 import { createSandboxHost } from '../sandbox/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
-import { dataDirOf, noDataMessage, openExistingStore } from './data.ts';
+import { credentialStoreFor, dataDirOf, noDataMessage, openExistingStore } from './data.ts';
 
 const help = `Usage: vigil generate "DESCRIPTION" [--out FILE] [--type indicator|alert] [--indicator-types a,b]
                       [--data-dir DIR] [--json]
@@ -14,7 +14,9 @@ checks it with the linter, the type checker and one sandbox test run against the
 responses, and lets the model fix what fails (at most 3 answers). Nothing is saved in Vigil.
 
 Works in the data folder directly, with or without a running server: it reads the LLM settings
-there and the API key from the OS keychain. Progress goes to stderr; Ctrl-C cancels.
+there and the API key from the OS keychain (sealed in the database instead when
+VIGIL_MASTER_KEY_FILE names a master key, as for \`vigil serve\`). Progress goes to stderr; Ctrl-C
+cancels.
 
 Output: without --out the code goes to stdout and the suggested settings to stderr. With --out the
 code is written to FILE and the suggested mocks to FILE's name with .mocks.json (ready for
@@ -32,8 +34,8 @@ Options:
   --json                  machine-readable output`;
 
 export interface GenerateCommandDeps {
-  /** Where the API key is read from; the OS keychain unless a test gives another store. */
-  credentials(): SecretStore;
+  /** Where the API key is read from (see credentialStoreFor), unless a test gives another store. */
+  credentials(store: Store, io: CommandIO): SecretStore;
 }
 
 function mocksPathFor(out: string): string {
@@ -119,7 +121,7 @@ async function generateIn(
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const resolved = await resolveProvider({ settings: store.settings, credentials: deps.credentials() });
+    const resolved = await resolveProvider({ settings: store.settings, credentials: deps.credentials(store, io) });
     const { generateWorkflow, loadPromptMaterial } = await loadGenerator();
     const material = loadPromptMaterial();
     sandbox = createSandboxHost();
@@ -159,6 +161,10 @@ async function generateIn(
       io.err(`vigil generate: ${error.message}`);
       return error.code === 'GENERATION_CANCELLED' ? 130 : 1;
     }
+    if (error instanceof MasterKeyError) {
+      io.err(`vigil generate: ${error.message}`);
+      return 1;
+    }
     throw error;
   } finally {
     process.off('SIGINT', onSigint);
@@ -168,5 +174,5 @@ async function generateIn(
 }
 
 export const command: Command = createGenerateCommand({
-  credentials: () => createKeychainStore({ service: CREDENTIALS_SERVICE }),
+  credentials: (store, io) => credentialStoreFor(store, io.env, io.cwd),
 });

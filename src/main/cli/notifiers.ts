@@ -1,7 +1,7 @@
 // Works on the data folder directly: this command needs neither the API server nor the sandbox.
-import { createKeychainStore, CREDENTIALS_SERVICE, loadNotifiers, type NotifierSettingsUpdate, type NotifierView, type SecretStore, type Store } from '../engine/index.ts';
+import { loadNotifiers, MasterKeyError, type NotifierSettingsUpdate, type NotifierView, type SecretStore, type Store } from '../engine/index.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
-import { dataDirOf, noDataMessage, openExistingStore, openOrCreateStore } from './data.ts';
+import { credentialStoreFor, dataDirOf, noDataMessage, openExistingStore, openOrCreateStore } from './data.ts';
 
 const { NotifierConfigError, NotifierConfigStore, NotifierNotConfiguredError, notifierView, schemaProblems, sendTestMessage } = await loadNotifiers();
 
@@ -15,7 +15,8 @@ const help = `Usage:
 
 Configures where approval requests are announced, directly in the data folder (works whether or
 not a server is running). Settings go to the database, tokens and webhook URLs to the OS keychain
-(service "vigil.credentials"). A running server reads them for each new approval; Socket Mode
+(service "vigil.credentials"), or sealed in the database when VIGIL_MASTER_KEY_FILE names a master
+key, as for \`vigil serve\` on a server. A running server reads them for each new approval; Socket Mode
 reconnects then too. set-slack and set-teams also enable the notifier.
 
 Secrets are never taken from the command line (it shows up in ps and in shell history). Give
@@ -70,8 +71,15 @@ async function withConfig(dataDir: string, body: (context: Context) => Promise<n
     io.err(`vigil notifiers: ${noDataMessage(dataDir)}`);
     return 1;
   }
-  const credentials: SecretStore = createKeychainStore({ service: CREDENTIALS_SERVICE });
   try {
+    let credentials: SecretStore;
+    try {
+      credentials = credentialStoreFor(store, io.env, io.cwd);
+    } catch (error) {
+      if (!(error instanceof MasterKeyError)) throw error;
+      io.err(`vigil notifiers: ${error.message}`);
+      return 1;
+    }
     return await body({ store, config: new NotifierConfigStore(store.settings, credentials) });
   } finally {
     store.close();

@@ -12,6 +12,7 @@ export { openStore, DatabaseTooNewError, type Store } from './db/index.ts';
 export { DEFAULT_SCOPES, KeyService } from './keys/index.ts';
 export {
   createKeychainStore,
+  createSealedSecretStore,
   CREDENTIALS_SERVICE,
   MasterKeyError,
   readMasterKeyFile,
