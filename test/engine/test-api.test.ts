@@ -129,4 +129,29 @@ export async function run(ctx) {
     });
     expect(agent.status).toBe(403);
   });
+
+  it('tests a scheduled workflow as its schedule runs it: no indicator, the occurrence given, and still refuses an indicator workflow without one', async () => {
+    const SEES = 'export async function run(ctx) {\n  return ctx.ok("seen", { indicator: ctx.indicator, scheduled_for: ctx.run.scheduled_for });\n}\n';
+    const scheduled = await t.request('POST', '/v1/workflows', {
+      body: { name: 'nightly sweep', code: SEES, workflow_type: 'scheduled', schedule: { cron: '0 2 * * *', timezone: 'UTC' } },
+    });
+    expect(scheduled.status).toBe(201);
+    const occurrence = '2026-12-07T02:00:00.000Z';
+    const run = await t.request('POST', `/v1/workflows/${scheduled.body.data.uuid}/test`, { body: { scheduled_for: occurrence, context: { days: 90 } } });
+    expect(run.status).toBe(200);
+    expect(run.body.data).toMatchObject({ success: true, data: { indicator: null, scheduled_for: occurrence } });
+
+    const unsaved = await t.request('POST', '/v1/workflows/test', { body: { code: SEES } });
+    expect(unsaved.body.data).toMatchObject({ success: true, data: { indicator: null, scheduled_for: null } });
+
+    const indicatorWorkflow = await t.request('POST', '/v1/workflows', { body: { name: 'needs an indicator', code: SEES } });
+    const missing = await t.request('POST', `/v1/workflows/${indicatorWorkflow.body.data.uuid}/test`, { body: {} });
+    expect(missing.status).toBe(422);
+    expect(missing.body.error.details.problems.map((problem: { field: string }) => problem.field)).toEqual(['body.indicator_type', 'body.indicator_value']);
+    const half = await t.request('POST', '/v1/workflows/test', { body: { code: SEES, indicator_type: 'ip' } });
+    expect(half.status).toBe(422);
+    expect(half.body.error.details.problems).toEqual([expect.objectContaining({ field: 'body.indicator_value' })]);
+    const badTime = await t.request('POST', '/v1/workflows/test', { body: { code: SEES, scheduled_for: 'tomorrow' } });
+    expect(badTime.status).toBe(422);
+  });
 });

@@ -52,6 +52,16 @@ describe('vigil test', () => {
     expect(out.stdout).not.toContain('k-123456');
   });
 
+  it('runs a scheduled workflow as its schedule would: no indicator, the occurrence given', async () => {
+    const sweep = file('sweep.ts', 'export async function run(ctx) {\n  return ctx.ok("swept", { indicator: ctx.indicator, scheduled_for: ctx.run.scheduled_for });\n}\n');
+    const out = await vigilTest([sweep, '--indicator', 'none', '--scheduled-for', '2026-12-07T03:00:00+01:00', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout).data).toEqual({ indicator: null, scheduled_for: '2026-12-07T02:00:00.000Z' });
+    const bad = await vigilTest([sweep, '--indicator', 'none', '--scheduled-for', 'tomorrow']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--scheduled-for must be an ISO 8601 time/);
+  });
+
   it('prints the test report as JSON', async () => {
     const out = await vigilTest([lookup, '--indicator', 'ip:203.0.113.7', '--mocks', mocks, '--secret', 'INTEL_KEY=k-123456', '--json']);
     expect(out.code).toBe(0);

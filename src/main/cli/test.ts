@@ -14,7 +14,7 @@ import { parseOptions, UsageError, withUsage, type Command, type CommandIO } fro
 const DEFAULT_INDICATOR = 'ip:198.51.100.7';
 
 const help = `Usage:
-  vigil test FILE.ts [--indicator TYPE:VALUE] [--input JSON] [--alert JSON] [--mocks FILE.json]
+  vigil test FILE.ts [--indicator TYPE:VALUE|none] [--scheduled-for TIME] [--input JSON] [--alert JSON] [--mocks FILE.json]
                      [--secret NAME=VALUE]... [--allow-host HOST]... [--live] [--timeout SECONDS] [--json]
 
 Runs a workflow once in the sandbox and prints its result, log and HTTP calls.
@@ -27,7 +27,9 @@ with no --mocks every call fails with "no mock matches"). The mocks file is a li
 
 Options:
   --indicator TYPE:VALUE  ctx.indicator (default ${DEFAULT_INDICATOR}); TYPE is one of
-                          ${INDICATOR_TYPES.join(', ')}
+                          ${INDICATOR_TYPES.join(', ')}; \`none\` for no indicator, as a scheduled run has
+  --scheduled-for TIME    ctx.run.scheduled_for, as the scheduled run of that occurrence has it
+                          (an ISO 8601 time, e.g. 2026-12-07T02:00:00Z)
   --input JSON            ctx.input (the caller's context)
   --alert JSON            ctx.alert
   --mocks FILE.json       mock HTTP responses
@@ -53,6 +55,7 @@ async function runTest(args: string[], io: CommandIO): Promise<number> {
     args,
     {
       indicator: { type: 'string' },
+      'scheduled-for': { type: 'string' },
       input: { type: 'string' },
       alert: { type: 'string' },
       mocks: { type: 'string' },
@@ -67,7 +70,8 @@ async function runTest(args: string[], io: CommandIO): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'FILE.ts is required' : 'give exactly one FILE.ts');
   if (values.live && values.mocks !== undefined) throw new UsageError('--live and --mocks cannot be combined');
   const file = resolve(io.cwd, positionals[0]!);
-  const indicator = parseIndicator(values.indicator ?? DEFAULT_INDICATOR);
+  const indicator = values.indicator === 'none' ? {} : parseIndicator(values.indicator ?? DEFAULT_INDICATOR);
+  const scheduledFor = values['scheduled-for'] === undefined ? undefined : parseTime(values['scheduled-for'], '--scheduled-for');
   const context = values.input === undefined ? null : parseJson(values.input, '--input');
   const alert = values.alert === undefined ? null : parseJson(values.alert, '--alert');
   if (alert !== null && (typeof alert !== 'object' || Array.isArray(alert))) throw new UsageError('--alert must be a JSON object');
@@ -111,6 +115,7 @@ async function runTest(args: string[], io: CommandIO): Promise<number> {
       allowedHosts: values['allow-host'] ?? [],
       timeoutSeconds,
       now: Date.now(),
+      ...(scheduledFor ? { scheduledFor } : {}),
     },
     // The keychain is never read, --live or not: a placeholder sent to a real API is a harmless 401.
     { secrets: { test: given }, ...(mocks ? { mocks } : {}) },
@@ -126,6 +131,13 @@ async function runTest(args: string[], io: CommandIO): Promise<number> {
   if (values.json) io.out(JSON.stringify(report, null, 2));
   else io.out(formatReport(report, values.live));
   return report.success ? 0 : 1;
+}
+
+/** An ISO 8601 time with its zone, as the API takes date-times; answered in UTC. */
+function parseTime(text: string, flag: string): string {
+  const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(time)) throw new UsageError(`${flag} must be an ISO 8601 time with its zone, like 2026-12-07T02:00:00Z`);
+  return new Date(time).toISOString();
 }
 
 function parseIndicator(text: string): Pick<InputFields, 'indicator_type' | 'indicator_value'> {

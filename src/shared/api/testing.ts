@@ -3,7 +3,7 @@
 import { Type, type Static } from 'typebox';
 import { INDICATOR_TYPES, WORKFLOW_KINDS, type WorkflowKind } from '../domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../indicators.ts';
-import { AnyJson, Answer, Closed, Enum, Nullable } from './common.ts';
+import { AnyJson, Answer, Closed, DateTime, Enum, Nullable } from './common.ts';
 import { RunLogEntry, RunStep } from './runs.ts';
 import { LintProblem, SECRET_NAME_PATTERN } from './workflows.ts';
 
@@ -19,9 +19,16 @@ export const TestBody = Closed({
     }),
   ),
   endpoint: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'Unsaved endpoint configuration (http_endpoint workflows).' })),
-  indicator_type: Type.Unsafe<(typeof INDICATOR_TYPES)[number]>({ type: 'string', enum: [...INDICATOR_TYPES] }),
-  indicator_value: Type.String({ minLength: 1, maxLength: 4096, description: INDICATOR_RULES_SUMMARY }),
+  indicator_type: Type.Optional(
+    Type.Unsafe<(typeof INDICATOR_TYPES)[number]>({
+      type: 'string',
+      enum: [...INDICATOR_TYPES],
+      description: 'With indicator_value; both may be left out (ctx.indicator is then null) for a scheduled workflow or unsaved code.',
+    }),
+  ),
+  indicator_value: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: INDICATOR_RULES_SUMMARY })),
   indicator_malice: Type.Optional(Type.Union([Type.String({ maxLength: 100 }), Type.Null()])),
+  scheduled_for: Type.Optional(DateTime('Test as the scheduled run of this occurrence: ctx.run.scheduled_for.')),
   enrichment: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
   alert: Type.Optional(Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()])),
   context: Type.Optional(Type.Unknown({ description: 'What the workflow sees as ctx.input.' })),

@@ -6,7 +6,7 @@
 // the request or are placeholders, never from the keychain: a key that may only write workflows
 // must not be able to run code of its choosing against stored secrets.
 import { randomUUID } from 'node:crypto';
-import { WORKFLOW_DEFAULTS, type IndicatorType, type WorkflowKind } from '../../../shared/domain.ts';
+import { WORKFLOW_DEFAULTS, type IndicatorType, type WorkflowKind, type WorkflowType } from '../../../shared/domain.ts';
 import type { ConnectionTest } from '../../../shared/integrations.ts';
 import type { LintProblem } from '../../../shared/lint/index.ts';
 import { answerEveryCall, toTestReport, type IntegrationName, type MockSpec, type TestReport } from '../../sandbox/index.ts';
@@ -25,9 +25,12 @@ export interface TestRequest {
   kind?: WorkflowKind;
   code?: string;
   endpoint?: unknown;
-  indicator_type: IndicatorType;
-  indicator_value: string;
+  /** Both or neither; neither only for a scheduled workflow or unsaved code (ctx.indicator null). */
+  indicator_type?: IndicatorType;
+  indicator_value?: string;
   indicator_malice?: string | null;
+  /** The occurrence a scheduled run would have (ctx.run.scheduled_for). */
+  scheduled_for?: string;
   enrichment?: object | null;
   alert?: object | null;
   context?: unknown;
@@ -95,6 +98,7 @@ export class TestRunService {
     const workflow = this.deps.workflows.find(uuid);
     const unsaved = test.code !== undefined || test.endpoint !== undefined;
     return this.run(test, workflow.kind, unsaved ? test.code : workflow.code, {
+      workflowType: workflow.workflow_type,
       uuid: workflow.uuid,
       name: workflow.name,
       version: workflow.code_version,
@@ -154,11 +158,19 @@ export class TestRunService {
     test: TestRequest,
     kind: WorkflowKind,
     code: string | undefined,
-    workflow: { uuid: string; name: string; version: number; secrets: string[]; allowedHosts: string[]; timeoutSeconds: number },
+    workflow: {
+      /** A saved workflow's type; unsaved code has none, and may be tested with or without an indicator. */
+      workflowType?: WorkflowType | null;
+      uuid: string;
+      name: string;
+      version: number;
+      secrets: string[];
+      allowedHosts: string[];
+      timeoutSeconds: number;
+    },
   ): Promise<TestOutcome> {
     refuseUnbounded(test);
-    const indicatorProblems = indicatorValueProblems(test);
-    if (indicatorProblems.length > 0) throw invalid(indicatorProblems, indicatorProblems[0]!.message);
+    checkTestIndicator(test, workflow.workflowType);
     const mocks = mocksOf(test);
     const spec: Omit<RunSpec, 'code'> = {
       runId: `test-${newId()}`,
@@ -169,6 +181,7 @@ export class TestRunService {
       allowedHosts: workflow.allowedHosts,
       timeoutSeconds: workflow.timeoutSeconds,
       now: this.deps.clock.now(),
+      ...(test.scheduled_for !== undefined ? { scheduledFor: new Date(test.scheduled_for).toISOString() } : {}),
     };
     const sources = { secrets: { test: test.secrets ?? {} }, mocks };
     let lintWarnings: LintProblem[] = [];
@@ -191,6 +204,32 @@ export class TestRunService {
     // Test mode reads nothing that could fail.
     if (!built.ok) throw new Error(built.error);
     return { report: toTestReport(await this.deps.executor.run(built.request), built.secrets), lint_warnings: lintWarnings };
+  }
+}
+
+/**
+ * A test's indicator: both fields or neither, and neither only where a run may have none (a
+ * scheduled workflow, as execute has it) or nothing says (unsaved code); a value its type refuses.
+ */
+function checkTestIndicator(test: TestRequest, workflowType: WorkflowType | null | undefined): void {
+  const { indicator_type: type, indicator_value: value } = test;
+  if (type !== undefined && value !== undefined) {
+    const problems = indicatorValueProblems({ indicator_type: type, indicator_value: value });
+    if (problems.length > 0) throw invalid(problems, problems[0]!.message);
+    return;
+  }
+  if (type !== undefined || value !== undefined) {
+    const missing = type === undefined ? 'indicator_type' : 'indicator_value';
+    throw invalid([{ field: `body.${missing}`, message: `${missing} is required with ${type === undefined ? 'indicator_value' : 'indicator_type'}` }], `Send indicator_type and indicator_value together, or neither.`);
+  }
+  if (workflowType !== undefined && workflowType !== 'scheduled') {
+    throw invalid(
+      [
+        { field: 'body.indicator_type', message: 'indicator_type is required' },
+        { field: 'body.indicator_value', message: 'indicator_value is required' },
+      ],
+      'This workflow runs on an indicator: send indicator_type and indicator_value (only scheduled workflows run without one).',
+    );
   }
 }
 

@@ -5,6 +5,7 @@ import { ApiError, errorMessage } from '../../api/client.ts';
 import { api } from '../../api/instance.ts';
 import type { IndicatorType, TestResult, WorkflowFields } from '../../api/types.ts';
 import { checkIndicator } from '../../../shared/indicators.ts';
+import { indicatorOptional } from '../../lib/run-form.ts';
 import { fieldOfProblem } from './fields.ts';
 import type { EditorSlice } from './slice.ts';
 
@@ -267,9 +268,12 @@ export const createTestSlice: EditorSlice<TestSlice> = (set, get) => ({
     const { draft, test } = get();
     const fieldErrors: Record<string, string> = {};
     const indicatorValue = test.indicatorValue.trim();
+    // A scheduled workflow left without an indicator is tested as its schedule runs it: no
+    // indicator, and an occurrence (now) in ctx.run.scheduled_for.
+    const asScheduled = !indicatorValue && indicatorOptional(draft);
     // The same rule the server applies (it would answer 422), said before the request.
     const indicatorProblem = indicatorValue ? checkIndicator(test.indicatorType, indicatorValue) : null;
-    if (!indicatorValue) fieldErrors.indicator_value = 'Type an indicator value to test with.';
+    if (!indicatorValue && !asScheduled) fieldErrors.indicator_value = 'Type an indicator value to test with.';
     else if (indicatorProblem) fieldErrors.indicator_value = indicatorProblem.message;
     const input = parseJsonField(test.inputJson);
     if ('error' in input) fieldErrors.input = input.error;
@@ -300,8 +304,7 @@ export const createTestSlice: EditorSlice<TestSlice> = (set, get) => ({
         {
           kind: draft.kind,
           code: draft.code,
-          indicator_type: test.indicatorType,
-          indicator_value: indicatorValue,
+          ...(asScheduled ? { scheduled_for: new Date().toISOString() } : { indicator_type: test.indicatorType, indicator_value: indicatorValue }),
           ...('value' in input && input.value !== undefined ? { context: input.value } : {}),
           ...('value' in alert && alert.value !== undefined ? { alert: alert.value as Record<string, unknown> | null } : {}),
           ...('value' in mocks && mocks.value !== undefined ? { mocks: mocks.value } : {}),

@@ -6,6 +6,7 @@ import { INDICATOR_TYPES } from '../../../shared/domain.ts';
 import { placeholderSecret } from '../../../shared/test-secrets.ts';
 import { ErrorText, Field } from '../../components/ui.tsx';
 import { indicatorLabel } from '../../lib/format.ts';
+import { indicatorOptional } from '../../lib/run-form.ts';
 import { JsonEditor } from '../../monaco/JsonEditor.tsx';
 import { useEditor } from '../../stores/editor.ts';
 
@@ -15,6 +16,7 @@ export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
   const test = useEditor((s) => s.test);
   const setTest = useEditor((s) => s.setTest);
   const saved = useEditor((s) => s.uuid !== null);
+  const scheduled = useEditor((s) => indicatorOptional(s.draft));
   const run = () => void useEditor.getState().runTest();
   const form = useRef<HTMLFormElement>(null);
 
@@ -51,6 +53,7 @@ export function TestPanel({ declaredSecrets }: { declaredSecrets: string[] }) {
                 {...props}
                 className="mono"
                 value={test.indicatorValue}
+                placeholder={scheduled ? 'none: tested as the schedule runs it' : undefined}
                 onChange={(e) => setTest({ indicatorValue: e.target.value })}
                 spellCheck={false}
               />
