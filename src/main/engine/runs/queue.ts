@@ -14,8 +14,9 @@ const RESYNC_INTERVAL_MS = 10_000;
  * slot than answered: each refusal it would fetch costs the CPU that running the queue needs.
  */
 export const ADMISSION_HOLD_MS = 1_000;
-/** Executes held at once; beyond this, a full queue refuses at once. */
+/** Executes held at once, and of one key: beyond these a full queue refuses at once, so one flooding key cannot take every place in line. */
 const MAX_HELD = 256;
+const MAX_HELD_PER_KEY = 64;
 
 export type Admission = { ok: true } | { ok: false; message: string; retryAfterSeconds: number };
 
@@ -128,15 +129,17 @@ export class RunQueue {
   }
 
   /**
-   * Room for one more run of this key, waiting up to ADMISSION_HOLD_MS for it while the queue
-   * is draining (a run finished within that time): a reservation, or why not and when to retry. Waiting callers get room in the
-   * order they came (a key at its share lets other keys past), so callers that retry at once are
-   * admitted at the rate runs finish instead of spinning on refusals. `gone` is called back when
-   * the caller no longer wants the place (its connection closed) and drops it.
+   * Room for one more run of this key, waiting up to ADMISSION_HOLD_MS for it while the queue is
+   * draining (a run finished within that time): a reservation, or why not and when to retry.
+   * Waiting callers get room in the order they came (a key at its share lets other keys past), so
+   * callers that retry at once are admitted at the rate runs finish instead of spinning on
+   * refusals. `onGone` registers what to call when the caller stops waiting (its connection
+   * closed): that drops its place in line.
    */
   async waitForRoom(keyId: number | null, onGone: (drop: () => void) => void): Promise<Reservation | Admission> {
     const admission = this.admit(keyId);
-    if (admission.ok || this.held.length >= MAX_HELD || !this.draining()) return admission;
+    if (admission.ok || !this.draining() || this.held.length >= MAX_HELD) return admission;
+    if (this.held.filter((entry) => entry.keyId === keyId).length >= MAX_HELD_PER_KEY) return admission;
     const reservation = await new Promise<Reservation | null>((resolve) => {
       const entry: Held = {
         keyId,
