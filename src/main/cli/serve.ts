@@ -5,6 +5,7 @@ import {
   createLoginToken,
   CREDENTIALS_SERVICE,
   defaultDataDir,
+  findMaterialRoot,
   loginUrl,
   readMasterKeyFile,
   startServer,
@@ -101,8 +102,9 @@ export const command: Command = {
           secrets: master ? { sealedWith: master } : createKeychainStore(),
           credentials: master ? { sealedWith: master } : createKeychainStore({ service: CREDENTIALS_SERVICE }),
           log: { info: io.out, error: io.err },
-          // The console bundle built from src/renderer (npm run serve builds it when missing).
-          rendererDir: join(import.meta.dirname, '..', '..', '..', 'out', 'renderer'),
+          // The console bundle built from src/renderer (npm run serve builds it when missing), in the
+          // checkout this runs from, whether from its sources or from out/cli.
+          rendererDir: join(findMaterialRoot(), 'out', 'renderer'),
         });
       } catch (error) {
         await executor.close();

@@ -25,9 +25,9 @@ export interface SandboxLauncher {
   launch(): SandboxChannel;
 }
 
-/** The sandbox process entry when running from sources. */
+/** The sandbox process entry: from sources a sibling room; in the CLI bundle (out/cli) sandbox-process.js beside this chunk. */
 export function sandboxProcessEntry(): string {
-  return fileURLToPath(new URL('./process/index.ts', import.meta.url));
+  return fileURLToPath(import.meta.url.endsWith('.ts') ? new URL('./process/index.ts', import.meta.url) : new URL('./sandbox-process.js', import.meta.url));
 }
 
 /**
@@ -48,7 +48,7 @@ export function minimalEnv(source: NodeJS.ProcessEnv = process.env): Record<stri
 export interface ForkLauncherOptions {
   /** Node binary; default the one running the engine (the pinned Node 24). */
   execPath?: string;
-  /** Entry script; default the sources' process/index.ts. */
+  /** Entry script; default `sandboxProcessEntry()`. */
   entry?: string;
   /** Extra Node flags for the sandbox process (e.g. --cpu-prof when profiling it). */
   execArgv?: string[];

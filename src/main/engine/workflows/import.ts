@@ -5,7 +5,7 @@
 // import, each problem naming its file and line. Then each workflow is matched (built-in key, uuid,
 // then name) and planned: created, updated (saving a new version when the code or what a run may
 // do changes) or unchanged. Activation changes only when asked to.
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import {
   APPROVAL_MODES,
@@ -366,9 +366,8 @@ function refusal(problems: FileProblem[]): DomainError {
 
 // ---- Checking each workflow's files --------------------------------------------------------------
 
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
 const enumOf = (values: readonly string[]) => ({ type: 'string', enum: [...values] });
-const validateMeta = ajv.compile({
+const META_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['name'],
@@ -410,12 +409,16 @@ const validateMeta = ajv.compile({
     },
     builtin: { type: 'string', minLength: 1, maxLength: 100 },
   },
-});
+};
+// Compiled on the first import, not when the engine loads: compiling it (and ajv's meta-schema
+// before it) was a quarter of `vigil serve`'s module evaluation.
+let validateMeta: ValidateFunction | null = null;
 
 /** Every problem with one workflow's files, each with its file and (where it has one) line. */
 async function checkDefinition(definition: WorkflowDefinition, sources: DefinitionFiles, files: Map<string, string>): Promise<FileProblem[]> {
   const problems: FileProblem[] = [];
   const metaText = files.get(sources.meta)!;
+  validateMeta ??= addFormats(new Ajv({ allErrors: true, strict: false })).compile(META_SCHEMA);
   if (!validateMeta(JSON.parse(metaText))) {
     for (const error of validateMeta.errors ?? []) problems.push({ file: sources.meta, line: lineOfKey(metaText, keyOfError(error)), message: messageOf(error) });
     // Field types are not what the checks below expect: they would only add noise.

@@ -23,7 +23,10 @@ const IDLE_EXIT_MS = 60_000;
  */
 function checkerMain(typescriptPath: string, checkOptions: typeof WORKFLOW_TYPE_CHECK_OPTIONS): void {
   const { parentPort } = process.getBuiltinModule('node:worker_threads');
-  const { createRequire: requireFrom } = process.getBuiltinModule('node:module');
+  const { createRequire: requireFrom, enableCompileCache } = process.getBuiltinModule('node:module');
+  // A worker does not share its process's compile cache: without its own, every first check
+  // compiled TypeScript's 9 MB again (~330 ms to load it, ~225 ms with the cache).
+  enableCompileCache?.();
   const ts = requireFrom(typescriptPath)(typescriptPath) as typeof import('typescript');
 
   const ROOT = '/__vigil__/';
