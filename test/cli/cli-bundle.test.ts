@@ -1,13 +1,16 @@
 // bin/vigil.js runs out/cli only while the bundle is current: a bundle built from other sources
 // than the checkout's must never run in their place.
-import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain JavaScript module without types
-import { cliBundleIsCurrent } from '../../scripts/cli-bundle.js';
+import { buildCli, cliBundleIsCurrent } from '../../scripts/cli-bundle.js';
+import { serve, vigil } from '../helpers/cli.ts';
+import { eventually, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
-const isCurrent = cliBundleIsCurrent as (manifest: string) => boolean;
+const isCurrent = cliBundleIsCurrent as (manifest?: string) => boolean;
+const build = buildCli as (options: { quiet: boolean }) => Promise<void>;
 const scratch = mkdtempSync(join(tmpdir(), 'vigil-cli-bundle-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -44,4 +47,39 @@ describe('the vigil command bundle', () => {
     expect(isCurrent(manifest)).toBe(false);
     expect(isCurrent(join(scratch, 'none.json'))).toBe(false);
   });
+
+  it('serves from out/cli, its sandbox process and worker too, and runs a workflow to the end', async () => {
+    if (!isCurrent()) await build({ quiet: true });
+    expect(isCurrent()).toBe(true);
+    const dataDir = join(scratch, 'data');
+    const created = await vigil(['keys', 'create', '--name', 'bundle', '--type', 'human', '--scopes', 'admin', '--json', '--data-dir', dataDir]);
+    const key = JSON.parse(created.stdout).key as string;
+    const server = await serve(dataDir);
+    try {
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(`${server.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        return (await res.json()) as any;
+      };
+      // What `vigil serve` started is the bundle's sandbox process, not the sources'.
+      const sandbox = await eventually(async () => {
+        const children = readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+        return children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')).find((line) => line.includes('sandbox')) ?? null;
+      }, 'the sandbox process');
+      expect(sandbox).toContain(join('out', 'cli', 'sandbox-process.js'));
+      const workflow = await call('POST', '/v1/workflows', { name: 'from the bundle', code: TRIVIAL_WORKFLOW, state: 'active', approval_mode: 'never' });
+      const accepted = await call('POST', `/v1/workflows/${workflow.data.uuid}/execute`, { indicator_type: 'ip', indicator_value: '203.0.113.9' });
+      const run = await eventually(async () => {
+        const detail = (await call('GET', `/v1/workflow-runs/${accepted.data.run_uuid}`)).data;
+        return ['success', 'failed', 'timed_out'].includes(detail.status) ? detail : null;
+      }, 'the run to end');
+      expect(run.status, run.error).toBe('success');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 60_000);
 });
