@@ -40,7 +40,8 @@ export class RemoteShellEngine implements ShellEngine {
   private problem: string | null = null;
   private lastEventId: string | null = null;
   private retryMs: number | null = null;
-  private controller: AbortController | null = null;
+  /** Ends the connection in progress (its request and its body's reader). */
+  private hangUp: (() => void) | null = null;
   private wakeUp: (() => void) | null = null;
   private closed = false;
   private following: Promise<void> | null = null;
@@ -119,7 +120,7 @@ export class RemoteShellEngine implements ShellEngine {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.controller?.abort();
+    this.hangUp?.();
     this.wakeUp?.();
     await this.following;
   }
@@ -158,11 +159,18 @@ export class RemoteShellEngine implements ShellEngine {
   /** One connection: 'connected' when the stream was open (and has ended), 'failed' when it never was. */
   private async connectOnce(first: boolean): Promise<'connected' | 'failed'> {
     const controller = new AbortController();
-    this.controller = controller;
+    let reader: ReadableStreamDefaultReader<string> | null = null;
+    // Aborting the request does not always end a read already waiting on its body: the reader is
+    // cancelled too.
+    const hangUp = () => {
+      controller.abort();
+      reader?.cancel().catch(() => undefined);
+    };
+    this.hangUp = hangUp;
     let idle: NodeJS.Timeout | undefined;
     const resetIdle = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => controller.abort(), EVENT_STREAM_IDLE_MS);
+      idle = setTimeout(hangUp, EVENT_STREAM_IDLE_MS);
     };
     let connected = false;
     try {
@@ -190,7 +198,8 @@ export class RemoteShellEngine implements ShellEngine {
       this.setProblem(null);
       const parser = new SseParser();
       parser.lastEventId = this.lastEventId;
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      if (this.closed) return 'connected';
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
@@ -210,6 +219,7 @@ export class RemoteShellEngine implements ShellEngine {
       return connected ? 'connected' : 'failed';
     } finally {
       clearTimeout(idle);
+      this.hangUp = null;
     }
   }
 }
