@@ -211,7 +211,7 @@ describe('startDesktop', () => {
         baseUrl: 'app://vigil',
         token: 'vgl_alicealicealicealicealice',
       });
-      const handler = fake.protocol.handlers.get('app')!;
+      const handler = fake.protocol.handlers.get('app')! as (request: Request) => Promise<Response>;
       const request = Object.assign(
         new Request('app://vigil/v1/workflows?page=2', { headers: { authorization: 'Bearer vgl_alicealicealicealicealice', origin: 'app://vigil' } }),
         { initiatorOrigin: 'app://vigil' },
@@ -250,7 +250,7 @@ describe('startDesktop', () => {
       await expect(fake.ipcMain.invoke(BRIDGE_CHANNELS.connection, console, console.mainFrame)).rejects.toThrow(
         /No key for the team server is stored: enter yours in Settings → Server\. Settings → Server can switch back/,
       );
-      const settings = await fake.ipcMain.invoke(BRIDGE_CHANNELS.serverSettings, console, console.mainFrame);
+      const settings = (await fake.ipcMain.invoke(BRIDGE_CHANNELS.serverSettings, console, console.mainFrame)) as { problem: string | null };
       expect(settings.problem).toMatch(/No key for the team server is stored/);
       await vi.waitFor(() => expect(fake.Tray.instances[0]!.contextMenus.at(-1)?.getMenuItemById('connection')?.label).toMatch(/No key/));
     });
@@ -265,7 +265,7 @@ describe('startDesktop', () => {
       await new Promise((resolve) => probe.close(resolve));
       writeFileSync(join(dataDir, 'desktop-settings.json'), JSON.stringify({ server: { use: 'team', teamUrl: gone } }));
       await start({ dataDir, credentials: new Map([[TEAM_SERVER_KEY_CREDENTIAL, 'vgl_alicealicealicealicealice']]) });
-      const handler = fake.protocol.handlers.get('app')!;
+      const handler = fake.protocol.handlers.get('app')! as (request: Request) => Promise<Response>;
       const answer = await handler(new Request('app://vigil/v1/workflows'));
       expect(answer.status).toBe(502);
       expect(((await answer.json()) as any).error.message).toBe(
@@ -273,7 +273,9 @@ describe('startDesktop', () => {
       );
       const console = fake.BrowserWindow.instances[0]!.webContents;
       await vi.waitFor(async () =>
-        expect((await fake.ipcMain.invoke(BRIDGE_CHANNELS.serverSettings, console, console.mainFrame)).problem).toMatch(/connection refused/),
+        expect(((await fake.ipcMain.invoke(BRIDGE_CHANNELS.serverSettings, console, console.mainFrame)) as { problem: string | null }).problem).toMatch(
+          /connection refused/,
+        ),
       );
     });
   });

@@ -174,7 +174,7 @@ export async function startDesktop(options: DesktopOptions): Promise<Desktop> {
   stayInTray();
 
   let apiUrl: string | null = null;
-  let unreachable: Backend['unreachable'];
+  let unreachable: Backend['unreachable'] = undefined;
   protocol.handle(
     APP_SCHEME,
     createAppRequestHandler({
