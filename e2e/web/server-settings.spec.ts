@@ -11,9 +11,16 @@ interface FakeShell {
   problem: string | null;
 }
 
+/** The page's global object, as far as this spec touches it (the e2e project has no DOM types). */
+interface PageGlobal {
+  location: { origin: string };
+  vigilRestarts: number;
+}
+
 /** A `window.vigil` like the preload's; the shell's state lives in the page, restarts are counted. */
 async function openDesktop(page: Page, vigil: VigilServer, shell: FakeShell, hash: string): Promise<void> {
   await page.addInitScript((init: FakeShell) => {
+    const scope = globalThis as unknown as PageGlobal;
     const state = {
       chosen: init.inUse,
       teamUrl: init.inUse.kind === 'team' ? init.inUse.url : (null as string | null),
@@ -28,14 +35,14 @@ async function openDesktop(page: Page, vigil: VigilServer, shell: FakeShell, has
       const used = key?.trim() || state.key;
       if (!used) return { ok: false as const, error: 'Enter your API key for the team server: none is stored yet.' };
       const response = await fetch(`${origin}/v1/api-keys/current`, { headers: { authorization: `Bearer ${used}` } });
-      const body = await response.json();
+      const body = (await response.json()) as { data: { name: string; key_type: 'human'; prefix: string; scopes: string[] }; error: { message: string } };
       if (!response.ok) return { ok: false as const, error: `The team server refused the key (${response.status}): ${body.error.message}` };
       return { ok: true as const, url: origin, key: body.data };
     };
-    (window as unknown as { vigilRestarts: number }).vigilRestarts = 0;
-    Object.defineProperty(window, 'vigil', {
+    scope.vigilRestarts = 0;
+    Object.defineProperty(scope, 'vigil', {
       value: {
-        connection: async () => ({ baseUrl: location.origin, token: init.token }),
+        connection: async () => ({ baseUrl: scope.location.origin, token: init.token }),
         openExternal: async () => undefined,
         showItemInFolder: async () => undefined,
         desktopSettings: async () => ({ startAtLogin: false }),
@@ -60,7 +67,7 @@ async function openDesktop(page: Page, vigil: VigilServer, shell: FakeShell, has
           return { ok: true, settings: view() };
         },
         restart: async () => {
-          (window as unknown as { vigilRestarts: number }).vigilRestarts++;
+          scope.vigilRestarts++;
         },
       },
     });
@@ -101,7 +108,7 @@ test('the analyst checks a team server and its key, chooses it, and restarts; ba
   await screenshot(page, 'settings-server');
 
   await card.getByRole('button', { name: 'Restart now' }).click();
-  await expect.poll(() => page.evaluate(() => (window as unknown as { vigilRestarts: number }).vigilRestarts)).toBe(1);
+  await expect.poll(() => page.evaluate(() => (globalThis as unknown as PageGlobal).vigilRestarts)).toBe(1);
 
   await form.getByRole('button', { name: "Use this computer's engine" }).click();
   await expect(card.getByText('after a restart')).toHaveCount(0);
