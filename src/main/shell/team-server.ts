@@ -8,18 +8,11 @@ export const TEAM_SERVER_KEY_CREDENTIAL = 'DESKTOP_TEAM_SERVER_API_KEY';
 /** A request to the team server that has not answered by then counts as unreachable. */
 export const TEAM_REQUEST_TIMEOUT_MS = 10_000;
 
-export type TeamFailure = 'unreachable' | 'tls' | 'unauthorized' | 'forbidden' | 'conflict' | 'not-vigil' | 'refused';
-
+/** The team server could not be used for a request; the message says why in the analyst's words. */
 export class TeamServerError extends Error {
-  readonly failure: TeamFailure;
-  /** The HTTP status when the server answered. */
-  readonly status: number | null;
-
-  constructor(failure: TeamFailure, message: string, status: number | null = null) {
+  constructor(message: string) {
     super(message);
     this.name = 'TeamServerError';
-    this.failure = failure;
-    this.status = status;
   }
 }
 
@@ -54,15 +47,15 @@ const NETWORK_REASONS: Record<string, string> = {
 export function describeFetchFailure(error: unknown, url: string): TeamServerError {
   const failure = error as Error & { cause?: Error & { code?: string } };
   if (failure.name === 'TimeoutError' || failure.name === 'AbortError') {
-    return new TeamServerError('unreachable', `${url} did not answer within ${TEAM_REQUEST_TIMEOUT_MS / 1000} s.`);
+    return new TeamServerError(`${url} did not answer within ${TEAM_REQUEST_TIMEOUT_MS / 1000} s.`);
   }
   const cause = failure.cause ?? failure;
   const code = (cause as { code?: string }).code ?? '';
   if (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) {
-    return new TeamServerError('tls', `TLS error with ${url}: ${cause.message} (${code}). Is the address https:// and its certificate trusted by this computer?`);
+    return new TeamServerError(`TLS error with ${url}: ${cause.message} (${code}). Is the address https:// and its certificate trusted by this computer?`);
   }
   const reason = NETWORK_REASONS[code] ?? cause.message;
-  return new TeamServerError('unreachable', `Could not reach ${url}: ${reason}${code && NETWORK_REASONS[code] ? ` (${code})` : ''}.`);
+  return new TeamServerError(`Could not reach ${url}: ${reason}${code && NETWORK_REASONS[code] ? ` (${code})` : ''}.`);
 }
 
 interface ErrorEnvelope {
@@ -86,19 +79,19 @@ export function answerError(base: string, response: Pick<Response, 'status' | 's
   const error = vigilError(body);
   const { status } = response;
   if (!error) {
-    return new TeamServerError('not-vigil', `${base} answered ${status} ${response.statusText}, and not like a Vigil server: check the address.`, status);
+    return new TeamServerError(`${base} answered ${status} ${response.statusText}, and not like a Vigil server: check the address.`);
   }
   switch (status) {
     case 401:
-      return new TeamServerError('unauthorized', `The team server refused the key (401): ${error.message}`, status);
+      return new TeamServerError(`The team server refused the key (401): ${error.message}`);
     case 403:
-      return new TeamServerError('forbidden', `The team server does not let this key do that (403): ${error.message}`, status);
+      return new TeamServerError(`The team server does not let this key do that (403): ${error.message}`);
     case 409:
-      return new TeamServerError('conflict', error.message, status);
+      return new TeamServerError(error.message);
     case 421:
-      return new TeamServerError('refused', `The team server is configured for another address (421): ${error.message}`, status);
+      return new TeamServerError(`The team server is configured for another address (421): ${error.message}`);
     default:
-      return new TeamServerError('refused', `The team server answered ${status}: ${error.message}`, status);
+      return new TeamServerError(`The team server answered ${status}: ${error.message}`);
   }
 }
 
@@ -145,7 +138,7 @@ export async function teamRequest<T>(base: string, key: string, path: string, op
     const { data, meta } = body as { data: T; meta?: Record<string, unknown> };
     return { data, meta: meta ?? {} };
   }
-  throw new TeamServerError('not-vigil', `${base} answered ${response.status}, but not like a Vigil server: check the address.`, response.status);
+  throw new TeamServerError(`${base} answered ${response.status}, but not like a Vigil server: check the address.`);
 }
 
 /** The key as the team server describes it (GET /v1/api-keys/current). */
