@@ -26,7 +26,14 @@ async function openDesktop(page: Page, vigil: VigilServer, shell: FakeShell, has
       teamUrl: init.inUse.kind === 'team' ? init.inUse.url : (null as string | null),
       key: init.inUse.kind === 'team' ? init.token : (null as string | null),
     };
-    const view = () => ({ inUse: init.inUse, chosen: state.chosen, teamUrl: state.teamUrl, keyStored: state.key !== null, problem: init.problem });
+    const view = () => ({
+      inUse: init.inUse,
+      chosen: state.chosen,
+      teamUrl: state.teamUrl,
+      keyStored: state.key !== null,
+      problem: init.problem,
+      restartNeeded: state.chosen.kind !== init.inUse.kind || (state.chosen.kind === 'team' && init.inUse.kind === 'team' && state.chosen.url !== init.inUse.url),
+    });
     const check = async ({ url, key }: { url: string; key?: string }) => {
       const origin = url.trim().replace(/\/+$/, '');
       if (!/^https:\/\/|^http:\/\/(127\.0\.0\.1|localhost)(:|$)/.test(origin)) {

@@ -46,6 +46,8 @@ export interface ServerSettings {
   keyStored: boolean;
   /** Why the team server in use cannot be used right now (unreachable, key refused); null when it can. */
   problem: string | null;
+  /** A saved change (another server, or a new key for the one in use) waits for the app to restart. */
+  restartNeeded: boolean;
 }
 
 /** A team server address and, optionally, a key to use with it (omitted: the key already stored). */

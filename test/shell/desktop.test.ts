@@ -235,7 +235,7 @@ describe('startDesktop', () => {
       expect(menu.getMenuItemById('pause').label).toBe('Pause agent executions (your key "Alice" lacks the admin scope)');
 
       const settings = await fake.ipcMain.invoke(BRIDGE_CHANNELS.serverSettings, console, console.mainFrame);
-      expect(settings).toEqual({ inUse: { kind: 'team', url: teamUrl }, chosen: { kind: 'team', url: teamUrl }, teamUrl, keyStored: true, problem: null });
+      expect(settings).toEqual({ inUse: { kind: 'team', url: teamUrl }, chosen: { kind: 'team', url: teamUrl }, teamUrl, keyStored: true, problem: null, restartNeeded: false });
 
       fake.app.emit('before-quit', fake.fakeEvent());
       fake.app.emit('will-quit', fake.fakeEvent());

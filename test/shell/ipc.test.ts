@@ -115,6 +115,7 @@ describe('bridge handlers', () => {
     teamUrl: 'https://vigil.example.com',
     keyStored: true,
     problem: null,
+    restartNeeded: true,
   };
 
   const invoke = (channel: string, ...args: unknown[]) => fake.ipcMain.invoke(channel, console, console.mainFrame, ...args);

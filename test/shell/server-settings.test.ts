@@ -45,7 +45,7 @@ describe('Settings → Server', () => {
     const chosen = await controller.useTeam({ url: `${t.url}/`, key: ` ${t.keys.human} ` });
     expect(chosen).toEqual({
       ok: true,
-      settings: { inUse: { kind: 'local' }, chosen: { kind: 'team', url: t.url }, teamUrl: t.url, keyStored: true, problem: null },
+      settings: { inUse: { kind: 'local' }, chosen: { kind: 'team', url: t.url }, teamUrl: t.url, keyStored: true, problem: null, restartNeeded: true },
     });
     expect(await credentials.get(TEAM_SERVER_KEY_CREDENTIAL)).toBe(t.keys.human);
     const written = readFileSync(file, 'utf8');
@@ -69,6 +69,14 @@ describe('Settings → Server', () => {
     }
     expect(await credentials.get(TEAM_SERVER_KEY_CREDENTIAL)).toBeNull();
     expect((await controller.view()).chosen).toEqual({ kind: 'local' });
+  });
+
+  it('a new key for the team server in use waits for a restart too', async () => {
+    const settings = new DesktopSettingsStore({ file, applyStartAtLogin: () => undefined });
+    settings.setServer({ use: 'team', teamUrl: t.url });
+    const inTeam = new ServerSettingsController({ settings, credentials, inUse: { kind: 'team', url: t.url }, problem: () => null });
+    expect((await inTeam.view()).restartNeeded).toBe(false);
+    await expect(inTeam.useTeam({ url: t.url, key: t.keys.human })).resolves.toMatchObject({ ok: true, settings: { restartNeeded: true } });
   });
 
   it('never sends the stored key to another address', async () => {

@@ -28,6 +28,8 @@ export interface ServerSettingsOptions {
 
 export class ServerSettingsController {
   private readonly options: ServerSettingsOptions;
+  /** A key stored since start: the team server in use still gets the one read at start. */
+  private keyReplaced = false;
 
   constructor(options: ServerSettingsOptions) {
     this.options = options;
@@ -35,12 +37,16 @@ export class ServerSettingsController {
 
   async view(): Promise<ServerSettings> {
     const stored = this.options.settings.server();
+    const chosen = serverChoice(stored);
+    const { inUse } = this.options;
+    const sameServer = inUse.kind === chosen.kind && (inUse.kind === 'local' || (chosen.kind === 'team' && inUse.url === chosen.url));
     return {
-      inUse: this.options.inUse,
-      chosen: serverChoice(stored),
+      inUse,
+      chosen,
       teamUrl: stored.teamUrl,
       keyStored: (await this.options.credentials.get(TEAM_SERVER_KEY_CREDENTIAL)) !== null,
-      problem: this.options.inUse.kind === 'team' ? this.options.problem() : null,
+      problem: inUse.kind === 'team' ? this.options.problem() : null,
+      restartNeeded: !sameServer || (inUse.kind === 'team' && this.keyReplaced),
     };
   }
 
@@ -60,6 +66,7 @@ export class ServerSettingsController {
     if (key) {
       try {
         await this.options.credentials.set(TEAM_SERVER_KEY_CREDENTIAL, key);
+        this.keyReplaced = true;
       } catch (error) {
         return { ok: false, error: `The key could not be stored in the OS keychain: ${(error as Error).message}` };
       }

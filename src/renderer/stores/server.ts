@@ -30,12 +30,6 @@ export function describeChoice(choice: ServerSettings['inUse']): string {
   return choice.kind === 'team' ? `the team server ${choice.url}` : "this computer's engine";
 }
 
-/** Whether the choice saved differs from the one in use (a restart applies it). */
-export function restartNeeded(settings: ServerSettings): boolean {
-  const { inUse, chosen } = settings;
-  return inUse.kind !== chosen.kind || (inUse.kind === 'team' && chosen.kind === 'team' && inUse.url !== chosen.url);
-}
-
 export const useServer = create<ServerState>()((set) => {
   const bridge = () => {
     if (!window.vigil) throw new Error('Only the desktop app chooses its server.');

@@ -4,7 +4,7 @@
 // team server that refuses the key or does not answer can always be left.
 import { useEffect, useRef, useState } from 'react';
 import { ErrorText, Field } from '../../components/ui.tsx';
-import { describeChoice, restartNeeded, useServer } from '../../stores/server.ts';
+import { describeChoice, useServer } from '../../stores/server.ts';
 
 export function ServerCard({ focus = false }: { focus?: boolean }) {
   const { settings, loadError, busy, check, error } = useServer();
@@ -36,10 +36,12 @@ export function ServerCard({ focus = false }: { focus?: boolean }) {
             This app uses <strong>{describeChoice(settings.inUse)}</strong>.
           </p>
           {settings.problem && <ErrorText>{`The team server cannot be used right now: ${settings.problem}`}</ErrorText>}
-          {restartNeeded(settings) && (
+          {settings.restartNeeded && (
             <div className="form-actions" role="status">
               <span>
-                Vigil will use {describeChoice(settings.chosen)} after a restart.
+                Vigil will use {describeChoice(settings.chosen)}
+                {settings.chosen.kind === 'team' && settings.inUse.kind === 'team' && settings.chosen.url === settings.inUse.url ? ' with the new key' : ''} after a
+                restart.
               </span>
               <button type="button" className="primary" disabled={busy !== null} onClick={() => void useServer.getState().restart()}>
                 {busy === 'restart' ? 'Restarting…' : 'Restart now'}
