@@ -1,11 +1,12 @@
 // Electron entry (DESIGN.md §1, §2): the same engine `vigil serve` runs, built with the shell's
 // adapters: the sandbox in an Electron utilityProcess, secrets in the OS keychain, the console in a
-// locked-down window served from app://vigil, approvals in the tray and in OS notifications.
+// locked-down window served from app://vigil, approvals in the tray and in OS notifications. When
+// Settings → Server chose a team server, neither the engine nor the sandbox starts here.
 import { join } from 'node:path';
 import { app } from 'electron';
 import { defaultDataDir, startServer } from './engine/index.ts';
 import { createKeychainStore, CREDENTIALS_SERVICE } from './engine/secrets/index.ts';
-import { createSandboxHost } from './sandbox/index.ts';
+import { createSandboxHost, type SandboxHost } from './sandbox/index.ts';
 import {
   claimSingleInstance,
   createUtilityProcessLauncher,
@@ -40,9 +41,8 @@ if (!claimSingleInstance(() => (desktop ? desktop.openConsole() : (showWhenReady
       error: (message: string) => console.error(message),
     };
     const secrets = createKeychainStore();
-    const sandbox = createSandboxHost({
-      launcher: createUtilityProcessLauncher({ modulePath: join(here, 'sandbox-process.js'), log: log.error }),
-    });
+    const credentials = createKeychainStore({ service: CREDENTIALS_SERVICE });
+    let sandbox: SandboxHost | null = null;
     desktop = await startDesktop({
       dataDir,
       rendererDir: join(here, '..', 'renderer'),
@@ -52,19 +52,26 @@ if (!claimSingleInstance(() => (desktop ? desktop.openConsole() : (showWhenReady
       devTools: !app.isPackaged,
       hidden: startedHidden(process.argv) && !showWhenReady,
       secrets,
+      credentials,
       log,
-      startServer: ({ desktopNotifier }) =>
-        startServer({
+      startServer: ({ desktopNotifier }) => {
+        sandbox = createSandboxHost({
+          launcher: createUtilityProcessLauncher({ modulePath: join(here, 'sandbox-process.js'), log: log.error }),
+        });
+        return startServer({
           dataDir,
           host: '127.0.0.1',
           port: 0,
           executor: sandbox,
           secrets,
-          credentials: createKeychainStore({ service: CREDENTIALS_SERVICE }),
+          credentials,
           desktopNotifier,
           log,
-        }),
-      closeExecutor: () => sandbox.close(),
+        });
+      },
+      closeExecutor: async () => {
+        await sandbox?.close();
+      },
     });
     // The Electron e2e suite drives the tray through the real Menu it built; nothing else reads this.
     if (process.env.VIGIL_E2E === '1') (globalThis as { vigilDesktop?: Desktop }).vigilDesktop = desktop;

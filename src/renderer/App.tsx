@@ -7,6 +7,7 @@ import { useSession } from './stores/session.ts';
 import { useApprovals } from './stores/approvals.ts';
 import { startLive } from './stores/live.ts';
 import { ConfirmDialog, EmptyState } from './components/ui.tsx';
+import { ServerBanner } from './components/ServerBanner.tsx';
 import { LoginView } from './views/Login.tsx';
 import { WorkflowsView } from './views/Workflows.tsx';
 import { RunsView } from './views/Runs.tsx';
@@ -115,6 +116,7 @@ function Shell() {
         </div>
       </nav>
       <div className="main">
+        {desktop && <ServerBanner stream={stream} />}
         <RouteView route={route} />
       </div>
       <ConfirmDialog

@@ -450,6 +450,7 @@ const PLANS: Record<string, Plan> = {
   'POST /v1/approvals/{uuid}/decide': { refs: { uuid: 'approvals' }, answer: 'html', custom: (g, f) => decideRequests(g, f, true) },
   'POST /v1/approvals/callback/slack': { custom: slackRequests },
   'GET /v1/api-keys': {},
+  'GET /v1/api-keys/current': {},
   'POST /v1/api-keys': {},
   'DELETE /v1/api-keys/{uuid}': { refs: { uuid: 'keys' } },
   'GET /v1/secrets': {},

@@ -288,6 +288,7 @@ const ROUTES: Record<string, RouteCase> = {
   },
 
   'GET /v1/api-keys': { rule: needs('admin'), ok: 200, request: () => ({ path: '/v1/api-keys' }) },
+  'GET /v1/api-keys/current': { rule: needs(), ok: 200, request: () => ({ path: '/v1/api-keys/current' }) },
   'POST /v1/api-keys': { rule: needs('admin'), ok: 201, request: () => ({ path: '/v1/api-keys', body: json({ name: 'authz made', key_type: 'agent' }) }) },
   'DELETE /v1/api-keys/:uuid': {
     rule: needs('admin'),

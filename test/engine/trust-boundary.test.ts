@@ -457,6 +457,15 @@ describe('small leaks and 500s', () => {
     for (const body of [created.body, list.body]) expect(JSON.stringify(body)).not.toContain('key_hash');
   });
 
+  it('a key learns who it is, and nothing of any other key', async () => {
+    const created = await t.request('POST', '/v1/api-keys', { body: { name: 'who am i', key_type: 'agent' } });
+    const own = await t.request('GET', '/v1/api-keys/current', { key: created.body.data.key });
+    expect(own.status).toBe(200);
+    expect(own.body.data).toMatchObject({ uuid: created.body.data.uuid, name: 'who am i', key_type: 'agent', revoked: false });
+    expect(JSON.stringify(own.body)).not.toContain('key_hash');
+    expect(own.body.data.key).toBeUndefined();
+  });
+
   it('authenticates before it validates', async () => {
     const uuid = await activeWorkflow();
     const res = await t.request('POST', `/v1/workflows/${uuid}/execute`, { key: null, body: { nonsense: true } });

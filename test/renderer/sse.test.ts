@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SseParser } from '../../src/renderer/api/sse.ts';
+import { SseParser } from '../../src/shared/sse.ts';
 import { reconnectDelay } from '../../src/renderer/api/events.ts';
 
 describe('SSE parser', () => {

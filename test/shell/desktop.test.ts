@@ -1,15 +1,17 @@
-// The shell put together (startDesktop) with a fake Electron and a fake engine: what is wired to
-// what at start, and what the quit sequence does, in which order.
-import { mkdtempSync, rmSync } from 'node:fs';
+// The shell put together (startDesktop) with a fake Electron and a fake engine, or a stand-in team
+// server on loopback: what is wired to what at start, and what the quit sequence does, in which order.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron.ts'));
 
 const fake = await import('./fake-electron.ts');
 const { registerAppScheme, startDesktop } = await import('../../src/main/shell/desktop.ts');
 const { BRIDGE_CHANNELS } = await import('../../src/shared/bridge.ts');
+const { TEAM_SERVER_KEY_CREDENTIAL } = await import('../../src/main/shell/team-server.ts');
 
 const scratch = mkdtempSync(join(tmpdir(), 'vigil-desktop-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -66,11 +68,19 @@ describe('startDesktop', () => {
     }
   });
 
-  async function start(options: { hidden?: boolean; probe?: () => Promise<void>; fail?: Error } = {}) {
+  async function start(
+    options: { hidden?: boolean; probe?: () => Promise<void>; fail?: Error; dataDir?: string; credentials?: Map<string, string> } = {},
+  ) {
     const { server, keys } = fakeServer(steps);
     const adapters: unknown[] = [];
+    const credentials = options.credentials ?? new Map<string, string>();
     const desktop = await startDesktop({
-      dataDir: join(scratch, `data-${Math.random()}`),
+      dataDir: options.dataDir ?? join(scratch, `data-${Math.random()}`),
+      credentials: {
+        get: async (name: string) => credentials.get(name) ?? null,
+        set: async (name: string, value: string) => void credentials.set(name, value),
+        delete: async (name: string) => credentials.delete(name),
+      } as never,
       rendererDir: join(scratch, 'renderer'),
       preloadPath: '/app/out/preload/index.cjs',
       resourcesDir: '/app/resources',
@@ -87,7 +97,7 @@ describe('startDesktop', () => {
         steps.push('sandbox closed');
       },
     });
-    return { desktop, adapters, keys };
+    return { desktop, adapters, keys, credentials };
   }
 
   it('registers app:// as a privileged, secure, fetch- and stream-capable scheme', () => {
@@ -105,6 +115,7 @@ describe('startDesktop', () => {
     expect(fake.app.listenerCount('window-all-closed')).toBe(1);
     // The engine was started with the shell's notifier.
     expect(adapters).toEqual([{ desktopNotifier: desktop.notifications }]);
+    expect(desktop.inUse).toEqual({ kind: 'local' });
     expect(fake.Tray.instances).toHaveLength(1);
     expect(fake.BrowserWindow.instances).toHaveLength(1);
     expect([...fake.ipcMain.handlers.keys()]).toContain(BRIDGE_CHANNELS.connection);
@@ -150,6 +161,136 @@ describe('startDesktop', () => {
     expect(fake.Tray.instances[0]!.destroyed).toBe(true);
     expect(fake.BrowserWindow.instances[0]!.destroyed).toBe(true);
     expect(fake.ipcMain.handlers.size).toBe(0);
+  });
+
+  describe('with a team server chosen', () => {
+    let team: Server;
+    let teamUrl: string;
+    const seen: Array<{ method: string; url: string; host: string | undefined; origin: string | undefined; authorization: string | undefined }> = [];
+
+    beforeAll(async () => {
+      // Answers like a Vigil server would, and records what reached it.
+      team = createServer((request, response) => {
+        const { method = 'GET', url = '/', headers } = request;
+        seen.push({ method, url, host: headers.host, origin: headers.origin, authorization: headers.authorization });
+        if (url === '/v1/events') {
+          response.writeHead(200, { 'content-type': 'text/event-stream' }).write('retry: 2000\n: connected\n\n');
+          return;
+        }
+        const body = url.startsWith('/v1/workflow-approvals')
+          ? { data: [], meta: { total: 0 } }
+          : url === '/v1/api-keys/current'
+            ? { data: { name: 'Alice', key_type: 'human', prefix: 'vgl_alice', scopes: ['approvals:write'] }, meta: {} }
+            : { data: { execution_paused: false }, meta: {} };
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      });
+      await new Promise<void>((resolve) => team.listen(0, '127.0.0.1', resolve));
+      teamUrl = `http://127.0.0.1:${(team.address() as { port: number }).port}`;
+    });
+    afterAll(async () => {
+      team.closeAllConnections();
+      await new Promise((resolve) => team.close(resolve));
+    });
+
+    function teamDataDir(): string {
+      const dataDir = join(scratch, `team-${Math.random()}`);
+      mkdirSync(dataDir);
+      writeFileSync(join(dataDir, 'desktop-settings.json'), JSON.stringify({ startAtLogin: false, server: { use: 'team', teamUrl } }));
+      return dataDir;
+    }
+
+    it('starts no local engine or sandbox; the proxy and the connection are the team server\'s, with the analyst\'s key', async () => {
+      const credentials = new Map([[TEAM_SERVER_KEY_CREDENTIAL, 'vgl_alicealicealicealicealice']]);
+      const { desktop, adapters } = await start({ dataDir: teamDataDir(), credentials });
+      expect(adapters).toEqual([]);
+      expect(desktop.server).toBeNull();
+      expect(desktop.inUse).toEqual({ kind: 'team', url: teamUrl });
+
+      const console = fake.BrowserWindow.instances[0]!.webContents;
+      await expect(fake.ipcMain.invoke(BRIDGE_CHANNELS.connection, console, console.mainFrame)).resolves.toEqual({
+        baseUrl: 'app://vigil',
+        token: 'vgl_alicealicealicealicealice',
+      });
+      const handler = fake.protocol.handlers.get('app')! as (request: Request) => Promise<Response>;
+      const request = Object.assign(
+        new Request('app://vigil/v1/workflows?page=2', { headers: { authorization: 'Bearer vgl_alicealicealicealicealice', origin: 'app://vigil' } }),
+        { initiatorOrigin: 'app://vigil' },
+      );
+      expect((await handler(request)).status).toBe(200);
+      // The team server sees its own host and no foreign Origin, which its checks accept.
+      expect(seen.find((entry) => entry.url === '/v1/workflows?page=2')).toEqual({
+        method: 'GET',
+        url: '/v1/workflows?page=2',
+        host: teamUrl.slice('http://'.length),
+        origin: undefined,
+        authorization: 'Bearer vgl_alicealicealicealicealice',
+      });
+      // The tray follows the team: its approvals, its event stream, and a pause this key may not change.
+      await vi.waitFor(() => expect(seen.some((entry) => entry.url === '/v1/events')).toBe(true));
+      const menu = await vi.waitFor(() => {
+        const built = fake.Tray.instances[0]!.contextMenus.at(-1);
+        expect(built?.getMenuItemById('pause').enabled).toBe(false);
+        return built!;
+      });
+      expect(menu.getMenuItemById('pause').label).toBe('Pause agent executions (your key "Alice" lacks the admin scope)');
+
+      const settings = await fake.ipcMain.invoke(BRIDGE_CHANNELS.serverSettings, console, console.mainFrame);
+      expect(settings).toEqual({ inUse: { kind: 'team', url: teamUrl }, chosen: { kind: 'team', url: teamUrl }, teamUrl, keyStored: true, problem: null, restartNeeded: false });
+
+      fake.app.emit('before-quit', fake.fakeEvent());
+      fake.app.emit('will-quit', fake.fakeEvent());
+      await vi.waitFor(() => expect(fake.app.quitCalls).toBe(1));
+      expect(steps).toEqual([]);
+    });
+
+    it('without a stored key the app still opens, and says why instead of handing over a connection', async () => {
+      const { desktop } = await start({ dataDir: teamDataDir() });
+      expect(desktop.server).toBeNull();
+      const console = fake.BrowserWindow.instances[0]!.webContents;
+      await expect(fake.ipcMain.invoke(BRIDGE_CHANNELS.connection, console, console.mainFrame)).rejects.toThrow(
+        /No key for the team server is stored: enter yours in Settings → Server\. Settings → Server can switch back/,
+      );
+      const settings = (await fake.ipcMain.invoke(BRIDGE_CHANNELS.serverSettings, console, console.mainFrame)) as { problem: string | null };
+      expect(settings.problem).toMatch(/No key for the team server is stored/);
+      await vi.waitFor(() => expect(fake.Tray.instances[0]!.contextMenus.at(-1)?.getMenuItemById('connection')?.label).toMatch(/No key/));
+    });
+
+    it('an unreachable team server still opens the app; the console is told why and how to go back', async () => {
+      const dataDir = join(scratch, `gone-${Math.random()}`);
+      mkdirSync(dataDir);
+      // A port that was free a moment ago: nothing answers there.
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const gone = `http://127.0.0.1:${(probe.address() as { port: number }).port}`;
+      await new Promise((resolve) => probe.close(resolve));
+      writeFileSync(join(dataDir, 'desktop-settings.json'), JSON.stringify({ server: { use: 'team', teamUrl: gone } }));
+      await start({ dataDir, credentials: new Map([[TEAM_SERVER_KEY_CREDENTIAL, 'vgl_alicealicealicealicealice']]) });
+      const handler = fake.protocol.handlers.get('app')! as (request: Request) => Promise<Response>;
+      const answer = await handler(new Request('app://vigil/v1/workflows'));
+      expect(answer.status).toBe(502);
+      expect(((await answer.json()) as any).error.message).toBe(
+        `Could not reach ${gone}: nothing accepts connections there (connection refused) (ECONNREFUSED). Settings → Server can switch back to this computer's engine.`,
+      );
+      const console = fake.BrowserWindow.instances[0]!.webContents;
+      await vi.waitFor(async () =>
+        expect(((await fake.ipcMain.invoke(BRIDGE_CHANNELS.serverSettings, console, console.mainFrame)) as { problem: string | null }).problem).toMatch(
+          /connection refused/,
+        ),
+      );
+    });
+  });
+
+  it('switching servers is saved for the next launch, and "Restart now" relaunches through a normal quit', async () => {
+    const dataDir = join(scratch, `switch-${Math.random()}`);
+    const { credentials } = await start({ dataDir });
+    const console = fake.BrowserWindow.instances[0]!.webContents;
+    const invoke = (channel: string, ...args: unknown[]) => fake.ipcMain.invoke(channel, console, console.mainFrame, ...args);
+    const refused = await invoke(BRIDGE_CHANNELS.useTeamServer, { url: 'http://vigil.example.com', key: 'vgl_alicealicealicealicealice' });
+    expect(refused).toEqual({ ok: false, error: expect.stringMatching(/must be https/) });
+    expect(credentials.size).toBe(0);
+    await invoke(BRIDGE_CHANNELS.restart);
+    expect(fake.app.relaunches).toBe(1);
+    expect(fake.app.quitCalls).toBe(1);
   });
 
   it('a start that fails shows why, closes the sandbox and exits 1', async () => {

@@ -8,7 +8,7 @@ vi.mock('electron', () => import('./fake-electron.ts'));
 
 const fake = await import('./fake-electron.ts');
 const { closeSharedSandbox, eventually, startTestServer, TRIVIAL_WORKFLOW } = await import('../helpers/server.ts');
-const { shellEngine } = await import('../../src/main/shell/engine-port.ts');
+const { desktopResponder, shellEngine } = await import('../../src/main/shell/engine-port.ts');
 const { DesktopNotifications } = await import('../../src/main/shell/notifications.ts');
 const { TrayController } = await import('../../src/main/shell/tray.ts');
 const { SessionKey, sessionKeyStore } = await import('../../src/main/shell/session-key.ts');
@@ -31,7 +31,7 @@ beforeAll(async () => {
   });
   t = await startTestServer({ desktopNotifier: notifications });
   const engine = shellEngine(t.server.engine);
-  decide = (uuid, decision) => engine.decide(uuid, decision, 'analyst (Vigil notification)', null);
+  decide = (uuid, decision) => void engine.decide(uuid, decision, 'Vigil notification');
   notifications.start(engine);
   tray = new TrayController({
     engine,
@@ -40,14 +40,14 @@ beforeAll(async () => {
     keychainProblem: () => null,
     platform: 'linux',
     actions: {
-      decide: (uuid, decision) => engine.decide(uuid, decision, 'analyst (Vigil tray)', decision === 'reject' ? 'Rejected from the Vigil tray' : null),
+      decide: (uuid, decision) => void engine.decide(uuid, decision, 'Vigil tray'),
       openConsole: (target) => opened.push(target),
-      setPaused: (paused) => engine.setExecutionPaused(paused),
+      setPaused: (paused) => void engine.setExecutionPaused(paused),
       setStartAtLogin: () => undefined,
       quit: () => undefined,
     },
   });
-  tray.start();
+  await tray.start();
 }, 60_000);
 
 afterAll(async () => {
@@ -103,7 +103,7 @@ describe('an agent request, end to end through the shell', () => {
       return response.body.data.run ? response.body.data : null;
     }, 'the approval to be decided with a run');
     expect(decided.status).toBe('approved');
-    expect(decided.responder).toBe('analyst (Vigil tray)');
+    expect(decided.responder).toBe(desktopResponder('Vigil tray'));
     const run = await eventually(async () => {
       const response = await t.request('GET', `/v1/workflow-runs/${decided.run.uuid}`);
       return response.body.data.status === 'success' ? response.body.data : null;
@@ -128,7 +128,8 @@ describe('an agent request, end to end through the shell', () => {
       const response = await t.request('GET', `/v1/workflow-approvals/${approval}`);
       return response.body.data.status === 'rejected' ? response.body.data : null;
     }, 'the rejection');
-    expect(decided.responder).toBe('analyst (Vigil notification)');
+    expect(decided.responder).toBe(desktopResponder('Vigil notification'));
+    expect(decided.decision_reason).toBe('Rejected from the Vigil notification');
   }, 60_000);
 
   it('a high-risk request offers no Approve in the tray; its item opens the console', async () => {

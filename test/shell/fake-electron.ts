@@ -23,6 +23,7 @@ class FakeApp extends EventEmitter {
   singleInstanceLock = true;
   isPackaged = false;
   quitCalls = 0;
+  relaunches = 0;
   exitCodes: number[] = [];
   loginItemSettings: Array<Record<string, unknown>> = [];
   wasOpenedAtLogin = false;
@@ -32,6 +33,9 @@ class FakeApp extends EventEmitter {
   }
   quit() {
     this.quitCalls++;
+  }
+  relaunch() {
+    this.relaunches++;
   }
   exit(code = 0) {
     this.exitCodes.push(code);
@@ -370,6 +374,7 @@ export function resetFakes(): void {
   app.removeAllListeners();
   app.singleInstanceLock = true;
   app.quitCalls = 0;
+  app.relaunches = 0;
   app.exitCodes = [];
   app.loginItemSettings = [];
   app.wasOpenedAtLogin = false;

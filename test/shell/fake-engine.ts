@@ -1,5 +1,6 @@
 // An in-memory ShellEngine for the tray and notification tests: approvals and runs as plain
-// objects, events emitted by the test, decisions recorded (and refused the way the engine does).
+// objects, events and connection changes emitted by the test, decisions recorded (and refused the
+// way the engine does).
 import type { EngineEvent } from '../../src/main/engine/index.ts';
 import type { ApprovalSummary, Decision, ShellEngine } from '../../src/main/shell/engine-port.ts';
 
@@ -26,31 +27,42 @@ export function approval(fields: Partial<ApprovalSummary> & { indicator?: string
 export class FakeShellEngine implements ShellEngine {
   approvals: ApprovalSummary[] = [];
   paused = false;
-  decisions: Array<{ uuid: string; decision: Decision; responder: string; reason: string | null }> = [];
+  pauseLocked: string | null = null;
+  /** When set, every read fails with it (a team server that does not answer). */
+  failure: string | null = null;
+  decisions: Array<{ uuid: string; decision: Decision; via: string }> = [];
   pendingCalls = 0;
   private readonly eventListeners = new Set<(event: EngineEvent) => void>();
   private readonly settingsListeners = new Set<() => void>();
+  private readonly connectionListeners = new Set<(problem: string | null) => void>();
   private nextEventId = 1;
 
-  pendingApprovals(limit: number) {
+  async pendingApprovals(limit: number) {
     this.pendingCalls++;
+    if (this.failure) throw new Error(this.failure);
     const pending = this.approvals.filter((item) => item.status === 'pending');
     return { items: pending.slice(0, limit), total: pending.length };
   }
 
-  decide(uuid: string, decision: Decision, responder: string, reason: string | null) {
+  async approval(uuid: string) {
     const found = this.approvals.find((item) => item.uuid === uuid);
     if (!found) throw new Error(`No approval request with id ${uuid}.`);
+    return found;
+  }
+
+  async decide(uuid: string, decision: Decision, via: string) {
+    const found = await this.approval(uuid);
     if (found.status !== 'pending') throw new Error(`This approval request was already ${found.status}.`);
     found.status = decision === 'approve' ? 'approved' : 'rejected';
-    this.decisions.push({ uuid, decision, responder, reason });
+    this.decisions.push({ uuid, decision, via });
   }
 
-  executionPaused() {
-    return this.paused;
+  async pauseState() {
+    if (this.failure) throw new Error(this.failure);
+    return { paused: this.paused, locked: this.pauseLocked };
   }
 
-  setExecutionPaused(paused: boolean) {
+  async setExecutionPaused(paused: boolean) {
     this.paused = paused;
     for (const listener of this.settingsListeners) listener();
   }
@@ -65,12 +77,22 @@ export class FakeShellEngine implements ShellEngine {
     return () => this.settingsListeners.delete(listener);
   }
 
+  onConnectionChange(listener: (problem: string | null) => void) {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
   get listenerCount(): number {
-    return this.eventListeners.size + this.settingsListeners.size;
+    return this.eventListeners.size + this.settingsListeners.size + this.connectionListeners.size;
   }
 
   emit(type: EngineEvent['type'], data: Record<string, unknown>): void {
     const event: EngineEvent = { id: this.nextEventId++, type, at: new Date(NOW).toISOString(), data, owner: null };
     for (const listener of this.eventListeners) listener(event);
+  }
+
+  /** What a remote engine reports when its connection drops (a problem) or comes back (null). */
+  connection(problem: string | null): void {
+    for (const listener of this.connectionListeners) listener(problem);
   }
 }

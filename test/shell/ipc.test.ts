@@ -8,6 +8,7 @@ vi.mock('electron', () => import('./fake-electron.ts'));
 const fake = await import('./fake-electron.ts');
 const { isTrustedSender, registerBridge, checkRevealablePath } = await import('../../src/main/shell/ipc.ts');
 const { BRIDGE_CHANNELS, DEFAULT_DESKTOP_SETTINGS } = await import('../../src/shared/bridge.ts');
+type ServerSettings = import('../../src/shared/bridge.ts').ServerSettings;
 
 const scratch = mkdtempSync(join(tmpdir(), 'vigil-ipc-'));
 const dataDir = join(scratch, 'data');
@@ -86,9 +87,36 @@ describe('bridge handlers', () => {
         desktopSettings: () => settings,
         updateDesktopSettings: (changes) => (settings = { ...settings, ...changes }),
         navigationReady: () => ({ view: 'approval', uuid: 'a-1' }),
+        serverSettings: async () => serverSettings,
+        checkServer: async (request) => {
+          calls.push(['checkServer', request]);
+          return { ok: false, error: 'unreachable' };
+        },
+        useTeamServer: async (request) => {
+          calls.push(['useTeamServer', request]);
+          return { ok: true, settings: serverSettings };
+        },
+        useLocalEngine: async () => {
+          calls.push(['useLocalEngine']);
+          return { ok: true, settings: serverSettings };
+        },
+        forgetServerKey: async () => {
+          calls.push(['forgetServerKey']);
+          return { ok: true, settings: serverSettings };
+        },
+        restart: () => calls.push(['restart']),
       },
     });
   });
+
+  const serverSettings: ServerSettings = {
+    inUse: { kind: 'local' },
+    chosen: { kind: 'team', url: 'https://vigil.example.com' },
+    teamUrl: 'https://vigil.example.com',
+    keyStored: true,
+    problem: null,
+    restartNeeded: true,
+  };
 
   const invoke = (channel: string, ...args: unknown[]) => fake.ipcMain.invoke(channel, console, console.mainFrame, ...args);
 
@@ -141,6 +169,27 @@ describe('bridge handlers', () => {
       await expect(invoke(BRIDGE_CHANNELS.updateDesktopSettings, bad), JSON.stringify(bad)).rejects.toThrow(/known boolean settings/);
     }
     await expect(invoke(BRIDGE_CHANNELS.desktopSettings)).resolves.toEqual({ startAtLogin: true });
+  });
+
+  it('passes server requests on only as a url and an optional key, both strings', async () => {
+    await expect(invoke(BRIDGE_CHANNELS.serverSettings)).resolves.toEqual(serverSettings);
+    await invoke(BRIDGE_CHANNELS.checkServer, { url: 'https://vigil.example.com' });
+    await invoke(BRIDGE_CHANNELS.useTeamServer, { url: 'https://vigil.example.com', key: 'vgl_abc' });
+    await invoke(BRIDGE_CHANNELS.useLocalEngine, 'ignored');
+    await invoke(BRIDGE_CHANNELS.forgetServerKey);
+    await invoke(BRIDGE_CHANNELS.restart);
+    for (const bad of [null, 'https://vigil.example.com', { url: 42 }, { url: 'https://x', key: 7 }, { url: 'https://x', token: 'vgl_x' }, { url: 'x'.repeat(3000) }]) {
+      for (const channel of [BRIDGE_CHANNELS.checkServer, BRIDGE_CHANNELS.useTeamServer]) {
+        await expect(invoke(channel, bad), JSON.stringify(bad)).rejects.toThrow(/url string/);
+      }
+    }
+    expect(calls).toEqual([
+      ['checkServer', { url: 'https://vigil.example.com' }],
+      ['useTeamServer', { url: 'https://vigil.example.com', key: 'vgl_abc' }],
+      ['useLocalEngine'],
+      ['forgetServerKey'],
+      ['restart'],
+    ]);
   });
 
   it('hands the waiting navigation target to the console when it subscribes', async () => {

@@ -112,6 +112,28 @@ describe('desktop notifications', () => {
     expect(opened).toEqual([{ view: 'run', uuid: 'run-1' }]);
   });
 
+  it('following a team server, new and expired requests come from its events', async () => {
+    const { engine, notifier, decided } = setup('darwin');
+    const logged: string[] = [];
+    notifier.announceFrom(engine, (message) => logged.push(message));
+    const item = approval({ workflow_name: 'Isolate host' });
+    engine.approvals.push(item);
+    engine.emit('approval.created', { approval_uuid: item.uuid });
+    await vi.waitFor(() => expect(last()?.options.title).toBe('Approval needed: Isolate host'));
+    last().emit('action', { actionIndex: 0, selectionIndex: -1 }, 0, -1);
+    expect(decided).toEqual([[item.uuid, 'approve']]);
+
+    const other = approval({ workflow_name: 'Block IP' });
+    engine.approvals.push({ ...other, status: 'expired' });
+    engine.emit('approval.expired', { approval_uuid: other.uuid });
+    await vi.waitFor(() => expect(last().options.title).toBe('Approval expired: Block IP'));
+
+    engine.emit('approval.created', { approval_uuid: 'gone' });
+    await vi.waitFor(() => expect(logged).toEqual(['Could not show the approval request gone: No approval request with id gone.']));
+    notifier.stop();
+    expect(engine.listenerCount).toBe(0);
+  });
+
   it('an approval no longer pending by the time it is delivered (a retry) is not shown', () => {
     const { notifier } = setup('linux');
     notifier.approvalCreated(approval({ status: 'approved' }), null);

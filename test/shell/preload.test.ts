@@ -19,7 +19,20 @@ describe('preload bridge', () => {
   it('exposes exactly window.vigil, with the VigilBridge methods and nothing else', () => {
     expect([...fake.contextBridge.exposed.keys()]).toEqual(['vigil']);
     expect(Object.keys(bridge).sort()).toEqual(
-      ['connection', 'desktopSettings', 'onNavigate', 'openExternal', 'showItemInFolder', 'updateDesktopSettings'].sort(),
+      [
+        'connection',
+        'desktopSettings',
+        'onNavigate',
+        'openExternal',
+        'showItemInFolder',
+        'updateDesktopSettings',
+        'serverSettings',
+        'checkServer',
+        'useTeamServer',
+        'useLocalEngine',
+        'forgetServerKey',
+        'restart',
+      ].sort(),
     );
     for (const value of Object.values(bridge)) expect(typeof value).toBe('function');
     // ipcRenderer itself never reaches the page.
@@ -52,6 +65,25 @@ describe('preload bridge', () => {
     expect(settings).toEqual({ startAtLogin: true });
     expect(Object.getPrototypeOf(settings)).toBe(Object.prototype);
     expect(url).toBe('https://example.com/');
+  });
+
+  it('server calls send only the url and key, as strings, on their own channels', async () => {
+    fake.ipcRenderer.invocations = [];
+    const tricky = Object.create({ inherited: true }, { url: { get: () => 'https://vigil.example.com', enumerable: true } });
+    await bridge.serverSettings();
+    await bridge.checkServer(Object.assign(tricky, { extra: 'dropped' }));
+    await bridge.useTeamServer({ url: 'https://vigil.example.com', key: { toString: () => 'vgl_key' } as never });
+    await bridge.useLocalEngine();
+    await bridge.forgetServerKey();
+    await bridge.restart();
+    expect(fake.ipcRenderer.invocations).toEqual([
+      { channel: BRIDGE_CHANNELS.serverSettings, args: [] },
+      { channel: BRIDGE_CHANNELS.checkServer, args: [{ url: 'https://vigil.example.com' }] },
+      { channel: BRIDGE_CHANNELS.useTeamServer, args: [{ url: 'https://vigil.example.com', key: 'vgl_key' }] },
+      { channel: BRIDGE_CHANNELS.useLocalEngine, args: [] },
+      { channel: BRIDGE_CHANNELS.forgetServerKey, args: [] },
+      { channel: BRIDGE_CHANNELS.restart, args: [] },
+    ]);
   });
 
   it('onNavigate delivers the target waiting in the main process, then pushed ones, until unsubscribed', async () => {

@@ -27,6 +27,8 @@ function state(overrides: Partial<Parameters<typeof buildTrayMenuTemplate>[0]> =
     pending: [],
     total: 0,
     paused: false,
+    pauseLocked: null,
+    connectionProblem: null,
     startAtLogin: false,
     keychainProblem: null,
     now: NOW,
@@ -148,10 +150,31 @@ describe('tray menu template', () => {
     expect(template[0]!.label).toContain('Keychain unavailable');
   });
 
+  it('a pause this desktop may not change is disabled, and its label says why', () => {
+    const { actions } = recordingActions();
+    const template = buildTrayMenuTemplate(state({ pauseLocked: 'your key "alice" lacks the admin scope' }), actions);
+    expect(template.find((item) => item.id === 'pause')).toMatchObject({
+      enabled: false,
+      label: 'Pause agent executions (your key "alice" lacks the admin scope)',
+    });
+  });
+
+  it('says at the top when the team server cannot be reached', () => {
+    const { actions } = recordingActions();
+    const template = buildTrayMenuTemplate(state({ connectionProblem: 'Could not reach https://vigil.example.com: connection refused.' }), actions);
+    expect(template[0]).toMatchObject({
+      id: 'connection',
+      enabled: false,
+      label: '⚠ Team server: Could not reach https://vigil.example.com: connection refused.',
+      toolTip: 'Could not reach https://vigil.example.com: connection refused.',
+    });
+  });
+
   it('tooltips count the approvals and mention a pause', () => {
     expect(trayTooltip(0, false)).toBe('Vigil: no pending approvals');
     expect(trayTooltip(1, false)).toBe('Vigil: 1 pending approval');
     expect(trayTooltip(4, true)).toBe('Vigil: 4 pending approvals, agent executions paused');
+    expect(trayTooltip(4, false, 'Could not reach it')).toBe('Vigil: the team server cannot be reached');
   });
 });
 
@@ -183,10 +206,10 @@ describe('TrayController', () => {
     return { tray, calls };
   }
 
-  it('builds the menu at start and shows the count as a badge image (Linux/Windows)', () => {
+  it('builds the menu at start and shows the count as a badge image (Linux/Windows)', async () => {
     engine.approvals.push(approval(), approval());
     const { tray } = controller('linux');
-    tray.start();
+    await tray.start();
     const icon = fake.Tray.instances[0]!;
     expect(icon.contextMenus).toHaveLength(1);
     expect(icon.images).toEqual(['image-2']);
@@ -194,25 +217,25 @@ describe('TrayController', () => {
     expect(icon.title).toBe('');
   });
 
-  it('shows the count as the title on macOS', () => {
+  it('shows the count as the title on macOS', async () => {
     engine.approvals.push(approval(), approval(), approval());
     const { tray } = controller('darwin');
-    tray.start();
+    await tray.start();
     const icon = fake.Tray.instances[0]!;
     expect(icon.title).toBe('3');
     expect(icon.images).toEqual([]);
   });
 
-  it('rebuilds once per throttle window on a burst of approval events, and re-applies the context menu', () => {
+  it('rebuilds once per throttle window on a burst of approval events, and re-applies the context menu', async () => {
     const { tray } = controller();
-    tray.start();
+    await tray.start();
     const icon = fake.Tray.instances[0]!;
     const before = engine.pendingCalls;
     for (let i = 0; i < 20; i++) {
       engine.approvals.push(approval());
       engine.emit('approval.created', { approval_uuid: engine.approvals.at(-1)!.uuid });
     }
-    vi.advanceTimersByTime(TRAY_REFRESH_THROTTLE_MS);
+    await vi.advanceTimersByTimeAsync(TRAY_REFRESH_THROTTLE_MS);
     expect(engine.pendingCalls - before).toBe(1);
     expect(icon.contextMenus).toHaveLength(2);
     expect(icon.images.at(-1)).toBe('image-20');
@@ -220,54 +243,105 @@ describe('TrayController', () => {
     expect(menu.getMenuItemById('more').label).toBe('12 more…');
   });
 
-  it('ignores run events, follows settings changes, and refreshes on its clock', () => {
+  it('ignores run events, follows settings changes, and refreshes on its clock', async () => {
     const { tray } = controller();
-    tray.start();
+    await tray.start();
     const icon = fake.Tray.instances[0]!;
     engine.emit('run.finished', { run_uuid: 'x', status: 'success' });
-    vi.advanceTimersByTime(TRAY_REFRESH_THROTTLE_MS);
+    await vi.advanceTimersByTimeAsync(TRAY_REFRESH_THROTTLE_MS);
     expect(icon.contextMenus).toHaveLength(1);
     now += TRAY_REFRESH_THROTTLE_MS;
     engine.setExecutionPaused(true);
-    vi.advanceTimersByTime(TRAY_REFRESH_THROTTLE_MS);
+    await vi.advanceTimersByTimeAsync(TRAY_REFRESH_THROTTLE_MS);
     expect(icon.contextMenus).toHaveLength(2);
     expect(icon.contextMenus.at(-1)!.getMenuItemById('pause').checked).toBe(true);
     expect(icon.tooltip).toContain('paused');
-    vi.advanceTimersByTime(TRAY_CLOCK_REFRESH_MS);
+    await vi.advanceTimersByTimeAsync(TRAY_CLOCK_REFRESH_MS);
     expect(icon.contextMenus).toHaveLength(3);
   });
 
-  it('approving from the rebuilt menu reaches the actions; a decided approval leaves the menu', () => {
+  it('approving from the rebuilt menu reaches the actions; a decided approval leaves the menu', async () => {
     const item = approval();
     engine.approvals.push(item);
     const { tray, calls } = controller();
-    tray.start();
+    await tray.start();
     const icon = fake.Tray.instances[0]!;
     click(icon.contextMenus.at(-1)!.getMenuItemById(`approve:${item.uuid}`));
     expect(calls).toEqual([['decide', item.uuid, 'approve']]);
     item.status = 'approved';
     engine.emit('approval.decided', { approval_uuid: item.uuid });
-    vi.advanceTimersByTime(TRAY_REFRESH_THROTTLE_MS);
+    await vi.advanceTimersByTimeAsync(TRAY_REFRESH_THROTTLE_MS);
     expect(icon.contextMenus.at(-1)!.getMenuItemById(`approve:${item.uuid}`)).toBeNull();
     expect(icon.images.at(-1)).toBe('image-0');
   });
 
-  it('opens the console on a click of the icon on Windows', () => {
+  it('a lost connection keeps the last known approvals, says why, and locks the pause until it is back', async () => {
+    const item = approval();
+    engine.approvals.push(item);
+    const { tray } = controller();
+    await tray.start();
+    const icon = fake.Tray.instances[0]!;
+    engine.failure = 'Could not reach https://vigil.example.com: connection refused.';
+    engine.connection(engine.failure);
+    await vi.advanceTimersByTimeAsync(TRAY_REFRESH_THROTTLE_MS);
+    const offline = icon.contextMenus.at(-1)!;
+    expect(offline.getMenuItemById('connection').label).toContain('connection refused');
+    expect(offline.getMenuItemById(`approve:${item.uuid}`)).not.toBeNull();
+    expect(offline.getMenuItemById('pause')).toMatchObject({ enabled: false, label: 'Pause agent executions (the team server cannot be reached)' });
+    expect(icon.tooltip).toBe('Vigil: the team server cannot be reached');
+    engine.failure = null;
+    now += TRAY_REFRESH_THROTTLE_MS;
+    engine.connection(null);
+    await vi.advanceTimersByTimeAsync(TRAY_REFRESH_THROTTLE_MS);
+    const online = icon.contextMenus.at(-1)!;
+    expect(online.getMenuItemById('connection')).toBeNull();
+    expect(online.getMenuItemById('pause').enabled).toBe(true);
+  });
+
+  it('a read that fails without a connection change is shown as the problem too', async () => {
+    engine.failure = 'The team server refused the key (401): The API key is revoked.';
+    const { tray } = controller();
+    await tray.start();
+    expect(fake.Tray.instances[0]!.contextMenus.at(-1)!.getMenuItemById('connection').toolTip).toBe(engine.failure);
+  });
+
+  it('a slow read never replaces a newer one', async () => {
+    const { tray } = controller();
+    await tray.start();
+    const icon = fake.Tray.instances[0]!;
+    let release: () => void = () => undefined;
+    const slow = engine.pendingApprovals.bind(engine);
+    engine.pendingApprovals = async (limit) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return slow(limit);
+    };
+    const first = tray.refreshNow();
+    engine.pendingApprovals = slow;
+    engine.approvals.push(approval());
+    await tray.refreshNow();
+    expect(icon.images.at(-1)).toBe('image-1');
+    engine.approvals.length = 0;
+    release();
+    await first;
+    expect(icon.images.at(-1)).toBe('image-1');
+  });
+
+  it('opens the console on a click of the icon on Windows', async () => {
     const { tray, calls } = controller('win32');
-    tray.start();
+    await tray.start();
     fake.Tray.instances[0]!.emit('click');
     expect(calls).toEqual([['openConsole', undefined]]);
   });
 
-  it('stop() unsubscribes, stops its timers and destroys the icon', () => {
+  it('stop() unsubscribes, stops its timers and destroys the icon', async () => {
     const { tray } = controller();
-    tray.start();
-    expect(engine.listenerCount).toBe(2);
+    await tray.start();
+    expect(engine.listenerCount).toBe(3);
     tray.stop();
     expect(engine.listenerCount).toBe(0);
     expect(fake.Tray.instances[0]!.destroyed).toBe(true);
     const built = fake.Menu.built;
-    vi.advanceTimersByTime(TRAY_CLOCK_REFRESH_MS * 2);
+    await vi.advanceTimersByTimeAsync(TRAY_CLOCK_REFRESH_MS * 2);
     expect(fake.Menu.built).toBe(built);
   });
 });

@@ -1,5 +1,5 @@
 // The console's origin, app://vigil. One handler serves the renderer build and forwards /v1/* to the
-// local API, so every request the console makes is same-origin:
+// API (the local engine's, or a team server's), so every request the console makes is same-origin:
 // - the API keeps refusing foreign Origins and has no CORS (no http://127.0.0.1 exception for the
 //   app is needed, so a browser page can never borrow one);
 // - `connect-src 'self'` is the whole network policy of the window;
@@ -18,7 +18,11 @@ export function isApiPath(pathname: string): boolean {
   return pathname === '/v1' || pathname.startsWith('/v1/');
 }
 
-/** Request headers never forwarded to the API: the browser's, not the console's. */
+/**
+ * Request headers never forwarded to the API: the browser's, not the console's. Without Host and
+ * Origin, fetch sends the API's own host and no Origin, which a team server's Host and Origin
+ * checks accept for its public URL as they do for loopback.
+ */
 const DROPPED_REQUEST_HEADERS = new Set([
   'host',
   'origin',
@@ -40,8 +44,13 @@ const DROPPED_RESPONSE_HEADERS = new Set(['content-encoding', 'content-length', 
 export interface AppRequestHandlerOptions {
   /** The built renderer (out/renderer). */
   rendererDir: string;
-  /** The local API's base URL (http://127.0.0.1:<port>); asked per request, the server starts later. */
+  /**
+   * The API's base URL: the local engine's (http://127.0.0.1:<port>) or a team server's origin.
+   * Asked per request, the local server starts later.
+   */
   apiUrl(): string | null;
+  /** What the console is told when the API does not answer (a team server says why, and how to go back); null: the default. */
+  unreachable?(error: unknown): string | null;
   /** Content-Security-Policy header value for the console (src/shared/console-security.ts's, with the dev server in dev). */
   csp: string;
   /** electron-vite dev: the Vite dev server to take the renderer from instead of rendererDir. */
@@ -94,7 +103,7 @@ export function createAppRequestHandler(options: AppRequestHandlerOptions): (req
       });
     } catch (error) {
       options.log?.(`app:// → API ${request.method} ${url.pathname} failed: ${(error as Error).message}`);
-      return apiError(502, 'API_UNREACHABLE', 'The local Vigil API did not answer.');
+      return apiError(502, 'API_UNREACHABLE', options.unreachable?.(error) ?? 'The local Vigil API did not answer.');
     }
     const responseHeaders = new Headers();
     upstream.headers.forEach((value, name) => {

@@ -1,10 +1,17 @@
-// Desktop-only preferences (start at login, which notifications to show), kept beside the database
-// in the data folder. They are the shell's, not the engine's: `vigil serve` has no tray to start.
+// Desktop-only preferences (start at login, which Vigil to use: this computer's engine or a team
+// server), kept beside the database in the data folder. They are the shell's, not the engine's:
+// `vigil serve` has no tray to start. The team server's key is not here: it is in the OS keychain.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { app } from 'electron';
-import { DEFAULT_DESKTOP_SETTINGS, parseDesktopSettingsChanges, type DesktopSettings } from '../../shared/bridge.ts';
+import {
+  checkTeamServerUrl,
+  DEFAULT_DESKTOP_SETTINGS,
+  parseDesktopSettingsChanges,
+  type DesktopSettings,
+  type ServerChoice,
+} from '../../shared/bridge.ts';
 
 export const DESKTOP_SETTINGS_FILE = 'desktop-settings.json';
 /** The command-line switch a login item starts Vigil with: straight to the tray, no window. */
@@ -12,9 +19,36 @@ export const HIDDEN_SWITCH = '--hidden';
 
 type Listener = (settings: DesktopSettings) => void;
 
+/** The server part of the file: which Vigil the next launch uses, and the team server last saved. */
+export interface StoredServer {
+  use: 'local' | 'team';
+  /** Always a checked origin (checkTeamServerUrl); set whenever `use` is 'team'. */
+  teamUrl: string | null;
+}
+
+export const LOCAL_SERVER: StoredServer = { use: 'local', teamUrl: null };
+
+/** The stored server entry if it is one (a team choice needs a valid address), else null. */
+export function parseStoredServer(value: unknown): StoredServer | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const { use, teamUrl, ...rest } = value as Record<string, unknown>;
+  if (Object.keys(rest).length > 0 || (use !== 'local' && use !== 'team')) return null;
+  if (teamUrl === null && use === 'local') return { use, teamUrl: null };
+  if (typeof teamUrl !== 'string') return null;
+  const checked = checkTeamServerUrl(teamUrl);
+  if ('error' in checked || checked.url !== teamUrl) return null;
+  return { use, teamUrl };
+}
+
+/** The server a stored entry names. */
+export function serverChoice(stored: StoredServer): ServerChoice {
+  return stored.use === 'team' && stored.teamUrl ? { kind: 'team', url: stored.teamUrl } : { kind: 'local' };
+}
+
 export class DesktopSettingsStore {
   private readonly file: string;
   private current: DesktopSettings;
+  private currentServer: StoredServer = LOCAL_SERVER;
   private readonly listeners = new Set<Listener>();
   private readonly applyStartAtLogin: (enabled: boolean) => void;
 
@@ -25,9 +59,18 @@ export class DesktopSettingsStore {
     if (existsSync(this.file)) {
       // A damaged file falls back to the defaults (and says so) rather than keeping Vigil from starting.
       try {
-        const stored = parseDesktopSettingsChanges(JSON.parse(readFileSync(this.file, 'utf8')));
-        if (stored) this.current = { ...this.current, ...stored };
-        else options.log?.(`${this.file} has unknown or invalid entries; using the default desktop settings.`);
+        const parsed: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
+        const entries = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+        const { server, ...preferences } = entries ?? {};
+        const stored = entries && parseDesktopSettingsChanges(preferences);
+        // Files written before the app could use a team server have no server entry.
+        const storedServer = server === undefined ? LOCAL_SERVER : parseStoredServer(server);
+        if (stored && storedServer) {
+          this.current = { ...this.current, ...stored };
+          this.currentServer = storedServer;
+        } else {
+          options.log?.(`${this.file} has unknown or invalid entries; using the default desktop settings (this computer's engine).`);
+        }
       } catch (error) {
         options.log?.(`${this.file} could not be read (${(error as Error).message}); using the default desktop settings.`);
       }
@@ -42,13 +85,31 @@ export class DesktopSettingsStore {
     const next = { ...this.current, ...changes };
     if (next.startAtLogin !== this.current.startAtLogin) this.applyStartAtLogin(next.startAtLogin);
     this.current = next;
+    this.write();
+    for (const listener of this.listeners) listener(this.get());
+    return this.get();
+  }
+
+  /** Which Vigil the next launch uses. */
+  server(): StoredServer {
+    return { ...this.currentServer };
+  }
+
+  /** Saves the server choice; `teamUrl` must already be checked (parseStoredServer refuses anything else). */
+  setServer(server: StoredServer): StoredServer {
+    const checked = parseStoredServer(server);
+    if (!checked || (checked.use === 'team' && !checked.teamUrl)) throw new Error(`Not a valid server choice: ${JSON.stringify(server)}.`);
+    this.currentServer = checked;
+    this.write();
+    return this.server();
+  }
+
+  private write(): void {
     mkdirSync(dirname(this.file), { recursive: true });
     // Written aside and renamed, so a crash mid-write never leaves half a file.
     const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(temporary, `${JSON.stringify({ ...this.current, server: this.currentServer }, null, 2)}\n`, { mode: 0o600 });
     renameSync(temporary, this.file);
-    for (const listener of this.listeners) listener(this.get());
-    return this.get();
   }
 
   onChange(listener: Listener): () => void {

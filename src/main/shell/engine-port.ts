@@ -1,5 +1,8 @@
-// The shell's view of the engine it runs in-process (tray, notifications). A narrow port instead of
-// the whole Engine keeps the shell's tests free of SQLite and names exactly what the shell may do.
+// The shell's view of the engine it follows (tray, notifications): the engine it runs in-process,
+// or a team server over its REST API (remote-engine.ts). A narrow port instead of the whole Engine
+// keeps the shell's tests free of SQLite and names exactly what the shell may do; it is async
+// because a team server answers over the network.
+import { userInfo } from 'node:os';
 import type { Engine, EngineEvent } from '../engine/index.ts';
 import { shownIndicator } from '../../shared/domain.ts';
 
@@ -25,31 +28,67 @@ export interface RunSummary {
 
 export type Decision = 'approve' | 'reject';
 
+export interface PauseState {
+  paused: boolean;
+  /** Why this desktop may not change it (a team server key without the admin scope); null when it may. */
+  locked: string | null;
+}
+
 export interface ShellEngine {
   /** Pending approvals, soonest expiry first, and how many are pending in all. */
-  pendingApprovals(limit: number): { items: ApprovalSummary[]; total: number };
-  /** Throws the engine's 409 (already decided, expired) as an Error with that message. */
-  decide(uuid: string, decision: Decision, responder: string, reason: string | null): void;
-  executionPaused(): boolean;
-  setExecutionPaused(paused: boolean): void;
+  pendingApprovals(limit: number): Promise<{ items: ApprovalSummary[]; total: number }>;
+  approval(uuid: string): Promise<ApprovalSummary>;
+  /**
+   * Decides from `via` (the tray, a notification). Rejects with the engine's refusal (already
+   * decided, expired) as an Error with its message.
+   */
+  decide(uuid: string, decision: Decision, via: string): Promise<void>;
+  pauseState(): Promise<PauseState>;
+  setExecutionPaused(paused: boolean): Promise<void>;
   onEvent(listener: (event: EngineEvent) => void): () => void;
   onSettingsChange(listener: () => void): () => void;
+  /** Called with why the engine cannot be reached, and with null once it can again. */
+  onConnectionChange(listener: (problem: string | null) => void): () => void;
+}
+
+/**
+ * How the analyst is named as the responder of decisions made in-process from the tray or a
+ * notification. (A team server names the analyst's key instead.)
+ */
+export function desktopResponder(via: string): string {
+  let user = 'desktop user';
+  try {
+    user = userInfo().username || user;
+  } catch {
+    // No passwd entry (some containers): the generic name still says where the decision came from.
+  }
+  return `${user} (${via})`;
+}
+
+/** The reason kept with a decision made outside the console: a rejection says where it came from. */
+export function decisionReason(decision: Decision, via: string): string | null {
+  return decision === 'reject' ? `Rejected from the ${via}` : null;
 }
 
 export function shellEngine(engine: Engine): ShellEngine {
   return {
-    pendingApprovals(limit) {
+    async pendingApprovals(limit) {
       return engine.store.approvals.list({ status: ['pending'], limit, offset: 0 });
     },
-    decide(uuid, decision, responder, reason) {
-      engine.approvals.decide(uuid, decision, responder, reason);
+    async approval(uuid) {
+      return engine.approvals.get(uuid);
     },
-    executionPaused: () => engine.settings.get().execution_paused,
-    setExecutionPaused(paused) {
+    async decide(uuid, decision, via) {
+      engine.approvals.decide(uuid, decision, desktopResponder(via), decisionReason(decision, via));
+    },
+    pauseState: async () => ({ paused: engine.settings.get().execution_paused, locked: null }),
+    async setExecutionPaused(paused) {
       engine.settings.update({ execution_paused: paused });
     },
     onEvent: (listener) => engine.bus.subscribe(listener),
     onSettingsChange: (listener) => engine.settings.onChange(() => listener()),
+    // In the same process there is nothing to lose the connection to.
+    onConnectionChange: () => () => undefined,
   };
 }
 

@@ -7,8 +7,13 @@ import { ipcMain as electronIpcMain, type IpcMain, type IpcMainInvokeEvent, type
 import {
   BRIDGE_CHANNELS,
   parseDesktopSettingsChanges,
+  parseServerRequest,
   type ConsoleTarget,
   type DesktopSettings,
+  type ServerChange,
+  type ServerCheck,
+  type ServerRequest,
+  type ServerSettings,
   type VigilConnection,
 } from '../../shared/bridge.ts';
 import { checkExternalUrl, isAppUrl } from './security.ts';
@@ -42,6 +47,13 @@ export interface BridgeHandlers {
   updateDesktopSettings(changes: Partial<DesktopSettings>): DesktopSettings;
   /** The console subscribed to navigation requests: hand it the one waiting, if any. */
   navigationReady(): ConsoleTarget | null;
+  serverSettings(): Promise<ServerSettings>;
+  checkServer(request: ServerRequest): Promise<ServerCheck>;
+  useTeamServer(request: ServerRequest): Promise<ServerChange>;
+  useLocalEngine(): Promise<ServerChange>;
+  forgetServerKey(): Promise<ServerChange>;
+  /** Quits and starts the app again. */
+  restart(): void;
 }
 
 export interface BridgeOptions {
@@ -103,6 +115,17 @@ export function registerBridge(options: BridgeOptions): () => void {
     return handlers.updateDesktopSettings(parsed);
   });
   guarded(BRIDGE_CHANNELS.navigationReady, () => handlers.navigationReady());
+  const serverRequest = (value: unknown): ServerRequest => {
+    const parsed = parseServerRequest(value);
+    if (!parsed) throw new BridgeError('A server request is an object with a url string and, optionally, a key string.');
+    return parsed;
+  };
+  guarded(BRIDGE_CHANNELS.serverSettings, () => handlers.serverSettings());
+  guarded(BRIDGE_CHANNELS.checkServer, ([request]) => handlers.checkServer(serverRequest(request)));
+  guarded(BRIDGE_CHANNELS.useTeamServer, ([request]) => handlers.useTeamServer(serverRequest(request)));
+  guarded(BRIDGE_CHANNELS.useLocalEngine, () => handlers.useLocalEngine());
+  guarded(BRIDGE_CHANNELS.forgetServerKey, () => handlers.forgetServerKey());
+  guarded(BRIDGE_CHANNELS.restart, () => handlers.restart());
 
   return () => {
     for (const channel of Object.values(BRIDGE_CHANNELS)) ipc.removeHandler(channel);

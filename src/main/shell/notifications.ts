@@ -75,7 +75,7 @@ export class DesktopNotifications implements DesktopNotifier {
   private readonly now: () => number;
   /** Live notifications by key: Electron drops click handlers of notifications nothing references. */
   private readonly live = new Map<string, Notification>();
-  private unsubscribe: (() => void) | null = null;
+  private unsubscribe: Array<() => void> = [];
 
   constructor(options: DesktopNotificationsOptions) {
     this.options = options;
@@ -88,17 +88,36 @@ export class DesktopNotifications implements DesktopNotifier {
    * their requests off the screen: the buttons would only answer "already decided".
    */
   start(engine: ShellEngine): void {
-    this.unsubscribe = engine.onEvent((event) => {
-      const closed = event.type === 'approval.decided' || event.type === 'approval.expired' || event.type === 'approval.cancelled';
-      if (closed && typeof event.data.approval_uuid === 'string') {
-        this.close(`approval:${event.data.approval_uuid}`);
-      }
-    });
+    this.unsubscribe.push(
+      engine.onEvent((event) => {
+        const closed = event.type === 'approval.decided' || event.type === 'approval.expired' || event.type === 'approval.cancelled';
+        if (closed && typeof event.data.approval_uuid === 'string') {
+          this.close(`approval:${event.data.approval_uuid}`);
+        }
+      }),
+    );
+  }
+
+  /**
+   * Following a team server there is no engine in this process to deliver requests: new and
+   * expired ones come from the server's event stream instead. Failed runs are the team's, told by
+   * the server's own notifiers (Slack, Teams); each analyst's desktop shows the approvals.
+   */
+  announceFrom(engine: ShellEngine, log: (message: string) => void): void {
+    this.unsubscribe.push(
+      engine.onEvent((event) => {
+        const uuid = event.data.approval_uuid;
+        if (typeof uuid !== 'string' || (event.type !== 'approval.created' && event.type !== 'approval.expired')) return;
+        engine
+          .approval(uuid)
+          .then((approval) => (event.type === 'approval.created' ? this.approvalCreated(approval, null) : this.approvalExpired(approval)))
+          .catch((error: Error) => log(`Could not show the approval request ${uuid}: ${error.message}`));
+      }),
+    );
   }
 
   stop(): void {
-    this.unsubscribe?.();
-    this.unsubscribe = null;
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     for (const notification of this.live.values()) notification.close();
     this.live.clear();
   }

@@ -3,9 +3,11 @@ import { Menu, Tray, type MenuItemConstructorOptions, type NativeImage } from 'e
 import type { ConsoleTarget } from '../../shared/bridge.ts';
 import {
   approvalLabel,
+  clip,
   needsConsoleReview,
   type ApprovalSummary,
   type Decision,
+  type PauseState,
   type ShellEngine,
 } from './engine-port.ts';
 
@@ -21,6 +23,10 @@ export interface TrayMenuState {
   /** Pending approvals in all, also those not listed. */
   total: number;
   paused: boolean;
+  /** Why the pause cannot be changed from here (a team server key without the admin scope), or null. */
+  pauseLocked: string | null;
+  /** Why the engine (a team server) cannot be reached, or null; the approvals shown are then the last known. */
+  connectionProblem: string | null;
   startAtLogin: boolean;
   /** Why the OS keychain cannot be used, when it cannot; shown so an empty secret never surprises. */
   keychainProblem: string | null;
@@ -47,6 +53,15 @@ function menuText(text: string, platform: NodeJS.Platform): string {
 /** The tray menu for a state; pure, so it is tested without a tray. */
 export function buildTrayMenuTemplate(state: TrayMenuState, actions: TrayActions): MenuItemConstructorOptions[] {
   const items: MenuItemConstructorOptions[] = [];
+  if (state.connectionProblem) {
+    items.push({
+      id: 'connection',
+      label: menuText(`⚠ Team server: ${clip(state.connectionProblem, 90)}`, state.platform),
+      enabled: false,
+      toolTip: state.connectionProblem,
+    });
+    items.push({ type: 'separator' });
+  }
   if (state.keychainProblem) {
     items.push({ label: `⚠ Keychain unavailable: secrets cannot be read`, enabled: false, toolTip: state.keychainProblem });
     items.push({ type: 'separator' });
@@ -95,9 +110,11 @@ export function buildTrayMenuTemplate(state: TrayMenuState, actions: TrayActions
     { id: 'open', label: 'Open Vigil', click: () => actions.openConsole() },
     {
       id: 'pause',
-      label: 'Pause agent executions',
+      // Disabled items show no tooltip on Linux and Windows, so the reason is in the label.
+      label: state.pauseLocked ? `Pause agent executions (${state.pauseLocked})` : 'Pause agent executions',
       type: 'checkbox',
       checked: state.paused,
+      enabled: state.pauseLocked === null,
       click: (item) => actions.setPaused(item.checked),
     },
     {
@@ -113,7 +130,8 @@ export function buildTrayMenuTemplate(state: TrayMenuState, actions: TrayActions
   return items;
 }
 
-export function trayTooltip(total: number, paused: boolean): string {
+export function trayTooltip(total: number, paused: boolean, connectionProblem: string | null = null): string {
+  if (connectionProblem) return 'Vigil: the team server cannot be reached';
   const approvals = total === 0 ? 'no pending approvals' : total === 1 ? '1 pending approval' : `${total} pending approvals`;
   return `Vigil: ${approvals}${paused ? ', agent executions paused' : ''}`;
 }
@@ -131,7 +149,9 @@ export interface TrayControllerOptions {
 
 /**
  * Owns the Tray: rebuilds its menu, image, title and tooltip from the engine's state, throttled,
- * whenever an approval or setting changes, and on a clock for the "expires in" texts.
+ * whenever an approval or setting changes or the connection to a team server does, and on a clock
+ * for the "expires in" texts. Reading the state is async (a team server answers over the network);
+ * only the newest read is shown.
  */
 export class TrayController {
   private readonly options: TrayControllerOptions;
@@ -144,6 +164,15 @@ export class TrayController {
   private lastRefresh = 0;
   private lastCount = -1;
   private currentMenu: Menu | null = null;
+  /** Bumped per read, so a slow answer never replaces a newer one. */
+  private generation = 0;
+  /** What the last successful read showed: kept on screen while the engine cannot be reached. */
+  private known: { pending: ApprovalSummary[]; total: number; pause: PauseState } = {
+    pending: [],
+    total: 0,
+    pause: { paused: false, locked: null },
+  };
+  private connectionProblem: string | null = null;
 
   constructor(options: TrayControllerOptions) {
     this.options = options;
@@ -151,7 +180,8 @@ export class TrayController {
     this.now = options.now ?? Date.now;
   }
 
-  start(): void {
+  /** Resolves once the first menu is shown. */
+  start(): Promise<void> {
     const { engine } = this.options;
     this.tray = new Tray(this.options.image(0));
     // Windows and macOS deliver clicks on the icon itself; Linux (AppIndicator) only opens the menu.
@@ -161,10 +191,14 @@ export class TrayController {
         if (event.type.startsWith('approval.')) this.scheduleRefresh();
       }),
       engine.onSettingsChange(() => this.scheduleRefresh()),
+      engine.onConnectionChange((problem) => {
+        this.connectionProblem = problem;
+        this.scheduleRefresh();
+      }),
     );
-    this.clockTimer = setInterval(() => this.refreshNow(), TRAY_CLOCK_REFRESH_MS);
+    this.clockTimer = setInterval(() => void this.refreshNow(), TRAY_CLOCK_REFRESH_MS);
     this.clockTimer.unref();
-    this.refreshNow();
+    return this.refreshNow();
   }
 
   /** Rebuilds soon: at once when the last rebuild is older than the throttle window, else at its end. */
@@ -173,25 +207,36 @@ export class TrayController {
     const wait = Math.max(0, this.lastRefresh + TRAY_REFRESH_THROTTLE_MS - this.now());
     this.pendingTimer = setTimeout(() => {
       this.pendingTimer = null;
-      this.refreshNow();
+      void this.refreshNow();
     }, wait);
   }
 
-  refreshNow(): void {
-    const tray = this.tray;
-    if (!tray || tray.isDestroyed()) return;
+  async refreshNow(): Promise<void> {
+    if (!this.tray || this.tray.isDestroyed()) return;
     const { engine, actions } = this.options;
+    const generation = ++this.generation;
     this.lastRefresh = this.now();
-    const { items, total } = engine.pendingApprovals(TRAY_MENU_APPROVALS);
-    const paused = engine.executionPaused();
+    let readProblem: string | null = null;
+    try {
+      const [{ items, total }, pause] = await Promise.all([engine.pendingApprovals(TRAY_MENU_APPROVALS), engine.pauseState()]);
+      this.known = { pending: items, total, pause };
+    } catch (error) {
+      readProblem = (error as Error).message;
+    }
+    const tray = this.tray;
+    if (generation !== this.generation || !tray || tray.isDestroyed()) return;
+    const { pending, total, pause } = this.known;
+    const connectionProblem = this.connectionProblem ?? readProblem;
     const template = buildTrayMenuTemplate(
       {
-        pending: items,
+        pending,
         total,
-        paused,
+        paused: pause.paused,
+        pauseLocked: connectionProblem ? 'the team server cannot be reached' : pause.locked,
+        connectionProblem,
         startAtLogin: this.options.startAtLogin(),
         keychainProblem: this.options.keychainProblem(),
-        now: this.lastRefresh,
+        now: this.now(),
         platform: this.platform,
       },
       actions,
@@ -200,7 +245,7 @@ export class TrayController {
     // only after setContextMenu, and doing it everywhere keeps one code path.
     this.currentMenu = Menu.buildFromTemplate(template);
     tray.setContextMenu(this.currentMenu);
-    tray.setToolTip(trayTooltip(total, paused));
+    tray.setToolTip(trayTooltip(total, pause.paused, connectionProblem));
     if (total !== this.lastCount) {
       this.lastCount = total;
       if (this.platform === 'darwin') tray.setTitle(total > 0 ? String(total) : '');

@@ -1,7 +1,7 @@
 // The live event stream (/v1/events): fetch + a streaming SSE parser, so the bearer key travels in
 // a header. Reconnects with Last-Event-ID (the server replays what was missed), backs off while
 // Vigil is unreachable, and treats 45 s without even a heartbeat as a dead connection.
-import { SseParser } from './sse.ts';
+import { SseParser } from '../../shared/sse.ts';
 import type { VigilEvent } from './types.ts';
 
 export type StreamStatus = 'connecting' | 'live' | 'offline';

@@ -1,7 +1,7 @@
 // The answer of POST /v1/workflows/generate sent with `Accept: text/event-stream`: `progress`
 // events while the model writes and the repair loop checks, then exactly one `result` or `error`.
 // Read with fetch (not EventSource) because the request is a POST with a bearer header.
-import { SseParser, type SseMessage } from './sse.ts';
+import { SseParser, type SseMessage } from '../../shared/sse.ts';
 import { PROGRESS_STAGES, type GenerateProgress, type GenerateResult } from './types.ts';
 
 /** How a generation stream ended. */

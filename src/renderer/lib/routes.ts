@@ -12,8 +12,8 @@ export type Route =
   | { view: 'settings'; section?: SettingsSection }
   | { view: 'not-found'; path: string };
 
-/** Settings sections with their own link (the Generate dialog points at the LLM provider). */
-export const SETTINGS_SECTIONS = ['llm'] as const;
+/** Settings sections with their own link (the Generate dialog points at the LLM provider, the team server banner at Server). */
+export const SETTINGS_SECTIONS = ['llm', 'server'] as const;
 export type SettingsSection = (typeof SETTINGS_SECTIONS)[number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

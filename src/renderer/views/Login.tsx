@@ -1,7 +1,9 @@
-// Shown when the console has no session: how to get one, and a way to use an API key instead.
+// Shown when the console has no session: how to get one, and a way to use an API key instead. In
+// the desktop app, Settings → Server is here too: a team server that refused the key can be left.
 import { useState } from 'react';
 import { useSession } from '../stores/session.ts';
 import { ErrorText, Field } from '../components/ui.tsx';
+import { ServerCard } from './settings/ServerCard.tsx';
 
 export function LoginView() {
   const notice = useSession((s) => s.notice);
@@ -19,7 +21,10 @@ export function LoginView() {
           <>
             <ErrorText>{notice}</ErrorText>
             {desktop ? (
-              <p>The desktop app could not open a session. Quit Vigil from the tray and start it again.</p>
+              <>
+                <p>The desktop app could not open a session. Check the server below, or quit Vigil from the tray and start it again.</p>
+                <ServerCard />
+              </>
             ) : (
               <>
                 <h2>Sign in with the login link</h2>

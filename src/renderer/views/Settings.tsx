@@ -1,8 +1,9 @@
 // Settings: execution (pause agents, rate limit, concurrency), notifications (desktop, Slack,
 // Teams, each with a test message), code generation (LLM provider), integrations, the data folder
-// and, in the desktop app, start at login. Each card is a file in settings/; credentials go
-// through one write-only field (settings/SecretInput.tsx). Without a usable OS keychain a banner
-// says why, and the credential fields are disabled.
+// and, in the desktop app, the server it uses (this computer's engine or a team server) and start
+// at login. Each card is a file in settings/; credentials go through one write-only field
+// (settings/SecretInput.tsx). Without a usable OS keychain a banner says why, and the credential
+// fields are disabled.
 import { useEffect } from 'react';
 import { KeychainBanner } from '../components/KeychainBanner.tsx';
 import { ErrorText, Progress } from '../components/ui.tsx';
@@ -14,6 +15,7 @@ import { ExecutionCard } from './settings/ExecutionCard.tsx';
 import { IntegrationsPanel } from './settings/IntegrationsPanel.tsx';
 import { LlmCard } from './settings/LlmCard.tsx';
 import { NotificationsCard } from './settings/NotificationsCard.tsx';
+import { ServerCard } from './settings/ServerCard.tsx';
 
 export function SettingsView({ section }: { section?: SettingsSection }) {
   const { settings, notifiers, llm, loading, loadErrors } = useSettings();
@@ -38,6 +40,7 @@ export function SettingsView({ section }: { section?: SettingsSection }) {
       {llm && <LlmCard focus={section === 'llm'} />}
       {settings && <IntegrationsPanel />}
       {settings && <DataFolderCard settings={settings} />}
+      {window.vigil && <ServerCard focus={section === 'server'} />}
       {window.vigil && <DesktopAppCard />}
     </section>
   );

@@ -18,6 +18,17 @@ export function keyRoutes(keys: KeyService) {
       },
     );
 
+    // Any valid key may ask who it is: a client given a key (the desktop app connecting to a team
+    // server) checks what it was given, and the answer holds nothing a caller did not already have.
+    app.get(
+      '/v1/api-keys/current',
+      {
+        config: { scopes: [] },
+        schema: { tags, summary: 'The key this request is made with (never its secret)', response: { 200: One(ApiKey), ...errorResponses() } },
+      },
+      async (request) => ({ data: keyView(request.caller), meta: {} }),
+    );
+
     app.post<{ Body: KeyCreate }>(
       '/v1/api-keys',
       {

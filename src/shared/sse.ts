@@ -1,6 +1,7 @@
-// An incremental Server-Sent Events parser (WHATWG "event stream interpretation"). The console
-// reads /v1/events with fetch instead of EventSource because EventSource cannot send the
-// Authorization header, and a key in the URL would end up in logs and history.
+// An incremental Server-Sent Events parser (WHATWG "event stream interpretation"). The console and
+// the desktop shell (following a team server) read /v1/events with fetch instead of EventSource
+// because EventSource cannot send the Authorization header, and a key in the URL would end up in
+// logs and history.
 
 export interface SseMessage {
   id: string | null;
