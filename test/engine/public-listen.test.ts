@@ -1,8 +1,7 @@
 // Listening beyond loopback is explicit: a public https URL is required, the Host and Origin checks
 // accept exactly it (and loopback for tools on the machine), links use it, and the server can speak
 // TLS itself. Every connection here goes to 127.0.0.1; the public name only travels in headers.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkPublicUrl, inspectServer } from '../../src/main/engine/index.ts';
 import { closeSharedSandbox, startTestServer, type TestServer } from '../helpers/server.ts';
 import { vigil } from '../helpers/cli.ts';
+import { selfSignedCertificate } from '../helpers/tls.ts';
 
 afterAll(async () => {
   await closeSharedSandbox();
@@ -84,12 +84,7 @@ describe('a server with its own certificate', () => {
   });
 
   it('speaks TLS, and server.json still finds it alive', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=vigil.corp.example',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    const tls = { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+    const tls = selfSignedCertificate('vigil.corp.example');
     t = await startTestServer({ host: '127.0.0.1', publicUrl: 'https://vigil.corp.example:8443', tls });
     const port = t.server.port;
     expect(t.server.url).toBe(`https://127.0.0.1:${port}`);

@@ -1,7 +1,6 @@
 // The desktop following a team server: the shell's port over a real server's REST API and event
 // stream (loopback), with the analyst's own key; and Settings → Server's check of an address and key.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import type { EngineEvent } from '../../src/main/engine/index.ts';
 import { RemoteShellEngine } from '../../src/main/shell/remote-engine.ts';
 import { checkTeamServer } from '../../src/main/shell/team-server.ts';
 import { closeSharedSandbox, eventually, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { selfSignedCertificate } from '../helpers/tls.ts';
 
 let t: TestServer;
 /** The analyst's own human key (default scopes: may decide, may not change settings). */
@@ -191,19 +191,13 @@ describe('checking a team server', () => {
   });
 
   it('says a certificate is not trusted (TLS error)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=vigil.corp.example',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    const tls = { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
+    const tls = selfSignedCertificate('vigil.corp.example');
     const secure = await startTestServer({ publicUrl: 'https://vigil.corp.example', tls });
     try {
       const result = await checkTeamServer(secure.url, secure.keys.human);
       expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/^TLS error with https:\/\/127\.0\.0\.1:\d+: self-signed certificate.* \(DEPTH_ZERO_SELF_SIGNED_CERT\)\. Is the address https/) });
     } finally {
       await secure.close();
-      rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
 
