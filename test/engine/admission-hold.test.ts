@@ -2,6 +2,8 @@
 // once: a caller that retries without waiting is then admitted at the rate runs drain. The runs
 // here wait on a loopback upstream the test answers, so the test decides when a place frees.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeSharedSandbox, eventually, startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -38,23 +40,28 @@ async function statusOf(runUuid: string): Promise<string> {
   return (await t.request('GET', `/v1/workflow-runs/${runUuid}`)).body.data.status;
 }
 
+/** A workflow whose runs each wait for the upstream's answer. */
+async function gatedWorkflow(name: string): Promise<string> {
+  const created = await t.request('POST', '/v1/workflows', {
+    body: {
+      name,
+      state: 'active',
+      approval_mode: 'never',
+      allowed_hosts: ['127.0.0.1'],
+      code: `export async function run(ctx) {\n  await ctx.http.get(${JSON.stringify(upstreamUrl)});\n  return ctx.ok("done");\n}\n`,
+    },
+  });
+  expect(created.status).toBe(201);
+  return created.body.data.uuid as string;
+}
+
 async function queuedOf(workflow: string): Promise<number> {
   return (await t.request('GET', `/v1/workflows/${workflow}/runs?status=queued`)).body.meta.total;
 }
 
 describe('admission while the run queue is full', () => {
   it('holds an execute until a place frees while runs finish, refuses at once while none do, and gives back the place of a caller that left', async () => {
-    const created = await t.request('POST', '/v1/workflows', {
-      body: {
-        name: 'gated by the upstream',
-        state: 'active',
-        approval_mode: 'never',
-        allowed_hosts: ['127.0.0.1'],
-        code: `export async function run(ctx) {\n  await ctx.http.get(${JSON.stringify(upstreamUrl)});\n  return ctx.ok("done");\n}\n`,
-      },
-    });
-    expect(created.status).toBe(201);
-    const uuid = created.body.data.uuid as string;
+    const uuid = await gatedWorkflow('gated by the upstream');
     const key = t.server.engine.keys.create({ name: 'retries at once', key_type: 'human' }).secret;
     const execute = () => t.request('POST', `/v1/workflows/${uuid}/execute`, { key, body });
     // One run at a time; this key may hold five queued (half of ten, the smallest bound).
@@ -109,6 +116,41 @@ describe('admission while the run queue is full', () => {
     await eventually(async () => {
       const runs = (await t.request('GET', `/v1/workflows/${uuid}/runs`)).body;
       return runs.meta.total === share + 4 && runs.data.every((run: { status: string }) => run.status === 'success');
+    }, 'every accepted run to succeed');
+  });
+
+  it('holds an MCP execute_workflow the same way', async () => {
+    const uuid = await gatedWorkflow('gated for an agent');
+    const key = t.server.engine.keys.create({ name: 'agent over MCP', key_type: 'agent' }).secret;
+    const execute = () =>
+      t.request('POST', `/v1/workflows/${uuid}/execute`, { key, body: { ...body, reason: 'admission test', confidence: 0.9 } });
+    const share = 5;
+    const first = await execute();
+    await eventually(async () => (await statusOf(first.body.data.run_uuid)) === 'running', 'the first run to start');
+    for (let i = 0; i < share; i++) expect((await execute()).status).toBe(202);
+    await releaseOne();
+    await eventually(async () => (await queuedOf(uuid)) === share - 1, 'the next run to start');
+    expect((await execute()).status).toBe(202);
+
+    const client = new Client({ name: 'admission-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', t.url), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+    try {
+      const held = client.callTool({
+        name: 'execute_workflow',
+        arguments: { workflow_uuid: uuid, ...body, reason: 'admission test over MCP', confidence: 0.9 },
+      });
+      await pause(150);
+      await releaseOne();
+      const result = (await held) as { isError?: boolean; content: Array<{ text: string }> };
+      expect(result.isError, result.content[0]!.text).toBeFalsy();
+      expect(JSON.parse(result.content[0]!.text)).toMatchObject({ status: 'queued' });
+    } finally {
+      await client.close();
+    }
+    for (let i = 0; i < share + 1; i++) await releaseOne();
+    await eventually(async () => {
+      const runs = (await t.request('GET', `/v1/workflows/${uuid}/runs`)).body;
+      return runs.meta.total === share + 3 && runs.data.every((run: { status: string }) => run.status === 'success');
     }, 'every accepted run to succeed');
   });
 });

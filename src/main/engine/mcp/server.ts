@@ -137,11 +137,25 @@ export function createMcpServer(services: McpServices, caller: ApiKey): McpServe
         idempotency_key: z.string().min(1).max(255).optional(),
       },
     },
-    async ({ workflow_uuid, idempotency_key, ...body }) =>
+    async ({ workflow_uuid, idempotency_key, ...body }, extra) =>
       answer(['workflows:execute'], async () => {
         // Whoever talks MCP is an agent, whatever its key: the gate and the agent rules apply.
-        const executed = await execution.execute(caller, workflow_uuid, body, { idempotencyKey: idempotency_key, trigger: 'agent' });
-        return executed.answer.data;
+        // A full queue holds the call for a place as it holds a REST execute (a retry under an
+        // idempotency key goes straight on, for its stored answer).
+        const whenGone = (then: () => void) => (extra.signal.aborted ? then() : extra.signal.addEventListener('abort', then, { once: true }));
+        const admitted = idempotency_key === undefined ? await execution.admitBeforeBody(caller, workflow_uuid, whenGone, 'agent') : { reservation: null };
+        if ('refusal' in admitted) throw admitted.refusal;
+        try {
+          const executed = await execution.execute(caller, workflow_uuid, body, {
+            idempotencyKey: idempotency_key,
+            trigger: 'agent',
+            reservation: admitted.reservation ?? undefined,
+          });
+          return executed.answer.data;
+        } finally {
+          // A place the call waited for and did not turn into a run goes back.
+          admitted.reservation?.cancel();
+        }
       }),
   );
 
