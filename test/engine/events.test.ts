@@ -1,20 +1,12 @@
 // GET /v1/events: Server-Sent Events delivered live, and Last-Event-ID resume replaying exactly
 // what a client missed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSharedSandbox, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 import { openEventStream } from '../helpers/sse.ts';
 
 const openEvents = (key: string, headers: Record<string, string> = {}, query = '') => openEventStream(t.url, key, headers, query);
 
-let t: TestServer;
-
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t?.close();
-  await closeSharedSandbox();
-});
+const t = testServer();
 
 async function workflow(approvalMode: 'always' | 'never'): Promise<string> {
   const res = await t.request('POST', '/v1/workflows', {

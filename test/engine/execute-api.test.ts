@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSharedSandbox, eventually, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
-let t: TestServer;
 const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
-
-beforeAll(async () => {
-  t = await startTestServer({ clock });
-});
-afterAll(async () => {
-  await t.close();
-  await closeSharedSandbox();
-});
+const t = testServer({ clock });
 
 async function activeWorkflow(fields: Record<string, unknown> = {}): Promise<string> {
   const res = await t.request('POST', '/v1/workflows', {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/main/engine/index.ts';
-import { closeSharedSandbox, eventually, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { eventually, testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
 describe("the store's group commit", () => {
   let dir: string;
@@ -59,14 +59,7 @@ describe("the store's group commit", () => {
 });
 
 describe('executes that arrive together', () => {
-  let t: TestServer;
-  beforeAll(async () => {
-    t = await startTestServer();
-  });
-  afterAll(async () => {
-    await t.close();
-    await closeSharedSandbox();
-  });
+  const t = testServer();
 
   const body = { indicator_type: 'ip', indicator_value: '203.0.113.7' };
   async function workflow(): Promise<string> {

@@ -1,15 +1,8 @@
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSharedSandbox, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer({ settingsOverrides: { execute_rate_limit_per_minute: 3 } });
-});
-afterAll(async () => {
-  await t.close();
-  await closeSharedSandbox();
-});
+const t = testServer({ settingsOverrides: { execute_rate_limit_per_minute: 3 } });
 
 /** Raw HTTP, for the headers fetch will not let a test forge (Host). */
 function raw(path: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {

@@ -2,17 +2,10 @@
 // what every ctx.step returned, its status and timing; lists stay light.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSharedSandbox, eventually, startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, testServer } from '../helpers/server.ts';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-  await closeSharedSandbox();
-});
+const t = testServer();
 
 const STEPPED = `export async function run(ctx) {
   const user = await ctx.step("find user", async () => ({ id: "00u1", login: ctx.indicator.value }));

@@ -1,17 +1,9 @@
 // A workflow whose declared secret has no value is flagged wherever someone is about to rely on
 // it: its list row and detail (so also the answer to activating it), a dry run, a pending approval.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSharedSandbox, startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { testServer } from '../helpers/server.ts';
 
-let t: TestServer;
-
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-  await closeSharedSandbox();
-});
+const t = testServer();
 
 const CODE = `export async function run(ctx) {
   const token = ctx.secrets.get("INTEL_TOKEN");

@@ -1,17 +1,10 @@
 // What an agent written against Calseta's, Altostrat's or Truthlocks' API notices when it talks to
 // Vigil (docs/api-compatibility.md): the key header, the execute answer's fields, `input`, ignored
 // fields named, one NOT_FOUND code, and Calseta's one-body mock shorthand.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSharedSandbox, eventually, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-  await closeSharedSandbox();
-});
+const t = testServer();
 
 async function activeWorkflow(fields: Record<string, unknown> = {}): Promise<string> {
   const res = await t.request('POST', '/v1/workflows', {

@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closeSharedSandbox, startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { testServer } from '../helpers/server.ts';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-  await closeSharedSandbox();
-});
+const t = testServer();
 
 const LOOKUP = `export async function run(ctx) {
   const token = ctx.secrets.get("INTEL_TOKEN");

@@ -1,16 +1,9 @@
 // A workflow's stored test mocks and importing workflow files, through the real API.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toFiles, type WorkflowDefinition } from '../../src/shared/workflow-files.ts';
-import { closeSharedSandbox, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-  await closeSharedSandbox();
-});
+const t = testServer();
 
 const MOCKS = { responses: [{ method: 'GET', url: 'https://intel.example.com/*', status: 200, json: { verdict: 'clean' } }], default: 'error' };
 

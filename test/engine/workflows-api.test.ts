@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeSharedSandbox, startTestServer, TRIVIAL_WORKFLOW, type TestServer } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
-let t: TestServer;
-beforeAll(async () => {
-  t = await startTestServer();
-});
-afterAll(async () => {
-  await t.close();
-  await closeSharedSandbox();
-});
+const t = testServer();
 
 const create = (body: Record<string, unknown>) => t.request('POST', '/v1/workflows', { body: { code: TRIVIAL_WORKFLOW, ...body } });
 

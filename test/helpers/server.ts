@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { createSandboxHost, type SandboxHost } from '../../src/main/sandbox/index.ts';
 import { startServer, type RunningServer } from '../../src/main/engine/index.ts';
 import { createMemorySecretStore } from '../../src/main/engine/secrets/index.ts';
@@ -99,6 +100,22 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The test server of the enclosing file or describe block: started before its tests, closed after
+ * them together with the shared sandbox. Its fields are filled in once the tests run.
+ */
+export function testServer(options: Partial<ServerOptions> = {}): TestServer {
+  const t = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(t, await startTestServer(options));
+  });
+  afterAll(async () => {
+    await t.close?.();
+    await closeSharedSandbox();
+  });
+  return t;
 }
 
 /** Waits until `check` returns a value (polling the API the way a client would). */
