@@ -14,7 +14,7 @@ import { checkJsonBounds } from '../util/json-bounds.ts';
 import { iso, type Clock } from '../util/time.ts';
 import type { WorkflowService } from '../workflows/index.ts';
 import { Reservation, type Admission } from './queue.ts';
-import { boundedFields, indicatorValueProblems, runInput, type ExecuteInputFields } from './request.ts';
+import { boundedFields, indicatorValueProblems, missingIndicatorProblems, runInput, type ExecuteInputFields } from './request.ts';
 
 /** What a caller asks to run, and why (agents must say). */
 export type ExecuteRequest = ExecuteInputFields & {
@@ -181,9 +181,7 @@ export class ExecutionService {
     const workflow = this.executable(workflowUuid, request);
     // Only a scheduled workflow runs without an indicator: it works on its context.
     if (workflow.workflow_type !== 'scheduled') {
-      const missing: Problem[] = [];
-      if (request.indicator_type === undefined) missing.push({ field: 'body.indicator_type', message: 'indicator_type is required' });
-      if (request.indicator_value === undefined) missing.push({ field: 'body.indicator_value', message: 'indicator_value is required' });
+      const missing = missingIndicatorProblems(request);
       if (missing.length > 0) {
         throw invalid(missing, `The workflow "${workflow.name}" is a${workflow.workflow_type === 'alert' ? 'n alert' : 'n indicator'} workflow: send indicator_type and indicator_value (only scheduled workflows run without an indicator).`);
       }

@@ -51,6 +51,14 @@ export function boundedFields(fields: Pick<InputFields, 'context' | 'alert' | 'e
   };
 }
 
+/** A problem for each indicator field left out (only scheduled workflows run without an indicator). */
+export function missingIndicatorProblems(fields: Partial<Pick<InputFields, 'indicator_type' | 'indicator_value'>>): Problem[] {
+  const missing: Problem[] = [];
+  if (fields.indicator_type === undefined) missing.push({ field: 'body.indicator_type', message: 'indicator_type is required' });
+  if (fields.indicator_value === undefined) missing.push({ field: 'body.indicator_value', message: 'indicator_value is required' });
+  return missing;
+}
+
 /**
  * The indicator value checked against its type (src/shared/indicators.ts, the rules the console
  * and MCP share): a problem naming the rule, or none.

@@ -17,7 +17,7 @@ import { newId } from '../util/ids.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../util/json-bounds.ts';
 import type { Clock } from '../util/time.ts';
 import { checkMocks, loadLinter, resolveEndpoint } from '../workflows/index.ts';
-import { boundedFields, buildRunRequest, indicatorValueProblems, runInput, type RunExecutor, type RunSpec } from './request.ts';
+import { boundedFields, buildRunRequest, indicatorValueProblems, missingIndicatorProblems, runInput, type RunExecutor, type RunSpec } from './request.ts';
 
 /** A test: the code (or, for a saved workflow, replacements of it), the input and the mocks. */
 export interface TestRequest {
@@ -212,24 +212,14 @@ export class TestRunService {
  * scheduled workflow, as execute has it) or nothing says (unsaved code); a value its type refuses.
  */
 function checkTestIndicator(test: TestRequest, workflowType: WorkflowType | null | undefined): void {
-  const { indicator_type: type, indicator_value: value } = test;
-  if (type !== undefined && value !== undefined) {
-    const problems = indicatorValueProblems({ indicator_type: type, indicator_value: value });
+  const missing = missingIndicatorProblems(test);
+  if (missing.length === 0) {
+    const problems = indicatorValueProblems({ indicator_type: test.indicator_type!, indicator_value: test.indicator_value! });
     if (problems.length > 0) throw invalid(problems, problems[0]!.message);
-    return;
-  }
-  if (type !== undefined || value !== undefined) {
-    const missing = type === undefined ? 'indicator_type' : 'indicator_value';
-    throw invalid([{ field: `body.${missing}`, message: `${missing} is required with ${type === undefined ? 'indicator_value' : 'indicator_type'}` }], `Send indicator_type and indicator_value together, or neither.`);
-  }
-  if (workflowType !== undefined && workflowType !== 'scheduled') {
-    throw invalid(
-      [
-        { field: 'body.indicator_type', message: 'indicator_type is required' },
-        { field: 'body.indicator_value', message: 'indicator_value is required' },
-      ],
-      'This workflow runs on an indicator: send indicator_type and indicator_value (only scheduled workflows run without one).',
-    );
+  } else if (missing.length === 1) {
+    throw invalid(missing, 'Send indicator_type and indicator_value together, or neither.');
+  } else if (workflowType !== undefined && workflowType !== 'scheduled') {
+    throw invalid(missing, 'This workflow runs on an indicator: send indicator_type and indicator_value (only scheduled workflows run without one).');
   }
 }
 
