@@ -13,6 +13,7 @@ import {
   ensureDataDir,
   openStore,
   readMasterKeyFile,
+  type MasterKey,
   type SecretStore,
   type Store,
 } from '../engine/index.ts';
@@ -40,13 +41,22 @@ export function openOrCreateStore(dataDir: string): Store {
 }
 
 /**
+ * The master key that VIGIL_MASTER_KEY_FILE names (relative to `cwd`), or null when it names none:
+ * then secrets live in the OS keychain. Throws the file's problem (missing, readable by others,
+ * not a key).
+ */
+export function masterKeyFromEnv(env: NodeJS.ProcessEnv, cwd: string): MasterKey | null {
+  const keyFile = env.VIGIL_MASTER_KEY_FILE;
+  return keyFile ? readMasterKeyFile(resolve(cwd, keyFile)) : null;
+}
+
+/**
  * Where Vigil's own credentials (notifier tokens, the LLM key) are for a command on this folder:
- * where `vigil serve` keeps them with the same environment. Sealed in the folder's database when
- * VIGIL_MASTER_KEY_FILE names a master key (a server without a keychain), else the OS keychain.
- * Throws the master key file's problem (missing, readable by others, not a key).
+ * where `vigil serve` keeps them with the same environment, sealed in the folder's database under
+ * the master key, else in the OS keychain.
  */
 export function credentialStoreFor(store: Store, env: NodeJS.ProcessEnv, cwd: string): SecretStore {
-  const keyFile = env.VIGIL_MASTER_KEY_FILE;
-  if (!keyFile) return createKeychainStore({ service: CREDENTIALS_SERVICE });
-  return createSealedSecretStore(store.sealedSecrets, readMasterKeyFile(resolve(cwd, keyFile)), CREDENTIALS_SERVICE, () => new Date().toISOString());
+  const master = masterKeyFromEnv(env, cwd);
+  if (!master) return createKeychainStore({ service: CREDENTIALS_SERVICE });
+  return createSealedSecretStore(store.sealedSecrets, master, CREDENTIALS_SERVICE, () => new Date().toISOString());
 }

@@ -7,13 +7,13 @@ import {
   defaultDataDir,
   findMaterialRoot,
   loginUrl,
-  readMasterKeyFile,
   startServer,
   type MasterKey,
 } from '../engine/index.ts';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseOptions, UsageError, withUsage, type Command } from './command.ts';
+import { masterKeyFromEnv } from './data.ts';
 
 const help = `Usage: vigil serve [--host 127.0.0.1] [--port N|0] [--data-dir DIR]
                    [--public-url https://HOST[:PORT]] [--tls-cert FILE --tls-key FILE]
@@ -76,15 +76,12 @@ export const command: Command = {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0–65535, not ${values.port}`);
       const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
       // A server without a keychain seals secret values in its database under the operator's key.
-      const keyFile = io.env.VIGIL_MASTER_KEY_FILE;
-      let master: MasterKey | null = null;
-      if (keyFile) {
-        try {
-          master = readMasterKeyFile(resolve(io.cwd, keyFile));
-        } catch (error) {
-          io.err(`vigil serve: ${(error as Error).message}`);
-          return 1;
-        }
+      let master: MasterKey | null;
+      try {
+        master = masterKeyFromEnv(io.env, io.cwd);
+      } catch (error) {
+        io.err(`vigil serve: ${(error as Error).message}`);
+        return 1;
       }
       const executor = createSandboxHost();
       // On the other core while this process opens the database and loads the API: the first run
