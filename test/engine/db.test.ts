@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatabaseTooNewError, ensureDataDir, openStore } from '../../src/main/engine/index.ts';
+import { DatabaseTooNewError, ensureDataDir, openSqliteStore } from '../../src/main/engine/index.ts';
 import { MIGRATIONS } from '../../src/main/engine/db/migrations/index.ts';
 
 const dirs: string[] = [];
@@ -19,13 +19,13 @@ afterEach(() => {
 describe('store', () => {
   it('creates the schema in WAL mode with foreign keys, and reopening changes nothing', () => {
     const path = dbPath();
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     store.keys.create({ name: 'k', key_type: 'human', scopes: ['admin'], expires_at: null, now: new Date().toISOString() });
     store.close();
-    const again = openStore(path);
+    const again = openSqliteStore(path);
     expect(again.keys.list()).toHaveLength(1);
     again.close();
   });
@@ -36,14 +36,14 @@ describe('store', () => {
     db.exec('CREATE TABLE future (x)');
     db.pragma('user_version = 42');
     db.close();
-    expect(() => openStore(path)).toThrow(DatabaseTooNewError);
+    expect(() => openSqliteStore(path)).toThrow(DatabaseTooNewError);
     const after = new Database(path);
     expect(after.pragma('user_version', { simple: true })).toBe(42);
     after.close();
   });
 
   it('enforces foreign keys', () => {
-    const store = openStore(dbPath());
+    const store = openSqliteStore(dbPath());
     expect(() =>
       store.db
         .prepare("INSERT INTO runs (uuid, workflow_id, workflow_version, trigger_type, input, queued_at) VALUES ('x', 999, 1, 'human', '{}', 'now')")
@@ -53,7 +53,7 @@ describe('store', () => {
   });
 
   it('has an index for every list query it serves', () => {
-    const store = openStore(dbPath());
+    const store = openSqliteStore(dbPath());
     const plan = (sql: string) =>
       (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((row) => row.detail).join(' | ');
     expect(plan("SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT 8")).toMatch(/USING (COVERING )?INDEX runs_status/);
@@ -79,7 +79,7 @@ describe('file modes', () => {
 
   it('creates the database, its WAL and shared-memory files 0600', () => {
     const path = dbPath();
-    const store = underUmask(() => openStore(path));
+    const store = underUmask(() => openSqliteStore(path));
     try {
       store.keys.create({ name: 'k', key_type: 'human', scopes: ['admin'], expires_at: null, now: new Date().toISOString() });
       expect(mode(path)).toBe(0o600);
@@ -98,7 +98,7 @@ describe('file modes', () => {
     writeFileSync(`${path}-wal`, '');
     chmodSync(path, 0o644);
     chmodSync(`${path}-wal`, 0o644);
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     try {
       expect(mode(path)).toBe(0o600);
       expect(mode(`${path}-wal`)).toBe(0o600);
@@ -148,7 +148,7 @@ describe('upgrade to schedules (migration 6)', () => {
   it('keeps every row and reference, widens the allowed values and adds the schedule columns', () => {
     const path = dbPath();
     schema5(path);
-    const store = openStore(path);
+    const store = openSqliteStore(path);
     try {
       expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);

@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/main/engine/index.ts';
+import { openSqliteStore, type SqliteStore } from '../../src/main/engine/index.ts';
 import { eventually, testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
 describe("the store's group commit", () => {
   let dir: string;
-  let store: Store;
+  let store: SqliteStore;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-group-'));
-    store = openStore(join(dir, 'vigil.db'));
+    store = openSqliteStore(join(dir, 'vigil.db'));
     store.db.exec('CREATE TABLE notes (text TEXT NOT NULL)');
   });
   afterAll(() => {
@@ -47,12 +47,12 @@ describe("the store's group commit", () => {
 
   it('commits what is pending when the store closes', async () => {
     const path = join(dir, 'closing.db');
-    const closing = openStore(path);
+    const closing = openSqliteStore(path);
     closing.db.exec('CREATE TABLE notes (text TEXT NOT NULL)');
     const pending = closing.batched(() => closing.db.prepare("INSERT INTO notes (text) VALUES ('kept')").run().changes);
     closing.close();
     await expect(pending).resolves.toBe(1);
-    const reopened = openStore(path);
+    const reopened = openSqliteStore(path);
     expect(reopened.db.prepare('SELECT text FROM notes').all()).toEqual([{ text: 'kept' }]);
     reopened.close();
   });

@@ -1,10 +1,12 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseTooNewError, openStore } from '../../src/main/engine/db/index.ts';
-import { migratePostgres, POSTGRES_MIGRATIONS } from '../../src/main/engine/db/migrations/postgres/index.ts';
+import { POSTGRES_MIGRATIONS } from '../../src/main/engine/db/migrations/postgres/index.ts';
+import { migratePostgres, PostgresConnection } from '../../src/main/engine/db/postgres/index.ts';
 import { postgresSkipReason, startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
 
 /** What only the PostgreSQL store has: every other difference from the SQLite schema is drift. */
@@ -166,16 +168,36 @@ describe.skipIf(postgresSkipReason)('PostgreSQL schema', () => {
     }
   }
 
+  /** Migrates as an engine instance does at start, on a connection of its own. */
+  function migrate(url: string): void {
+    const db = new PostgresConnection(url);
+    try {
+      migratePostgres(db, 'the test database');
+    } finally {
+      db.close();
+    }
+  }
+
+  /** The same, in a process of its own: instances that start together are separate processes. */
+  function migrateInProcess(url: string): Promise<void> {
+    const source = `import { migratePostgres, PostgresConnection } from ${JSON.stringify(join(import.meta.dirname, '../../src/main/engine/db/postgres/index.ts'))};
+const db = new PostgresConnection(process.argv[1]);
+try { migratePostgres(db, 'the test database'); } finally { db.close(); }`;
+    return new Promise((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', source, url], (error, _stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve())),
+    );
+  }
+
   const versions = async (client: pg.ClientBase) => (await client.query<{ version: number }>('SELECT version FROM vigil_schema')).rows.map((r) => r.version);
 
   it('migrates an empty database, and migrating it again changes nothing', async () => {
-    await withDatabase(async (client) => {
-      await migratePostgres(client);
+    await withDatabase(async (client, url) => {
+      migrate(url);
       expect(await versions(client)).toEqual([POSTGRES_MIGRATIONS.length]);
       const before = await postgresShapes(client);
       expect(Object.keys(before)).toContain('runs');
 
-      await migratePostgres(client);
+      migrate(url);
       expect(await versions(client)).toEqual([POSTGRES_MIGRATIONS.length]);
       expect(await postgresShapes(client)).toEqual(before);
     });
@@ -183,20 +205,15 @@ describe.skipIf(postgresSkipReason)('PostgreSQL schema', () => {
 
   it('migrates once when instances start together', async () => {
     await withDatabase(async (client, url) => {
-      const other = await connect(url);
-      try {
-        await Promise.all([migratePostgres(client), migratePostgres(other)]);
-      } finally {
-        await other.end();
-      }
+      await Promise.all([migrateInProcess(url), migrateInProcess(url), migrateInProcess(url)]);
       expect(await versions(client)).toEqual([POSTGRES_MIGRATIONS.length]);
     });
   });
 
   it('has every SQLite table, column, CHECK, key, foreign key and index, and only the listed additions', async () => {
     const sqlite = sqliteShapes();
-    const postgres = await withDatabase(async (client) => {
-      await migratePostgres(client);
+    const postgres = await withDatabase(async (client, url) => {
+      migrate(url);
       return postgresShapes(client);
     });
 
@@ -209,8 +226,8 @@ describe.skipIf(postgresSkipReason)('PostgreSQL schema', () => {
   });
 
   it('compares text bytewise, as SQLite does, whatever the database collation', async () => {
-    await withDatabase(async (client) => {
-      await migratePostgres(client);
+    await withDatabase(async (client, url) => {
+      migrate(url);
       const { rows } = await client.query<{ table_name: string; column_name: string; collation_name: string | null }>(
         "SELECT table_name, column_name, collation_name FROM information_schema.columns WHERE table_schema = current_schema() AND data_type = 'text'",
       );
@@ -219,8 +236,8 @@ describe.skipIf(postgresSkipReason)('PostgreSQL schema', () => {
   });
 
   it('enforces CHECK constraints and foreign keys', async () => {
-    await withDatabase(async (client) => {
-      await migratePostgres(client);
+    await withDatabase(async (client, url) => {
+      migrate(url);
       const now = new Date().toISOString();
       const workflow = await client.query<{ id: string }>("INSERT INTO workflows (uuid, name, code, created_at, updated_at) VALUES ('w', 'w', '', $1, $1) RETURNING id", [now]);
       const workflowId = workflow.rows[0]!.id;
@@ -243,14 +260,13 @@ describe.skipIf(postgresSkipReason)('PostgreSQL schema', () => {
   });
 
   it('refuses a database written by a newer Vigil, and leaves it as it was', async () => {
-    await withDatabase(async (client) => {
+    await withDatabase(async (client, url) => {
       const newer = POSTGRES_MIGRATIONS.length + 1;
       await client.query('CREATE TABLE vigil_schema (version INTEGER NOT NULL)');
       await client.query('INSERT INTO vigil_schema (version) VALUES ($1)', [newer]);
 
-      const refused = migratePostgres(client);
-      await expect(refused).rejects.toThrow(DatabaseTooNewError);
-      await expect(refused).rejects.toThrow(/newer version of Vigil/);
+      expect(() => migrate(url)).toThrow(DatabaseTooNewError);
+      expect(() => migrate(url)).toThrow(/newer version of Vigil.*another database/);
       expect(await versions(client)).toEqual([newer]);
       const tables = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()");
       expect(tables.rows).toEqual([{ table_name: 'vigil_schema' }]);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunLogEntry } from '../../src/shared/domain.ts';
-import { openStore, type Store } from '../../src/main/engine/index.ts';
+import { openSqliteStore, type SqliteStore } from '../../src/main/engine/index.ts';
 import { RunJournal } from '../../src/main/engine/runs/journal.ts';
 import type { RunOutcome } from '../../src/main/sandbox/index.ts';
 import { eventually } from '../helpers/server.ts';
@@ -21,7 +21,7 @@ describe('the journal in the database', () => {
   function setup(count: number) {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-journal-'));
     dirs.push(dir);
-    const store = openStore(join(dir, 'vigil.db'));
+    const store = openSqliteStore(join(dir, 'vigil.db'));
     const now = new Date().toISOString();
     const workflow = store.workflows.create(
       {
@@ -135,7 +135,7 @@ describe('the journal in the database', () => {
 });
 
 /** Counts committed transactions: calls of better-sqlite3 transaction functions that are not nested in another. */
-function countCommits(store: Store): () => number {
+function countCommits(store: SqliteStore): () => number {
   let commits = 0;
   const db = store.db;
   const original = db.transaction.bind(db);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DATABASE_FILE, openStore, type Store } from '../../src/main/engine/index.ts';
+import { DATABASE_FILE, openSqliteStore, type SqliteStore } from '../../src/main/engine/index.ts';
 import {
   createSealedSecretStore,
   MasterKeyError,
@@ -21,10 +21,10 @@ import { serve, vigil } from '../helpers/cli.ts';
 const now = () => '2026-12-06T00:00:00.000Z';
 const scratch = () => mkdtempSync(join(tmpdir(), 'vigil-sealed-'));
 
-function freshStore(): { store: Store; file: string } {
+function freshStore(): { store: SqliteStore; file: string } {
   const dir = scratch();
   const file = join(dir, DATABASE_FILE);
-  return { store: openStore(file), file };
+  return { store: openSqliteStore(file), file };
 }
 
 function keyFile(dir: string, name = 'master.key') {
@@ -143,7 +143,7 @@ describe('a server with a master key', () => {
       }, 'the run to end');
       expect(run.result.message).toBe(`length ${'sealed-fw-token'.length}`);
       expect((await t.request('GET', '/v1/secrets')).body.data.map((s: { name: string }) => s.name)).toContain('FW_TOKEN');
-      t.server.engine.store.db.pragma('wal_checkpoint(TRUNCATE)');
+      (t.server.engine.store.db as SqliteStore['db']).pragma('wal_checkpoint(TRUNCATE)');
       expect(readFileSync(join(t.dataDir, DATABASE_FILE)).includes('sealed-fw-token')).toBe(false);
     } finally {
       await t.close();
@@ -198,7 +198,7 @@ describe('vigil notifiers with a master key', () => {
     expect(shown.code, shown.stderr).toBe(0);
     expect(JSON.parse(shown.stdout).teams).toMatchObject({ enabled: true, credentials: { webhook_url: true } });
 
-    const store = openStore(join(dataDir, DATABASE_FILE));
+    const store = openSqliteStore(join(dataDir, DATABASE_FILE));
     try {
       expect(await createSealedSecretStore(store.sealedSecrets, key, 'vigil.credentials', now).get('NOTIFIER_TEAMS_WEBHOOK_URL')).toBe(hook);
       expect(readFileSync(join(dataDir, DATABASE_FILE)).includes(Buffer.from(hook))).toBe(false);

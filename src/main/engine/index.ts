@@ -8,7 +8,7 @@ export type { RunningServer, ServerOptions } from './server.ts';
 export { inspectServer, type ServerInfo, type ServerInfoState } from './server-info.ts';
 export { checkPublicUrl } from './public-url.ts';
 export { DATABASE_FILE, defaultDataDir, ensureDataDir, findMaterialRoot } from './paths.ts';
-export { openStore, DatabaseTooNewError, type Store } from './db/index.ts';
+export { openStore, openSqliteStore, DatabaseTooNewError, isPostgresUrl, redactDatabaseUrl, type SqliteStore, type Store } from './db/index.ts';
 export { DEFAULT_SCOPES, KeyService } from './keys/index.ts';
 export {
   createKeychainStore,

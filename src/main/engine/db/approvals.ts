@@ -103,11 +103,12 @@ export class ApprovalRepository {
 
   constructor(db: Db) {
     this.db = db;
-    this.insert = db.prepare(`
+    this.insert = db.prepare<object, { id: number }>(`
       INSERT INTO approvals (uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, reason, confidence, input,
         status, created_at, expires_at, decide_token_hash, scheduled_for)
       VALUES (@uuid, @workflow_id, @workflow_version, @trigger_type, @trigger_key_id, @reason, @confidence, @input,
-        'pending', @created_at, @expires_at, @decide_token_hash, @scheduled_for)`);
+        'pending', @created_at, @expires_at, @decide_token_hash, @scheduled_for)
+      RETURNING id`);
     this.byUuid = db.prepare<[string], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.uuid = ?`);
     this.byId = db.prepare<[number], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.id = ?`);
     // The status and expiry conditions make the decision a compare-and-set: of any number of
@@ -133,8 +134,8 @@ export class ApprovalRepository {
 
   insertPending(approval: NewApproval): { id: number; uuid: string } {
     const uuid = newId();
-    const { lastInsertRowid } = this.insert.run({ ...approval, uuid, input: toJson(approval.input), scheduled_for: approval.scheduled_for ?? null });
-    return { id: Number(lastInsertRowid), uuid };
+    const { id } = this.insert.get({ ...approval, uuid, input: toJson(approval.input), scheduled_for: approval.scheduled_for ?? null })!;
+    return { id, uuid };
   }
 
   get(uuid: string): Approval | undefined {

@@ -21,9 +21,13 @@ export class IdempotencyRepository {
     this.find = db.prepare<[number, string, string], { body_hash: string; response: string }>(
       'SELECT body_hash, response FROM idempotency WHERE key_id = ? AND idem_key = ? AND created_at > ?',
     );
-    this.insert = db.prepare(
-      'INSERT OR REPLACE INTO idempotency (key_id, idem_key, body_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    );
+    // A record older than the window is replaced; a live one is never overwritten, so of two
+    // instances that took the same key at once, the second learns it lost (see `put`).
+    this.insert = db.prepare(`
+      INSERT INTO idempotency (key_id, idem_key, body_hash, status_code, response, created_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (key_id, idem_key) DO UPDATE SET body_hash = excluded.body_hash, status_code = excluded.status_code,
+        response = excluded.response, created_at = excluded.created_at
+      WHERE idempotency.created_at <= ?`);
     this.purge = db.prepare('DELETE FROM idempotency WHERE created_at <= ?');
   }
 
@@ -32,8 +36,12 @@ export class IdempotencyRepository {
     return row && { body_hash: row.body_hash, response: JSON.parse(row.response) };
   }
 
-  put(keyId: number, idemKey: string, bodyHash: string, response: unknown, now: string): void {
-    this.insert.run(keyId, idemKey, bodyHash, ACCEPTED, JSON.stringify(response), now);
+  /**
+   * Records the answer under this key unless a record newer than `notBefore` holds it; false then
+   * (another instance's execute took the key first, and its answer is the one to repeat).
+   */
+  put(keyId: number, idemKey: string, bodyHash: string, response: unknown, now: string, notBefore: string): boolean {
+    return this.insert.run(keyId, idemKey, bodyHash, ACCEPTED, JSON.stringify(response), now, notBefore).changes === 1;
   }
 
   deleteOlderThan(cutoff: string): number {

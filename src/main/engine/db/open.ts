@@ -1,22 +1,26 @@
 import { chmodSync, closeSync, fstatSync, fchmodSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations/index.ts';
+import type { SqlDatabase } from './sql.ts';
 
-export type Db = Database.Database;
+/** What the repositories are written against: a SQLite or a PostgreSQL connection. */
+export type Db = SqlDatabase;
+/** The SQLite connection itself, for what only SQLite has (pragmas, migrations that rebuild tables). */
+export type SqliteDb = Database.Database & { readonly dialect: 'sqlite' };
 
 /**
  * SQL text, or code for what SQL alone cannot say (rebuilding a table to change its constraints).
  * Code migrations run with foreign keys off, as a rebuild needs, and every reference is checked
  * before they commit.
  */
-export type Migration = string | { run(db: Db): void };
+export type Migration = string | { run(db: SqliteDb): void };
 
 export class DatabaseTooNewError extends Error {
   readonly code = 'DATABASE_TOO_NEW';
-  constructor(path: string, found: number, supported: number) {
+  constructor(path: string, found: number, supported: number, elsewhere = 'another data folder') {
     super(
       `The database at ${path} was written by a newer version of Vigil (schema ${found}; this version knows up to ${supported}). ` +
-        'Upgrade Vigil, or point it at another data folder. Nothing was changed.',
+        `Upgrade Vigil, or point it at ${elsewhere}. Nothing was changed.`,
     );
   }
 }
@@ -25,9 +29,9 @@ export class DatabaseTooNewError extends Error {
  * Opens (creating if needed) and migrates the store. WAL with synchronous=NORMAL keeps every
  * committed transaction across a process crash; foreign keys are enforced.
  */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string): SqliteDb {
   restrictToOwner(path);
-  const db = new Database(path);
+  const db = Object.defineProperty(new Database(path), 'dialect', { value: 'sqlite', enumerable: true }) as SqliteDb;
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -62,7 +66,7 @@ function restrictToOwner(path: string): void {
   }
 }
 
-function migrate(db: Db, path: string): void {
+function migrate(db: SqliteDb, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) throw new DatabaseTooNewError(path, current, MIGRATIONS.length);
   // Every migration and its version bump commit together: a crash mid-way leaves the previous schema.

@@ -2,13 +2,13 @@
 // (https://www.sqlite.org/lang_altertable.html#otheralter) is to create the table anew, copy the
 // rows, drop the old one and rename the new one, with foreign keys off so the drop cascades
 // nowhere; the migration runner turns them off and checks every reference afterwards.
-import type { Db } from './open.ts';
+import type { SqliteDb } from './open.ts';
 
 /**
  * Rebuilds `table` from its own CREATE statement as changed by `edit` (so columns earlier
  * migrations added stay), keeping every row and re-creating its indexes.
  */
-export function rebuildTable(db: Db, table: string, edit: (createSql: string) => string): void {
+export function rebuildTable(db: SqliteDb, table: string, edit: (createSql: string) => string): void {
   const row = db.prepare<[string], { sql: string }>("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?").get(table);
   if (!row) throw new Error(`rebuild: no table ${table}`);
   const edited = edit(row.sql);

@@ -153,18 +153,30 @@ export class RunRepository {
 
   private readonly db: Db;
 
-  constructor(db: Db) {
+  /**
+   * `instanceId`: on a database several engine instances share (PostgreSQL), this instance's id.
+   * Claims record it and skip rows another instance is claiming; at start-up only the runs of
+   * instances that stopped heartbeating are interrupted.
+   */
+  constructor(db: Db, instanceId?: string) {
     this.db = db;
-    this.insert = db.prepare(`
+    const shared = db.dialect === 'postgres';
+    if (shared && !instanceId) throw new Error('A run repository on PostgreSQL needs its instance id.');
+    // PostgreSQL: rows another instance has locked are not waited for, and the claim says who holds the run.
+    const claimedBy = shared ? `, claimed_by = ${quote(instanceId!)}` : '';
+    const skipLocked = shared ? ' FOR UPDATE SKIP LOCKED' : '';
+    this.insert = db.prepare<object, { id: number }>(`
       INSERT INTO runs (uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, reason, confidence, input,
         status, queued_at, approval_id, scheduled_for)
       VALUES (@uuid, @workflow_id, @workflow_version, @trigger_type, @trigger_key_id, @reason, @confidence, @input,
-        'queued', @queued_at, @approval_id, @scheduled_for)`);
-    this.insertSkippedRow = db.prepare(`
+        'queued', @queued_at, @approval_id, @scheduled_for)
+      RETURNING id`);
+    this.insertSkippedRow = db.prepare<object, { id: number }>(`
       INSERT INTO runs (uuid, workflow_id, workflow_version, trigger_type, trigger_key_id, reason, confidence, input,
         status, queued_at, finished_at, duration_ms, approval_id, scheduled_for)
       VALUES (@uuid, @workflow_id, @workflow_version, @trigger_type, @trigger_key_id, @reason, @confidence, @input,
-        'skipped', @queued_at, @queued_at, 0, @approval_id, @scheduled_for)`);
+        'skipped', @queued_at, @queued_at, 0, @approval_id, @scheduled_for)
+      RETURNING id`);
     // A scheduled run still queued or running, or a scheduled request still waiting for its decision.
     this.scheduledInFlight = db.prepare<[number, number], { uuid: string; status: string }>(`
       SELECT uuid, status FROM runs WHERE workflow_id = ? AND trigger_type = 'schedule' AND status IN ('queued', 'running')
@@ -174,8 +186,8 @@ export class RunRepository {
     this.byUuid = db.prepare<[string], RunRow>(`${SELECT_RUN} WHERE r.uuid = ?`);
     this.byId = db.prepare<[number], RunRow>(`${SELECT_RUN} WHERE r.id = ?`);
     this.claimQueued = db.prepare<[string, number], { id: number }>(`
-      UPDATE runs SET status = 'running', started_at = ?
-      WHERE id IN (SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT ?)
+      UPDATE runs SET status = 'running', started_at = ?${claimedBy}
+      WHERE id IN (SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT ?${skipLocked})
       RETURNING id`);
     this.complete = db.prepare(`
       UPDATE runs SET status = @status, result = @result, error = @error, finished_at = @finished_at,
@@ -186,9 +198,14 @@ export class RunRepository {
       'INSERT INTO run_logs (run_id, seq, ts, level, message, fields, step, http) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     // Journal rows: only while the run is running, so a late entry never lands beside final logs.
+    // The casts give PostgreSQL the values' types, which a SELECT list does not.
     this.putLog = db.prepare(`
-      INSERT OR REPLACE INTO run_logs (run_id, seq, ts, level, message, fields, step, http)
-      SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM runs WHERE id = ? AND status = 'running')`);
+      INSERT INTO run_logs (run_id, seq, ts, level, message, fields, step, http)
+      SELECT CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),
+        CAST(? AS TEXT), CAST(? AS TEXT)
+      WHERE EXISTS (SELECT 1 FROM runs WHERE id = ? AND status = 'running')
+      ON CONFLICT (run_id, seq) DO UPDATE SET ts = excluded.ts, level = excluded.level, message = excluded.message,
+        fields = excluded.fields, step = excluded.step, http = excluded.http`);
     this.dropLogs = db.prepare('DELETE FROM run_logs WHERE run_id = ?');
     this.nextLogSeq = db.prepare<[number], { seq: number }>('SELECT COALESCE(MAX(seq) + 1, 0) AS seq FROM run_logs WHERE run_id = ?');
     this.logsOf = db.prepare<[number], LogRow>(
@@ -197,28 +214,33 @@ export class RunRepository {
     this.cancelIfQueued = db.prepare(
       "UPDATE runs SET status = 'cancelled', error = ?, finished_at = ?, duration_ms = 0 WHERE id = ? AND status = 'queued'",
     );
-    this.interrupt = db.prepare(
-      "UPDATE runs SET status = 'failed', error = 'interrupted', finished_at = ? WHERE status = 'running' RETURNING id",
+    // Shared: only the runs of instances that stopped heartbeating (or never recorded one).
+    this.interrupt = db.prepare<unknown[], { id: number }>(
+      shared
+        ? `UPDATE runs SET status = 'failed', error = 'interrupted', finished_at = ?
+           WHERE status = 'running' AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = runs.claimed_by AND i.seen_at > ?)
+           RETURNING id`
+        : "UPDATE runs SET status = 'failed', error = 'interrupted', finished_at = ? WHERE status = 'running' RETURNING id",
     );
     this.countQueued = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM runs WHERE status = 'queued'");
     this.countQueuedByKey = db.prepare<[], { trigger_key_id: number | null; n: number }>(
       "SELECT trigger_key_id, COUNT(*) AS n FROM runs WHERE status = 'queued' GROUP BY trigger_key_id ORDER BY MIN(id)",
     );
     this.claimOldestOfKey = db.prepare<[string, number], { id: number }>(`
-      UPDATE runs SET status = 'running', started_at = ?
-      WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND trigger_key_id = ? ORDER BY id LIMIT 1)
+      UPDATE runs SET status = 'running', started_at = ?${claimedBy}
+      WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND trigger_key_id = ? ORDER BY id LIMIT 1${skipLocked})
       RETURNING id`);
     this.claimOldestOfNoKey = db.prepare<[string], { id: number }>(`
-      UPDATE runs SET status = 'running', started_at = ?
-      WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND trigger_key_id IS NULL ORDER BY id LIMIT 1)
+      UPDATE runs SET status = 'running', started_at = ?${claimedBy}
+      WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND trigger_key_id IS NULL ORDER BY id LIMIT 1${skipLocked})
       RETURNING id`);
   }
 
   /** Inserts a queued run; callers wrap it in their own transaction when other rows change with it. */
   insertQueued(run: NewRun, queuedAt: string): { id: number; uuid: string } {
     const uuid = newId();
-    const { lastInsertRowid } = this.insert.run({ ...run, uuid, input: toJson(run.input), queued_at: queuedAt, scheduled_for: run.scheduled_for ?? null });
-    return { id: Number(lastInsertRowid), uuid };
+    const { id } = this.insert.get({ ...run, uuid, input: toJson(run.input), queued_at: queuedAt, scheduled_for: run.scheduled_for ?? null })!;
+    return { id, uuid };
   }
 
   /**
@@ -227,8 +249,8 @@ export class RunRepository {
    */
   insertSkipped(run: NewRun, at: string): { id: number; uuid: string } {
     const uuid = newId();
-    const { lastInsertRowid } = this.insertSkippedRow.run({ ...run, uuid, input: toJson(run.input), queued_at: at, scheduled_for: run.scheduled_for ?? null });
-    return { id: Number(lastInsertRowid), uuid };
+    const { id } = this.insertSkippedRow.get({ ...run, uuid, input: toJson(run.input), queued_at: at, scheduled_for: run.scheduled_for ?? null })!;
+    return { id, uuid };
   }
 
   /** A scheduled run of this workflow still in flight (queued, running, or waiting for approval), if any. */
@@ -331,12 +353,13 @@ export class RunRepository {
   }
 
   /**
-   * At start-up: runs a crashed process left `running` can never finish; mark them failed. Their
-   * journal stays, followed by an entry that says so.
+   * Runs a stopped process left `running` can never finish; mark them failed. Their journal stays,
+   * followed by an entry that says so. Alone on its database (SQLite), at start-up: every running
+   * run. Shared (PostgreSQL): the runs of instances not seen since `aliveSince` (their lease ran out).
    */
-  failInterrupted(now: string): number[] {
+  failInterrupted(now: string, aliveSince: string = now): number[] {
     return this.db.transaction(() => {
-      const ids = this.interrupt.all(now).map((row) => (row as { id: number }).id);
+      const ids = (this.db.dialect === 'postgres' ? this.interrupt.all(now, aliveSince) : this.interrupt.all(now)).map((row) => row.id);
       for (const id of ids) {
         const seq = this.nextLogSeq.get(id)!.seq;
         const message = seq > 0 ? INTERRUPTED_AFTER_ENTRIES : INTERRUPTED_BEFORE_ENTRIES;
@@ -380,4 +403,9 @@ export class RunRepository {
       .all(params);
     return { items: rows.map(toRun), total };
   }
+}
+
+/** An instance id is ours (a UUID), but quoted as SQL text all the same. */
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }

@@ -148,7 +148,8 @@ function definedOnly<T extends object>(changes: T): Partial<T> {
 
 // Risk sorts by severity, not alphabetically.
 const SORT_SQL: Record<WorkflowSort, string> = {
-  name: 'w.name COLLATE NOCASE',
+  // SQLite's NOCASE folds ASCII letters only; lower() folds every letter, close enough for a sort.
+  name: 'lower(w.name)',
   created_at: 'w.id',
   updated_at: 'w.updated_at',
   risk_level: "CASE w.risk_level WHEN 'low' THEN 0 WHEN 'medium' THEN 1 WHEN 'high' THEN 2 ELSE 3 END",
@@ -183,17 +184,18 @@ export class WorkflowRepository {
     this.db = db;
     this.byUuid = db.prepare<[string], WorkflowRow>('SELECT * FROM workflows WHERE uuid = ? AND deleted_at IS NULL');
     this.byId = db.prepare<[number], WorkflowRow>('SELECT * FROM workflows WHERE id = ?');
-    this.insertRow = db.prepare(`
+    this.insertRow = db.prepare<object, { id: number }>(`
       INSERT INTO workflows (uuid, name, workflow_type, indicator_types, kind, code, code_version, state, approval_mode,
         approval_timeout_seconds, risk_level, timeout_seconds, secrets, allowed_hosts, documentation, tags, schedule, is_system,
         builtin_key, created_at, updated_at)
       VALUES (@uuid, @name, @workflow_type, @indicator_types, @kind, @code, 1, @state, @approval_mode,
         @approval_timeout_seconds, @risk_level, @timeout_seconds, @secrets, @allowed_hosts, @documentation, @tags,
-        @schedule, @is_system, @builtin_key, @now, @now)`);
+        @schedule, @is_system, @builtin_key, @now, @now)
+      RETURNING id`);
     this.insertVersion = db.prepare(`
       INSERT INTO workflow_versions (workflow_id, version, code, secrets, allowed_hosts, timeout_seconds, schedule, saved_at, author_key)
       VALUES (@workflow_id, @version, @code, @secrets, @allowed_hosts, @timeout_seconds, @schedule, @saved_at, @author_key)`);
-    this.insertTag = db.prepare('INSERT OR IGNORE INTO workflow_tags (workflow_id, tag) VALUES (?, ?)');
+    this.insertTag = db.prepare('INSERT INTO workflow_tags (workflow_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING');
     this.deleteTags = db.prepare('DELETE FROM workflow_tags WHERE workflow_id = ?');
     this.versionsOf = db.prepare<[number], VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC`,
@@ -238,7 +240,7 @@ export class WorkflowRepository {
   create(fields: WorkflowFields, options: { now: string; author: string | null; isSystem?: boolean; builtinKey?: string; uuid?: string }): Workflow {
     return this.db.transaction(() => {
       const uuid = options.uuid ?? newId();
-      const { lastInsertRowid } = this.insertRow.run({
+      const { id } = this.insertRow.get({
         ...fields,
         uuid,
         indicator_types: toJson(fields.indicator_types),
@@ -249,8 +251,7 @@ export class WorkflowRepository {
         is_system: options.isSystem ? 1 : 0,
         builtin_key: options.builtinKey ?? null,
         now: options.now,
-      });
-      const id = Number(lastInsertRowid);
+      })!;
       this.saveVersion(id, 1, fields, options);
       for (const tag of fields.tags) this.insertTag.run(id, tag);
       return this.getById(id)!;
@@ -362,7 +363,9 @@ export class WorkflowRepository {
       params.tag = filter.tag;
     }
     if (filter.q) {
-      where.push("(w.name LIKE @q ESCAPE '\\' OR w.documentation LIKE @q ESCAPE '\\' OR w.tags LIKE @q ESCAPE '\\')");
+      // SQLite's LIKE ignores the case of ASCII letters; PostgreSQL's ILIKE is the same search.
+      const like = this.db.dialect === 'postgres' ? 'ILIKE' : 'LIKE';
+      where.push(`(w.name ${like} @q ESCAPE '\\' OR w.documentation ${like} @q ESCAPE '\\' OR w.tags ${like} @q ESCAPE '\\')`);
       params.q = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     }
     const whereSql = where.join(' AND ');
@@ -413,7 +416,7 @@ export class WorkflowRepository {
   declaredSecretNames(): string[] {
     return this.db
       .prepare<[], { name: string }>(
-        'SELECT DISTINCT s.value AS name FROM workflows w, json_each(w.secrets) s WHERE w.deleted_at IS NULL ORDER BY 1',
+        `SELECT DISTINCT s.value AS name FROM workflows w, ${this.secretsOf('w')} WHERE w.deleted_at IS NULL ORDER BY 1`,
       )
       .all()
       .map((row) => row.name);
@@ -423,8 +426,13 @@ export class WorkflowRepository {
   usingSecret(name: string): Array<{ uuid: string; name: string }> {
     return this.db
       .prepare<[string], { uuid: string; name: string }>(
-        'SELECT w.uuid, w.name FROM workflows w, json_each(w.secrets) s WHERE w.deleted_at IS NULL AND s.value = ? ORDER BY w.name',
+        `SELECT w.uuid, w.name FROM workflows w, ${this.secretsOf('w')} WHERE w.deleted_at IS NULL AND s.value = ? ORDER BY w.name`,
       )
       .all(name);
+  }
+
+  /** The names in a workflow's `secrets` JSON array, as table `s` with a `value` column. */
+  private secretsOf(alias: string): string {
+    return this.db.dialect === 'postgres' ? `jsonb_array_elements_text(${alias}.secrets::jsonb) AS s(value)` : `json_each(${alias}.secrets) AS s`;
   }
 }

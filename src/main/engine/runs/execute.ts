@@ -61,6 +61,9 @@ export interface ExecutionServiceDeps {
 }
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+
+/** An execute found its Idempotency-Key recorded by a concurrent one after its own check. */
+class IdempotencyKeyTaken extends Error {}
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** JSON with sorted keys, so that the same body hashes the same whatever its key order. */
@@ -226,7 +229,10 @@ export class ExecutionService {
           run = store.runs.insertQueued({ ...origin, approval_id: null }, iso(now));
           answer = { data: { run_uuid: run.uuid, status: 'queued', ...about }, meta: {} };
         }
-        if (idempotencyKey !== undefined) store.idempotency.put(caller.id, idempotencyKey, bodyHash!, answer, iso(now));
+        if (idempotencyKey !== undefined && !store.idempotency.put(caller.id, idempotencyKey, bodyHash!, answer, iso(now), iso(now - IDEMPOTENCY_WINDOW_MS))) {
+          // Another instance on the same database took the key first: this savepoint is undone.
+          throw new IdempotencyKeyTaken();
+        }
         return { answer, approval, run };
       })
       .then(
@@ -238,7 +244,9 @@ export class ExecutionService {
         },
         (error: unknown) => {
           if (!gated) queue.release(caller.id);
-          throw error;
+          const replay = error instanceof IdempotencyKeyTaken ? this.stored(caller.id, idempotencyKey!, bodyHash!, now) : undefined;
+          if (!replay) throw error;
+          return { answer: replay.answer, approval: null, run: null };
         },
       );
 

@@ -5,11 +5,11 @@
 // - workflows.schedule (JSON, part of each version), next_run_at (when the schedule fires next;
 //   null unless the workflow is active and has one), last_scheduled_at (the last occurrence handled);
 // - workflow_versions.schedule; runs.scheduled_for and approvals.scheduled_for (the occurrence).
-import type { Db } from '../open.ts';
+import type { SqliteDb } from '../open.ts';
 import { rebuildTable, replaceOnce } from '../rebuild.ts';
 
 export default {
-  run(db: Db): void {
+  run(db: SqliteDb): void {
     rebuildTable(
       db,
       'workflows',

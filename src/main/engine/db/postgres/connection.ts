@@ -1,0 +1,236 @@
+// One PostgreSQL connection with the synchronous shape of better-sqlite3 (../sql.ts), so the
+// repositories, their transactions and the engine above them are the same code on both stores.
+//
+// The `pg` driver runs on a worker thread that owns the connection; each statement is handed to it
+// and the calling thread waits (Atomics.wait) for the answer, which it then takes off the port with
+// receiveMessageOnPort. An instance's statements therefore run one at a time on one connection, as
+// they do on SQLite: a transaction never interleaves with another piece of the engine's work. The
+// price is that the event loop waits out each round trip (tens of microseconds over a local socket;
+// measured in docs/performance.md). A team scales by instances, each with its own connection.
+import { createRequire } from 'node:module';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import type { BindParameters, SqlDatabase, Statement, Transaction } from '../sql.ts';
+import { translateParameters, type TranslatedSql } from './parameters.ts';
+
+/** A statement PostgreSQL refused, with its SQLSTATE (`23505` unique violation, `40P01` deadlock…). */
+export class PostgresError extends Error {
+  readonly code: string | undefined;
+  readonly constraint: string | undefined;
+  constructor(message: string, code?: string, constraint?: string) {
+    super(message);
+    this.name = 'PostgresError';
+    this.code = code;
+    this.constraint = constraint;
+  }
+}
+
+export interface PostgresConnectionOptions {
+  /** How long one statement may run before PostgreSQL cancels it. */
+  statementTimeoutMs?: number;
+  /** How long a statement waits for a row another instance holds before it fails. */
+  lockTimeoutMs?: number;
+}
+
+/**
+ * The worker's code. An `eval` worker inherits `--input-type`, so it uses no `require` or `import`
+ * of its own; it gets the driver's resolved path from the main thread.
+ *
+ * A connection lost inside a transaction took the transaction with it: every statement until the
+ * transaction's end fails, so none lands outside it on a new connection. Between transactions a
+ * lost connection is opened again on the next statement.
+ */
+const WORKER_SOURCE = `
+const { workerData } = process.getBuiltinModule('node:worker_threads');
+const { createRequire } = process.getBuiltinModule('node:module');
+const { port, signal: shared, pgPath, config } = workerData;
+const signal = new Int32Array(shared);
+const pg = createRequire(pgPath)(pgPath);
+// int8: ids and counts, far below 2^53.
+pg.types.setTypeParser(20, Number);
+let client = null;
+let inTransaction = false;
+let lost = null;
+function reply(message) {
+  port.postMessage(message);
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+function forget(c, error) {
+  if (client !== c) return;
+  client = null;
+  if (inTransaction) lost = error;
+  c.end().catch(() => {});
+}
+async function connection() {
+  if (client) return client;
+  const c = new pg.Client(config);
+  c.on('error', (error) => forget(c, error));
+  c.on('end', () => forget(c, new Error('the connection to PostgreSQL was closed')));
+  await c.connect();
+  client = c;
+  return c;
+}
+const toBuffer = (value) => (value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value);
+async function handle(message) {
+  if (message.op === 'close') {
+    const c = client;
+    client = null;
+    if (c) await c.end();
+    return {};
+  }
+  if (lost) {
+    const error = lost;
+    if (message.op === 'rollback' || message.op === 'commit') {
+      lost = null;
+      inTransaction = false;
+      if (message.op === 'rollback') return {};
+    }
+    throw new Error('the connection to PostgreSQL was lost during the transaction, which was rolled back: ' + error.message);
+  }
+  const c = await connection();
+  if (message.op === 'begin') {
+    // Whatever the database's default: the claims, compare-and-set decisions and unique keys are
+    // written for statements that each see what committed before them.
+    await c.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+    inTransaction = true;
+    return {};
+  }
+  if (message.op === 'commit' || message.op === 'rollback') {
+    try {
+      await c.query(message.op === 'commit' ? 'COMMIT' : 'ROLLBACK');
+    } finally {
+      inTransaction = false;
+    }
+    return {};
+  }
+  const result = await c.query(message.values ? { text: message.text, values: message.values.map(toBuffer) } : message.text);
+  const last = Array.isArray(result) ? result[result.length - 1] : result;
+  return { rows: last?.rows ?? [], count: last?.rowCount ?? 0 };
+}
+port.on('message', (message) => {
+  handle(message).then(reply, (error) =>
+    reply({ error: { message: error instanceof Error ? error.message : String(error), code: error?.code, constraint: error?.constraint } }),
+  );
+});
+`;
+
+type Request =
+  | { op: 'begin' | 'commit' | 'rollback' | 'close' }
+  | { op: 'query'; text: string; values?: unknown[] };
+type Reply = { rows?: Record<string, unknown>[]; count?: number; error?: { message: string; code?: string; constraint?: string } };
+
+/** Long enough for any statement the timeouts let run, and the connection to open first. */
+const REPLY_WAIT_MARGIN_MS = 15_000;
+
+export class PostgresConnection implements SqlDatabase {
+  readonly dialect = 'postgres' as const;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  private readonly replyWaitMs: number;
+  private depth = 0;
+  private closed = false;
+  private dead: Error | undefined;
+
+  constructor(url: string, options: PostgresConnectionOptions = {}) {
+    const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
+    const lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
+    this.replyWaitMs = statementTimeoutMs + REPLY_WAIT_MARGIN_MS;
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const config = {
+      connectionString: url,
+      application_name: 'vigil',
+      statement_timeout: statementTimeoutMs,
+      lock_timeout: lockTimeoutMs,
+      connectionTimeoutMillis: REPLY_WAIT_MARGIN_MS - 5_000,
+    };
+    this.worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { port: port2, signal: this.signal.buffer, pgPath: createRequire(import.meta.url).resolve('pg'), config },
+      transferList: [port2],
+    });
+    this.worker.on('error', (error) => (this.dead = error));
+    this.worker.on('exit', (code) => (this.dead ??= new Error(`the PostgreSQL worker thread exited with code ${code}`)));
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  prepare<P extends BindParameters = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    const translated = translateParameters(sql);
+    const query = (params: unknown[]) => this.query(translated, params);
+    return {
+      run: (...params) => ({ changes: query(params).count ?? 0 }),
+      get: (...params) => query(params).rows?.[0] as R | undefined,
+      all: (...params) => (query(params).rows ?? []) as R[],
+    };
+  }
+
+  exec(sql: string): void {
+    this.call({ op: 'query', text: sql });
+  }
+
+  transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F> {
+    const run = (...args: Parameters<F>): ReturnType<F> => {
+      const savepoint = this.depth > 0 ? `vigil_${this.depth}` : undefined;
+      this.call(savepoint ? { op: 'query', text: `SAVEPOINT ${savepoint}` } : { op: 'begin' });
+      this.depth++;
+      let result: ReturnType<F>;
+      try {
+        result = fn(...args) as ReturnType<F>;
+      } catch (error) {
+        this.depth--;
+        try {
+          this.call(savepoint ? { op: 'query', text: `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` } : { op: 'rollback' });
+        } catch {
+          // The statement's own error says more than the rollback's (a lost connection rolled back already).
+        }
+        throw error;
+      }
+      this.depth--;
+      if (savepoint) this.call({ op: 'query', text: `RELEASE SAVEPOINT ${savepoint}` });
+      else this.call({ op: 'commit' });
+      return result;
+    };
+    return Object.assign(run, { immediate: run }) as Transaction<F>;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (!this.dead) this.call({ op: 'close' });
+    } finally {
+      void this.worker.terminate();
+      this.port.close();
+    }
+  }
+
+  private query(translated: TranslatedSql, params: unknown[]): Reply {
+    return this.call({ op: 'query', text: translated.text, values: translated.bind(params) });
+  }
+
+  private call(request: Request): Reply {
+    if (this.dead) throw new PostgresError(`The PostgreSQL connection is gone: ${this.dead.message}`);
+    if (this.closed && request.op !== 'close') throw new PostgresError('The PostgreSQL connection is closed.');
+    Atomics.store(this.signal, 0, 0);
+    this.port.postMessage(request);
+    if (Atomics.wait(this.signal, 0, 0, this.replyWaitMs) === 'timed-out') {
+      this.dead = new Error(`no answer within ${this.replyWaitMs} ms`);
+      void this.worker.terminate();
+      throw new PostgresError(`PostgreSQL did not answer within ${this.replyWaitMs} ms; the connection was dropped.`);
+    }
+    const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
+    if (!reply) throw new PostgresError('The PostgreSQL worker answered without a message.');
+    if (reply.error) throw new PostgresError(reply.error.message, reply.error.code, reply.error.constraint);
+    if (reply.rows) for (const row of reply.rows) restoreBuffers(row);
+    return reply;
+  }
+}
+
+/** bytea arrives as a Uint8Array (a Buffer does not survive the thread hop); the code reads Buffers. */
+function restoreBuffers(row: Record<string, unknown>): void {
+  for (const [column, value] of Object.entries(row)) {
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value)) row[column] = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  }
+}
