@@ -1,5 +1,6 @@
 // Starts a real Vigil server (real SQLite file in a temp dir, real sandbox process) for tests, and
-// a tiny client that speaks its HTTP API.
+// a tiny client that speaks its HTTP API. With VIGIL_TEST_DATABASE=postgres each server stores in a
+// fresh database of a private PostgreSQL cluster instead (npm test runs some suites both ways).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { createSandboxHost, type SandboxHost } from '../../src/main/sandbox/inde
 import { startServer, type RunningServer } from '../../src/main/engine/index.ts';
 import { createMemorySecretStore } from '../../src/main/engine/secrets/index.ts';
 import type { ServerOptions } from '../../src/main/engine/server.ts';
+import { startPostgres, type PostgresCluster } from './postgres.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -30,6 +32,16 @@ export interface TestServer {
 }
 
 let shared: SandboxHost | null = null;
+let cluster: Promise<PostgresCluster> | null = null;
+
+/** Whether this run's test servers store in PostgreSQL (VIGIL_TEST_DATABASE=postgres). */
+export const onPostgres = process.env.VIGIL_TEST_DATABASE === 'postgres';
+
+/** A fresh PostgreSQL database of this file's cluster (started on first use, stopped with the sandbox). */
+export async function testDatabase(): Promise<string> {
+  cluster ??= startPostgres();
+  return (await cluster).createDatabase();
+}
 
 /** One sandbox process serves every server a test file starts; it is closed with the last one. */
 function sandboxHost(): SandboxHost {
@@ -40,13 +52,18 @@ function sandboxHost(): SandboxHost {
 export async function closeSharedSandbox(): Promise<void> {
   await shared?.close();
   shared = null;
+  const started = cluster;
+  cluster = null;
+  await (await started)?.stop();
 }
 
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
   const sandbox = sandboxHost();
+  const database = options.database ?? (onPostgres ? await testDatabase() : undefined);
   const server = await startServer({
     dataDir,
+    ...(database === undefined ? {} : { database }),
     executor: sandbox,
     secrets: createMemorySecretStore(),
     credentials: createMemorySecretStore(),

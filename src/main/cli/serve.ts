@@ -6,7 +6,9 @@ import {
   CREDENTIALS_SERVICE,
   defaultDataDir,
   findMaterialRoot,
+  isPostgresUrl,
   loginUrl,
+  redactDatabaseUrl,
   startServer,
   type MasterKey,
 } from '../engine/index.ts';
@@ -17,6 +19,7 @@ import { masterKeyFromEnv } from './data.ts';
 
 const help = `Usage: vigil serve [--host 127.0.0.1] [--port N|0] [--data-dir DIR]
                    [--public-url https://HOST[:PORT]] [--tls-cert FILE --tls-key FILE]
+                   [--database postgres://… [--lease SECONDS]]
 
 Runs Vigil headless: the engine, the REST API and the sandbox, on loopback unless told otherwise.
 When ready it prints "Vigil listening on <url>", then a one-time login link for the console
@@ -34,6 +37,13 @@ Options:
                     links Vigil hands out (login, approval pages) use it
   --tls-cert FILE   PEM certificate chain: serve HTTPS directly (with --tls-key)
   --tls-key FILE    PEM private key for --tls-cert
+  --database URL    store in this PostgreSQL (15 or later) database instead of the data folder's
+                    SQLite file (default $VIGIL_DATABASE_URL). Several instances may share it,
+                    each with its own --data-dir; they share one queue, one approval gate and
+                    their events. Needs VIGIL_MASTER_KEY_FILE: the instances share secret values
+                    through the database, sealed under that key
+  --lease SECONDS   with --database: how long an instance may be silent before the others fail
+                    its running runs as interrupted (default 30)
 
 Environment:
   VIGIL_MASTER_KEY_FILE  seal secret values in the database under this master key instead of the
@@ -59,7 +69,16 @@ export const command: Command = {
         'public-url': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
+        database: { type: 'string' },
+        lease: { type: 'string' },
       });
+      const database = values.database ?? (io.env.VIGIL_DATABASE_URL || undefined);
+      if (database !== undefined && !isPostgresUrl(database)) throw new UsageError('--database must be a postgres:// or postgresql:// URL');
+      if (values.lease !== undefined && database === undefined) throw new UsageError('--lease goes with --database');
+      const leaseSeconds = values.lease === undefined ? undefined : Number(values.lease);
+      if (leaseSeconds !== undefined && !(Number.isFinite(leaseSeconds) && leaseSeconds >= 1 && leaseSeconds <= 3600)) {
+        throw new UsageError(`--lease must be 1–3600 seconds, not ${values.lease}`);
+      }
       if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
       if (values['public-url'] !== undefined) {
         try {
@@ -83,6 +102,11 @@ export const command: Command = {
         io.err(`vigil serve: ${(error as Error).message}`);
         return 1;
       }
+      if (database !== undefined && !master) {
+        throw new UsageError(
+          '--database needs VIGIL_MASTER_KEY_FILE: the instances sharing the database share secret values through it, sealed under the master key (see vigil master-key --help)',
+        );
+      }
       const executor = createSandboxHost();
       // On the other core while this process opens the database and loads the API: the first run
       // then finds the sandbox ready (design-decisions.md § Start-up).
@@ -91,6 +115,8 @@ export const command: Command = {
       try {
         server = await startServer({
           dataDir,
+          ...(database === undefined ? {} : { database }),
+          ...(leaseSeconds === undefined ? {} : { leaseMs: leaseSeconds * 1000 }),
           host: values.host,
           port,
           publicUrl: values['public-url'],
@@ -122,6 +148,7 @@ export const command: Command = {
       io.out(`Vigil listening on ${server.url}${server.publicUrl === server.url ? '' : ` (public URL ${server.publicUrl})`}`);
       io.out(`Console (one-time login link): ${loginUrl(server.publicUrl, createLoginToken(server.engine))}`);
       io.out(`Data folder: ${dataDir}`);
+      if (database !== undefined) io.out(`Database: ${redactDatabaseUrl(database)} (PostgreSQL, shared by the instances that name it)`);
       if (master) io.out(`Secrets: sealed in the database under master key ${master.id} (VIGIL_MASTER_KEY_FILE)`);
       const keychain = await server.engine.keychain.check();
       if (keychain.state === 'unavailable') {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { clusterMembership, DEFAULT_LEASE_MS, type ClusterMembership } from './cluster.ts';
 import { openStore, type Store } from './db/index.ts';
 import { DATABASE_FILE, ensureDataDir } from './paths.ts';
 import { EventBus } from './events/bus.ts';
+import type { EventRelay } from './events/postgres-relay.ts';
 import { ApprovalService } from './approvals/index.ts';
 import { KeyService } from './keys/index.ts';
 import { NotificationService, type DesktopNotifier, type NotifyOptions } from './notify/index.ts';
@@ -30,6 +32,16 @@ export interface EngineLog {
 
 export interface EngineOptions {
   dataDir: string;
+  /**
+   * A `postgres://` URL: the store is that PostgreSQL database, which other instances may share.
+   * By default the store is the SQLite file in `dataDir`.
+   */
+  database?: string;
+  /**
+   * On a shared database: how long an instance may go without a heartbeat before the others fail
+   * its running runs as interrupted (30 s by default).
+   */
+  leaseMs?: number;
   /** Executes runs; the sandbox host. */
   executor: RunExecutor;
   /** Where workflow secret values live: the OS keychain, or (a server without one) sealed in the database. */
@@ -90,6 +102,8 @@ export interface Engine {
   schedules: ScheduleService;
   /** Recovers interrupted runs, resumes the queue, starts the expiry sweeper. */
   start(): void;
+  /** Resolves once the other instances' events reach this one (on a shared database; at once alone). */
+  hearingOthers(): Promise<void>;
   /** Drains runs in flight, stops timers and closes the database. */
   close(): Promise<void>;
 }
@@ -102,7 +116,7 @@ const consoleLog: EngineLog = {
 /** The engine: plain Node, no electron; the shell and `vigil serve` both build it through here. */
 export function createEngine(options: EngineOptions): Engine {
   ensureDataDir(options.dataDir);
-  const store = openStore(join(options.dataDir, DATABASE_FILE));
+  const store = openStore(options.database ?? join(options.dataDir, DATABASE_FILE));
   const clock = options.clock ?? systemClock;
   const log = options.log ?? consoleLog;
   const { executor } = options;
@@ -123,7 +137,19 @@ export function createEngine(options: EngineOptions): Engine {
   const keys = new KeyService(store, clock);
   const integrationConfig = { settings: store.settings, credentials };
   const workflowSecrets = new SecretService({ store, values: secrets, keychain, clock });
-  const scheduler = new RunScheduler({ store, executor, secrets, credentials, bus, settings, clock, log });
+  // Set once the engine starts, on a database other instances share.
+  let relayed: EventRelay | undefined;
+  const scheduler = new RunScheduler({
+    store,
+    executor,
+    secrets,
+    credentials,
+    bus,
+    settings,
+    clock,
+    log,
+    ...(store.cluster ? { cancelElsewhere: (runId: number, by: string) => relayed?.signal({ kind: 'cancel-run', run_id: runId, by }) } : {}),
+  });
   const approvals = new ApprovalService({
     store,
     bus,
@@ -141,6 +167,10 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const schedules = new ScheduleService({ store, bus, clock, settings, approvals, queue, log });
   let purgeTimer: NodeJS.Timeout | null = null;
+  const membership: ClusterMembership | undefined = store.cluster
+    ? clusterMembership({ cluster: store.cluster, scheduler, clock, log, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS })
+    : undefined;
+  let relay: Promise<EventRelay | undefined> = Promise.resolve(undefined);
   // Links in notifications need the address the server listens on, known only after createEngine.
   let self: Engine | null = null;
   const notifications = new NotificationService({
@@ -193,7 +223,25 @@ export function createEngine(options: EngineOptions): Engine {
     start() {
       // First, so approvals the sweeper expires at start-up still update their Slack/Teams messages.
       notifications.start();
-      scheduler.start();
+      if (membership && store.cluster) {
+        const instanceId = store.cluster.instanceId;
+        relay = import('./events/postgres-relay.ts').then(async ({ relayEventsThroughPostgres }) => {
+          const started = relayEventsThroughPostgres(options.database!, bus, instanceId, log, (signal) => {
+            if (signal.kind === 'settings-changed') settings.reload();
+            else scheduler.abortHere(signal.run_id, signal.by);
+          });
+          relayed = started;
+          settings.onChange((_, changed) => {
+            if (changed === 'here') started.signal({ kind: 'settings-changed' });
+          });
+          await started.ready;
+          return started;
+        });
+        membership.join();
+        scheduler.start(membership.aliveSince());
+      } else {
+        scheduler.start();
+      }
       approvals.start();
       // After the queue resumed: occurrences missed while Vigil was not running are handled now.
       schedules.start();
@@ -202,12 +250,18 @@ export function createEngine(options: EngineOptions): Engine {
       purgeTimer = setInterval(purge, 3600 * 1000);
       purgeTimer.unref();
     },
+    async hearingOthers() {
+      await relay;
+    },
     async close() {
       schedules.stop();
       await scheduler.drain();
       approvals.stop();
       if (purgeTimer) clearInterval(purgeTimer);
       await notifications.close();
+      // Runs still going when the drain gave up are the others' to reclaim now.
+      membership?.leave();
+      await (await relay)?.close();
       store.close();
     },
   };

@@ -320,7 +320,7 @@ export class ApprovalService {
   sweep(): number {
     const now = iso(this.clock.now());
     const skipped: Array<{ run_uuid: string; workflow_uuid: string }> = [];
-    const expired = this.store.transaction(() => {
+    const expired = this.store.serialized('approval-expiry', () => {
       const ids = this.store.approvals.expireOverdue(now);
       for (const id of ids) {
         const approval = this.store.approvals.getById(id)!;

@@ -13,6 +13,11 @@ export interface EngineEvent {
    * workflow event). Not part of `data`: it decides who hears the event and is never sent.
    */
   owner: number | null;
+  /**
+   * Relayed from another engine instance on the same database (PostgreSQL): its SSE clients and
+   * waiters hear it here too, but what the event caused (notifications) was done where it happened.
+   */
+  remote?: true;
 }
 
 /**
@@ -32,7 +37,15 @@ export class EventBus {
   }
 
   emit(type: EngineEventType, data: Record<string, unknown>, owner: number | null = null): EngineEvent {
-    const event: EngineEvent = { id: this.nextId++, type, at: new Date().toISOString(), data, owner };
+    return this.publish({ id: this.nextId++, type, at: new Date().toISOString(), data, owner });
+  }
+
+  /** An event another instance emitted (see `remote`); it gets an id in this instance's sequence. */
+  emitRemote(type: EngineEventType, at: string, data: Record<string, unknown>, owner: number | null): EngineEvent {
+    return this.publish({ id: this.nextId++, type, at, data, owner, remote: true });
+  }
+
+  private publish(event: EngineEvent): EngineEvent {
     this.history.push(event);
     if (this.history.length > this.historySize) this.history.shift();
     this.emitter.emit('event', event);

@@ -220,7 +220,10 @@ export class NotificationService {
   start(): void {
     this.unsubscribe.push(
       this.deps.approvals.onCreated((approval, token) => this.approvalCreated(approval, token)),
-      this.deps.bus.subscribe((event) => this.onEvent(event)),
+      // The instance where an event happened tells Slack, Teams and the desktop; the others stay quiet.
+      this.deps.bus.subscribe((event) => {
+        if (!event.remote) this.onEvent(event);
+      }),
     );
     this.enqueue('socket', () => this.reconcileSocket());
   }

@@ -19,6 +19,8 @@ export interface SchedulerDeps {
   settings: SettingsService;
   clock: Clock;
   log: { error(message: string): void };
+  /** On a database other instances share: asks them to cancel a run one of them is running. */
+  cancelElsewhere?: (runId: number, by: string) => void;
 }
 
 /**
@@ -45,15 +47,25 @@ export class RunScheduler {
     deps.settings.onChange(() => this.notify());
   }
 
-  /** Fails runs a previous process left running, then starts taking queued runs. */
-  start(): void {
+  /** Fails runs a stopped process left running (see `recover`), then starts taking queued runs. */
+  start(aliveSince?: string): void {
+    this.recover(aliveSince);
+    this.queue.resync();
+    this.resume();
+  }
+
+  /**
+   * Fails the runs no process will finish: alone on the database, every run left running; on a
+   * shared one, the runs of instances not seen since `aliveSince`. Returns how many.
+   */
+  recover(aliveSince?: string): number {
     const { store, bus, clock } = this.deps;
-    for (const id of store.runs.failInterrupted(iso(clock.now()))) {
+    const ids = store.runs.failInterrupted(iso(clock.now()), aliveSince);
+    for (const id of ids) {
       const run = store.runs.getById(id)!;
       bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: run.status }, run.trigger_key_id);
     }
-    this.queue.resync();
-    this.resume();
+    return ids.length;
   }
 
   /** A run of this key was committed as queued: count it and start it when its turn comes. */
@@ -94,6 +106,16 @@ export class RunScheduler {
       bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: run.status }, run.trigger_key_id);
       return true;
     }
+    if (this.abortHere(runId, by)) return true;
+    if (this.deps.cancelElsewhere && store.runs.getById(runId)?.status === 'running') {
+      this.deps.cancelElsewhere(runId, by);
+      return true;
+    }
+    return false;
+  }
+
+  /** Aborts the run if this instance is running it; false when it is not. */
+  abortHere(runId: number, by: string): boolean {
     const controller = this.active.get(runId);
     if (!controller) return false;
     controller.abort(new Error(`cancelled by ${by}`));

@@ -15,7 +15,7 @@ import type { SettingsService } from '../settings/index.ts';
 import { iso, type Clock } from '../util/time.ts';
 
 export interface ScheduleServiceDeps {
-  store: Pick<Store, 'workflows' | 'runs' | 'transaction'>;
+  store: Pick<Store, 'workflows' | 'runs' | 'serialized'>;
   bus: EventBus;
   clock: Clock;
   settings: Pick<SettingsService, 'get'>;
@@ -116,8 +116,10 @@ export class ScheduleService {
     };
     const at = iso(now);
 
-    const handled = store.transaction((): Handled => {
+    const handled = store.serialized('schedules', (): Handled => {
       const result: Handled = { workflow, skipped: [], run: null, approval: null };
+      // Another instance on the same database handled this occurrence while this one waited its turn.
+      if (store.workflows.getById(workflow.id)?.next_run_at !== workflow.next_run_at) return result;
       if (missed.length > 0) {
         const count = `${missed.length}${later.more ? '+' : ''}`;
         const span = missed.length === 1 ? iso(missed[0]!.getTime()) : `${iso(missed[0]!.getTime())} to ${iso(missed.at(-1)!.getTime())}`;

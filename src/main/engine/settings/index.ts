@@ -18,7 +18,8 @@ export const DEFAULT_SETTINGS: Settings = {
   max_queued_runs: 2000,
 };
 
-type Listener = (settings: Settings) => void;
+/** `elsewhere`: changed by another instance on the same database, read again here. */
+type Listener = (settings: Settings, changed: 'here' | 'elsewhere') => void;
 
 /** Settings live in SQLite; this keeps a parsed copy so hot paths never read the table. */
 export class SettingsService {
@@ -26,12 +27,19 @@ export class SettingsService {
   private readonly listeners = new Set<Listener>();
   private readonly repo: SettingsRepository;
 
+  private readonly overrides: Partial<Settings>;
+
   constructor(repo: SettingsRepository, overrides: Partial<Settings> = {}) {
     this.repo = repo;
+    this.overrides = overrides;
+    this.current = this.stored();
+  }
+
+  private stored(): Settings {
     // The table also holds other rooms' keys (notifiers.*, llm.*); only the engine's own belong here.
-    const stored = repo.read();
+    const stored = this.repo.read();
     const known = Object.fromEntries(Object.keys(DEFAULT_SETTINGS).filter((key) => key in stored).map((key) => [key, stored[key]]));
-    this.current = { ...DEFAULT_SETTINGS, ...(known as Partial<Settings>), ...overrides };
+    return { ...DEFAULT_SETTINGS, ...(known as Partial<Settings>), ...this.overrides };
   }
 
   get(): Settings {
@@ -41,7 +49,14 @@ export class SettingsService {
   update(changes: Partial<Settings>): Settings {
     this.repo.write(changes);
     this.current = { ...this.current, ...changes };
-    for (const listener of this.listeners) listener(this.current);
+    for (const listener of this.listeners) listener(this.current, 'here');
+    return this.current;
+  }
+
+  /** Reads the settings again: another instance on the same database changed them. */
+  reload(): Settings {
+    this.current = this.stored();
+    for (const listener of this.listeners) listener(this.current, 'elsewhere');
     return this.current;
   }
 
