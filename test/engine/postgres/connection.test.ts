@@ -19,6 +19,7 @@ describe('parameters in the repositories\' style', () => {
     expect(() => translateParameters('SELECT @a').bind([{}])).toThrow(/Missing named parameter "a"/);
     expect(() => translateParameters('SELECT ?, ?').bind([1])).toThrow(/takes 2 values/);
     expect(() => translateParameters('SELECT ?, @a')).toThrow(/mixes/);
+    expect(translateParameters('SELECT COUNT(*) FROM t').bind([{ limit: 10 }])).toEqual([]);
   });
 });
 

@@ -54,6 +54,8 @@ export function translateParameters(sql: string): TranslatedSql {
   return {
     text,
     bind(params) {
+      // A list query may hand its named values to a statement that happens to use none of them.
+      if (positional === 0 && params.length === 1 && typeof params[0] === 'object' && params[0] !== null) return [];
       if (params.length !== positional) throw new RangeError(`The statement takes ${positional} values; ${params.length} were given.`);
       return params.map(toPostgres);
     },
