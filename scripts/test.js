@@ -46,21 +46,40 @@ check('typecheck (node)', bin('tsc'), ['-p', 'tsconfig.json']);
 check('typecheck (web)', bin('tsc'), ['-p', 'tsconfig.web.json']);
 check('eslint', bin('eslint'), ['.']);
 
-const vitestReport = join(scratch, 'vitest.json');
-const vitestStatus = run('vitest', ...wrap(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]));
-if (existsSync(vitestReport)) {
-  const report = JSON.parse(readFileSync(vitestReport, 'utf8'));
+/** A vitest run, counted test by test from its JSON report. */
+function countVitest(reportFile, label, status) {
+  if (!existsSync(reportFile)) {
+    totals.failed++;
+    failures.push(`${label} (exit ${status}, no report)`);
+    return;
+  }
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
   totals.passed += report.numPassedTests;
   totals.failed += report.numFailedTests;
   totals.skipped += report.numPendingTests + report.numTodoTests;
   // A file that failed to load has no tests to count; it still is a failure.
   const brokenFiles = report.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0);
   totals.failed += brokenFiles.length;
-  if (report.numFailedTests > 0 || brokenFiles.length > 0) failures.push('vitest');
-} else {
-  totals.failed++;
-  failures.push(`vitest (exit ${vitestStatus}, no report)`);
+  if (report.numFailedTests > 0 || brokenFiles.length > 0) failures.push(label);
 }
+
+const vitestReport = join(scratch, 'vitest.json');
+const vitestStatus = run('vitest', ...wrap(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]));
+countVitest(vitestReport, 'vitest', vitestStatus);
+
+// The same API suites again with every test server on PostgreSQL (a private cluster per file, see
+// test/helpers/postgres.ts): the team server's store must pass what the embedded one passes. They
+// skip, saying why, where PostgreSQL is not installed.
+const POSTGRES_SUITES = [
+  'admission-hold', 'api-fuzz', 'authorization', 'decide-page', 'events', 'execute-api', 'http-endpoint', 'http-errors',
+  'indicator-validation', 'integrations-api', 'mcp', 'openapi-contract', 'run-steps', 'sandbox-wire', 'schedules',
+  'sealed-secrets', 'secret-warnings', 'seed-api-shapes', 'test-api', 'trust-boundary', 'workflow-files-api', 'workflows-api',
+].map((name) => `test/engine/${name}.test.ts`);
+const postgresReport = join(scratch, 'vitest-postgres.json');
+const postgresStatus = run('vitest on PostgreSQL', ...wrap(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${postgresReport}`, ...POSTGRES_SUITES]), {
+  env: { ...process.env, VIGIL_TEST_DATABASE: 'postgres' },
+});
+countVitest(postgresReport, 'vitest on PostgreSQL', postgresStatus);
 
 /** A Playwright suite, counted test by test from its JSON report. */
 function playwright(label, args) {

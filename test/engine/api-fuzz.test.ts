@@ -673,9 +673,11 @@ beforeAll(async () => {
   sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
   t = await startTestServer({ mcpSessionIdleMs: 60_000, secrets: countingStore('secrets'), credentials: countingStore('credentials') });
   t.server.engine.approvals.onCreated((approval, token) => decideTokens.set(approval.uuid, token));
-  const counts = t.server.engine.store.db.prepare(
+  const { db } = t.server.engine.store;
+  const settingsText = db.dialect === 'postgres' ? "string_agg(key || '=' || value, ';' ORDER BY key)" : "group_concat(key || '=' || value, ';')";
+  const counts = db.prepare(
     `SELECT ${COUNTED_TABLES.map((table) => `(SELECT COUNT(*) FROM ${table}) AS ${table}`).join(', ')}, ` +
-      "(SELECT group_concat(key || '=' || value, ';') FROM (SELECT key, value FROM settings ORDER BY key)) AS settings",
+      `(SELECT ${settingsText} FROM (SELECT key, value FROM settings ORDER BY key) AS s) AS settings`,
   );
   snapshot = () => ({
     ...(counts.get() as Snapshot),

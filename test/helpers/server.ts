@@ -33,6 +33,8 @@ export interface TestServer {
 
 let shared: SandboxHost | null = null;
 let cluster: Promise<PostgresCluster> | null = null;
+/** A server started again on the same data folder finds the same database, as it would its SQLite file. */
+const databaseOfFolder = new Map<string, string>();
 
 /** Whether this run's test servers store in PostgreSQL (VIGIL_TEST_DATABASE=postgres). */
 export const onPostgres = process.env.VIGIL_TEST_DATABASE === 'postgres';
@@ -54,13 +56,18 @@ export async function closeSharedSandbox(): Promise<void> {
   shared = null;
   const started = cluster;
   cluster = null;
+  databaseOfFolder.clear();
   await (await started)?.stop();
 }
 
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
   const sandbox = sandboxHost();
-  const database = options.database ?? (onPostgres ? await testDatabase() : undefined);
+  let database = options.database;
+  if (database === undefined && onPostgres) {
+    database = databaseOfFolder.get(dataDir) ?? (await testDatabase());
+    databaseOfFolder.set(dataDir, database);
+  }
   const server = await startServer({
     dataDir,
     ...(database === undefined ? {} : { database }),

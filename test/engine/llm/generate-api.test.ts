@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { closeSharedSandbox, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { startLlmStub, type LlmStub } from './stub.ts';
 import { answer, GOOD_CODE, REQUIRE_CODE, TYPE_ERROR_CODE, WRONG_MOCKS } from './fixtures.ts';
@@ -102,14 +101,9 @@ describe('LLM settings', () => {
     const general = await t.request('GET', '/v1/settings');
     expect(JSON.stringify(general.body)).not.toContain(API_KEY);
 
-    const db = new Database(join(t.dataDir, 'vigil.db'), { readonly: true });
-    try {
-      const rows = db.prepare('SELECT key, value FROM settings').all() as Array<{ key: string; value: string }>;
-      expect(rows.some((row) => row.key === 'llm.provider')).toBe(true);
-      expect(JSON.stringify(rows)).not.toContain(API_KEY);
-    } finally {
-      db.close();
-    }
+    const rows = t.server.engine.store.db.prepare('SELECT key, value FROM settings').all() as Array<{ key: string; value: string }>;
+    expect(rows.some((row) => row.key === 'llm.provider')).toBe(true);
+    expect(JSON.stringify(rows)).not.toContain(API_KEY);
     for (const file of ['vigil.db', 'vigil.db-wal']) {
       let bytes = Buffer.alloc(0);
       try {
