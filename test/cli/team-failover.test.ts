@@ -1,0 +1,111 @@
+// `kill -9` of one `vigil serve --database` instance under load: once its lease runs out, another
+// instance on the same PostgreSQL database fails the runs it was running as interrupted (with their
+// journal) and runs the ones it had queued. Nothing accepted is lost.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeNewMasterKeyFile } from '../../src/main/engine/index.ts';
+import { serve, type ServeProcess } from '../helpers/cli.ts';
+import { postgresSkipReason } from '../helpers/postgres.ts';
+import { closeSharedSandbox, eventually, startTestServer, testDatabase, type TestServer } from '../helpers/server.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'vigil-failover-'));
+let killed: ServeProcess | null = null;
+let survivor: TestServer | null = null;
+afterAll(async () => {
+  killed?.child.kill('SIGKILL');
+  await survivor?.close();
+  await closeSharedSandbox();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe.skipIf(postgresSkipReason)('an instance killed under load', () => {
+  it('has its running runs failed as interrupted after the lease, and its queued runs run elsewhere', async () => {
+    const url = await testDatabase();
+    survivor = await startTestServer({ database: url, leaseMs: 2000 });
+    const held: ServerResponse[] = [];
+    let answerAll = false;
+    const calls: string[] = [];
+    const upstream = createServer((req, res) => {
+      calls.push(req.url ?? '');
+      if (answerAll) res.end('{"ok":true}');
+      else held.push(res);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    try {
+      const t = survivor;
+      expect((await t.request('PATCH', '/v1/settings', { body: { run_concurrency: 3 } })).status).toBe(200);
+      const created = await t.request('POST', '/v1/workflows', {
+        body: {
+          name: 'waits on the upstream',
+          state: 'active',
+          approval_mode: 'never',
+          allowed_hosts: ['127.0.0.1'],
+          code: `export async function run(ctx) {\n  ctx.log.info("calling the upstream");\n  await ctx.http.get(${JSON.stringify(upstreamUrl)} + "/" + ctx.run.id);\n  return ctx.ok("answered");\n}\n`,
+        },
+      });
+      expect(created.status).toBe(201);
+      const workflow = created.body.data.uuid as string;
+
+      const keyFile = join(scratch, 'master.key');
+      writeNewMasterKeyFile(keyFile);
+      killed = await serve(join(scratch, 'doomed'), ['--database', url, '--lease', '2'], {
+        ...process.env,
+        VIGIL_MASTER_KEY_FILE: keyFile,
+        VIGIL_DIAL_LOOPBACK_ONLY: '1',
+      });
+      const accepted: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const res = await fetch(`${killed.url}/v1/workflows/${workflow}/execute`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${t.keys.human}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ indicator_type: 'ip', indicator_value: `192.0.2.${i}` }),
+        });
+        expect(res.status).toBe(202);
+        accepted.push(((await res.json()) as { data: { run_uuid: string } }).data.run_uuid);
+      }
+      // Three running on the doomed instance, each waiting for the upstream; seven queued.
+      await eventually(async () => held.length === 3, 'three runs to call the upstream');
+
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      answerAll = true;
+      for (const res of held.splice(0)) res.destroy();
+
+      const runs = await eventually(
+        async () => {
+          const all = await Promise.all(accepted.map(async (uuid) => (await t.request('GET', `/v1/workflow-runs/${uuid}`)).body.data));
+          return all.every((run) => run.status === 'success' || run.status === 'failed') ? all : null;
+        },
+        'every accepted run to end',
+        60_000,
+      );
+      const interrupted = runs.filter((run) => run.status === 'failed');
+      expect(interrupted).toHaveLength(3);
+      for (const run of interrupted) {
+        expect(run.error).toBe('interrupted');
+        const messages = run.logs.map((entry: { message: string }) => entry.message);
+        expect(messages[0]).toBe('calling the upstream');
+        expect(messages.at(-1)).toMatch(/^interrupted: Vigil stopped while this run was running/);
+      }
+      expect(runs.filter((run) => run.status === 'success')).toHaveLength(7);
+      expect(calls).toHaveLength(10);
+
+      // The seven that were queued ran on the instance that survived.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ claimed_by: string }>(`SELECT claimed_by FROM runs WHERE status = 'success' AND uuid = ANY($1)`, [accepted]);
+        expect(new Set(rows.map((row) => row.claimed_by))).toEqual(new Set([t.server.engine.store.cluster!.instanceId]));
+      } finally {
+        await client.end();
+      }
+    } finally {
+      upstream.close();
+    }
+  }, 120_000);
+});
