@@ -11,6 +11,7 @@ import {
   DATABASE_FILE,
   defaultDataDir,
   ensureDataDir,
+  isPostgresUrl,
   openStore,
   readMasterKeyFile,
   type MasterKey,
@@ -28,16 +29,26 @@ export function noDataMessage(dataDir: string): string {
   return `there is no Vigil data in ${dataDir} (no ${DATABASE_FILE}; nothing was created there). Give --data-dir DIR or set VIGIL_DATA_DIR to use another folder.`;
 }
 
-/** The folder's database, or `null` when it has none: nothing is created. */
-export function openExistingStore(dataDir: string): Store | null {
+/**
+ * The folder's database, or `null` when it has none: nothing is created. With VIGIL_DATABASE_URL
+ * set, the team server's PostgreSQL database instead, as `vigil serve` would use it.
+ */
+export function openExistingStore(dataDir: string, env: NodeJS.ProcessEnv): Store | null {
+  if (env.VIGIL_DATABASE_URL) return openTeamStore(env.VIGIL_DATABASE_URL);
   const file = join(dataDir, DATABASE_FILE);
   return existsSync(file) ? openStore(file) : null;
 }
 
 /** The folder's database, created (with the folder, owner-only) when missing: for commands that write. */
-export function openOrCreateStore(dataDir: string): Store {
+export function openOrCreateStore(dataDir: string, env: NodeJS.ProcessEnv): Store {
+  if (env.VIGIL_DATABASE_URL) return openTeamStore(env.VIGIL_DATABASE_URL);
   ensureDataDir(dataDir);
   return openStore(join(dataDir, DATABASE_FILE));
+}
+
+function openTeamStore(url: string): Store {
+  if (!isPostgresUrl(url)) throw new Error('VIGIL_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return openStore(url);
 }
 
 /**

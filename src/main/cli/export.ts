@@ -38,7 +38,7 @@ export const command: Command = {
       if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'DIR is required' : 'give exactly one DIR');
       const dir = resolve(io.cwd, positionals[0]!);
       const dataDir = dataDirOf(values['data-dir'], io.env);
-      const store = openExistingStore(dataDir);
+      const store = openExistingStore(dataDir, io.env);
       if (!store) {
         io.err(`vigil export: ${noDataMessage(dataDir)}`);
         return 1;

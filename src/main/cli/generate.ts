@@ -110,7 +110,7 @@ async function generateIn(
   options: { description: string; workflowType: WorkflowType | null; indicatorTypes: IndicatorType[] | undefined; out: string | null; json: boolean },
 ): Promise<number> {
   // Generation only reads the settings: a folder without a database is said, never created.
-  const store = openExistingStore(dataDir);
+  const store = openExistingStore(dataDir, io.env);
   if (!store) {
     io.err(`vigil generate: No LLM provider is configured: ${noDataMessage(dataDir)}`);
     return 1;

@@ -68,7 +68,7 @@ export const command: Command = {
         outcome = await throughServer(values.url, key, files, options);
       } else {
         target = dataDirOf(values['data-dir'], io.env);
-        outcome = await intoFolder(target, files, options);
+        outcome = await intoFolder(target, files, options, io.env);
       }
       if ('refused' in outcome) {
         if (values.json) io.out(JSON.stringify({ error: outcome.refused }));
@@ -103,12 +103,12 @@ function refusalOf(error: unknown): Refusal | null {
   return { message: String(candidate.message), problems: candidate.details.problems as Refusal['problems'] };
 }
 
-async function intoFolder(dataDir: string, files: Map<string, string>, options: { dryRun: boolean; activate: boolean }) {
+async function intoFolder(dataDir: string, files: Map<string, string>, options: { dryRun: boolean; activate: boolean }, env: NodeJS.ProcessEnv) {
   const { importIntoFolder } = await loadWorkflowFolder();
   // A dry run creates nothing: a folder without data is planned against an empty one, made and removed here.
-  const existing = options.dryRun ? openExistingStore(dataDir) : openOrCreateStore(dataDir);
+  const existing = options.dryRun ? openExistingStore(dataDir, env) : openOrCreateStore(dataDir, env);
   const scratch = existing ? null : await mkdtemp(join(tmpdir(), 'vigil-import-'));
-  const store = existing ?? openOrCreateStore(scratch!);
+  const store = existing ?? openOrCreateStore(scratch!, {});
   try {
     return { plan: await importIntoFolder(store, files, options) };
   } catch (error) {

@@ -39,7 +39,7 @@ async function create(args: string[], io: CommandIO): Promise<number> {
     throw new UsageError(`--expires must be an ISO-8601 date, not ${values.expires}`);
   }
   const dataDir = dataDirOf(values['data-dir'], io.env);
-  const store = openOrCreateStore(dataDir);
+  const store = openOrCreateStore(dataDir, io.env);
   try {
     const { key, secret } = keysOf(store).create({
       name: values.name,
@@ -66,7 +66,7 @@ async function create(args: string[], io: CommandIO): Promise<number> {
 async function list(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseOptions(args, { 'data-dir': { type: 'string' }, json: { type: 'boolean', default: false } });
   const dataDir = dataDirOf(values['data-dir'], io.env);
-  const store = openExistingStore(dataDir);
+  const store = openExistingStore(dataDir, io.env);
   if (!store) {
     // No keys anywhere yet: an empty list, and in words, which folder was looked at.
     if (values.json) io.out('[]');
@@ -97,7 +97,7 @@ async function revoke(args: string[], io: CommandIO): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('give exactly one key uuid or prefix to revoke');
   const wanted = positionals[0]!;
   const dataDir = dataDirOf(values['data-dir'], io.env);
-  const store = openExistingStore(dataDir);
+  const store = openExistingStore(dataDir, io.env);
   if (!store) {
     io.err(`vigil keys revoke: no key ${wanted}: ${noDataMessage(dataDir)}`);
     return 1;

@@ -1,7 +1,7 @@
 // `vigil master-key`: the operator's key for secrets sealed in the database (a server without an
 // OS keychain; engine/secrets/sealed.ts). Making one, and moving every sealed secret to a new one.
 import { resolve } from 'node:path';
-import { inspectServer, MasterKeyError, readMasterKeyFile, rotateMasterKey, writeNewMasterKeyFile } from '../engine/index.ts';
+import { DEFAULT_LEASE_MS, inspectServer, MasterKeyError, readMasterKeyFile, rotateMasterKey, writeNewMasterKeyFile } from '../engine/index.ts';
 import { parseOptions, UsageError, withUsage, type Command } from './command.ts';
 import { dataDirOf, noDataMessage, openExistingStore } from './data.ts';
 
@@ -22,7 +22,11 @@ key only wraps the data keys.
 
 Options:
   --new-key-file FILE  the key to move to (make it with vigil master-key new)
-  --data-dir DIR       data folder (default $VIGIL_DATA_DIR, else the per-user data folder)`;
+  --data-dir DIR       data folder (default $VIGIL_DATA_DIR, else the per-user data folder)
+
+Environment:
+  VIGIL_DATABASE_URL   rotate in this PostgreSQL database (a team server) instead of the data
+                       folder's; stop every instance that uses it first`;
 
 export const command: Command = {
   summary: 'Make or rotate the master key of secrets sealed in the database',
@@ -54,9 +58,16 @@ export const command: Command = {
         io.err(`vigil master-key: Vigil is running on ${dataDir} (${running.info.url}) with the current key in memory; stop it first.`);
         return 1;
       }
-      const store = openExistingStore(dataDir);
+      const store = openExistingStore(dataDir, io.env);
       if (!store) {
         io.err(`vigil master-key: ${noDataMessage(dataDir)}`);
+        return 1;
+      }
+      // The running instances of a team server hold the current key in memory, as a local one does.
+      const instances = store.cluster?.alive(new Date(Date.now() - DEFAULT_LEASE_MS).toISOString()) ?? [];
+      if (instances.length > 0) {
+        store.close();
+        io.err(`vigil master-key: ${instances.length} Vigil instance${instances.length === 1 ? ' is' : 's are'} running on ${store.location} with the current key in memory; stop ${instances.length === 1 ? 'it' : 'them all'} first.`);
         return 1;
       }
       try {

@@ -66,7 +66,7 @@ interface Context {
  * so a folder without a database is reported, not created.
  */
 async function withConfig(dataDir: string, body: (context: Context) => Promise<number>, mode: 'read' | 'write', io: CommandIO): Promise<number> {
-  const store = mode === 'read' ? openExistingStore(dataDir) : openOrCreateStore(dataDir);
+  const store = mode === 'read' ? openExistingStore(dataDir, io.env) : openOrCreateStore(dataDir, io.env);
   if (!store) {
     io.err(`vigil notifiers: ${noDataMessage(dataDir)}`);
     return 1;

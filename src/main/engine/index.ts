@@ -50,3 +50,4 @@ export const loadTypecheck = (): Promise<typeof import('./workflows/typecheck.ts
 /** Workflows as files on a data folder without a server, for `vigil export` and `vigil import`. */
 export const loadWorkflowFolder = (): Promise<typeof import('./workflow-folder.ts')> => import('./workflow-folder.ts');
 export type { ImportPlan, ImportPlanItem } from './workflows/index.ts';
+export { DEFAULT_LEASE_MS } from './cluster.ts';

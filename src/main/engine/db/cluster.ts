@@ -11,12 +11,14 @@ export class ClusterRepository {
   private readonly beat;
   private readonly drop;
   private readonly forgetStale;
+  private readonly seen;
 
   constructor(db: Db, instanceId: string) {
     this.instanceId = instanceId;
     this.join = db.prepare('INSERT INTO instances (id, started_at, seen_at) VALUES (?, ?, ?)');
     this.beat = db.prepare('UPDATE instances SET seen_at = ? WHERE id = ?');
     this.drop = db.prepare('DELETE FROM instances WHERE id = ?');
+    this.seen = db.prepare<[string], { id: string }>('SELECT id FROM instances WHERE seen_at > ? ORDER BY started_at');
     // Only rows no running run names any more: a dead instance's row is what marks its runs lost.
     this.forgetStale = db.prepare(`
       DELETE FROM instances i WHERE i.seen_at <= ? AND i.id <> ?
@@ -35,6 +37,11 @@ export class ClusterRepository {
   /** Removes the rows of instances not seen since `cutoff` whose runs were all reclaimed. */
   forgetDead(cutoff: string): number {
     return this.forgetStale.run(cutoff, this.instanceId).changes;
+  }
+
+  /** The instances seen since `since`, this one included if it heartbeats. */
+  alive(since: string): string[] {
+    return this.seen.all(since).map((row) => row.id);
   }
 
   leave(): void {
