@@ -354,13 +354,21 @@ export class ApprovalService {
   }
 
   start(): void {
+    // On a shared database another instance's request may expire before any this one knows of.
+    this.unwatch = this.bus.subscribe((event) => {
+      if (event.remote && event.type === 'approval.created') this.schedule();
+    });
     this.sweep();
   }
 
   stop(): void {
+    this.unwatch?.();
+    this.unwatch = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
+
+  private unwatch: (() => void) | null = null;
 
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);

@@ -41,6 +41,7 @@ export function relayEventsThroughPostgres(
   let closed = false;
   let failures = 0;
   let retry: NodeJS.Timeout | undefined;
+  let sending: Promise<unknown> = Promise.resolve();
 
   const onNotification = (message: pg.Notification) => {
     if (message.channel !== CHANNEL || !message.payload) return;
@@ -62,7 +63,9 @@ export function relayEventsThroughPostgres(
       log.error(`events: ${what} is too large to relay to the other instances (${Buffer.byteLength(payload)} bytes)`);
       return;
     }
-    client.query('SELECT pg_notify($1, $2)', [CHANNEL, payload]).catch(() => undefined);
+    // One at a time: the driver would queue them anyway, and warns when asked to.
+    const on = client;
+    sending = sending.then(() => on.query('SELECT pg_notify($1, $2)', [CHANNEL, payload])).catch(() => undefined);
   };
 
   const connect = async (): Promise<void> => {
