@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeNewMasterKeyFile } from '../../src/main/engine/index.ts';
-import { serve, type ServeProcess } from '../helpers/cli.ts';
+import { serve, vigil, type ServeProcess } from '../helpers/cli.ts';
 import { postgresSkipReason } from '../helpers/postgres.ts';
 import { closeSharedSandbox, eventually, startTestServer, testDatabase, type TestServer } from '../helpers/server.ts';
 
@@ -109,3 +109,20 @@ describe.skipIf(postgresSkipReason)('an instance killed under load', () => {
     }
   }, 120_000);
 });
+
+describe('vigil serve --database', () => {
+  it('refuses what cannot work before starting: not a PostgreSQL URL, no master key, a lease without a database', async () => {
+    const dataDir = join(scratch, 'refused');
+    const env = { VIGIL_MASTER_KEY_FILE: '' };
+    const notPostgres = await vigil(['serve', '--database', 'mysql://db/vigil', '--data-dir', dataDir], env);
+    expect(notPostgres.code).toBe(2);
+    expect(notPostgres.stderr).toMatch(/--database must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    const noKey = await vigil(['serve', '--data-dir', dataDir], { ...env, VIGIL_DATABASE_URL: 'postgres://vigil@/vigil?host=/nowhere' });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/--database needs VIGIL_MASTER_KEY_FILE/);
+    const lease = await vigil(['serve', '--lease', '5', '--data-dir', dataDir], env);
+    expect(lease.code).toBe(2);
+    expect(lease.stderr).toMatch(/--lease goes with --database/);
+  });
+});
+

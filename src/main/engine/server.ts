@@ -60,6 +60,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   engine.baseUrl = reachedAt;
   writeServerInfo(options.dataDir, { url, pid: process.pid });
   engine.start();
+  // Announced only once it hears the other instances on a shared database (at once when alone).
+  await engine.hearingOthers();
   let closing: Promise<void> | null = null;
   return {
     engine,
