@@ -11,6 +11,8 @@ import pg from 'pg';
 export interface PostgresCluster {
   /** a fresh, empty database's connection URL */
   createDatabase(): Promise<string>;
+  /** The server's parent process: every backend and worker of the cluster is its child (the benches count their CPU). */
+  readonly postmasterPid: number;
   stop(): Promise<void>;
 }
 
@@ -108,8 +110,11 @@ export async function startPostgres(): Promise<PostgresCluster> {
   const urlOf = (database: string) => `postgresql://${SUPERUSER}@/${database}?host=${encodeURIComponent(socketDir)}`;
   let databases = 0;
   let stopped: Promise<void> | undefined;
+  // pg_ctl starts the server detached, so its pid is only in the lock file, on its first line.
+  const postmasterPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 
   return {
+    postmasterPid,
     async createDatabase() {
       const name = `vigil_test_${++databases}`;
       const admin = new pg.Client({ connectionString: urlOf('postgres') });
