@@ -177,6 +177,51 @@ describe.skipIf(postgresSkipReason)('team server: three instances on one Postgre
     }
   });
 
+  it('fires a scheduled occurrence once when every instance finds it due at the same moment', async () => {
+    const created = await request(a, 'POST', '/v1/workflows', {
+      body: {
+        name: 'every minute',
+        workflow_type: 'scheduled',
+        state: 'active',
+        approval_mode: 'never',
+        schedule: { cron: '* * * * *', timezone: 'UTC', overlap: 'queue' },
+        code: 'export async function run(ctx) {\n  return ctx.ok("tick");\n}\n',
+      },
+    });
+    expect(created.status).toBe(201);
+    const uuid = created.body.data.uuid as string;
+    const client = new pg.Client({ connectionString: team.database });
+    await client.connect();
+    try {
+      const dues: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const due = new Date(Date.now() - 1000).toISOString();
+        dues.push(due);
+        await client.query('UPDATE workflows SET next_run_at = $1 WHERE uuid = $2', [due, uuid]);
+        // A workflow change reaches every instance, and each looks again at what is due first.
+        expect((await request(b, 'POST', '/v1/workflows', { body: { name: `wake ${round}`, code: 'export async function run(ctx) {\n  return ctx.ok("x");\n}\n' } })).status).toBe(201);
+        await eventually(
+          async () => (await client.query('SELECT next_run_at FROM workflows WHERE uuid = $1', [uuid])).rows[0].next_run_at !== due,
+          'the occurrence to be handled',
+        );
+      }
+      await eventually(
+        async () => (await request(c, 'GET', `/v1/workflows/${uuid}/runs?status=queued,running&page_size=1`)).body.meta.total === 0,
+        'the scheduled runs to end',
+      );
+      const { rows } = await client.query<{ scheduled_for: string; n: number }>(
+        `SELECT r.scheduled_for, COUNT(*)::int AS n FROM runs r JOIN workflows w ON w.id = r.workflow_id
+         WHERE w.uuid = $1 GROUP BY r.scheduled_for`,
+        [uuid],
+      );
+      // Each forced occurrence ran, once; so did any the clock brought meanwhile.
+      expect(dues.map((due) => rows.find((row) => row.scheduled_for === due)?.n)).toEqual([1, 1, 1]);
+      expect(rows.filter((row) => row.n !== 1)).toEqual([]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('shows an SSE client on one instance an approval created on another, and its decision made on a third', async () => {
     const uuid = await workflow('watched', 'always');
     const stream = await openEventStream(b.url, team.keys.admin);
