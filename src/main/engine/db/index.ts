@@ -66,16 +66,14 @@ export interface Store {
   close(): void;
 }
 
-export interface StoreOptions {
-  /** On PostgreSQL, this engine instance's id (claims and heartbeats name it); a new one by default. */
-  instanceId?: string;
-}
-
-/** Opens the store at `location`: a SQLite file path, or a `postgres://` URL. */
-export function openStore(location: string, options: StoreOptions = {}): Store {
+/**
+ * Opens the store at `location`: a SQLite file path, or a `postgres://` URL. On PostgreSQL each
+ * opening is a new engine instance, with a new id that its claims and heartbeats carry.
+ */
+export function openStore(location: string): Store {
   if (isPostgresUrl(location)) {
     const { db, label } = openPostgres(location);
-    const instanceId = options.instanceId ?? randomUUID();
+    const instanceId = randomUUID();
     return storeOver(db, label, { cluster: new ClusterRepository(db, instanceId), instanceId });
   }
   return openSqliteStore(location);
