@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseTooNewError, openStore } from '../../src/main/engine/db/index.ts';
 import { POSTGRES_MIGRATIONS } from '../../src/main/engine/db/migrations/postgres/index.ts';
 import { migratePostgres, PostgresConnection } from '../../src/main/engine/db/postgres/index.ts';
+import type { SqlDatabase } from '../../src/main/engine/db/sql.ts';
 import { postgresSkipReason, startPostgres, type PostgresCluster } from '../helpers/postgres.ts';
 
 /** What only the PostgreSQL store has: every other difference from the SQLite schema is drift. */
@@ -143,6 +144,32 @@ async function postgresShapes(client: pg.ClientBase): Promise<Record<string, Tab
   }
   return shapes;
 }
+
+describe('a PostgreSQL server older than 15', () => {
+  it('is refused before anything is written, naming the version', () => {
+    // What an older server answers; the refusal comes before any statement that would change it.
+    const statements: string[] = [];
+    const older: SqlDatabase = {
+      dialect: 'postgres',
+      prepare: (sql: string) => {
+        statements.push(sql);
+        const row = sql.includes('server_version_num') ? { version: '140011' } : { shown: '14.11 (Debian 14.11-1)' };
+        return { run: () => ({ changes: 0 }), get: () => row, all: () => [row] } as never;
+      },
+      transaction: () => {
+        throw new Error('no transaction may begin');
+      },
+      exec: () => {
+        throw new Error('nothing may be executed');
+      },
+      close: () => undefined,
+    };
+    expect(() => migratePostgres(older, 'postgres://db.example/vigil')).toThrow(
+      'postgres://db.example/vigil is PostgreSQL 14.11 (Debian 14.11-1); Vigil needs PostgreSQL 15 or later. Nothing was changed.',
+    );
+    expect(statements.every((sql) => sql.startsWith('SELECT current_setting'))).toBe(true);
+  });
+});
 
 describe.skipIf(postgresSkipReason)('PostgreSQL schema', () => {
   let cluster: PostgresCluster | undefined;

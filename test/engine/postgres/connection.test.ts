@@ -1,7 +1,7 @@
 // The PostgreSQL connection keeps better-sqlite3's synchronous shape (db/sql.ts): these are the
 // promises the repositories rely on, checked against a real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresConnection, PostgresError } from '../../../src/main/engine/db/postgres/index.ts';
+import { PostgresConnection, PostgresError, redactDatabaseUrl } from '../../../src/main/engine/db/postgres/index.ts';
 import { translateParameters } from '../../../src/main/engine/db/postgres/parameters.ts';
 import { postgresSkipReason, startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
 
@@ -20,6 +20,16 @@ describe('parameters in the repositories\' style', () => {
     expect(() => translateParameters('SELECT ?, ?').bind([1])).toThrow(/takes 2 values/);
     expect(() => translateParameters('SELECT ?, @a')).toThrow(/mixes/);
     expect(translateParameters('SELECT COUNT(*) FROM t').bind([{ limit: 10 }])).toEqual([]);
+  });
+});
+
+describe('a database URL in messages', () => {
+  it('never shows the password, whether in the user part or the query, and keeps the rest', () => {
+    expect(redactDatabaseUrl('postgres://vigil:s3cr%40t@db.corp.example:5432/vigil?sslmode=require')).toBe(
+      'postgres://vigil:***@db.corp.example:5432/vigil?sslmode=require',
+    );
+    expect(redactDatabaseUrl('postgresql://vigil@/vigil?host=/run/postgresql&password=hunter2')).toBe('postgresql://vigil@/vigil?host=/run/postgresql&password=***');
+    expect(redactDatabaseUrl('postgres://db.corp.example/vigil')).toBe('postgres://db.corp.example/vigil');
   });
 });
 

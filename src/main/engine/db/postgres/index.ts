@@ -22,15 +22,12 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
-/** The URL without its password, for messages and logs. */
+/**
+ * The URL without its password, for messages and logs. Written as text, not through URL: a URL for
+ * a Unix socket (`postgres://user@/db?host=/run/postgresql`) has no host, which URL refuses.
+ */
 export function redactDatabaseUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the PostgreSQL database (its URL does not parse)';
-  }
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@?#]*):[^@/?#]*@/i, '$1:***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /** Connects and brings the schema up to date; several instances starting together migrate once. */
@@ -46,11 +43,19 @@ export function openPostgres(url: string): { db: PostgresConnection; label: stri
   }
 }
 
+/** The oldest PostgreSQL the schema and the statements are written for. */
+const MINIMUM_SERVER_VERSION = 150000;
+
 /**
  * Brings the database to the newest schema in one transaction. Instances that start together all
  * call this: the first to take the lock migrates; the others wait, then find nothing to do.
  */
 export function migratePostgres(db: SqlDatabase, label: string): void {
+  const { version } = db.prepare<[], { version: string }>("SELECT current_setting('server_version_num') AS version").get()!;
+  if (Number(version) < MINIMUM_SERVER_VERSION) {
+    const shown = db.prepare<[], { shown: string }>("SELECT current_setting('server_version') AS shown").get()!.shown;
+    throw new Error(`${label} is PostgreSQL ${shown}; Vigil needs PostgreSQL 15 or later. Nothing was changed.`);
+  }
   db.transaction(() => {
     db.prepare(advisoryLockSql('migrate')).get();
     db.exec('CREATE TABLE IF NOT EXISTS vigil_schema (version INTEGER NOT NULL)');
