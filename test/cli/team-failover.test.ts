@@ -70,6 +70,11 @@ describe.skipIf(postgresSkipReason)('an instance killed under load', () => {
       }
       // Three running on the doomed instance, each waiting for the upstream; seven queued.
       await eventually(async () => held.length === 3, 'three runs to call the upstream');
+      // Their journal is written every 50 ms; the kill comes once it holds what they did.
+      await eventually(async () => {
+        const all = await Promise.all(accepted.map(async (uuid) => (await t.request('GET', `/v1/workflow-runs/${uuid}`)).body.data));
+        return all.filter((run) => run.logs.some((entry: { message: string }) => entry.message === 'calling the upstream')).length === 3;
+      }, 'the three runs to journal their call');
 
       killed.child.kill('SIGKILL');
       await killed.exited;

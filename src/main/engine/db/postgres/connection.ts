@@ -35,9 +35,12 @@ export interface PostgresConnectionOptions {
  * The worker's code. An `eval` worker inherits `--input-type`, so it uses no `require` or `import`
  * of its own; it gets the driver's resolved path from the main thread.
  *
- * A connection lost inside a transaction took the transaction with it: every statement until the
- * transaction's end fails, so none lands outside it on a new connection. Between transactions a
- * lost connection is opened again on the next statement.
+ * Messages are handled one at a time, in order. Those marked `noReply` (BEGIN, SAVEPOINT, RELEASE:
+ * the calling thread need not wait for them) report a failure through the statements after them.
+ * A transaction that lost its connection, or one of whose unanswered statements failed, is
+ * broken: every statement until the transaction's end fails, so none lands outside it (on a new
+ * connection, in autocommit). Between transactions a lost connection is opened again on the next
+ * statement.
  */
 const WORKER_SOURCE = `
 const { workerData } = process.getBuiltinModule('node:worker_threads');
@@ -49,7 +52,7 @@ const pg = createRequire(pgPath)(pgPath);
 pg.types.setTypeParser(20, Number);
 let client = null;
 let inTransaction = false;
-let lost = null;
+let broken = null;
 function reply(message) {
   port.postMessage(message);
   Atomics.store(signal, 0, 1);
@@ -58,7 +61,7 @@ function reply(message) {
 function forget(c, error) {
   if (client !== c) return;
   client = null;
-  if (inTransaction) lost = error;
+  if (inTransaction) broken ??= new Error('the connection to PostgreSQL was lost during the transaction, which was rolled back: ' + error.message);
   c.end().catch(() => {});
 }
 async function connection() {
@@ -78,14 +81,14 @@ async function handle(message) {
     if (c) await c.end();
     return {};
   }
-  if (lost) {
-    const error = lost;
+  if (broken) {
+    const error = broken;
     if (message.op === 'rollback' || message.op === 'commit') {
-      lost = null;
+      broken = null;
       inTransaction = false;
       if (message.op === 'rollback') return {};
     }
-    throw new Error('the connection to PostgreSQL was lost during the transaction, which was rolled back: ' + error.message);
+    throw error;
   }
   const c = await connection();
   if (message.op === 'begin') {
@@ -107,9 +110,19 @@ async function handle(message) {
   const last = Array.isArray(result) ? result[result.length - 1] : result;
   return { rows: last?.rows ?? [], count: last?.rowCount ?? 0 };
 }
+let queue = Promise.resolve();
 port.on('message', (message) => {
-  handle(message).then(reply, (error) =>
-    reply({ error: { message: error instanceof Error ? error.message : String(error), code: error?.code, constraint: error?.constraint } }),
+  queue = queue.then(() => handle(message)).then(
+    (result) => {
+      if (!message.noReply) reply(result);
+    },
+    (error) => {
+      if (message.noReply) {
+        broken ??= error;
+        return;
+      }
+      reply({ error: { message: error instanceof Error ? error.message : String(error), code: error?.code, constraint: error?.constraint } });
+    },
   );
 });
 `;
@@ -117,6 +130,7 @@ port.on('message', (message) => {
 type Request =
   | { op: 'begin' | 'commit' | 'rollback' | 'close' }
   | { op: 'query'; text: string; values?: unknown[] };
+type Unanswered = { op: 'begin' } | { op: 'query'; text: string };
 type Reply = { rows?: Record<string, unknown>[]; count?: number; error?: { message: string; code?: string; constraint?: string } };
 
 /** Long enough for any statement the timeouts let run, and the connection to open first. */
@@ -173,7 +187,7 @@ export class PostgresConnection implements SqlDatabase {
   transaction<F extends (...args: never[]) => unknown>(fn: F): Transaction<F> {
     const run = (...args: Parameters<F>): ReturnType<F> => {
       const savepoint = this.depth > 0 ? `vigil_${this.depth}` : undefined;
-      this.call(savepoint ? { op: 'query', text: `SAVEPOINT ${savepoint}` } : { op: 'begin' });
+      this.send(savepoint ? { op: 'query', text: `SAVEPOINT ${savepoint}` } : { op: 'begin' });
       this.depth++;
       let result: ReturnType<F>;
       try {
@@ -181,14 +195,15 @@ export class PostgresConnection implements SqlDatabase {
       } catch (error) {
         this.depth--;
         try {
-          this.call(savepoint ? { op: 'query', text: `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` } : { op: 'rollback' });
+          if (savepoint) this.send({ op: 'query', text: `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}` });
+          else this.call({ op: 'rollback' });
         } catch {
           // The statement's own error says more than the rollback's (a lost connection rolled back already).
         }
         throw error;
       }
       this.depth--;
-      if (savepoint) this.call({ op: 'query', text: `RELEASE SAVEPOINT ${savepoint}` });
+      if (savepoint) this.send({ op: 'query', text: `RELEASE SAVEPOINT ${savepoint}` });
       else this.call({ op: 'commit' });
       return result;
     };
@@ -208,6 +223,12 @@ export class PostgresConnection implements SqlDatabase {
 
   private query(translated: TranslatedSql, params: unknown[]): Reply {
     return this.call({ op: 'query', text: translated.text, values: translated.bind(params) });
+  }
+
+  /** A statement whose answer the caller need not wait for; a failure fails the statements after it. */
+  private send(request: Unanswered): void {
+    if (this.dead) throw new PostgresError(`The PostgreSQL connection is gone: ${this.dead.message}`);
+    this.port.postMessage({ ...request, noReply: true });
   }
 
   private call(request: Request): Reply {
