@@ -7,7 +7,7 @@
 // load generator all share, so more instances cannot add throughput here; what the figures show is
 // what a second or third instance costs, and how much of the work is the database's.
 //
-// DURATION (s of load per n, default 10).
+// DURATION (s of load per n, default 10); TEAM_SIZES (which n, default 1,2,3).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { treeCpuMs } from './proc.ts';
 import type { BenchRow } from './types.ts';
 
 const DURATION_S = Number(process.env.DURATION ?? 10);
+const TEAM_SIZES = (process.env.TEAM_SIZES ?? '1,2,3').split(',').map(Number);
 const CALLERS = 32;
 const MAX_RETRY_WAIT_MS = 1000;
 const DRAIN_TIMEOUT_MS = 600_000;
@@ -279,7 +280,7 @@ export async function bench(): Promise<BenchRow[]> {
   });
   try {
     const rows: BenchRow[] = [];
-    for (const n of [1, 2, 3]) rows.push(...(await team(n, await cluster.createDatabase(), cluster.postmasterPid, keyFile, upstream)));
+    for (const n of TEAM_SIZES) rows.push(...(await team(n, await cluster.createDatabase(), cluster.postmasterPid, keyFile, upstream)));
     return rows;
   } finally {
     upstream.server.closeAllConnections();
