@@ -14,36 +14,118 @@ import { startTeam, type Team } from '../helpers/team.ts';
 const body = { indicator_type: 'ip', indicator_value: '203.0.113.7' };
 const agentBody = { ...body, reason: 'the alert says so', confidence: 0.9 };
 
+/** Counts the calls each run makes to it: a run that executed twice shows as 2. */
+const calls = new Map<string, number>();
+let receiver: Server;
+let receiverUrl: string;
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk) => (text += chunk));
+    req.on('end', () => {
+      const run = (JSON.parse(text) as { run: string }).run;
+      calls.set(run, (calls.get(run) ?? 0) + 1);
+      res.setHeader('content-type', 'application/json');
+      res.end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/seen`;
+});
+
+afterAll(async () => {
+  receiver?.close();
+  await closeSharedSandbox();
+});
+
+const counted = () => `export async function run(ctx) {\n  await ctx.http.post(${JSON.stringify(receiverUrl)}, { json: { run: ctx.run.id } });\n  return ctx.ok("seen");\n}\n`;
+
+/**
+ * 2,000 executes from 48 callers, each on the instances in turn (a full queue's 503 is retried
+ * shortly): every 202 has its own run, every run calls the receiver once, and every instance ran
+ * a share.
+ */
+async function spreadExecutes(team: Team, instances: ServeProcess[], uuid: string): Promise<void> {
+  const accepted: string[] = [];
+  let next = 0;
+  const caller = async () => {
+    for (let i = next++; i < 2000; i = next++) {
+      const instance = instances[i % instances.length]!;
+      for (;;) {
+        const answer = await team.request(instance, 'POST', `/v1/workflows/${uuid}/execute`, { key: team.keys.human, body });
+        if (answer.status === 202) {
+          accepted.push(answer.body.data.run_uuid as string);
+          break;
+        }
+        expect(answer.status).toBe(503);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 48 }, caller));
+  expect(new Set(accepted).size).toBe(2000);
+
+  await eventually(
+    async () => (await team.request(instances.at(-1)!, 'GET', `/v1/workflows/${uuid}/runs?status=success&page_size=1`)).body.meta.total === 2000,
+    'every run to succeed',
+    120_000,
+  );
+  expect(accepted.filter((run) => calls.get(run) !== 1)).toEqual([]);
+  const ours = new Set(accepted);
+  const { rows } = await query<{ uuid: string; claimed_by: string }>(
+    team,
+    'SELECT r.uuid, r.claimed_by FROM runs r JOIN workflows w ON w.id = r.workflow_id WHERE w.uuid = $1',
+    [uuid],
+  );
+  expect(rows.filter((row) => !ours.has(row.uuid))).toEqual([]);
+  expect(new Set(rows.map((row) => row.claimed_by)).size).toBe(instances.length);
+}
+
+async function query<T extends pg.QueryResultRow>(team: Team, sql: string, values: unknown[]): Promise<pg.QueryResult<T>> {
+  const client = new pg.Client({ connectionString: team.database });
+  await client.connect();
+  try {
+    return await client.query<T>(sql, values);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(postgresSkipReason)('team server: two instances on one PostgreSQL database', () => {
+  let team: Team;
+  beforeAll(async () => {
+    team = await startTeam(2);
+  }, 60_000);
+  afterAll(async () => {
+    await team?.close();
+  });
+
+  it('runs each of 2,000 executes spread over the instances exactly once', async () => {
+    const [a, b] = team.instances as [ServeProcess, ServeProcess];
+    expect((await team.request(a, 'PATCH', '/v1/settings', { body: { max_queued_runs: 5000, execute_rate_limit_per_minute: 0 } })).status).toBe(200);
+    await eventually(async () => (await team.request(b, 'GET', '/v1/settings')).body.data.execute_rate_limit_per_minute === 0, 'the other instance to read the settings');
+    const created = await team.request(a, 'POST', '/v1/workflows', {
+      body: { name: 'counted by two', state: 'active', approval_mode: 'never', allowed_hosts: ['127.0.0.1'], code: counted() },
+    });
+    expect(created.status).toBe(201);
+    await spreadExecutes(team, [a, b], created.body.data.uuid as string);
+  }, 240_000);
+});
+
 describe.skipIf(postgresSkipReason)('team server: three instances on one PostgreSQL database', () => {
   let team: Team;
   let a: ServeProcess;
   let b: ServeProcess;
   let c: ServeProcess;
-  let receiver: Server;
-  let receiverUrl: string;
-  const calls = new Map<string, number>();
 
   beforeAll(async () => {
     team = await startTeam(3);
     [a, b, c] = team.instances as [ServeProcess, ServeProcess, ServeProcess];
-    receiver = createServer((req, res) => {
-      let text = '';
-      req.on('data', (chunk) => (text += chunk));
-      req.on('end', () => {
-        const run = (JSON.parse(text) as { run: string }).run;
-        calls.set(run, (calls.get(run) ?? 0) + 1);
-        res.setHeader('content-type', 'application/json');
-        res.end('{"ok":true}');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/seen`;
   }, 60_000);
 
   afterAll(async () => {
-    receiver?.close();
     await team?.close();
-    await closeSharedSandbox();
   });
 
   const request = (instance: ServeProcess, method: string, path: string, options?: Parameters<Team['request']>[3]) => team.request(instance, method, path, options);
@@ -55,7 +137,7 @@ describe.skipIf(postgresSkipReason)('team server: three instances on one Postgre
         state: 'active',
         approval_mode,
         allowed_hosts: ['127.0.0.1'],
-        code: code ?? `export async function run(ctx) {\n  await ctx.http.post(${JSON.stringify(receiverUrl)}, { json: { run: ctx.run.id } });\n  return ctx.ok("seen");\n}\n`,
+        code: code ?? counted(),
       },
     });
     expect(created.status).toBe(201);
@@ -79,48 +161,7 @@ describe.skipIf(postgresSkipReason)('team server: three instances on one Postgre
   });
 
   it('runs each of 2,000 executes spread over the instances exactly once', async () => {
-    const uuid = await workflow('counted', 'never');
-    const instances = [a, b, c];
-    const accepted: string[] = [];
-    let next = 0;
-    // 48 callers at a time, each on the instances in turn; a full queue's 503 is retried shortly.
-    const caller = async () => {
-      for (let i = next++; i < 2000; i = next++) {
-        const instance = instances[i % instances.length]!;
-        for (;;) {
-          const answer = await request(instance, 'POST', `/v1/workflows/${uuid}/execute`, { key: team.keys.human, body });
-          if (answer.status === 202) {
-            accepted.push(answer.body.data.run_uuid as string);
-            break;
-          }
-          expect(answer.status).toBe(503);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 48 }, caller));
-    expect(new Set(accepted).size).toBe(2000);
-
-    await eventually(
-      async () => (await request(b, 'GET', `/v1/workflows/${uuid}/runs?status=success&page_size=1`)).body.meta.total === 2000,
-      'every run to succeed',
-      120_000,
-    );
-    expect(accepted.filter((run) => calls.get(run) !== 1)).toEqual([]);
-    expect([...calls.keys()].filter((run) => !accepted.includes(run))).toEqual([]);
-
-    // Each instance ran a share: the queue is one, the work is spread.
-    const client = new pg.Client({ connectionString: team.database });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ instances: number }>(
-        'SELECT COUNT(DISTINCT claimed_by)::int AS instances FROM runs r JOIN workflows w ON w.id = r.workflow_id WHERE w.uuid = $1',
-        [uuid],
-      );
-      expect(rows[0]!.instances).toBe(3);
-    } finally {
-      await client.end();
-    }
+    await spreadExecutes(team, [a, b, c], await workflow('counted', 'never'));
   }, 240_000);
 
   it('decides an approval once when instances approve and reject it at the same time', async () => {

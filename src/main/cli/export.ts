@@ -23,6 +23,7 @@ in DIR are left alone.
 
 Options:
   --data-dir D          data folder (default $VIGIL_DATA_DIR, else the per-user data folder)
+                        (with $VIGIL_DATABASE_URL set: that PostgreSQL database, a team server's)
   --include-builtins    also the built-in workflows Vigil seeds (left out by default)`;
 
 export const command: Command = {

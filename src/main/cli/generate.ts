@@ -31,6 +31,7 @@ Options:
   --type TYPE             workflow type: ${WORKFLOW_TYPES.join(' or ')}
   --indicator-types LIST  comma-separated: ${INDICATOR_TYPES.join(', ')}
   --data-dir DIR          data folder (default $VIGIL_DATA_DIR, else the per-user data folder)
+                          (with $VIGIL_DATABASE_URL set: that PostgreSQL database, a team server's)
   --json                  machine-readable output`;
 
 export interface GenerateCommandDeps {

@@ -27,6 +27,7 @@ Options:
   --activate    activate every imported workflow
   --data-dir D  import into this data folder directly (default $VIGIL_DATA_DIR, else the
                 per-user data folder); works whether or not a server is running
+                (with $VIGIL_DATABASE_URL set: that PostgreSQL database, a team server's)
   --url U       import through a running server's API (POST /v1/workflows/import), with the API
                 key in the environment variable VIGIL_API_KEY (scope workflows:write)
   --json        print the plan as JSON

@@ -14,6 +14,7 @@ folder it used; "list" and "revoke" never create one.
 
 Options:
   --data-dir DIR    data folder (default $VIGIL_DATA_DIR, else the per-user data folder)
+                    (with $VIGIL_DATABASE_URL set: that PostgreSQL database, a team server's)
   --scopes          comma-separated: ${SCOPES.join(', ')}
                     (default human: workflows:read,workflows:write,workflows:execute,approvals:write;
                      agent: workflows:read,workflows:execute)

@@ -45,6 +45,7 @@ set-slack options:
 
 Common options:
   --data-dir DIR    data folder (default $VIGIL_DATA_DIR, else the per-user data folder)
+                    (with $VIGIL_DATABASE_URL set: that PostgreSQL database, a team server's)
   --json            machine-readable output
 
 Examples:
