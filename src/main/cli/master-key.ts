@@ -64,7 +64,7 @@ export const command: Command = {
         return 1;
       }
       // The running instances of a team server hold the current key in memory, as a local one does.
-      const instances = store.cluster?.alive(new Date(Date.now() - DEFAULT_LEASE_MS).toISOString()) ?? [];
+      const instances = store.cluster?.alive(DEFAULT_LEASE_MS) ?? [];
       if (instances.length > 0) {
         store.close();
         io.err(`vigil master-key: ${instances.length} Vigil instance${instances.length === 1 ? ' is' : 's are'} running on ${store.location} with the current key in memory; stop ${instances.length === 1 ? 'it' : 'them all'} first.`);

@@ -1,46 +1,42 @@
 // Membership of an engine instance in a team of instances on one PostgreSQL database. Each
-// heartbeats its row; a run it claims names it. Every heartbeat, an instance also reclaims the runs
+// heartbeats its row (by the database's clock, which all instances share); a run it claims names it. Every heartbeat, an instance also reclaims the runs
 // of instances silent for longer than the lease (they are failed as interrupted, with their
 // journal, as a restart does on SQLite) and looks for queued runs, since runs another instance
 // queued do not wake it.
 import type { ClusterRepository } from './db/index.ts';
 import type { RunScheduler } from './runs/index.ts';
-import { iso, type Clock } from './util/time.ts';
 
 export const DEFAULT_LEASE_MS = 30_000;
 
 export interface ClusterMembership {
-  /** Records the instance; call before the scheduler starts, which reclaims with `aliveSince()`. */
+  /** Records the instance; call before the scheduler starts, which reclaims with `leaseMs`. */
   join(): void;
-  /** The oldest heartbeat of an instance still taken as alive. */
-  aliveSince(): string;
+  /** How long an instance may be silent before its running runs are taken for lost. */
+  leaseMs: number;
   leave(): void;
 }
 
 export function clusterMembership(deps: {
   cluster: ClusterRepository;
   scheduler: RunScheduler;
-  clock: Clock;
   log: { info(message: string): void; error(message: string): void };
   leaseMs: number;
 }): ClusterMembership {
-  const { cluster, scheduler, clock, log, leaseMs } = deps;
+  const { cluster, scheduler, log, leaseMs } = deps;
   let timer: NodeJS.Timeout | undefined;
   let failing = false;
-  const aliveSince = () => iso(clock.now() - leaseMs);
 
   const beat = () => {
     try {
-      const now = iso(clock.now());
-      if (!cluster.heartbeat(now)) {
+      if (!cluster.heartbeat()) {
         log.error(
           `cluster: this instance was silent for longer than the ${leaseMs / 1000} s lease, so the others reclaimed its running runs; it rejoins now`,
         );
-        cluster.register(now);
+        cluster.register();
       }
-      const reclaimed = scheduler.recover(aliveSince());
+      const reclaimed = scheduler.recover(leaseMs);
       if (reclaimed > 0) log.info(`cluster: ${reclaimed} run${reclaimed === 1 ? '' : 's'} of a stopped instance failed as interrupted`);
-      cluster.forgetDead(aliveSince());
+      cluster.forgetDead(leaseMs);
       scheduler.notify();
       if (failing) log.info('cluster: heartbeat recorded again');
       failing = false;
@@ -52,12 +48,12 @@ export function clusterMembership(deps: {
 
   return {
     join() {
-      cluster.register(iso(clock.now()));
+      cluster.register();
       // Three beats a lease: one late beat never costs an instance its runs.
       timer = setInterval(beat, Math.max(100, Math.floor(leaseMs / 3)));
       timer.unref();
     },
-    aliveSince,
+    leaseMs,
     leave() {
       if (timer) clearInterval(timer);
       timer = undefined;

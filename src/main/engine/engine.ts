@@ -168,7 +168,7 @@ export function createEngine(options: EngineOptions): Engine {
   const schedules = new ScheduleService({ store, bus, clock, settings, approvals, queue, log });
   let purgeTimer: NodeJS.Timeout | null = null;
   const membership: ClusterMembership | undefined = store.cluster
-    ? clusterMembership({ cluster: store.cluster, scheduler, clock, log, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS })
+    ? clusterMembership({ cluster: store.cluster, scheduler, log, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS })
     : undefined;
   let relay: Promise<EventRelay | undefined> = Promise.resolve(undefined);
   // Links in notifications need the address the server listens on, known only after createEngine.
@@ -238,7 +238,7 @@ export function createEngine(options: EngineOptions): Engine {
           return started;
         });
         membership.join();
-        scheduler.start(membership.aliveSince());
+        scheduler.start(membership.leaseMs);
       } else {
         scheduler.start();
       }

@@ -1,6 +1,7 @@
 import type { RunInput, RunLogEntry, RunStatus, RunStep, TriggerType, WorkflowResult } from '../../../shared/domain.ts';
 import { newId } from '../util/ids.ts';
 import { fromJson, toJson } from '../util/json.ts';
+import { DATABASE_MS_AGO } from './cluster.ts';
 import type { Db } from './open.ts';
 
 export interface Run {
@@ -218,7 +219,7 @@ export class RunRepository {
     this.interrupt = db.prepare<unknown[], { id: number }>(
       shared
         ? `UPDATE runs SET status = 'failed', error = 'interrupted', finished_at = ?
-           WHERE status = 'running' AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = runs.claimed_by AND i.seen_at > ?)
+           WHERE status = 'running' AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.id = runs.claimed_by AND i.seen_at > ${DATABASE_MS_AGO})
            RETURNING id`
         : "UPDATE runs SET status = 'failed', error = 'interrupted', finished_at = ? WHERE status = 'running' RETURNING id",
     );
@@ -355,11 +356,12 @@ export class RunRepository {
   /**
    * Runs a stopped process left `running` can never finish; mark them failed. Their journal stays,
    * followed by an entry that says so. Alone on its database (SQLite), at start-up: every running
-   * run. Shared (PostgreSQL): the runs of instances not seen since `aliveSince` (their lease ran out).
+   * run. Shared (PostgreSQL): the runs of instances silent for longer than `leaseMs` by the
+   * database's clock (their lease ran out).
    */
-  failInterrupted(now: string, aliveSince: string = now): number[] {
+  failInterrupted(now: string, leaseMs = 0): number[] {
     return this.db.transaction(() => {
-      const ids = (this.db.dialect === 'postgres' ? this.interrupt.all(now, aliveSince) : this.interrupt.all(now)).map((row) => row.id);
+      const ids = (this.db.dialect === 'postgres' ? this.interrupt.all(now, leaseMs) : this.interrupt.all(now)).map((row) => row.id);
       for (const id of ids) {
         const seq = this.nextLogSeq.get(id)!.seq;
         const message = seq > 0 ? INTERRUPTED_AFTER_ENTRIES : INTERRUPTED_BEFORE_ENTRIES;

@@ -48,19 +48,19 @@ export class RunScheduler {
   }
 
   /** Fails runs a stopped process left running (see `recover`), then starts taking queued runs. */
-  start(aliveSince?: string): void {
-    this.recover(aliveSince);
+  start(leaseMs?: number): void {
+    this.recover(leaseMs);
     this.queue.resync();
     this.resume();
   }
 
   /**
    * Fails the runs no process will finish: alone on the database, every run left running; on a
-   * shared one, the runs of instances not seen since `aliveSince`. Returns how many.
+   * shared one, the runs of instances silent for longer than `leaseMs`. Returns how many.
    */
-  recover(aliveSince?: string): number {
+  recover(leaseMs?: number): number {
     const { store, bus, clock } = this.deps;
-    const ids = store.runs.failInterrupted(iso(clock.now()), aliveSince);
+    const ids = store.runs.failInterrupted(iso(clock.now()), leaseMs);
     for (const id of ids) {
       const run = store.runs.getById(id)!;
       bus.emit('run.finished', { run_uuid: run.uuid, workflow_uuid: run.workflow_uuid, status: run.status }, run.trigger_key_id);
