@@ -11,9 +11,11 @@ import pg from 'pg';
 export interface PostgresCluster {
   /** a fresh, empty database's connection URL */
   createDatabase(): Promise<string>;
-  /** The server's parent process: every backend and worker of the cluster is its child (the benches count their CPU). */
+  /** The server's parent process, until an outage: every backend and worker of the cluster is its child (the benches count their CPU). */
   readonly postmasterPid: number;
   stop(): Promise<void>;
+  /** Stops the server (as a restart or failover would), runs `during`, and starts it again. */
+  outage<T>(during: () => Promise<T>): Promise<T>;
 }
 
 const run = promisify(execFile);
@@ -125,6 +127,14 @@ export async function startPostgres(): Promise<PostgresCluster> {
         await admin.end();
       }
       return urlOf(name);
+    },
+    async outage(during) {
+      await postgresTool('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+      try {
+        return await during();
+      } finally {
+        await postgresTool('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', 'start']);
+      }
     },
     stop() {
       // Immediate: nothing the tests wrote needs to survive, so there is no checkpoint to wait for.

@@ -1,6 +1,7 @@
 // The engine's errors, in its own words: what kind of refusal it is, a stable code, a message for
 // people and details for programs. Services throw them and never learn how a transport shows them;
 // the API maps a kind to an HTTP status in one place (api/errors.ts), MCP to a tool error in another.
+import { DatabaseUnavailableError } from './db/postgres/connection.ts';
 
 /**
  * What went wrong, as the caller must understand it:
@@ -69,4 +70,23 @@ export function invalid(problems: Problem[], message = `The request is not valid
  */
 export function notFound(resource: string, id: string | number, message: string, details: Record<string, unknown> = {}): DomainError {
   return new DomainError('not_found', 'NOT_FOUND', message, { resource, id, ...details });
+}
+
+/** A database restart or failover takes seconds; sooner would mostly meet the same refusal. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * An error as the adapters answer it: the engine's own, or a team server's database that cannot be
+ * reached for the moment (503 with Retry-After over REST, the same code over MCP); null for
+ * anything else, which is a failure of Vigil's.
+ */
+export function domainErrorOf(error: unknown): DomainError | null {
+  if (error instanceof DomainError) return error;
+  if (error instanceof DatabaseUnavailableError) {
+    return new DomainError('unavailable', 'DATABASE_UNAVAILABLE', 'Vigil cannot reach its database right now. Nothing was changed; try again shortly.', null, {
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      cause: error,
+    });
+  }
+  return null;
 }

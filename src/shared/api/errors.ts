@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   KEYCHAIN_ERROR: 'The OS keychain answered with an error.',
   SECRET_UNSEALABLE: 'A secret sealed in the database does not open with this server\'s master key (`details.name`).',
   LLM_UNAVAILABLE: 'The model provider failed or timed out (`details.reason`).',
+  DATABASE_UNAVAILABLE: 'A team server cannot reach its PostgreSQL database right now; retry after Retry-After.',
   GENERATION_CANCELLED: 'The caller went away while the model was writing.',
   INTERNAL_ERROR: 'Vigil failed; its log says why.',
 } as const;
@@ -80,8 +81,11 @@ export const ErrorEnvelope = Type.Object(
 );
 export type ErrorEnvelope = Static<typeof ErrorEnvelope>;
 
-/** The error statuses every route with an API key can answer, besides its own. */
-const COMMON_ERRORS = [400, 401, 403, 404, 422, 500] as const;
+/**
+ * The error statuses every route with an API key can answer, besides its own. 503: a team server
+ * whose PostgreSQL database cannot be reached for a moment (DATABASE_UNAVAILABLE).
+ */
+const COMMON_ERRORS = [400, 401, 403, 404, 422, 500, 503] as const;
 
 /**
  * A route's `response` entries for its refusals: the statuses every route shares and those it

@@ -4,7 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import FindMyWay from 'find-my-way';
 import fastJson from 'fast-json-stringify';
 import type { Engine } from '../engine.ts';
-import { DomainError } from '../errors.ts';
+import { domainErrorOf } from '../errors.ts';
 import { errorBody, httpError } from './errors.ts';
 import { authenticate } from './auth.ts';
 import { openApiDocument } from './openapi.ts';
@@ -240,13 +240,15 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`, { resource: 'route', id: `${request.method} ${path}` }));
   };
 
-  app.setErrorHandler((error: FastifyError | DomainError, request: FastifyRequest, reply: FastifyReply) => {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     // A request that matches no route still has its body parsed before the not-found handler runs.
     // When that fails (broken JSON, too large), the answer is still that the route does not exist:
     // the body means nothing without one.
     if (request.is404) return noRoute(request, reply);
-    if (error instanceof DomainError) {
-      const { status, headers, body } = httpError(error);
+    const domain = domainErrorOf(error);
+    if (domain) {
+      if (domain.code === 'DATABASE_UNAVAILABLE') engine.log.error(`API ${request.method} ${request.url}: the database cannot be reached: ${error.message}`);
+      const { status, headers, body } = httpError(domain);
       return reply.code(status).headers(headers).send(body);
     }
     if (error.validation) {

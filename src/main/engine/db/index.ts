@@ -15,7 +15,7 @@ import { SealedSecretRepository } from './sealed-secrets.ts';
 import { WorkflowRepository } from './workflows.ts';
 
 export { DatabaseTooNewError, openDatabase, type Db, type SqliteDb } from './open.ts';
-export { isPostgresUrl, redactDatabaseUrl, type SerializedTask } from './postgres/index.ts';
+export { DatabaseUnavailableError, isPostgresUrl, redactDatabaseUrl, type SerializedTask } from './postgres/index.ts';
 export type { ClusterRepository } from './cluster.ts';
 export type { Approval, ApprovalFilter } from './approvals.ts';
 export { generateKeySecret, hashKey, type ApiKey } from './keys.ts';

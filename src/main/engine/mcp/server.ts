@@ -5,7 +5,7 @@ import { INDICATOR_TYPES, type Scope } from '../../../shared/domain.ts';
 import { INDICATOR_RULES_SUMMARY } from '../../../shared/indicators.ts';
 import type { ApprovalService } from '../approvals/index.ts';
 import type { ApiKey } from '../db/index.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, domainErrorOf } from '../errors.ts';
 import { hasScopes, requireScopes } from '../keys/access.ts';
 import type { ExecutionService, RunService } from '../runs/index.ts';
 import { agentWorkflowView, type WorkflowService } from '../workflows/index.ts';
@@ -26,10 +26,10 @@ function json(value: unknown): CallToolResult {
 
 /** MCP's one error mapping: the engine's errors as the REST envelope's body, anything else as internal. */
 function toolError(error: unknown): CallToolResult {
-  const body =
-    error instanceof DomainError
-      ? { error: { code: error.code, message: error.message, details: error.details } }
-      : { error: { code: 'INTERNAL_ERROR', message: (error as Error).message, details: null } };
+  const domain = domainErrorOf(error);
+  const body = domain
+    ? { error: { code: domain.code, message: domain.message, details: domain.details } }
+    : { error: { code: 'INTERNAL_ERROR', message: (error as Error).message, details: null } };
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(body, null, 2) }] };
 }
 

@@ -24,6 +24,17 @@ export class PostgresError extends Error {
   }
 }
 
+/**
+ * PostgreSQL cannot be reached (down, restarting, the connection lost): nothing about the request
+ * was wrong, and the same request may succeed in a moment. The API answers 503 with Retry-After.
+ */
+export class DatabaseUnavailableError extends PostgresError {
+  constructor(message: string, code?: string) {
+    super(message, code);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
 export interface PostgresConnectionOptions {
   /** How long one statement may run before PostgreSQL cancels it. */
   statementTimeoutMs?: number;
@@ -58,10 +69,13 @@ function reply(message) {
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
 }
+const unavailable = (error) => Object.assign(error, { unavailable: true });
+// Connection exceptions (08…) and an administrator's or a crash's shutdown (57P01–57P03).
+const UNAVAILABLE_CODES = /^(08|57P0[123])/;
 function forget(c, error) {
   if (client !== c) return;
   client = null;
-  if (inTransaction) broken ??= new Error('the connection to PostgreSQL was lost during the transaction, which was rolled back: ' + error.message);
+  if (inTransaction) broken ??= unavailable(new Error('the connection to PostgreSQL was lost during the transaction, which was rolled back: ' + error.message));
   c.end().catch(() => {});
 }
 async function connection() {
@@ -69,7 +83,12 @@ async function connection() {
   const c = new pg.Client(config);
   c.on('error', (error) => forget(c, error));
   c.on('end', () => forget(c, new Error('the connection to PostgreSQL was closed')));
-  await c.connect();
+  try {
+    await c.connect();
+  } catch (error) {
+    c.end().catch(() => {});
+    throw unavailable(error);
+  }
   client = c;
   return c;
 }
@@ -106,7 +125,14 @@ async function handle(message) {
     }
     return {};
   }
-  const result = await c.query(message.values ? { text: message.text, values: message.values.map(toBuffer) } : message.text);
+  let result;
+  try {
+    result = await c.query(message.values ? { text: message.text, values: message.values.map(toBuffer) } : message.text);
+  } catch (error) {
+    // The statement failed because the connection did (it is no longer the current one).
+    if (client !== c || UNAVAILABLE_CODES.test(error?.code ?? '')) unavailable(error);
+    throw error;
+  }
   const last = Array.isArray(result) ? result[result.length - 1] : result;
   return { rows: last?.rows ?? [], count: last?.rowCount ?? 0 };
 }
@@ -121,7 +147,14 @@ port.on('message', (message) => {
         broken ??= error;
         return;
       }
-      reply({ error: { message: error instanceof Error ? error.message : String(error), code: error?.code, constraint: error?.constraint } });
+      reply({
+        error: {
+          message: error instanceof Error ? error.message : String(error),
+          code: error?.code,
+          constraint: error?.constraint,
+          unavailable: error?.unavailable === true,
+        },
+      });
     },
   );
 });
@@ -131,7 +164,11 @@ type Request =
   | { op: 'begin' | 'commit' | 'rollback' | 'close' }
   | { op: 'query'; text: string; values?: unknown[] };
 type Unanswered = { op: 'begin' } | { op: 'query'; text: string };
-type Reply = { rows?: Record<string, unknown>[]; count?: number; error?: { message: string; code?: string; constraint?: string } };
+type Reply = {
+  rows?: Record<string, unknown>[];
+  count?: number;
+  error?: { message: string; code?: string; constraint?: string; unavailable: boolean };
+};
 
 /** Long enough for any statement the timeouts let run, and the connection to open first. */
 const REPLY_WAIT_MARGIN_MS = 15_000;
@@ -227,22 +264,23 @@ export class PostgresConnection implements SqlDatabase {
 
   /** A statement whose answer the caller need not wait for; a failure fails the statements after it. */
   private send(request: Unanswered): void {
-    if (this.dead) throw new PostgresError(`The PostgreSQL connection is gone: ${this.dead.message}`);
+    if (this.dead) throw new DatabaseUnavailableError(`The PostgreSQL connection is gone: ${this.dead.message}`);
     this.port.postMessage({ ...request, noReply: true });
   }
 
   private call(request: Request): Reply {
-    if (this.dead) throw new PostgresError(`The PostgreSQL connection is gone: ${this.dead.message}`);
+    if (this.dead) throw new DatabaseUnavailableError(`The PostgreSQL connection is gone: ${this.dead.message}`);
     if (this.closed && request.op !== 'close') throw new PostgresError('The PostgreSQL connection is closed.');
     Atomics.store(this.signal, 0, 0);
     this.port.postMessage(request);
     if (Atomics.wait(this.signal, 0, 0, this.replyWaitMs) === 'timed-out') {
       this.dead = new Error(`no answer within ${this.replyWaitMs} ms`);
       void this.worker.terminate();
-      throw new PostgresError(`PostgreSQL did not answer within ${this.replyWaitMs} ms; the connection was dropped.`);
+      throw new DatabaseUnavailableError(`PostgreSQL did not answer within ${this.replyWaitMs} ms; the connection was dropped.`);
     }
     const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
     if (!reply) throw new PostgresError('The PostgreSQL worker answered without a message.');
+    if (reply.error?.unavailable) throw new DatabaseUnavailableError(reply.error.message, reply.error.code);
     if (reply.error) throw new PostgresError(reply.error.message, reply.error.code, reply.error.constraint);
     if (reply.rows) for (const row of reply.rows) restoreBuffers(row);
     return reply;

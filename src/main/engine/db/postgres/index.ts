@@ -3,7 +3,7 @@ import { POSTGRES_MIGRATIONS } from '../migrations/postgres/index.ts';
 import type { SqlDatabase } from '../sql.ts';
 import { PostgresConnection } from './connection.ts';
 
-export { PostgresConnection, PostgresError } from './connection.ts';
+export { DatabaseUnavailableError, PostgresConnection, PostgresError } from './connection.ts';
 
 /** Work the instances sharing a database do one at a time (see Store.serialized). */
 export type SerializedTask = 'migrate' | 'schedules' | 'approval-expiry';
