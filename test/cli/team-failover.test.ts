@@ -116,7 +116,7 @@ describe.skipIf(postgresSkipReason)('an instance killed under load', () => {
 });
 
 describe('vigil serve --database', () => {
-  it('refuses what cannot work before starting: not a PostgreSQL URL, no master key, a lease without a database', async () => {
+  it('refuses what cannot work before starting: not a PostgreSQL URL, no master key, a lease without a database, a database it cannot reach', async () => {
     const dataDir = join(scratch, 'refused');
     const env = { VIGIL_MASTER_KEY_FILE: '' };
     const notPostgres = await vigil(['serve', '--database', 'mysql://db/vigil', '--data-dir', dataDir], env);
@@ -128,6 +128,13 @@ describe('vigil serve --database', () => {
     const lease = await vigil(['serve', '--lease', '5', '--data-dir', dataDir], env);
     expect(lease.code).toBe(2);
     expect(lease.stderr).toMatch(/--lease goes with --database/);
+
+    const keyFile = join(scratch, 'refused.key');
+    writeNewMasterKeyFile(keyFile);
+    const unreachable = await vigil(['serve', '--database', 'postgres://vigil:hunter2@/vigil?host=/nowhere', '--data-dir', dataDir], { VIGIL_MASTER_KEY_FILE: keyFile });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^vigil serve: Cannot reach PostgreSQL at postgres:\/\/vigil:\*\*\*@\/vigil\?host=\/nowhere: /);
+    expect(unreachable.stderr + unreachable.stdout).not.toContain('hunter2');
   });
 });
 

@@ -1,7 +1,7 @@
 import { DatabaseTooNewError } from '../open.ts';
 import { POSTGRES_MIGRATIONS } from '../migrations/postgres/index.ts';
 import type { SqlDatabase } from '../sql.ts';
-import { PostgresConnection } from './connection.ts';
+import { DatabaseUnavailableError, PostgresConnection } from './connection.ts';
 
 export { DatabaseUnavailableError, PostgresConnection, PostgresError } from './connection.ts';
 
@@ -39,6 +39,7 @@ export function openPostgres(url: string): { db: PostgresConnection; label: stri
     return { db, label };
   } catch (error) {
     db.close();
+    if (error instanceof DatabaseUnavailableError) throw new DatabaseUnavailableError(`Cannot reach PostgreSQL at ${label}: ${error.message}`, error.code);
     throw error;
   }
 }
