@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { clusterMembership, DEFAULT_LEASE_MS, type ClusterMembership } from './cluster.ts';
+import { DEFAULT_LEASE_MS, teamMember } from './cluster.ts';
 import { openStore, type Store } from './db/index.ts';
 import { DATABASE_FILE, ensureDataDir } from './paths.ts';
 import { EventBus } from './events/bus.ts';
-import type { EventRelay } from './events/postgres-relay.ts';
 import { ApprovalService } from './approvals/index.ts';
 import { KeyService } from './keys/index.ts';
 import { NotificationService, type DesktopNotifier, type NotifyOptions } from './notify/index.ts';
@@ -137,8 +136,9 @@ export function createEngine(options: EngineOptions): Engine {
   const keys = new KeyService(store, clock);
   const integrationConfig = { settings: store.settings, credentials };
   const workflowSecrets = new SecretService({ store, values: secrets, keychain, clock });
-  // Set once the engine starts, on a database other instances share.
-  let relayed: EventRelay | undefined;
+  const team = store.cluster
+    ? teamMember({ cluster: store.cluster, database: options.database!, bus, settings, log, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS })
+    : undefined;
   const scheduler = new RunScheduler({
     store,
     executor,
@@ -148,7 +148,7 @@ export function createEngine(options: EngineOptions): Engine {
     settings,
     clock,
     log,
-    ...(store.cluster ? { cancelElsewhere: (runId: number, by: string) => relayed?.signal({ kind: 'cancel-run', run_id: runId, by }) } : {}),
+    ...(team ? { cancelElsewhere: team.cancelElsewhere } : {}),
   });
   const approvals = new ApprovalService({
     store,
@@ -167,10 +167,6 @@ export function createEngine(options: EngineOptions): Engine {
   };
   const schedules = new ScheduleService({ store, bus, clock, settings, approvals, queue, log });
   let purgeTimer: NodeJS.Timeout | null = null;
-  const membership: ClusterMembership | undefined = store.cluster
-    ? clusterMembership({ cluster: store.cluster, scheduler, log, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS })
-    : undefined;
-  let relay: Promise<EventRelay | undefined> = Promise.resolve(undefined);
   // Links in notifications need the address the server listens on, known only after createEngine.
   let self: Engine | null = null;
   const notifications = new NotificationService({
@@ -223,25 +219,10 @@ export function createEngine(options: EngineOptions): Engine {
     start() {
       // First, so approvals the sweeper expires at start-up still update their Slack/Teams messages.
       notifications.start();
-      if (membership && store.cluster) {
-        const instanceId = store.cluster.instanceId;
-        relay = import('./events/postgres-relay.ts').then(async ({ relayEventsThroughPostgres }) => {
-          const started = relayEventsThroughPostgres(options.database!, bus, instanceId, log, (signal) => {
-            if (signal.kind === 'settings-changed') settings.reload();
-            else scheduler.abortHere(signal.run_id, signal.by);
-          });
-          relayed = started;
-          settings.onChange((_, changed) => {
-            if (changed === 'here') started.signal({ kind: 'settings-changed' });
-          });
-          await started.ready;
-          return started;
-        });
-        membership.join();
-        scheduler.start(membership.leaseMs);
-      } else {
-        scheduler.start();
-      }
+      team?.join(scheduler);
+      // Alone on its database, every run left running was this process's; in a team, only those of
+      // instances silent for longer than the lease.
+      scheduler.start(team?.leaseMs);
       approvals.start();
       // After the queue resumed: occurrences missed while Vigil was not running are handled now.
       schedules.start();
@@ -251,7 +232,7 @@ export function createEngine(options: EngineOptions): Engine {
       purgeTimer.unref();
     },
     async hearingOthers() {
-      await relay;
+      await team?.hearingOthers();
     },
     async close() {
       schedules.stop();
@@ -260,8 +241,7 @@ export function createEngine(options: EngineOptions): Engine {
       if (purgeTimer) clearInterval(purgeTimer);
       await notifications.close();
       // Runs still going when the drain gave up are the others' to reclaim now.
-      membership?.leave();
-      await (await relay)?.close();
+      await team?.leave();
       store.close();
     },
   };
