@@ -35,13 +35,6 @@ export class DatabaseUnavailableError extends PostgresError {
   }
 }
 
-export interface PostgresConnectionOptions {
-  /** How long one statement may run before PostgreSQL cancels it. */
-  statementTimeoutMs?: number;
-  /** How long a statement waits for a row another instance holds before it fails. */
-  lockTimeoutMs?: number;
-}
-
 /**
  * The worker's code. An `eval` worker inherits `--input-type`, so it uses no `require` or `import`
  * of its own; it gets the driver's resolved path from the main thread.
@@ -170,31 +163,33 @@ type Reply = {
   error?: { message: string; code?: string; constraint?: string; unavailable: boolean };
 };
 
+/** How long one statement may run before PostgreSQL cancels it. */
+const STATEMENT_TIMEOUT_MS = 30_000;
+/** How long a statement waits for a row another instance holds before it fails (SQLite's busy_timeout). */
+const LOCK_TIMEOUT_MS = 5_000;
+/** How long to wait for the connection to open. */
+const CONNECT_TIMEOUT_MS = 10_000;
 /** Long enough for any statement the timeouts let run, and the connection to open first. */
-const REPLY_WAIT_MARGIN_MS = 15_000;
+const REPLY_WAIT_MS = STATEMENT_TIMEOUT_MS + CONNECT_TIMEOUT_MS + 5_000;
 
 export class PostgresConnection implements SqlDatabase {
   readonly dialect = 'postgres' as const;
   private readonly worker: Worker;
   private readonly port: MessagePort;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
-  private readonly replyWaitMs: number;
   private depth = 0;
   private closed = false;
   private dead: Error | undefined;
 
-  constructor(url: string, options: PostgresConnectionOptions = {}) {
-    const statementTimeoutMs = options.statementTimeoutMs ?? 30_000;
-    const lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
-    this.replyWaitMs = statementTimeoutMs + REPLY_WAIT_MARGIN_MS;
+  constructor(url: string) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const config = {
       connectionString: url,
       application_name: 'vigil',
-      statement_timeout: statementTimeoutMs,
-      lock_timeout: lockTimeoutMs,
-      connectionTimeoutMillis: REPLY_WAIT_MARGIN_MS - 5_000,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      lock_timeout: LOCK_TIMEOUT_MS,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     };
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -273,10 +268,10 @@ export class PostgresConnection implements SqlDatabase {
     if (this.closed && request.op !== 'close') throw new PostgresError('The PostgreSQL connection is closed.');
     Atomics.store(this.signal, 0, 0);
     this.port.postMessage(request);
-    if (Atomics.wait(this.signal, 0, 0, this.replyWaitMs) === 'timed-out') {
-      this.dead = new Error(`no answer within ${this.replyWaitMs} ms`);
+    if (Atomics.wait(this.signal, 0, 0, REPLY_WAIT_MS) === 'timed-out') {
+      this.dead = new Error(`no answer within ${REPLY_WAIT_MS} ms`);
       void this.worker.terminate();
-      throw new DatabaseUnavailableError(`PostgreSQL did not answer within ${this.replyWaitMs} ms; the connection was dropped.`);
+      throw new DatabaseUnavailableError(`PostgreSQL did not answer within ${REPLY_WAIT_MS} ms; the connection was dropped.`);
     }
     const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
     if (!reply) throw new PostgresError('The PostgreSQL worker answered without a message.');
