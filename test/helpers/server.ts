@@ -17,17 +17,41 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
+export interface RequestOptions {
+  /** The API key sent as a bearer token; null sends none. */
+  key?: string | null;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** One call of a Vigil's HTTP API, as a client makes it; a body that is not JSON is kept as text. */
+export async function apiRequest<T = any>(baseUrl: string, method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // Not JSON (HTML pages); the text is the body.
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
 export interface TestServer {
   server: RunningServer;
   url: string;
   dataDir: string;
   sandbox: SandboxHost;
   keys: { admin: string; human: string; agent: string };
-  request<T = any>(
-    method: string,
-    path: string,
-    options?: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> },
-  ): Promise<ApiResponse<T>>;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -88,29 +112,8 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     agent: create('agent', 'agent'),
   };
 
-  async function request<T>(
-    method: string,
-    path: string,
-    opts: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
-  ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...opts.headers };
-    const key = opts.key === undefined ? keys.admin : opts.key;
-    if (key) headers.authorization = `Bearer ${key}`;
-    let body: string | undefined = opts.rawBody;
-    if (opts.body !== undefined) {
-      body = JSON.stringify(opts.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const response = await fetch(`${server.url}${path}`, { method, headers, body });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // Not JSON (HTML pages); the text is the body.
-    }
-    return { status: response.status, headers: response.headers, body: parsed as T };
-  }
+  const request = <T>(method: string, path: string, opts: RequestOptions = {}) =>
+    apiRequest<T>(server.url, method, path, { ...opts, key: opts.key === undefined ? keys.admin : opts.key });
 
   return {
     server,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeNewMasterKeyFile } from '../../src/main/engine/index.ts';
 import { serve, vigil, type ServeProcess } from './cli.ts';
-import { testDatabase, type ApiResponse } from './server.ts';
+import { apiRequest, testDatabase, type ApiResponse, type RequestOptions } from './server.ts';
 
 export interface Team {
   database: string;
@@ -17,7 +17,7 @@ export interface Team {
   env: NodeJS.ProcessEnv;
   /** Starts one more instance on the team's database. */
   start(extra?: string[]): Promise<ServeProcess>;
-  request<T = any>(instance: ServeProcess, method: string, path: string, options?: { key?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  request<T = any>(instance: ServeProcess, method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
 
@@ -51,17 +51,7 @@ export async function startTeam(count: number, extra: string[] = []): Promise<Te
     keys,
     env,
     start,
-    async request(instance, method, path, options = {}) {
-      const headers: Record<string, string> = { authorization: `Bearer ${options.key ?? keys.admin}`, ...options.headers };
-      if (options.body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(`${instance.url}${path}`, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      });
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
-    },
+    request: (instance, method, path, options = {}) => apiRequest(instance.url, method, path, { ...options, key: options.key ?? keys.admin }),
     async close() {
       for (const instance of instances) instance.child.kill('SIGTERM');
       await Promise.all(instances.map((instance) => instance.exited));
