@@ -1,10 +1,14 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import { TYPESCRIPT_BY_REQUIRE } from './vite.cli.config.ts';
 
 export default defineConfig({
   main: {
+    resolve: { alias: [TYPESCRIPT_BY_REQUIRE] },
     build: {
+      // Not externalized as a package import: the alias above turns it into a require().
+      externalizeDeps: { exclude: ['typescript'] },
       rollupOptions: {
         input: {
           index: resolve('src/main/index.ts'),

@@ -10,6 +10,9 @@ import { defineConfig, type Plugin } from 'vite';
 const root = import.meta.dirname;
 const outDir = join(root, 'out', 'cli');
 
+/** The linter's `import ts from 'typescript'`, loaded with require() (see the module). */
+export const TYPESCRIPT_BY_REQUIRE = { find: /^typescript$/, replacement: join(root, 'src/main/engine/workflows/typescript-cjs.ts') };
+
 /**
  * Records the size and mtime of each source file in the bundle, of the build config and of the
  * installed packages' lockfile (npm rewrites node_modules/.package-lock.json on every install, so
@@ -45,13 +48,13 @@ export default defineConfig({
         'sandbox-process': resolve(root, 'src/main/sandbox/process/index.ts'),
         'sandbox-worker': resolve(root, 'src/main/sandbox/worker/index.ts'),
       },
-      // Native addons load their binaries relative to their package; TypeScript reads its lib
-      // files from its own folder (and loads lazily, in a worker); QuickJS's wasm is read from its
-      // package. The Electron build keeps the same ones as packages.
+      // Native addons load their binaries relative to their package; QuickJS's wasm is read from
+      // its package. TypeScript stays a package too (it reads its lib files from its own folder),
+      // required at run time: the linter's import of it resolves to TYPESCRIPT_BY_REQUIRE, and
+      // the type checker's worker requires it by path. The Electron build keeps the same ones.
       external: [
         'better-sqlite3',
         '@napi-rs/keyring',
-        'typescript',
         '@jitl/quickjs-wasmfile-release-sync',
         'quickjs-emscripten-core',
         ...builtinModules,
@@ -61,5 +64,6 @@ export default defineConfig({
     },
   },
   ssr: { noExternal: true, target: 'node' },
+  resolve: { alias: [TYPESCRIPT_BY_REQUIRE] },
   plugins: [inputsManifest()],
 });

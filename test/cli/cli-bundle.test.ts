@@ -77,6 +77,12 @@ describe('the vigil command bundle', () => {
         return ['success', 'failed', 'timed_out'].includes(detail.status) ? detail : null;
       }, 'the run to end');
       expect(run.status, run.error).toBe('success');
+      // The bundle's linter and type checker (TypeScript required at run time, not bundled).
+      const refused = await call('POST', '/v1/workflows', { name: 'refused', code: 'export async function run(ctx) {\n  const fs = require("fs");\n  return ctx.ok("x");\n}\n' });
+      expect(refused.error.code).toBe('WORKFLOW_CODE_INVALID');
+      const typed = 'import type { WorkflowContext, WorkflowResult } from "vigil";\nexport async function run(ctx: WorkflowContext): Promise<WorkflowResult> {\n  return ctx.okay("done");\n}\n';
+      const warned = await call('POST', '/v1/workflows', { name: 'typed', code: typed });
+      expect(warned.meta.lint_warnings).toEqual([expect.objectContaining({ rule: 'TS2339', source: 'typescript', line: 3 })]);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

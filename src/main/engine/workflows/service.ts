@@ -16,7 +16,7 @@ import { iso, type Clock } from '../util/time.ts';
 import { resolveEndpoint } from './endpoint.ts';
 import { loadLinter } from './linter.ts';
 import { checkMocks } from './mocks.ts';
-import { typecheckWorkflow } from './typecheck.ts';
+import { typecheckWorkflow, warmTypecheck } from './typecheck.ts';
 import { versionListItemView, versionView, workflowListItemView, workflowView } from './views.ts';
 
 /** A new workflow: a name, and whichever fields should differ from the defaults. */
@@ -138,6 +138,7 @@ export class WorkflowService {
       const checked = validateEndpoint(parseEndpointText(workflow.code), workflow.secrets);
       return { ok: checked.ok, problems: checked.ok ? [] : checked.problems };
     }
+    warmTypecheck();
     const { hasErrors, lintWorkflow } = await loadLinter();
     const problems: LintProblem[] = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
     // Code the linter refuses is not type-checked: a syntax error would only be repeated.
@@ -369,6 +370,7 @@ function endpointOnScript(): DomainError {
  * "typescript"`), are returned for the caller to show.
  */
 async function checkCode(code: string, secrets: string[]): Promise<LintProblem[]> {
+  warmTypecheck();
   const { hasErrors, lintWorkflow } = await loadLinter();
   const problems = lintWorkflow(code, { declaredSecrets: secrets });
   if (hasErrors(problems)) {

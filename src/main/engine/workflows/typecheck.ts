@@ -6,7 +6,8 @@
 //
 // The check runs on a worker thread: building a Program takes ~300 ms the first time (parsing the
 // ES library) and tens of milliseconds after, which must not stall the API's event loop (DESIGN.md
-// §9). The worker keeps the parsed library between checks and exits after a minute without work.
+// §9). The worker parses the library as soon as it starts, keeps it between checks and exits after
+// a minute without work; a save starts it before linting (warmTypecheck), so the two overlap.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ function checkerMain(typescriptPath: string, checkOptions: typeof WORKFLOW_TYPE_
     return `${trimmed} Workflows run in Vigil's sandbox, not in Node or a browser: use only what vigil.d.ts declares (ctx.http, ctx.log, ctx.sleep, the "vigil" helpers).`;
   };
 
-  const check = (code: string, vigilDts: string) => {
+  const programOf = (code: string, vigilDts: string) => {
     const files = new Map([
       [WORKFLOW_FILE, code],
       [VIGIL_FILE, vigilDts],
@@ -93,6 +94,11 @@ function checkerMain(typescriptPath: string, checkOptions: typeof WORKFLOW_TYPE_
     };
     const program = ts.createProgram({ rootNames: [...files.keys()], options, host, oldProgram: previous });
     previous = program;
+    return program;
+  };
+
+  const check = (code: string, vigilDts: string) => {
+    const program = programOf(code, vigilDts);
     const source = program.getSourceFile(WORKFLOW_FILE)!;
     return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
       .filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error)
@@ -112,6 +118,10 @@ function checkerMain(typescriptPath: string, checkOptions: typeof WORKFLOW_TYPE_
         };
       });
   };
+
+  // The ES library parsed now, before any check asks: a Program parses its files when it is made,
+  // and makes a type checker only when asked for diagnostics, so this one costs only the parsing.
+  programOf('', '');
 
   parentPort!.on('message', ({ id, code, vigilDts }: { id: number; code: string; vigilDts: string }) => {
     try {
@@ -159,6 +169,8 @@ function checker(): Worker {
   started.on('exit', (code) => {
     if (worker === started) failAll(new Error(`the type-check thread exited with code ${code}`));
   });
+  // Unreferenced while idle (a warmed thread must not keep a CLI alive); referenced per check.
+  started.unref();
   worker = started;
   return started;
 }
@@ -171,8 +183,12 @@ export function readVigilTypes(): string {
   return vigilTypes;
 }
 
-/** Type errors in `code` (1-based positions, end exclusive); an empty list when it type-checks. */
-export function typecheckWorkflow(code: string, vigilDts: string = readVigilTypes()): Promise<TypeProblem[]> {
+/**
+ * Starts the checker thread if it is not running, without waiting for it. Its first check waits for
+ * TypeScript to load and the ES library to be parsed (~400 ms); a caller that will type-check code
+ * once it has linted it calls this first, so that the loading overlaps the linting.
+ */
+export function warmTypecheck(): Worker {
   const thread = checker();
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
@@ -181,6 +197,12 @@ export function typecheckWorkflow(code: string, vigilDts: string = readVigilType
     void thread.terminate();
   }, IDLE_EXIT_MS);
   idleTimer.unref();
+  return thread;
+}
+
+/** Type errors in `code` (1-based positions, end exclusive); an empty list when it type-checks. */
+export function typecheckWorkflow(code: string, vigilDts: string = readVigilTypes()): Promise<TypeProblem[]> {
+  const thread = warmTypecheck();
   const id = nextId++;
   // Referenced while a check is pending, so a CLI waiting for the answer does not exit early.
   thread.ref();
