@@ -1,13 +1,13 @@
 // API budgets (DESIGN.md §9): execute → 202 latency and throughput, headless start to first request,
-// trivial workflow end to end (throughput and server CPU per run), and the first page of run history
-// with 1,000,000 runs stored.
-import { mkdtempSync, rmSync } from 'node:fs';
+// idle memory before it, trivial workflow end to end (throughput and server CPU per run), and the
+// first page of run history with 1,000,000 runs stored.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { openStore } from '../src/main/engine/index.ts';
 import { serve, vigil } from '../test/helpers/cli.ts';
-import { treeCpuMs } from './proc.ts';
+import { rssOf, treeCpuMs } from './proc.ts';
 import type { BenchRow } from './types.ts';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -52,6 +52,25 @@ async function startToFirstRequest(): Promise<number> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   return median(samples);
+}
+
+/**
+ * Resident memory of `vigil serve` and its sandbox process, started on an empty data folder and left
+ * alone for 5 s (the sandbox's workers have built their images): what it holds before any request.
+ */
+async function idleFootprint(): Promise<{ engine: number; sandbox: number }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-idle-'));
+  const server = await serve(dataDir);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const pid = server.child.pid!;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    return { engine: rssOf(pid), sandbox: children.reduce((sum, child) => sum + rssOf(child), 0) };
+  } finally {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 async function executeLoad(rows: BenchRow[]): Promise<void> {
@@ -169,6 +188,10 @@ export async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const start = await startToFirstRequest();
   rows.push({ name: 'headless start to first request served', value: start, unit: 'ms', budget: '≤ 400 ms', ok: start <= 400 });
+  const idle = await idleFootprint();
+  const idleMb = (idle.engine + idle.sandbox) / 1024 / 1024;
+  rows.push({ name: 'idle RSS before the first request (engine + sandbox)', value: idleMb, unit: 'MB', budget: '≤ 150 MB', ok: idleMb <= 150 });
+  rows.push({ name: '… of which the sandbox process', value: idle.sandbox / 1024 / 1024, unit: 'MB' });
   await executeLoad(rows);
   await historyFirstPage(rows);
   return rows;
