@@ -6,26 +6,13 @@
 // data, and a receiver parses each line on its own: JSON.parse is iterative in V8, and the host
 // checks each parsed message's nesting (iteratively) before anything recursive touches it.
 import { LOG_LEVELS, STEP_STATUSES, type RunLogEntry } from '../../shared/domain.ts';
+import { jsonDepth } from '../../shared/json-depth.ts';
 import type { RunOutcome } from './types.ts';
 
 /** Nesting accepted in guest-made data: log fields and results (checked in the worker). */
 export const MAX_JSON_DEPTH = 100;
 /** Nesting accepted in a whole wire message: guest data plus the envelopes around it. */
 export const MAX_WIRE_DEPTH = MAX_JSON_DEPTH + 8;
-
-/** Nesting depth of parsed JSON, iteratively (the value may be hostile); stops counting past `limit`. */
-export function jsonDepth(value: unknown, limit: number): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== 'object') continue;
-    if (depth > max) max = depth;
-    if (max > limit) return max;
-    for (const child of Object.values(item)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-  }
-  return max;
-}
 
 /** Why JSON.stringify refused a value, in words for a run's error. */
 export function serializationProblem(error: unknown): string {

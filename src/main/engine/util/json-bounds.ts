@@ -2,6 +2,7 @@
 // `enrichment`, test mocks and secrets). Deeply nested JSON is cheap to send and expensive to
 // handle: every recursive walk over it (hashing, serializing to the sandbox, redaction, the guest's
 // JSON.parse) can overflow a stack. So it is refused at the door, with the field and the limit named.
+import { jsonDepth } from '../../../shared/json-depth.ts';
 
 /** Deepest nesting of arrays and objects accepted in a free-form field. */
 export const MAX_JSON_DEPTH = 64;
@@ -13,23 +14,6 @@ export const MAX_MOCKS_BYTES = 1024 * 1024;
 export interface BoundsProblem {
   field: string;
   message: string;
-}
-
-/** Nesting depth of a parsed JSON value, without recursion (so any depth can be measured). */
-export function jsonDepth(value: unknown, stopAt = Infinity): number {
-  let deepest = 0;
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop()!;
-    if (item === null || typeof item !== 'object') continue;
-    const level = depth + 1;
-    if (level > deepest) deepest = level;
-    if (deepest > stopAt) return deepest;
-    for (const child of Array.isArray(item) ? item : Object.values(item)) {
-      if (child !== null && typeof child === 'object') stack.push([child, level]);
-    }
-  }
-  return deepest;
 }
 
 /**

@@ -6,7 +6,8 @@ import type { Broker, OutboundRequest } from '../process/broker.ts';
 import type { EgressPolicy } from '../egress/policy.ts';
 import type { HttpSummary } from '../protocol.ts';
 import type { IntegrationFailure } from './types.ts';
-import { jsonDepth, MAX_JSON_DEPTH } from '../wire.ts';
+import { jsonDepth } from '../../../shared/json-depth.ts';
+import { MAX_JSON_DEPTH } from '../wire.ts';
 
 /** First try plus retries. */
 const MAX_ATTEMPTS = 4;

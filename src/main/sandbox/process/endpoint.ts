@@ -8,7 +8,8 @@ import { describeStatuses, ENDPOINT_RECORDED_BODY_BYTES, isSuccessStatus, SECRET
 import { formatBytes } from '../limits.ts';
 import type { HttpSummary, WorkerOutcome } from '../protocol.ts';
 import type { EndpointRequest } from '../types.ts';
-import { jsonDepth, MAX_JSON_DEPTH } from '../wire.ts';
+import { jsonDepth } from '../../../shared/json-depth.ts';
+import { MAX_JSON_DEPTH } from '../wire.ts';
 import type { Broker } from './broker.ts';
 
 export interface EndpointResponseRecord {
