@@ -121,7 +121,11 @@ function checkerMain(typescriptPath: string, checkOptions: typeof WORKFLOW_TYPE_
 
   // The ES library parsed now, before any check asks: a Program parses its files when it is made,
   // and makes a type checker only when asked for diagnostics, so this one costs only the parsing.
-  programOf('', '');
+  try {
+    programOf('', '');
+  } catch {
+    // Then each check fails the same way and says why, as it would have without this.
+  }
 
   parentPort!.on('message', ({ id, code, vigilDts }: { id: number; code: string; vigilDts: string }) => {
     try {
