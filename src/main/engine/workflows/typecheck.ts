@@ -73,18 +73,22 @@ function checkerMain(typescriptPath: string, checkOptions: typeof WORKFLOW_TYPE_
       [VIGIL_FILE, vigilDts],
       [GLOBALS_FILE, SANDBOX_GLOBALS],
     ]);
-    const host = {
+    const host: import('typescript').CompilerHost = {
       ...base,
+      // As tsc parses: JSDoc only where it can make a type error (JavaScript files). The ES library
+      // is mostly JSDoc, so its parse takes about a third less, and errors are the same.
+      jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors,
       fileExists: (name: string) => files.has(name) || base.fileExists(name),
       readFile: (name: string) => files.get(name) ?? base.readFile(name),
-      getSourceFile(name: string, languageVersion: import('typescript').ScriptTarget) {
+      getSourceFile(name, languageVersionOrOptions) {
         const text = files.get(name);
-        if (text !== undefined) return ts.createSourceFile(name, text, languageVersion, true);
+        if (text !== undefined) return ts.createSourceFile(name, text, languageVersionOrOptions, true);
         let cached = libCache.get(name);
         if (!cached) {
           const libText = base.readFile(name);
           if (libText === undefined) return undefined;
-          cached = ts.createSourceFile(name, libText, languageVersion, true);
+          // No parent pointers from the parser: binding sets them, and every library file is bound.
+          cached = ts.createSourceFile(name, libText, languageVersionOrOptions, false);
           libCache.set(name, cached);
         }
         return cached;
