@@ -99,8 +99,9 @@ export async function startTestServer(options: Partial<ServerOptions> = {}): Pro
     secrets: createMemorySecretStore(),
     credentials: createMemorySecretStore(),
     log: { info: () => undefined, error: (message) => console.error(message) },
-    // An answer its schema does not describe fails the test instead of losing fields quietly.
-    checkResponses: true,
+    // An answer its schema does not describe fails the test instead of losing fields quietly, and a
+    // route schema that is not valid JSON Schema fails the server's start.
+    checkContract: true,
     ...options,
     settingsOverrides: { execute_rate_limit_per_minute: 0, ...options.settingsOverrides },
   });
