@@ -1,7 +1,7 @@
 // The engine's errors, in its own words: what kind of refusal it is, a stable code, a message for
 // people and details for programs. Services throw them and never learn how a transport shows them;
 // the API maps a kind to an HTTP status in one place (api/errors.ts), MCP to a tool error in another.
-import { DatabaseUnavailableError } from './db/postgres/connection.ts';
+import { DatabaseUnavailableError } from './db/index.ts';
 
 /**
  * What went wrong, as the caller must understand it:

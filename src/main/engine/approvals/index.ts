@@ -64,6 +64,7 @@ export function hashToken(token: string): string {
  */
 export class ApprovalService {
   private timer: NodeJS.Timeout | null = null;
+  /** Stops listening for other instances' requests (see start). */
   private readonly store: Store;
   private readonly bus: EventBus;
   private readonly clock: Clock;

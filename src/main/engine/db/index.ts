@@ -2,9 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ApprovalRepository } from './approvals.ts';
 import { ApiKeyRepository } from './keys.ts';
 import { IdempotencyRepository, SecretNameRepository, SettingsRepository } from './misc.ts';
-
-/** The settings table: besides the engine's own settings, each room keeps its keys there (`llm.*`, `integrations.*`, `notifiers.*`). */
-export type SettingsTable = Pick<SettingsRepository, 'read' | 'write'>;
 import { ClusterRepository } from './cluster.ts';
 import { GroupCommit } from './group-commit.ts';
 import { openDatabase, type Db, type SqliteDb } from './open.ts';
@@ -13,6 +10,9 @@ import type { SqlDatabase } from './sql.ts';
 import { RunRepository } from './runs.ts';
 import { SealedSecretRepository } from './sealed-secrets.ts';
 import { WorkflowRepository } from './workflows.ts';
+
+/** The settings table: besides the engine's own settings, each room keeps its keys there (`llm.*`, `integrations.*`, `notifiers.*`). */
+export type SettingsTable = Pick<SettingsRepository, 'read' | 'write'>;
 
 export { DatabaseTooNewError, openDatabase, type Db, type SqliteDb } from './open.ts';
 export { DatabaseUnavailableError, isPostgresUrl, redactDatabaseUrl, type SerializedTask } from './postgres/index.ts';

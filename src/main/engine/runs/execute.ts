@@ -61,10 +61,10 @@ export interface ExecutionServiceDeps {
 }
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** An execute found its Idempotency-Key recorded by a concurrent one after its own check. */
 class IdempotencyKeyTaken extends Error {}
-const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** JSON with sorted keys, so that the same body hashes the same whatever its key order. */
 function canonical(value: unknown): string {
