@@ -1,13 +1,13 @@
 // API budgets (DESIGN.md §9): execute → 202 latency and throughput, headless start to first request,
 // idle memory before it, trivial workflow end to end (throughput and server CPU per run), and the
 // first page of run history with 1,000,000 runs stored.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { openStore } from '../src/main/engine/index.ts';
 import { serve, vigil } from '../test/helpers/cli.ts';
-import { rssOf, treeCpuMs } from './proc.ts';
+import { childrenOf, rssOf, treeCpuMs } from './proc.ts';
 import type { BenchRow } from './types.ts';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -64,8 +64,7 @@ async function idleFootprint(): Promise<{ engine: number; sandbox: number }> {
   try {
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const pid = server.child.pid!;
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-    return { engine: rssOf(pid), sandbox: children.reduce((sum, child) => sum + rssOf(child), 0) };
+    return { engine: rssOf(pid), sandbox: childrenOf(pid).reduce((sum, child) => sum + rssOf(child), 0) };
   } finally {
     server.child.kill('SIGTERM');
     await server.exited;

@@ -12,13 +12,18 @@ export function treeCpuMs(pid: number | undefined): number {
     // that ended and were reaped used, or PostgreSQL's short-lived workers (autovacuum) would drop
     // out of the sum when they exit. In clock ticks of 10 ms (USER_HZ is 100 on Linux).
     let ms = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean)) ms += treeCpuMs(Number(child));
-    }
+    for (const child of childrenOf(pid)) ms += treeCpuMs(child);
     return ms;
   } catch {
     return 0;
   }
+}
+
+/** The living child processes of a process (those any of its threads started). */
+export function childrenOf(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
 }
 
 /** Resident set size of a process in bytes. */
