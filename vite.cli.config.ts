@@ -10,7 +10,7 @@ import { defineConfig, type Plugin } from 'vite';
 const root = import.meta.dirname;
 const outDir = join(root, 'out', 'cli');
 
-/** The linter's `import ts from 'typescript'`, loaded with require() (see the module). */
+/** The code-check thread's `import ts from 'typescript'`, loaded with require() (see the module). */
 export const TYPESCRIPT_BY_REQUIRE = { find: /^typescript$/, replacement: join(root, 'src/main/engine/workflows/typescript-cjs.ts') };
 
 /**
@@ -47,11 +47,12 @@ export default defineConfig({
         // Beside the entry, where the launcher and the supervisor look for them when bundled.
         'sandbox-process': resolve(root, 'src/main/sandbox/process/index.ts'),
         'sandbox-worker': resolve(root, 'src/main/sandbox/worker/index.ts'),
+        'code-check-worker': resolve(root, 'src/main/engine/workflows/code-check-worker.ts'),
       },
       // Native addons load their binaries relative to their package; QuickJS's wasm is read from
       // its package. TypeScript stays a package too (it reads its lib files from its own folder),
-      // required at run time: the linter's import of it resolves to TYPESCRIPT_BY_REQUIRE, and
-      // the type checker's worker requires it by path. The Electron build keeps the same ones.
+      // required at run time: the code-check thread's import of it resolves to
+      // TYPESCRIPT_BY_REQUIRE. The Electron build keeps the same ones.
       external: [
         'better-sqlite3',
         '@napi-rs/keyring',

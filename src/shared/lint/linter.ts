@@ -1349,8 +1349,3 @@ function finish(sf: ts.SourceFile, found: RawProblem[]): LintProblem[] {
   }
   return problems;
 }
-
-/** Whether any problem is an error (the code would be refused). */
-export function hasErrors(problems: readonly LintProblem[]): boolean {
-  return problems.some((problem) => problem.severity === 'error');
-}

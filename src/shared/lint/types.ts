@@ -22,6 +22,11 @@ export interface LintOptions {
   declaredSecrets?: readonly string[];
 }
 
+/** Whether any problem is an error (the code would be refused). */
+export function hasErrors(problems: readonly LintProblem[]): boolean {
+  return problems.some((problem) => problem.severity === 'error');
+}
+
 /** A rule as documented for analysts (docs/workflows.md) and the code generator's prompt. */
 export interface LintRule {
   id: string;

@@ -2,12 +2,11 @@
 // and one run in the real sandbox in test mode against the model's own mocks.
 import { randomUUID } from 'node:crypto';
 import { checkIndicator } from '../../../shared/indicators.ts';
-import { lintWorkflow } from '../../../shared/lint/index.ts';
 import { parseMockSpec, type MockSpec, type RunOutcome, type RunRequest } from '../../sandbox/index.ts';
 import type { Candidate } from './answer.ts';
 import type { SettingsTable } from '../db/index.ts';
 import { buildRunRequest, runInput } from '../runs/index.ts';
-import { typecheckWorkflow } from '../workflows/index.ts';
+import { lintWorkflowCode, typecheckWorkflow } from '../workflows/index.ts';
 import type { CheckState, GenerationProblem, ProgressStage } from '../../../shared/llm.ts';
 
 /** What runs the test: the engine's sandbox host (or any RunExecutor). */
@@ -41,7 +40,7 @@ export async function checkCandidate(
   const checks: CheckReport['checks'] = { lint: 'skipped', typecheck: 'skipped', test: 'skipped' };
 
   deps.stage('linting', 'Checking the code with the workflow linter');
-  const lint = lintWorkflow(candidate.code, { declaredSecrets: candidate.secrets });
+  const lint = await lintWorkflowCode(candidate.code, { declaredSecrets: candidate.secrets });
   for (const problem of lint) {
     problems.push({
       source: 'lint',

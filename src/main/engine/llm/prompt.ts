@@ -3,7 +3,7 @@
 // model answers through the structured format (answer.ts), so nothing here asks for code fences.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LINT_RULES } from '../../../shared/lint/index.ts';
+import { LINT_RULES } from '../../../shared/lint/rules.ts';
 import { DEFAULT_LIMITS } from '../../sandbox/index.ts';
 import { findMaterialRoot, VIGIL_DTS } from '../paths.ts';
 import { ANSWER_SCHEMA, ANSWER_TOOL_NAME } from './answer.ts';

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { WORKFLOW_DEFAULTS, type IndicatorType, type WorkflowKind, type WorkflowType } from '../../../shared/domain.ts';
 import type { ConnectionTest } from '../../../shared/integrations.ts';
-import type { LintProblem } from '../../../shared/lint/index.ts';
+import { hasErrors, type LintProblem } from '../../../shared/lint/types.ts';
 import { answerEveryCall, toTestReport, type IntegrationName, type MockSpec, type TestReport } from '../../sandbox/index.ts';
 import type { Workflow } from '../db/index.ts';
 import { DomainError, invalid } from '../errors.ts';
@@ -16,7 +16,7 @@ import { integrationView, type IntegrationConfigDeps } from '../integrations/ind
 import { newId } from '../util/ids.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../util/json-bounds.ts';
 import type { Clock } from '../util/time.ts';
-import { checkMocks, loadLinter, resolveEndpoint } from '../workflows/index.ts';
+import { checkMocks, lintWorkflowCode, resolveEndpoint } from '../workflows/index.ts';
 import { boundedFields, buildRunRequest, indicatorValueProblems, missingIndicatorProblems, runInput, type RunExecutor, type RunSpec } from './request.ts';
 
 /** A test: the code (or, for a saved workflow, replacements of it), the input and the mocks. */
@@ -191,8 +191,7 @@ export class TestRunService {
       built = await buildRunRequest({ ...spec, code: resolved.code }, sources);
     } else {
       const script = code ?? '';
-      const { hasErrors, lintWorkflow } = await loadLinter();
-      lintWarnings = lintWorkflow(script, { declaredSecrets: workflow.secrets });
+      lintWarnings = await lintWorkflowCode(script, { declaredSecrets: workflow.secrets });
       if (hasErrors(lintWarnings)) {
         throw new DomainError('rejected', 'WORKFLOW_CODE_INVALID', 'The code has problems the sandbox would refuse; fix them before testing.', {
           problems: lintWarnings,

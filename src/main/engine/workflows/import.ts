@@ -32,7 +32,7 @@ import {
 } from '../../../shared/workflow-files.ts';
 import type { ApiKey, Store, Workflow, WorkflowFields } from '../db/index.ts';
 import { DomainError } from '../errors.ts';
-import { loadLinter } from './linter.ts';
+import { lintWorkflowCode } from './code-check-thread.ts';
 import { checkMocks } from './mocks.ts';
 import type { PreparedSave, WorkflowChanges, WorkflowService } from './service.ts';
 
@@ -433,8 +433,7 @@ async function checkDefinition(definition: WorkflowDefinition, sources: Definiti
   else if (code.trim() === '') problems.push({ file: sources.code, line: 1, message: 'is empty' });
   else if (definition.kind === 'http_endpoint') problems.push(...checkEndpoint(definition, sources.code));
   else {
-    const { lintWorkflow } = await loadLinter();
-    for (const problem of lintWorkflow(code, { declaredSecrets: definition.secrets })) {
+    for (const problem of await lintWorkflowCode(code, { declaredSecrets: definition.secrets })) {
       if (problem.severity === 'error') problems.push({ file: sources.code, line: problem.line, message: `${problem.message} (${problem.rule})` });
     }
   }

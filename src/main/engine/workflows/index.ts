@@ -2,8 +2,7 @@
 // linter and type checker behind saving, and how workflows appear to callers.
 export { WorkflowService, type WorkflowMocks } from './service.ts';
 export { endpointBody, resolveEndpoint, storedEndpoint, type EndpointBodyParts } from './endpoint.ts';
-export { readVigilTypes, typecheckWorkflow } from './typecheck.ts';
-export { loadLinter } from './linter.ts';
+export { lintWorkflowCode, readVigilTypes, typecheckWorkflow } from './code-check-thread.ts';
 export { checkMocks } from './mocks.ts';
 export { WorkflowImportService, type ImportOptions, type ImportPlan, type ImportPlanItem } from './import.ts';
 export { exportWorkflows, type ExportOptions } from './export.ts';

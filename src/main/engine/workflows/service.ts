@@ -2,7 +2,7 @@
 // versions, for REST, MCP and the execution service alike.
 import { WORKFLOW_DEFAULTS, type RiskLevel, type WorkflowState, type WorkflowType } from '../../../shared/domain.ts';
 import { parseEndpointText, validateEndpoint } from '../../../shared/endpoint.ts';
-import type { LintProblem } from '../../../shared/lint/index.ts';
+import { hasErrors, type LintProblem } from '../../../shared/lint/types.ts';
 import { checkSchedule, nextOccurrence, normalizeSchedule, type Schedule, type ScheduleInput } from '../../../shared/schedule.ts';
 import type { ApiKey, Store, Workflow, WorkflowFields, WorkflowSort, WorkflowWithLastRun } from '../db/index.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
@@ -14,9 +14,8 @@ import { checkJsonBounds, MAX_INPUT_FIELD_BYTES } from '../util/json-bounds.ts';
 import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { resolveEndpoint } from './endpoint.ts';
-import { loadLinter } from './linter.ts';
 import { checkMocks } from './mocks.ts';
-import { typecheckWorkflow, warmTypecheck } from './typecheck.ts';
+import { lintWorkflowCode, typecheckWorkflow } from './code-check-thread.ts';
 import { versionListItemView, versionView, workflowListItemView, workflowView } from './views.ts';
 
 /** A new workflow: a name, and whichever fields should differ from the defaults. */
@@ -138,9 +137,7 @@ export class WorkflowService {
       const checked = validateEndpoint(parseEndpointText(workflow.code), workflow.secrets);
       return { ok: checked.ok, problems: checked.ok ? [] : checked.problems };
     }
-    warmTypecheck();
-    const { hasErrors, lintWorkflow } = await loadLinter();
-    const problems: LintProblem[] = lintWorkflow(workflow.code, { declaredSecrets: workflow.secrets });
+    const problems: LintProblem[] = await lintWorkflowCode(workflow.code, { declaredSecrets: workflow.secrets });
     // Code the linter refuses is not type-checked: a syntax error would only be repeated.
     if (!hasErrors(problems)) problems.push(...(await typecheckWorkflow(workflow.code)));
     return { ok: !hasErrors(problems), problems };
@@ -370,9 +367,7 @@ function endpointOnScript(): DomainError {
  * "typescript"`), are returned for the caller to show.
  */
 async function checkCode(code: string, secrets: string[]): Promise<LintProblem[]> {
-  warmTypecheck();
-  const { hasErrors, lintWorkflow } = await loadLinter();
-  const problems = lintWorkflow(code, { declaredSecrets: secrets });
+  const problems = await lintWorkflowCode(code, { declaredSecrets: secrets });
   if (hasErrors(problems)) {
     const errors = problems.filter((problem) => problem.severity === 'error');
     throw new DomainError(
