@@ -1,7 +1,7 @@
 // The engine's side: one sandbox process with a minimal environment, many runs at once, and what
 // happens when the process dies under them.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSandboxHost, forkLauncher, minimalEnv, type SandboxLauncher } from '../../src/main/sandbox/index.ts';
 import { BENIGN, request } from './helpers.ts';
@@ -57,6 +57,23 @@ describe('the sandbox process', () => {
     const outcome = await h.run(request(BENIGN));
     expect(outcome.status, outcome.error ?? '').toBe('success');
     expect(h.pid).toBe(pid);
+  });
+
+  it.skipIf(!existsSync('/proc/self/task'))('starts with one worker and adds the second only when runs overlap', async () => {
+    const workerThreads = (pid: number) =>
+      readdirSync(`/proc/${pid}/task`).filter((task) => readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').startsWith('vigil-sandbox')).length;
+    const h = host();
+    h.start();
+    const pid = await waitFor(() => h.pid);
+    for (let i = 0; i < 3; i++) {
+      const outcome = await h.run(request(BENIGN));
+      expect(outcome.status, outcome.error ?? '').toBe('success');
+    }
+    expect(workerThreads(pid)).toBe(1);
+    const slow = 'export async function run(ctx) {\n  await ctx.sleep(300);\n  return ctx.ok("slept");\n}\n';
+    const outcomes = await Promise.all([1, 2, 3].map(() => h.run(request(slow))));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['success', 'success', 'success']);
+    expect(workerThreads(pid)).toBe(2);
   });
 
   it('runs many workflows at once, each with its own input and secrets', async () => {

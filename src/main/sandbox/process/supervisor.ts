@@ -5,6 +5,10 @@
 // log lines (from its worker) and HTTP calls (from the broker) go to the engine as they happen,
 // redacted here and numbered in the order they reach this thread.
 //
+// The process starts with one worker and adds the others (up to `workers`) one at a time, when a run
+// arrives while every worker has one in flight: a worker costs ~26 MB before it runs anything, and
+// a console whose runs come one at a time never needs a second.
+//
 // A worker that ran a burst of runs and then stayed idle for a while is replaced by a fresh one:
 // the burst's instances are garbage V8 has no reason to collect while nothing runs, and their
 // memory (~0.3 MB each) would stay resident until the next burst.
@@ -91,7 +95,7 @@ export class Supervisor {
     this.live = new LiveTransport(options.dnsServers.length > 0 ? serverLookup(options.dnsServers) : systemLookup(), options.dialLoopbackOnly);
     this.broker = new Broker(this.live);
     this.integrations = new IntegrationHub(this.broker);
-    for (let i = 0; i < Math.max(1, options.workers); i++) this.slots.push(this.spawn());
+    this.slots.push(this.spawn());
     this.watchdog = setInterval(() => this.checkWorkers(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();
   }
@@ -218,6 +222,7 @@ export class Supervisor {
   }
 
   private dispatch(partial: Omit<RunState, 'slot'>, spec: WorkerRunSpec): void {
+    this.growIfBusy();
     const slot = this.pickSlot();
     if (!slot) {
       this.backlog.push({ state: partial, spec });
@@ -265,6 +270,15 @@ export class Supervisor {
     this.compiled.set(key, result);
     if (this.compiled.size > COMPILE_CACHE_SIZE) this.compiled.delete(this.compiled.keys().next().value!);
     return result;
+  }
+
+  /**
+   * One more worker when every worker has a run in flight and the pool is below its size. The new
+   * one is the least loaded at once: runs given to it wait in its port until it has started.
+   */
+  private growIfBusy(): void {
+    if (this.closed || this.slots.length === 0 || this.slots.length >= Math.max(1, this.options.workers)) return;
+    if (this.slots.every((slot) => slot.runs.size > 0)) this.slots.push(this.spawn());
   }
 
   private pickSlot(): WorkerSlot | undefined {
