@@ -76,6 +76,22 @@ describe('the sandbox process', () => {
     expect(workerThreads(pid)).toBe(2);
   });
 
+  it('compiles prepared code ahead of its run without changing what runs, and never starts a process for it', async () => {
+    const h = host();
+    h.prepare(BENIGN);
+    expect(h.pid).toBeUndefined();
+    expect((await h.run(request(BENIGN))).status).toBe('success');
+    const broken = 'export async function run(ctx) {\n  return ctx.ok(\n}\n';
+    h.prepare(broken);
+    h.prepare(`// ${'x'.repeat(2 * 1024 * 1024)}\n${BENIGN}`);
+    h.prepare(BENIGN.replace('run(ctx)', 'run(ctx: unknown)'));
+    const outcome = await h.run(request(BENIGN.replace('run(ctx)', 'run(ctx: unknown)')));
+    expect(outcome.status, outcome.error ?? '').toBe('success');
+    const refused = await h.run(request(broken));
+    expect(refused.status).toBe('failed');
+    expect(refused.error).toMatch(/^line 3: SyntaxError/);
+  });
+
   it('runs many workflows at once, each with its own input and secrets', async () => {
     const h = host();
     const code = `import { sha256 } from "vigil";

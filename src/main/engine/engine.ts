@@ -157,7 +157,7 @@ export function createEngine(options: EngineOptions): Engine {
     warnings: (approval) => workflowSecrets.approvalWarnings(approval),
     onRunQueued: (keyId) => scheduler.enqueued(keyId),
   });
-  const workflows = new WorkflowService({ store, bus, clock, secrets: workflowSecrets, approvals });
+  const workflows = new WorkflowService({ store, bus, clock, secrets: workflowSecrets, approvals, prepareCode: (code) => executor.prepare?.(code) });
   const queue = {
     admit: (keyId: number | null) => scheduler.queue.admit(keyId),
     waitForRoom: (keyId: number | null, onGone: (drop: () => void) => void) => scheduler.queue.waitForRoom(keyId, onGone),

@@ -46,6 +46,12 @@ export interface SandboxHost {
    */
   start(): void;
   close(): Promise<void>;
+  /**
+   * Compiles a workflow's code in the sandbox process ahead of its first run, so that the run does
+   * not wait for it (the first compile also loads Node's type stripper). A hint: sent only to a
+   * process that is up, never queued, and code the sandbox cannot compile is simply not cached.
+   */
+  prepare(code: string): void;
   /** The sandbox process's pid, when one is running. */
   readonly pid: number | undefined;
 }
@@ -187,6 +193,11 @@ class Host implements SandboxHost {
 
   start(): void {
     this.ensureProcess();
+  }
+
+  prepare(code: string): void {
+    if (this.closed || typeof code !== 'string' || Buffer.byteLength(code) > resolveLimits(undefined).sourceBytes) return;
+    if (this.channel && this.greeted && this.wire) this.wire.push(encode({ t: 'prepare', code } satisfies HostToSandbox));
   }
 
   private enqueue(message: Outgoing): void {

@@ -22,6 +22,8 @@ export type HostToSandbox =
   /** `journal`: send the run's log lines and HTTP calls to the engine as they happen. */
   | { t: 'run'; id: number; journal: boolean; request: RunRequest }
   | { t: 'cancel'; id: number }
+  /** A workflow's code, compiled into the cache ahead of its first run (a save sends it). */
+  | { t: 'prepare'; code: string }
   | { t: 'shutdown' };
 
 /**

@@ -21,6 +21,8 @@ import { endpointBody, storedEndpoint, type EndpointBodyParts } from '../workflo
 /** What executes one run: the sandbox host (or, in Electron, the same host over utilityProcess). */
 export interface RunExecutor {
   run(request: RunRequest, signal?: AbortSignal, options?: RunOptions): Promise<RunOutcome>;
+  /** Compiles a script's code ahead of its first run, when the executor can (the sandbox host). */
+  prepare?(code: string): void;
 }
 
 /** The fields a caller gives for a run's input (execute, the test endpoints, `vigil test`, a generated test). */

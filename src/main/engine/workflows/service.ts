@@ -64,6 +64,11 @@ export interface WorkflowServiceDeps {
   secrets: Pick<SecretService, 'warnings'>;
   /** Pending requests of a workflow that stops being executable are cancelled. */
   approvals: { cancelPending(workflowId: number, responder: string, reason: string): number };
+  /**
+   * Compiles a script's code for running while the save checks it (the sandbox's compile, on
+   * another process, overlaps the type check), so that its first run does not wait for it.
+   */
+  prepareCode?(code: string): void;
 }
 
 export class WorkflowService {
@@ -175,6 +180,7 @@ export class WorkflowService {
       if (endpoint !== undefined) throw endpointOnScript();
       if (code === undefined) throw invalid([{ field: 'body.code', message: 'code is required for script workflows' }], 'A script workflow needs its code.');
       fields.code = code;
+      this.deps.prepareCode?.(code);
       warnings = await checkCode(fields.code, fields.secrets);
     }
     const { store, clock, bus } = this.deps;
@@ -221,6 +227,7 @@ export class WorkflowService {
       if (endpoint !== undefined) throw endpointOnScript();
       // The code is linted whenever it or what it may read changes, and on activation.
       const relint = changes.code !== undefined || changes.secrets !== undefined || activating;
+      if (changes.code !== undefined) this.deps.prepareCode?.(changes.code);
       warnings = relint && !current.is_system ? await checkCode(changes.code ?? current.code, secrets) : [];
     }
     return {

@@ -77,6 +77,9 @@ async function onMessage(message: HostToSandbox): Promise<void> {
     case 'cancel':
       supervisor?.cancel(message.id);
       break;
+    case 'prepare':
+      supervisor?.prepare(message.code);
+      break;
     case 'shutdown':
       await supervisor?.close();
       outbox.flush();

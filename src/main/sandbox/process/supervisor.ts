@@ -258,6 +258,12 @@ export class Supervisor {
     state.slot.outbox.push({ t: 'cancel', seq: id });
   }
 
+  /** Compiles a workflow's code into the cache before its first run asks (host.prepare). */
+  prepare(code: string): void {
+    if (this.closed || typeof code !== 'string' || Buffer.byteLength(code) > resolveLimits(undefined).sourceBytes) return;
+    this.compile(code);
+  }
+
   private compile(code: string): CompileResult {
     const key = createHash('sha256').update(code).digest('base64');
     const hit = this.compiled.get(key);
