@@ -25,6 +25,7 @@ import { testRoutes } from './routes/test.ts';
 import { workflowFileRoutes } from './routes/workflow-files.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { consoleRoutes } from './routes/console.ts';
+import { OutageLog } from './outage-log.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 // Not `import … from 'node:http'`: an ES import of node:http reads every export, and its lazy
@@ -248,6 +249,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     return reply.code(404).send(errorBody('NOT_FOUND', `No route ${request.method} ${path}.`, { resource: 'route', id: `${request.method} ${path}` }));
   };
 
+  const outage = new OutageLog((line) => engine.log.error(line));
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     // A request that matches no route still has its body parsed before the not-found handler runs.
     // When that fails (broken JSON, too large), the answer is still that the route does not exist:
@@ -255,7 +257,7 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     if (request.is404) return noRoute(request, reply);
     const domain = domainErrorOf(error);
     if (domain) {
-      if (domain.code === 'DATABASE_UNAVAILABLE') engine.log.error(`API ${request.method} ${request.url}: the database cannot be reached: ${error.message}`);
+      if (domain.code === 'DATABASE_UNAVAILABLE') outage.refused(request.method, request.url, error.message);
       const { status, headers, body } = httpError(domain);
       return reply.code(status).headers(headers).send(body);
     }
