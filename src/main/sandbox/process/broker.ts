@@ -38,6 +38,8 @@ interface BrokerRun extends BrokerRunOptions {
   inFlight: number;
   waiting: Array<() => void>;
   controller: AbortController;
+  /** Someone outside the broker holds the run's signal (an integration client). */
+  signalShared: boolean;
   records: HttpCallRecord[];
   transport: Transport;
   mockTransport: MockTransport | null;
@@ -60,6 +62,7 @@ export class Broker {
       inFlight: 0,
       waiting: [],
       controller: new AbortController(),
+      signalShared: false,
       records: [],
       transport: mockTransport ?? this.live,
       mockTransport,
@@ -73,7 +76,9 @@ export class Broker {
     if (!run) return [];
     this.runs.delete(seq);
     run.ended = true;
-    run.controller.abort(new EgressError('the run has finished'));
+    // Only what still listens needs the abort: most runs end with no call open, and an abort
+    // reason is an Error whose stack costs more than the rest of the close.
+    if (run.inFlight > 0 || run.waiting.length > 0 || run.signalShared) run.controller.abort(new EgressError('the run has finished'));
     run.waiting.length = 0;
     void run.mockTransport?.close();
     // Calls still in flight end here; their records say so.
@@ -122,7 +127,9 @@ export class Broker {
   /** Aborted when the run ends; undefined when it already has. */
   signal(seq: number): AbortSignal | undefined {
     const run = this.runs.get(seq);
-    return run && !run.ended ? run.controller.signal : undefined;
+    if (!run || run.ended) return undefined;
+    run.signalShared = true;
+    return run.controller.signal;
   }
 
   /** Milliseconds until the run's broker deadline (0 once it has ended). */
