@@ -3,7 +3,7 @@
 // underlines (as warnings, as there). Exit 0 clean (warnings allowed), 1 errors, 2 unusable input.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { hasErrors, type LintProblem } from '../../shared/lint/types.ts';
+import { hasErrors, lintWorkflow, type LintProblem } from '../../shared/lint/index.ts';
 import type { TypeProblem } from '../../shared/typecheck.ts';
 import { parseOptions, UsageError, withUsage, type Command, type CommandIO } from './command.ts';
 
@@ -100,7 +100,6 @@ export const command: Command = {
         }
       }
 
-      const { lintWorkflowCode, typecheckWorkflow } = await (await import('../engine/index.ts')).loadCodeChecks();
       const results: FileResult[] = [];
       for (const file of files) {
         let code: string;
@@ -111,9 +110,10 @@ export const command: Command = {
           unusable = true;
           continue;
         }
-        const problems: Array<LintProblem | TypeProblem> = await lintWorkflowCode(code, declaredSecrets === undefined ? {} : { declaredSecrets });
+        const problems: Array<LintProblem | TypeProblem> = lintWorkflow(code, declaredSecrets === undefined ? {} : { declaredSecrets });
         // A syntax error is the linter's to report; the type checker would only repeat it.
         if (values.typecheck && !problems.some((problem) => problem.rule === 'syntax')) {
+          const { typecheckWorkflow } = await (await import('../engine/index.ts')).loadCodeChecks();
           problems.push(...(await typecheckWorkflow(code)));
           problems.sort((a, b) => a.line - b.line || a.column - b.column);
         }

@@ -44,7 +44,7 @@ export const loadCodeGeneration = (): Promise<typeof import('./llm/index.ts')> =
 /** How a run request is built, for `vigil test` (the same as the scheduler's and the test endpoints'). */
 export const loadRunRequests = (): Promise<typeof import('./runs/request.ts')> => import('./runs/request.ts');
 
-/** The workflow linter and type checker (on their thread), for `vigil lint`. */
+/** The type checker of workflow code (on the code-check thread), for `vigil lint --typecheck`. */
 export const loadCodeChecks = (): Promise<typeof import('./workflows/code-check-thread.ts')> => import('./workflows/code-check-thread.ts');
 
 /** Workflows as files on a data folder without a server, for `vigil export` and `vigil import`. */

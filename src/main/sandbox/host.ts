@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { RunLogEntry } from '../../shared/domain.ts';
 import { forkLauncher, type SandboxChannel, type SandboxLauncher } from './launcher.ts';
 import { Batcher } from './batch.ts';
-import { formatBytes, resolveLimits } from './limits.ts';
+import { DEFAULT_LIMITS, formatBytes, resolveLimits } from './limits.ts';
 import type { HostToSandbox, SandboxProcessOptions } from './protocol.ts';
 import { Redactor, redactEntry, redactOutcome } from './redact.ts';
 import type { RunOptions, RunOutcome, RunRequest } from './types.ts';
@@ -196,7 +196,7 @@ class Host implements SandboxHost {
   }
 
   prepare(code: string): void {
-    if (this.closed || typeof code !== 'string' || Buffer.byteLength(code) > resolveLimits(undefined).sourceBytes) return;
+    if (this.closed || typeof code !== 'string' || Buffer.byteLength(code) > DEFAULT_LIMITS.sourceBytes) return;
     if (this.channel && this.greeted && this.wire) this.wire.push(encode({ t: 'prepare', code } satisfies HostToSandbox));
   }
 

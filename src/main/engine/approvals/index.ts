@@ -65,6 +65,7 @@ export function hashToken(token: string): string {
 export class ApprovalService {
   private timer: NodeJS.Timeout | null = null;
   /** Stops listening for other instances' requests (see start). */
+  private unwatch: (() => void) | null = null;
   private readonly store: Store;
   private readonly bus: EventBus;
   private readonly clock: Clock;
@@ -368,8 +369,6 @@ export class ApprovalService {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
-
-  private unwatch: (() => void) | null = null;
 
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);

@@ -18,7 +18,7 @@ import type { RunLogEntry } from '../../../shared/domain.ts';
 import { compileWorkflow, type CompileResult } from '../compile.ts';
 import { LiveTransport, serverLookup, systemLookup } from '../egress/http.ts';
 import { AllowedHostsError, compilePolicy, type EgressPolicy } from '../egress/policy.ts';
-import { formatBytes, formatMs, resolveLimits } from '../limits.ts';
+import { DEFAULT_LIMITS, formatBytes, formatMs, resolveLimits } from '../limits.ts';
 import { CONTROL, type MainToWorker, type RunConfig, type SandboxProcessOptions, type SandboxToHost, type WorkerOutcome, type WorkerRunSpec, type WorkerToMain } from '../protocol.ts';
 import { Redactor, redactEntry, redactOutcome } from '../redact.ts';
 import type { RunOutcome, RunRequest, SandboxLimits } from '../types.ts';
@@ -260,7 +260,7 @@ export class Supervisor {
 
   /** Compiles a workflow's code into the cache before its first run asks (host.prepare). */
   prepare(code: string): void {
-    if (this.closed || typeof code !== 'string' || Buffer.byteLength(code) > resolveLimits(undefined).sourceBytes) return;
+    if (this.closed || typeof code !== 'string' || Buffer.byteLength(code) > DEFAULT_LIMITS.sourceBytes) return;
     this.compile(code);
   }
 
