@@ -14,15 +14,20 @@ loaded.catch(() => undefined);
 type Loaded = Awaited<typeof loaded>;
 let typecheck: ReturnType<Loaded[2]['createWorkflowTypeChecker']> | null = null;
 
-function answer([{ default: ts }, linter, typechecker]: Loaded, request: CodeCheckRequest): CodeCheckReply {
-  if (request.op === 'lint') return { id: request.id, problems: linter.lintWorkflow(request.code, request.options) };
-  typecheck ??= typechecker.createWorkflowTypeChecker(ts);
-  return { id: request.id, problems: typecheck(request.code, request.vigilDts) };
+/** The type checker, made (and the ES library parsed) on first use. */
+function typechecker([{ default: ts }, , module]: Loaded) {
+  typecheck ??= module.createWorkflowTypeChecker(ts);
+  return typecheck;
 }
 
-// A save lints, then type-checks: the lint is answered as soon as TypeScript is loaded, and the ES
-// library is parsed right after, while the engine reads the lint's answer.
-void loaded.then((modules) => setImmediate(() => (typecheck ??= modules[2].createWorkflowTypeChecker(modules[0].default))));
+function answer(modules: Loaded, request: CodeCheckRequest): CodeCheckReply {
+  if (request.op === 'lint') return { id: request.id, problems: modules[1].lintWorkflow(request.code, request.options) };
+  return { id: request.id, problems: typechecker(modules)(request.code, request.vigilDts) };
+}
+
+// The ES library is parsed as soon as TypeScript is loaded, before any type check asks: a save
+// lints first, and its type check then finds the library ready.
+void loaded.then((modules) => setImmediate(() => typechecker(modules)));
 
 parentPort!.on('message', (request: CodeCheckRequest) => {
   loaded
