@@ -2,6 +2,7 @@ import type { ApprovalStatus, RunInput, TriggerType } from '../../../shared/doma
 import { newId } from '../util/ids.ts';
 import { fromJson, toJson } from '../util/json.ts';
 import type { Db } from './open.ts';
+import { opaque } from './sql.ts';
 
 export interface Approval {
   id: number;
@@ -109,8 +110,8 @@ export class ApprovalRepository {
       VALUES (@uuid, @workflow_id, @workflow_version, @trigger_type, @trigger_key_id, @reason, @confidence, @input,
         'pending', @created_at, @expires_at, @decide_token_hash, @scheduled_for)
       RETURNING id`);
-    this.byUuid = db.prepare<[string], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.uuid = ?`);
-    this.byId = db.prepare<[number], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.id = ?`);
+    this.byUuid = db.prepare<[string], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.uuid = ${opaque('TEXT')}`);
+    this.byId = db.prepare<[number], ApprovalRow>(`${SELECT_APPROVAL} WHERE a.id = ${opaque('BIGINT')}`);
     // The status and expiry conditions make the decision a compare-and-set: of any number of
     // concurrent deciders, exactly one changes the row.
     this.decide = db.prepare(`

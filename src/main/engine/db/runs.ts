@@ -3,6 +3,7 @@ import { newId } from '../util/ids.ts';
 import { fromJson, toJson } from '../util/json.ts';
 import { DATABASE_MS_AGO } from './cluster.ts';
 import type { Db } from './open.ts';
+import { opaque } from './sql.ts';
 
 export interface Run {
   id: number;
@@ -184,11 +185,11 @@ export class RunRepository {
       UNION ALL
       SELECT uuid, 'awaiting approval' FROM approvals WHERE workflow_id = ? AND trigger_type = 'schedule' AND status = 'pending'
       LIMIT 1`);
-    this.byUuid = db.prepare<[string], RunRow>(`${SELECT_RUN} WHERE r.uuid = ?`);
-    this.byId = db.prepare<[number], RunRow>(`${SELECT_RUN} WHERE r.id = ?`);
+    this.byUuid = db.prepare<[string], RunRow>(`${SELECT_RUN} WHERE r.uuid = ${opaque('TEXT')}`);
+    this.byId = db.prepare<[number], RunRow>(`${SELECT_RUN} WHERE r.id = ${opaque('BIGINT')}`);
     this.claimQueued = db.prepare<[string, number], { id: number }>(`
       UPDATE runs SET status = 'running', started_at = ?${claimedBy}
-      WHERE id IN (SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT ?${skipLocked})
+      WHERE id IN (SELECT id FROM runs WHERE status = 'queued' ORDER BY id LIMIT ${opaque('BIGINT')}${skipLocked})
       RETURNING id`);
     this.complete = db.prepare(`
       UPDATE runs SET status = @status, result = @result, error = @error, finished_at = @finished_at,
@@ -210,7 +211,7 @@ export class RunRepository {
     this.dropLogs = db.prepare('DELETE FROM run_logs WHERE run_id = ?');
     this.nextLogSeq = db.prepare<[number], { seq: number }>('SELECT COALESCE(MAX(seq) + 1, 0) AS seq FROM run_logs WHERE run_id = ?');
     this.logsOf = db.prepare<[number], LogRow>(
-      'SELECT seq, ts, level, message, fields, step, http FROM run_logs WHERE run_id = ? ORDER BY seq',
+      `SELECT seq, ts, level, message, fields, step, http FROM run_logs WHERE run_id = ${opaque('BIGINT')} ORDER BY seq`,
     );
     this.cancelIfQueued = db.prepare(
       "UPDATE runs SET status = 'cancelled', error = ?, finished_at = ?, duration_ms = 0 WHERE id = ? AND status = 'queued'",
@@ -229,7 +230,7 @@ export class RunRepository {
     );
     this.claimOldestOfKey = db.prepare<[string, number], { id: number }>(`
       UPDATE runs SET status = 'running', started_at = ?${claimedBy}
-      WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND trigger_key_id = ? ORDER BY id LIMIT 1${skipLocked})
+      WHERE id = (SELECT id FROM runs WHERE status = 'queued' AND trigger_key_id = ${opaque('BIGINT')} ORDER BY id LIMIT 1${skipLocked})
       RETURNING id`);
     this.claimOldestOfNoKey = db.prepare<[string], { id: number }>(`
       UPDATE runs SET status = 'running', started_at = ?${claimedBy}

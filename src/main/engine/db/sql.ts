@@ -31,3 +31,15 @@ export interface SqlDatabase {
   exec(sql: string): void;
   close(): void;
 }
+
+/**
+ * A bound parameter the query planner does not look at: `CAST(? AS BIGINT)`. SQLite compiles a
+ * statement again whenever a parameter its plan could depend on is bound anew (an equality beside
+ * `ORDER BY … LIMIT`, the key that drives a join, `LIMIT ?`), and better-sqlite3 clears every
+ * binding after each execution, so such a statement is compiled on every call: 30–60 µs each,
+ * several times per run. A CAST is an expression, not a bare parameter, so the plan is made once.
+ * Valid in both dialects. test/engine/statement-plans.test.ts finds the statements that need it.
+ */
+export function opaque(type: 'BIGINT' | 'TEXT', parameter = '?'): string {
+  return `CAST(${parameter} AS ${type})`;
+}

@@ -3,6 +3,7 @@ import type { ApprovalMode, RiskLevel, RunStatus, WorkflowDefaults, WorkflowKind
 import { newId } from '../util/ids.ts';
 import { fromJson, toJson } from '../util/json.ts';
 import type { Db } from './open.ts';
+import { opaque } from './sql.ts';
 
 /** A workflow row: the fields an analyst sets (their defaults are in src/shared/domain.ts) and Vigil's own. */
 export interface Workflow extends WorkflowDefaults {
@@ -198,7 +199,7 @@ export class WorkflowRepository {
     this.insertTag = db.prepare('INSERT INTO workflow_tags (workflow_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING');
     this.deleteTags = db.prepare('DELETE FROM workflow_tags WHERE workflow_id = ?');
     this.versionsOf = db.prepare<[number], VersionRow>(
-      `SELECT ${VERSION_COLUMNS} FROM workflow_versions WHERE workflow_id = ? ORDER BY version DESC`,
+      `SELECT ${VERSION_COLUMNS} FROM workflow_versions WHERE workflow_id = ${opaque('BIGINT')} ORDER BY version DESC`,
     );
     this.versionOf = db.prepare<[number, number], VersionRow>(
       `SELECT ${VERSION_COLUMNS} FROM workflow_versions WHERE workflow_id = ? AND version = ?`,
