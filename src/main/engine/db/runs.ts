@@ -209,7 +209,7 @@ export class RunRepository {
       ON CONFLICT (run_id, seq) DO UPDATE SET ts = excluded.ts, level = excluded.level, message = excluded.message,
         fields = excluded.fields, step = excluded.step, http = excluded.http`);
     this.dropLogs = db.prepare('DELETE FROM run_logs WHERE run_id = ?');
-    this.nextLogSeq = db.prepare<[number], { seq: number }>('SELECT COALESCE(MAX(seq) + 1, 0) AS seq FROM run_logs WHERE run_id = ?');
+    this.nextLogSeq = db.prepare<[number], { seq: number }>(`SELECT COALESCE(MAX(seq) + 1, 0) AS seq FROM run_logs WHERE run_id = ${opaque('BIGINT')}`);
     this.logsOf = db.prepare<[number], LogRow>(
       `SELECT seq, ts, level, message, fields, step, http FROM run_logs WHERE run_id = ${opaque('BIGINT')} ORDER BY seq`,
     );
