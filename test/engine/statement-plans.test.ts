@@ -7,7 +7,8 @@
 // performance). better-sqlite3 builds a statement's row shape with `Function` when the statement
 // is first prepared and again after each re-preparation, so counting those calls per statement,
 // while it runs with a different value each time, tells a re-prepared statement from a kept one.
-// The control below proves the probe still sees a re-preparation.
+// The control below proves the probe still sees a re-preparation. The repositories' hot statements
+// are checked one by one, then everything a round of agent requests executes through the API.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +16,15 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore, type SqliteStore } from '../../src/main/engine/index.ts';
 import { WORKFLOW_DEFAULTS } from '../../src/shared/domain.ts';
+import { eventually, testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
 type Method = 'get' | 'all';
 
 /** Row shapes built per prepared statement while the probe is installed, by SQL text and serial. */
 const shapes = new Map<string, number>();
 let prepared = 0;
+/** Executions of prepared statements while the probe is installed. */
+let executions = 0;
 let running: string | null = null;
 const RealFunction = globalThis.Function;
 const realPrepare = Database.prototype.prepare;
@@ -40,6 +44,7 @@ function installProbe(): void {
       Object.defineProperty(statement, method, {
         value: (...args: unknown[]) => {
           running = key;
+          executions++;
           try {
             return execute(...args);
           } finally {
@@ -62,17 +67,19 @@ function reprepared(): string[] {
   return [...shapes].filter(([, count]) => count > 1).map(([statement]) => statement);
 }
 
+// Before any store opens, so that every statement the engine prepares is watched.
+beforeAll(installProbe);
+afterAll(removeProbe);
+
 describe('statements on the run path', () => {
   let dir: string;
   let store: SqliteStore;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-plans-'));
-    installProbe();
     store = openSqliteStore(join(dir, 'vigil.db'));
   });
   afterAll(() => {
     store.close();
-    removeProbe();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -152,6 +159,46 @@ describe('statements on the run path', () => {
     }
 
     expect(shapes.size).toBeGreaterThan(10);
+    expect(reprepared()).toEqual([]);
+  });
+});
+
+describe('what an agent sends again and again, through the API', () => {
+  const t = testServer();
+  const body = (value: string) => ({ indicator_type: 'ip', indicator_value: value, reason: 'plans', confidence: 0.9 });
+
+  async function workflow(approvalMode: 'never' | 'always'): Promise<string> {
+    const res = await t.request('POST', '/v1/workflows', { body: { name: `plans ${approvalMode}`, code: TRIVIAL_WORKFLOW, state: 'active', approval_mode: approvalMode } });
+    expect(res.status).toBe(201);
+    return res.body.data.uuid;
+  }
+
+  async function succeeded(runUuid: string): Promise<void> {
+    await eventually(async () => (await t.request('GET', `/v1/workflow-runs/${runUuid}`, { key: t.keys.agent })).body.data?.status === 'success', `run ${runUuid}`);
+  }
+
+  it('executing, polling runs and approvals, and approving compile each statement once', async () => {
+    const plain = await workflow('never');
+    const gated = await workflow('always');
+    const round = async (n: number) => {
+      for (let i = 0; i < 3; i++) {
+        const value = `203.0.113.${n * 10 + i}`;
+        const direct = await t.request('POST', `/v1/workflows/${plain}/execute`, { key: t.keys.agent, body: body(value), headers: { 'idempotency-key': `plans-${n}-${i}` } });
+        expect(direct.status).toBe(202);
+        await succeeded(direct.body.data.run_uuid);
+        const held = await t.request('POST', `/v1/workflows/${gated}/execute`, { key: t.keys.agent, body: body(value) });
+        const approval = held.body.data.approval_request_uuid;
+        expect((await t.request('GET', `/v1/workflow-approvals/${approval}`, { key: t.keys.agent })).body.data.status).toBe('pending');
+        const approved = await t.request('POST', `/v1/workflow-approvals/${approval}/approve`, { key: t.keys.human });
+        expect(approved.status).toBe(200);
+        await succeeded(approved.body.data.run.uuid);
+      }
+    };
+    await round(0);
+    shapes.clear();
+    const before = executions;
+    await round(1);
+    expect(executions - before).toBeGreaterThan(50);
     expect(reprepared()).toEqual([]);
   });
 });
