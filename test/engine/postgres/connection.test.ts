@@ -1,6 +1,8 @@
 // The PostgreSQL connection keeps better-sqlite3's synchronous shape (db/sql.ts): these are the
 // promises the repositories rely on, checked against a real server.
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awaitReply } from '../../../src/main/engine/db/postgres/connection.ts';
 import { PostgresConnection, PostgresError, redactDatabaseUrl } from '../../../src/main/engine/db/postgres/index.ts';
 import { translateParameters } from '../../../src/main/engine/db/postgres/parameters.ts';
 import { postgresSkipReason, startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';
@@ -20,6 +22,31 @@ describe('parameters in the repositories\' style', () => {
     expect(() => translateParameters('SELECT ?, ?').bind([1])).toThrow(/takes 2 values/);
     expect(() => translateParameters('SELECT ?, @a')).toThrow(/mixes/);
     expect(translateParameters('SELECT COUNT(*) FROM t').bind([{ limit: 10 }])).toEqual([]);
+  });
+});
+
+describe("waiting for the PostgreSQL worker's answer", () => {
+  it('takes a late wake-up left by the previous answer for nothing, and returns the answer after it', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const signal = new Int32Array(new SharedArrayBuffer(4));
+    // The previous answer's notify, landing once the caller already waits for the next answer
+    // (notify until it wakes someone); a moment later, the next answer as the connection's worker
+    // sends it. The moment only gives a caller that takes the wake-up for the answer time to look.
+    const worker = new Worker(
+      `const { workerData } = process.getBuiltinModule('node:worker_threads');
+      const { port, signal } = workerData;
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      while (Atomics.notify(signal, 0) === 0) Atomics.wait(pause, 0, 0, 1);
+      Atomics.wait(pause, 0, 0, 100);
+      port.postMessage({ rows: [{ n: 2 }] });
+      Atomics.store(signal, 0, 1);
+      Atomics.notify(signal, 0);`,
+      { eval: true, workerData: { port: port2, signal }, transferList: [port2] },
+    );
+    expect(awaitReply(port1, signal, 20_000)).toEqual({ rows: [{ n: 2 }] });
+    expect(awaitReply(port1, signal, 0)).toBeUndefined();
+    await worker.terminate();
+    port1.close();
   });
 });
 

@@ -268,17 +268,37 @@ export class PostgresConnection implements SqlDatabase {
     if (this.closed && request.op !== 'close') throw new PostgresError('The PostgreSQL connection is closed.');
     Atomics.store(this.signal, 0, 0);
     this.port.postMessage(request);
-    if (Atomics.wait(this.signal, 0, 0, REPLY_WAIT_MS) === 'timed-out') {
+    const reply = awaitReply(this.port, this.signal, REPLY_WAIT_MS) as Reply | undefined;
+    if (!reply) {
       this.dead = new Error(`no answer within ${REPLY_WAIT_MS} ms`);
       void this.worker.terminate();
       throw new DatabaseUnavailableError(`PostgreSQL did not answer within ${REPLY_WAIT_MS} ms; the connection was dropped.`);
     }
-    const reply = receiveMessageOnPort(this.port)?.message as Reply | undefined;
-    if (!reply) throw new PostgresError('The PostgreSQL worker answered without a message.');
     if (reply.error?.unavailable) throw new DatabaseUnavailableError(reply.error.message, reply.error.code);
     if (reply.error) throw new PostgresError(reply.error.message, reply.error.code, reply.error.constraint);
     if (reply.rows) for (const row of reply.rows) restoreBuffers(row);
     return reply;
+  }
+}
+
+/**
+ * The next message on `port`, waiting up to `timeoutMs` on `signal` (index 0, which the caller set
+ * to 0 before its request); undefined when none came. The port, not the signal, says whether the
+ * answer is there: the worker posts, stores 1 and then notifies, so the caller can see the 1, read
+ * that answer and post its next request before the notify lands, and that late notify then wakes
+ * the next wait with nothing to read. Taking the wake-up for the answer left the answer on the port
+ * for the statement after, and every answer after that went to the wrong statement.
+ */
+export function awaitReply(port: MessagePort, signal: Int32Array, timeoutMs: number): unknown {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const received = receiveMessageOnPort(port);
+    if (received) return received.message;
+    const left = deadline - Date.now();
+    if (left <= 0) return undefined;
+    Atomics.wait(signal, 0, 0, left);
+    // A wake-up with nothing on the port was a late one: wait again, for a store still to come.
+    Atomics.store(signal, 0, 0);
   }
 }
 
