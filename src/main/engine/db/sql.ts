@@ -40,6 +40,6 @@ export interface SqlDatabase {
  * several times per run. A CAST is an expression, not a bare parameter, so the plan is made once.
  * Valid in both dialects. test/engine/statement-plans.test.ts finds the statements that need it.
  */
-export function opaque(type: 'BIGINT' | 'TEXT', parameter = '?'): string {
-  return `CAST(${parameter} AS ${type})`;
+export function opaque(type: 'BIGINT' | 'TEXT'): string {
+  return `CAST(? AS ${type})`;
 }
