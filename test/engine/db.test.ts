@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -28,6 +28,37 @@ describe('store', () => {
     const again = openSqliteStore(path);
     expect(again.keys.list()).toHaveLength(1);
     again.close();
+  });
+
+  // SQLite keeps a savepoint's journal in memory up to 64 KB, then in a temporary file that it
+  // creates and deletes with the transaction; group commit runs every execute of a turn in a
+  // savepoint, and a claim or the runs' ends of a busy turn change more pages than that.
+  it.skipIf(process.platform !== 'linux')('keeps a savepoint journal of many pages in memory, not in a temporary file', () => {
+    const store = openSqliteStore(dbPath());
+    const now = new Date().toISOString();
+    store.transaction(() => {
+      for (let i = 0; i < 300; i++) store.keys.create({ name: `key ${i} `.padEnd(400, 'x'), key_type: 'agent', scopes: ['workflows:execute'], expires_at: null, now });
+    });
+    // SQLite makes its temporary files unnamed (O_TMPFILE) or unlinks them at once.
+    const openDeletedFiles = () =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return target.endsWith(' (deleted)') ? [target] : [];
+        } catch {
+          return [];
+        }
+      });
+    const before = openDeletedFiles();
+    let during: string[] = [];
+    store.transaction(() => {
+      // A savepoint inside the transaction that rewrites every page of the table.
+      store.db.transaction(() => store.db.prepare("UPDATE api_keys SET name = name || 'y'").run())();
+      during = openDeletedFiles().filter((file) => !before.includes(file));
+    });
+    expect(store.keys.list().every((key) => key.name.endsWith('xy'))).toBe(true);
+    expect(during).toEqual([]);
+    store.close();
   });
 
   it('refuses a database from a newer version and leaves it untouched', () => {

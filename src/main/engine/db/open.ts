@@ -37,6 +37,10 @@ export function openDatabase(path: string): SqliteDb {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // Savepoint and statement journals in memory. Group commit runs every execute of a turn in a
+    // savepoint, and a busy turn's journal outgrew SQLite's 64 KB before it spills to a temporary
+    // file, which the transaction then created, wrote and closed (design-decisions.md).
+    db.pragma('temp_store = MEMORY');
     migrate(db, path);
     return db;
   } catch (error) {
