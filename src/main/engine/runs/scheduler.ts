@@ -9,6 +9,9 @@ import { RunQueue } from './queue.ts';
 import { RunJournal } from './journal.ts';
 import { buildRunRequest, type RunExecutor } from './request.ts';
 
+/** How soon a claim the database refused is tried again. */
+const CLAIM_RETRY_MS = 1000;
+
 export interface SchedulerDeps {
   store: Store;
   executor: RunExecutor;
@@ -35,6 +38,8 @@ export class RunScheduler {
   private readonly journal: RunJournal;
   private readonly active = new Map<number, AbortController>();
   private pumpScheduled = false;
+  /** The last claim failed: said once, until a claim goes through. */
+  private claimFailing = false;
   private stopped = true;
   private idleWaiters: Array<() => void> = [];
   /** Admission and fair order of the queued runs. */
@@ -140,9 +145,21 @@ export class RunScheduler {
     const free = settings.get().run_concurrency - this.active.size;
     if (free <= 0) return;
     const now = iso(clock.now());
-    // What the claimed runs need is read in the claim's transaction: one lock round instead of one
-    // per statement, which on these machines costs more than the reads themselves.
-    const claimed = this.deps.store.transaction(() => this.queue.claim(free, now).map((id) => this.load(id)));
+    let claimed: Loaded[];
+    try {
+      // What the claimed runs need is read in the claim's transaction: one lock round instead of one
+      // per statement, which on these machines costs more than the reads themselves.
+      claimed = this.deps.store.transaction(() => this.queue.claim(free, now).map((id) => this.load(id)));
+    } catch (error) {
+      // The database refused: another process held SQLite's write lock past the busy timeout, or a
+      // team's PostgreSQL is down. The runs stay queued and the claim is tried again; thrown from
+      // here, the error would have stopped the engine.
+      if (!this.claimFailing) this.deps.log.error(`queued runs could not be started, trying again every second: ${(error as Error).message}`);
+      this.claimFailing = true;
+      setTimeout(() => this.notify(), CLAIM_RETRY_MS).unref();
+      return;
+    }
+    this.claimFailing = false;
     for (const loaded of claimed) {
       const controller = new AbortController();
       this.active.set(loaded.id, controller);
