@@ -169,7 +169,7 @@ async function team(n: number, database: string, postmasterPid: number, keyFile:
   const store = openStore(database);
   let key: string;
   try {
-    key = new KeyService(store, systemClock).create({ name: 'bench', key_type: 'human', scopes: ['admin'] }).secret;
+    key = new KeyService(store, systemClock, console).create({ name: 'bench', key_type: 'human', scopes: ['admin'] }).secret;
   } finally {
     store.close();
   }

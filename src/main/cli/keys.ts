@@ -20,7 +20,7 @@ Options:
                      agent: workflows:read,workflows:execute)
   --json            machine-readable output`;
 
-const keysOf = (store: Store) => new KeyService(store, systemClock);
+const keysOf = (store: Store) => new KeyService(store, systemClock, console);
 
 async function create(args: string[], io: CommandIO): Promise<number> {
   const { values } = parseOptions(args, {

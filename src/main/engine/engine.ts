@@ -21,6 +21,7 @@ import {
 } from './secrets/index.ts';
 import { SessionService } from './session/index.ts';
 import { SettingsService, type Settings } from './settings/index.ts';
+import { BackgroundTask } from './util/background.ts';
 import { iso, systemClock, type Clock } from './util/time.ts';
 import { WorkflowImportService, WorkflowService } from './workflows/index.ts';
 
@@ -133,7 +134,7 @@ export function createEngine(options: EngineOptions): Engine {
   // Asked at once, without waiting: the answer is for `vigil serve`'s output and the console's banners.
   const keychain = new KeychainMonitor(secrets);
   void keychain.check();
-  const keys = new KeyService(store, clock);
+  const keys = new KeyService(store, clock, log);
   const integrationConfig = { settings: store.settings, credentials };
   const workflowSecrets = new SecretService({ store, values: secrets, keychain, clock });
   const team = store.cluster
@@ -156,6 +157,7 @@ export function createEngine(options: EngineOptions): Engine {
     clock,
     warnings: (approval) => workflowSecrets.approvalWarnings(approval),
     onRunQueued: (keyId) => scheduler.enqueued(keyId),
+    log,
   });
   const workflows = new WorkflowService({ store, bus, clock, secrets: workflowSecrets, approvals, prepareCode: (code) => executor.prepare?.(code) });
   const queue = {
@@ -228,7 +230,8 @@ export function createEngine(options: EngineOptions): Engine {
       schedules.start();
       const purge = () => store.idempotency.deleteOlderThan(new Date(clock.now() - 24 * 3600 * 1000).toISOString());
       purge();
-      purgeTimer = setInterval(purge, 3600 * 1000);
+      const purging = new BackgroundTask('purging expired Idempotency-Key answers', log);
+      purgeTimer = setInterval(() => purging.run(purge), 3600 * 1000);
       purgeTimer.unref();
     },
     async hearingOthers() {

@@ -5,6 +5,7 @@ import type { ApiKey, Approval, Store } from '../db/index.ts';
 import { hasScopes, mayAccess, ownerFilter } from '../keys/access.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
+import { BACKGROUND_RETRY_MS, BackgroundTask } from '../util/background.ts';
 import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { approvalView } from './views.ts';
@@ -48,6 +49,7 @@ export interface ApprovalServiceDeps {
   /** Why a pending request's run would fail if approved now. */
   warnings: (approval: Approval) => WorkflowWarning[];
   onRunQueued: (keyId: number | null) => void;
+  log: { error(message: string): void };
 }
 
 /** Longest the sweeper sleeps, so a clock jump or another process's approvals are still seen. */
@@ -72,6 +74,8 @@ export class ApprovalService {
   private readonly warnings: (approval: Approval) => WorkflowWarning[];
   private readonly onRunQueued: (keyId: number | null) => void;
   private readonly createdListeners = new Set<(approval: Approval, decideToken: string) => void>();
+  /** The sweeper's timer work: expiring overdue requests without a request to answer. */
+  private readonly sweeping: BackgroundTask;
 
   constructor(deps: ApprovalServiceDeps) {
     this.store = deps.store;
@@ -79,6 +83,7 @@ export class ApprovalService {
     this.clock = deps.clock;
     this.warnings = deps.warnings;
     this.onRunQueued = deps.onRunQueued;
+    this.sweeping = new BackgroundTask('expiring overdue approval requests', deps.log);
   }
 
   /** How a request appears to callers, with the warnings of its run. */
@@ -358,7 +363,7 @@ export class ApprovalService {
   start(): void {
     // On a shared database another instance's request may expire before any this one knows of.
     this.unwatch = this.bus.subscribe((event) => {
-      if (event.remote && event.type === 'approval.created') this.schedule();
+      if (event.remote && event.type === 'approval.created') this.sweeping.run(() => this.schedule());
     });
     this.sweep();
   }
@@ -374,7 +379,14 @@ export class ApprovalService {
     if (this.timer) clearTimeout(this.timer);
     const next = this.store.approvals.earliestPendingExpiry();
     const wait = next === undefined ? SWEEP_INTERVAL_MS : Math.max(0, Date.parse(next) - this.clock.now()) + 5;
-    this.timer = setTimeout(() => this.sweep(), Math.min(wait, SWEEP_INTERVAL_MS));
+    this.arm(Math.min(wait, SWEEP_INTERVAL_MS));
+  }
+
+  /** The sweeper's next round; one the database refuses is tried again soon (the timer stays armed). */
+  private arm(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      if (this.sweeping.run(() => this.sweep()) === undefined) this.arm(BACKGROUND_RETRY_MS);
+    }, delayMs);
     this.timer.unref();
   }
 }

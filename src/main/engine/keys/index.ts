@@ -1,6 +1,7 @@
 import type { KeyType, Scope } from '../../../shared/domain.ts';
 import { hashKey, type ApiKey, type Store } from '../db/index.ts';
 import { DomainError, invalid, notFound } from '../errors.ts';
+import { BackgroundTask } from '../util/background.ts';
 import { iso, timestampMs, type Clock } from '../util/time.ts';
 
 export const DEFAULT_SCOPES: Record<KeyType, Scope[]> = {
@@ -28,10 +29,13 @@ export class KeyService {
   private readonly clock: Clock;
   private readonly watchers = new Map<number, Set<() => void>>();
   private watchTimer: NodeJS.Timeout | null = null;
+  /** The watch timer's reads, which no request waits for. */
+  private readonly watching: BackgroundTask;
 
-  constructor(store: Store, clock: Clock) {
+  constructor(store: Store, clock: Clock, log: { error(message: string): void }) {
     this.store = store;
     this.clock = clock;
+    this.watching = new BackgroundTask('checking the keys of open connections', log);
   }
 
   /**
@@ -44,7 +48,8 @@ export class KeyService {
     if (!set) this.watchers.set(keyId, (set = new Set()));
     set.add(onInvalid);
     if (!this.watchTimer) {
-      this.watchTimer = setInterval(() => this.checkWatched(), WATCH_INTERVAL_MS);
+      // A round the database refuses is tried again on the next tick of the interval.
+      this.watchTimer = setInterval(() => this.watching.run(() => this.checkWatched()), WATCH_INTERVAL_MS);
       this.watchTimer.unref();
     }
     return () => {

@@ -4,13 +4,11 @@ import type { Approval, Run, Store, Workflow, WorkflowVersion } from '../db/inde
 import type { EventBus } from '../events/bus.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import type { SettingsService } from '../settings/index.ts';
+import { BACKGROUND_RETRY_MS, BackgroundTask } from '../util/background.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { RunQueue } from './queue.ts';
 import { RunJournal } from './journal.ts';
 import { buildRunRequest, type RunExecutor } from './request.ts';
-
-/** How soon a claim the database refused is tried again. */
-const CLAIM_RETRY_MS = 1000;
 
 export interface SchedulerDeps {
   store: Store;
@@ -38,8 +36,7 @@ export class RunScheduler {
   private readonly journal: RunJournal;
   private readonly active = new Map<number, AbortController>();
   private pumpScheduled = false;
-  /** The last claim failed: said once, until a claim goes through. */
-  private claimFailing = false;
+  private readonly claiming: BackgroundTask;
   private stopped = true;
   private idleWaiters: Array<() => void> = [];
   /** Admission and fair order of the queued runs. */
@@ -49,6 +46,7 @@ export class RunScheduler {
     this.deps = deps;
     this.queue = new RunQueue(deps);
     this.journal = new RunJournal(deps.store, deps.log);
+    this.claiming = new BackgroundTask('starting queued runs', deps.log);
     deps.settings.onChange(() => this.notify());
   }
 
@@ -145,21 +143,14 @@ export class RunScheduler {
     const free = settings.get().run_concurrency - this.active.size;
     if (free <= 0) return;
     const now = iso(clock.now());
-    let claimed: Loaded[];
-    try {
-      // What the claimed runs need is read in the claim's transaction: one lock round instead of one
-      // per statement, which on these machines costs more than the reads themselves.
-      claimed = this.deps.store.transaction(() => this.queue.claim(free, now).map((id) => this.load(id)));
-    } catch (error) {
-      // The database refused: another process held SQLite's write lock past the busy timeout, or a
-      // team's PostgreSQL is down. The runs stay queued and the claim is tried again; thrown from
-      // here, the error would have stopped the engine.
-      if (!this.claimFailing) this.deps.log.error(`queued runs could not be started, trying again every second: ${(error as Error).message}`);
-      this.claimFailing = true;
-      setTimeout(() => this.notify(), CLAIM_RETRY_MS).unref();
+    // What the claimed runs need is read in the claim's transaction: one lock round instead of one
+    // per statement, which on these machines costs more than the reads themselves.
+    const claimed = this.claiming.run(() => this.deps.store.transaction(() => this.queue.claim(free, now).map((id) => this.load(id))));
+    if (!claimed) {
+      // The database refused; the runs stay queued.
+      setTimeout(() => this.notify(), BACKGROUND_RETRY_MS).unref();
       return;
     }
-    this.claimFailing = false;
     for (const loaded of claimed) {
       const controller = new AbortController();
       this.active.set(loaded.id, controller);

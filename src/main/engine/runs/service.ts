@@ -72,21 +72,29 @@ export class RunService {
   waitForEnd(caller: ApiKey, uuid: string, timeoutMs: number): Promise<{ done: boolean; run: ReturnType<typeof agentRunView> }> {
     const { store, bus } = this.deps;
     const first = this.find(caller, uuid);
-    return new Promise((resolve) => {
-      const finish = (run: Run) => {
+    return new Promise((resolve, reject) => {
+      const stop = () => {
         clearTimeout(timer);
         unsubscribe();
-        resolve({ done: FINAL_RUN_STATUSES.includes(run.status), run: agentRunView(run, this.details(run)) });
       };
-      const check = () => {
-        const run = store.runs.get(first.uuid)!;
-        if (FINAL_RUN_STATUSES.includes(run.status)) finish(run);
+      // Called from the bus and a timer, where a database that refuses must reach the waiting
+      // request (as 503), not the event loop.
+      const look = (final: boolean) => {
+        try {
+          const run = store.runs.get(first.uuid)!;
+          if (!final && !FINAL_RUN_STATUSES.includes(run.status)) return;
+          stop();
+          resolve({ done: FINAL_RUN_STATUSES.includes(run.status), run: agentRunView(run, this.details(run)) });
+        } catch (error) {
+          stop();
+          reject(error as Error);
+        }
       };
       const unsubscribe = bus.subscribe((event) => {
-        if (event.type === 'run.finished' && event.data.run_uuid === uuid) check();
+        if (event.type === 'run.finished' && event.data.run_uuid === uuid) look(false);
       });
-      const timer = setTimeout(() => finish(store.runs.get(first.uuid)!), timeoutMs);
-      check();
+      const timer = setTimeout(() => look(true), timeoutMs);
+      look(false);
     });
   }
 

@@ -12,6 +12,7 @@ import type { Store, Workflow } from '../db/index.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Admission } from '../runs/queue.ts';
 import type { SettingsService } from '../settings/index.ts';
+import { BACKGROUND_RETRY_MS, BackgroundTask } from '../util/background.ts';
 import { iso, type Clock } from '../util/time.ts';
 
 export interface ScheduleServiceDeps {
@@ -47,16 +48,19 @@ export class ScheduleService {
   private readonly deps: ScheduleServiceDeps;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** The timer's work: firing what is due without a request to answer. */
+  private readonly checking: BackgroundTask;
 
   constructor(deps: ScheduleServiceDeps) {
     this.deps = deps;
+    this.checking = new BackgroundTask('firing scheduled workflows', deps.log);
   }
 
   /** Handles what is due now (what was missed while Vigil was not running) and arms the timer. */
   start(): void {
     // A workflow saved, activated or deleted may change which is due first.
     this.unsubscribe = this.deps.bus.subscribe((event) => {
-      if (event.type === 'workflow.changed') this.arm();
+      if (event.type === 'workflow.changed') this.checking.run(() => this.arm());
     });
     this.check();
   }
@@ -89,7 +93,14 @@ export class ScheduleService {
     if (this.timer) clearTimeout(this.timer);
     const next = this.deps.store.workflows.earliestNextRun();
     const wait = next === undefined ? SCHEDULE_CHECK_INTERVAL_MS : Math.max(0, Date.parse(next) - this.deps.clock.now());
-    this.timer = setTimeout(() => this.check(), Math.min(wait, SCHEDULE_CHECK_INTERVAL_MS));
+    this.wake(Math.min(wait, SCHEDULE_CHECK_INTERVAL_MS));
+  }
+
+  /** The next check; one the database refuses is tried again soon. */
+  private wake(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      if (this.checking.run(() => this.check()) === undefined) this.wake(BACKGROUND_RETRY_MS);
+    }, delayMs);
     this.timer.unref();
   }
 
