@@ -36,6 +36,7 @@ export class RunScheduler {
   private readonly journal: RunJournal;
   private readonly active = new Map<number, AbortController>();
   private pumpScheduled = false;
+  /** The claims, which no request waits for (see BackgroundTask). */
   private readonly claiming: BackgroundTask;
   private stopped = true;
   private idleWaiters: Array<() => void> = [];
