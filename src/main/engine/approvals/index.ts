@@ -5,7 +5,7 @@ import type { ApiKey, Approval, Store } from '../db/index.ts';
 import { hasScopes, mayAccess, ownerFilter } from '../keys/access.ts';
 import { DomainError, notFound } from '../errors.ts';
 import type { EventBus } from '../events/bus.ts';
-import { BACKGROUND_RETRY_MS, BackgroundTask } from '../util/background.ts';
+import { BackgroundTask } from '../util/background.ts';
 import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { approvalView } from './views.ts';
@@ -65,7 +65,6 @@ export function hashToken(token: string): string {
  * number of racing deciders (REST, browser page, Slack, tray) produce one decision and one run.
  */
 export class ApprovalService {
-  private timer: NodeJS.Timeout | null = null;
   /** Stops listening for other instances' requests (see start). */
   private unwatch: (() => void) | null = null;
   private readonly store: Store;
@@ -74,7 +73,7 @@ export class ApprovalService {
   private readonly warnings: (approval: Approval) => WorkflowWarning[];
   private readonly onRunQueued: (keyId: number | null) => void;
   private readonly createdListeners = new Set<(approval: Approval, decideToken: string) => void>();
-  /** The sweeper's timer work: expiring overdue requests without a request to answer. */
+  /** The sweeper: expiring overdue requests on a timer, without a request to answer. */
   private readonly sweeping: BackgroundTask;
 
   constructor(deps: ApprovalServiceDeps) {
@@ -371,22 +370,12 @@ export class ApprovalService {
   stop(): void {
     this.unwatch?.();
     this.unwatch = null;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.sweeping.cancel();
   }
 
   private schedule(): void {
-    if (this.timer) clearTimeout(this.timer);
     const next = this.store.approvals.earliestPendingExpiry();
     const wait = next === undefined ? SWEEP_INTERVAL_MS : Math.max(0, Date.parse(next) - this.clock.now()) + 5;
-    this.arm(Math.min(wait, SWEEP_INTERVAL_MS));
-  }
-
-  /** The sweeper's next round; one the database refuses is tried again soon (the timer stays armed). */
-  private arm(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      if (this.sweeping.run(() => this.sweep()) === undefined) this.arm(BACKGROUND_RETRY_MS);
-    }, delayMs);
-    this.timer.unref();
+    this.sweeping.runIn(Math.min(wait, SWEEP_INTERVAL_MS), () => this.sweep());
   }
 }

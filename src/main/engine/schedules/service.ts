@@ -12,7 +12,7 @@ import type { Store, Workflow } from '../db/index.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Admission } from '../runs/queue.ts';
 import type { SettingsService } from '../settings/index.ts';
-import { BACKGROUND_RETRY_MS, BackgroundTask } from '../util/background.ts';
+import { BackgroundTask } from '../util/background.ts';
 import { iso, type Clock } from '../util/time.ts';
 
 export interface ScheduleServiceDeps {
@@ -46,9 +46,8 @@ interface Handled {
 
 export class ScheduleService {
   private readonly deps: ScheduleServiceDeps;
-  private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
-  /** The timer's work: firing what is due without a request to answer. */
+  /** The timer: firing what is due, without a request to answer. */
   private readonly checking: BackgroundTask;
 
   constructor(deps: ScheduleServiceDeps) {
@@ -68,8 +67,7 @@ export class ScheduleService {
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.checking.cancel();
   }
 
   /** Handles every workflow due now, then sleeps until the next one is (or the check interval). */
@@ -90,18 +88,9 @@ export class ScheduleService {
   }
 
   private arm(): void {
-    if (this.timer) clearTimeout(this.timer);
     const next = this.deps.store.workflows.earliestNextRun();
     const wait = next === undefined ? SCHEDULE_CHECK_INTERVAL_MS : Math.max(0, Date.parse(next) - this.deps.clock.now());
-    this.wake(Math.min(wait, SCHEDULE_CHECK_INTERVAL_MS));
-  }
-
-  /** The next check; one the database refuses is tried again soon. */
-  private wake(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      if (this.checking.run(() => this.check()) === undefined) this.wake(BACKGROUND_RETRY_MS);
-    }, delayMs);
-    this.timer.unref();
+    this.checking.runIn(Math.min(wait, SCHEDULE_CHECK_INTERVAL_MS), () => this.check());
   }
 
   private fire(workflow: Workflow): void {
