@@ -64,13 +64,17 @@ describe('the vigil command bundle', () => {
         });
         return (await res.json()) as any;
       };
-      // What `vigil serve` started is the bundle's sandbox process, not the sources'.
-      const sandbox = await eventually(async () => {
-        const children = readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-        return children.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')).find((line) => line.includes('sandbox')) ?? null;
-      }, 'the sandbox process');
-      expect(sandbox).toContain(join('out', 'cli', 'sandbox-process.js'));
+      const children = () =>
+        readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '));
+      // Idle, the server is one process: the sandbox starts with the first save or run.
+      expect(children()).toEqual([]);
       const workflow = await call('POST', '/v1/workflows', { name: 'from the bundle', code: TRIVIAL_WORKFLOW, state: 'active', approval_mode: 'never' });
+      // What `vigil serve` started is the bundle's sandbox process, not the sources'.
+      expect(children().find((line) => line.includes('sandbox'))).toContain(join('out', 'cli', 'sandbox-process.js'));
       const accepted = await call('POST', `/v1/workflows/${workflow.data.uuid}/execute`, { indicator_type: 'ip', indicator_value: '203.0.113.9' });
       const run = await eventually(async () => {
         const detail = (await call('GET', `/v1/workflow-runs/${accepted.data.run_uuid}`)).data;

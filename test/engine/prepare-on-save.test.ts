@@ -28,7 +28,6 @@ const executed = async (uuid: string) => {
 
 describe('saving a script workflow', () => {
   it('prepares the code it saves, and runs that code', async () => {
-    sandbox.start();
     const created = await t.request('POST', '/v1/workflows', { body: { name: 'prepared', code: TRIVIAL_WORKFLOW, state: 'active', approval_mode: 'never' } });
     expect(created.status).toBe(201);
     expect(prepared).toEqual([TRIVIAL_WORKFLOW]);

@@ -16,6 +16,15 @@ afterAll(async () => {
   await Promise.all(hosts.map((h) => h.close()));
 });
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function waitFor<T>(get: () => T | undefined, ms = 5000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
@@ -48,24 +57,68 @@ describe('the sandbox process', () => {
     }
   });
 
-  it('starts before its first run when asked to (vigil serve does, so the first run does not wait), and runs in it', async () => {
-    const h = host();
+  it('starts on its first run, stops after it has been idle, and the next run starts a new one', async () => {
+    const h = host({ idleStopMs: 400 });
     expect(h.pid).toBeUndefined();
-    h.start();
-    const pid = await waitFor(() => h.pid);
-    h.start();
-    const outcome = await h.run(request(BENIGN));
+    const first = await h.run(request(BENIGN));
+    expect(first.status, first.error ?? '').toBe('success');
+    const pid = h.pid!;
+    expect(alive(pid)).toBe(true);
+    await waitFor(() => (h.pid === undefined && !alive(pid) ? true : undefined));
+    const second = await h.run(request(BENIGN));
+    expect(second.status, second.error ?? '').toBe('success');
+    expect(h.pid).toBeDefined();
+    expect(h.pid).not.toBe(pid);
+  });
+
+  it('never stops a process while a run is in it, however long the run takes', async () => {
+    const h = host({ idleStopMs: 200 });
+    expect((await h.run(request(BENIGN))).status).toBe('success');
+    const pid = h.pid!;
+    const slow = 'export async function run(ctx) {\n  await ctx.sleep(1200);\n  return ctx.ok("slept");\n}\n';
+    const outcome = await h.run(request(slow));
     expect(outcome.status, outcome.error ?? '').toBe('success');
     expect(h.pid).toBe(pid);
+    await waitFor(() => (!alive(pid) ? true : undefined));
+  });
+
+  it('starts a new process for a run that arrives while an idle one is shutting down, and kills one that does not stop', async () => {
+    const launched: number[] = [];
+    const launcher = forkLauncher();
+    const h = host({
+      idleStopMs: 150,
+      launcher: {
+        launch: () => {
+          const channel = launcher.launch();
+          const first = launched.length === 0;
+          launched.push(channel.pid!);
+          // The first process never hears its shutdown, so it stays up until the host kills it.
+          return first
+            ? { get pid() { return channel.pid; }, send: (frame: string) => (frame.includes('"t":"shutdown"') ? undefined : channel.send(frame)), onMessage: (l) => channel.onMessage(l), onExit: (l) => channel.onExit(l), kill: () => channel.kill() }
+            : channel;
+        },
+      },
+    });
+    expect((await h.run(request(BENIGN))).status).toBe('success');
+    const pid = h.pid!;
+    await waitFor(() => (h.pid === undefined ? true : undefined));
+    const outcome = await h.run(request(BENIGN));
+    expect(outcome.status, outcome.error ?? '').toBe('success');
+    expect(launched).toHaveLength(2);
+    expect(h.pid).toBe(launched[1]);
+    await waitFor(() => (!alive(pid) ? true : undefined), 6000);
+    // Its exit was not taken for a crash: no process was started in its place.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(launched).toHaveLength(2);
   });
 
   it.skipIf(!existsSync('/proc/self/task'))('starts with one worker and adds the second only when runs overlap', async () => {
     const workerThreads = (pid: number) =>
       readdirSync(`/proc/${pid}/task`).filter((task) => readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').startsWith('vigil-sandbox')).length;
     const h = host();
-    h.start();
-    const pid = await waitFor(() => h.pid);
-    for (let i = 0; i < 3; i++) {
+    expect((await h.run(request(BENIGN))).status).toBe('success');
+    const pid = h.pid!;
+    for (let i = 0; i < 2; i++) {
       const outcome = await h.run(request(BENIGN));
       expect(outcome.status, outcome.error ?? '').toBe('success');
     }
@@ -76,11 +129,12 @@ describe('the sandbox process', () => {
     expect(workerThreads(pid)).toBe(2);
   });
 
-  it('compiles prepared code ahead of its run without changing what runs, and never starts a process for it', async () => {
+  it('starts the process for prepared code and compiles it ahead of its run without changing what runs', async () => {
     const h = host();
     h.prepare(BENIGN);
-    expect(h.pid).toBeUndefined();
+    const pid = await waitFor(() => h.pid);
     expect((await h.run(request(BENIGN))).status).toBe('success');
+    expect(h.pid).toBe(pid);
     const broken = 'export async function run(ctx) {\n  return ctx.ok(\n}\n';
     h.prepare(broken);
     h.prepare(`// ${'x'.repeat(2 * 1024 * 1024)}\n${BENIGN}`);

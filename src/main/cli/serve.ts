@@ -107,10 +107,9 @@ export const command: Command = {
           '--database needs VIGIL_MASTER_KEY_FILE: the instances sharing the database share secret values through it, sealed under the master key (see vigil master-key --help)',
         );
       }
+      // Started by the first save or run, and stopped after five idle minutes, so an idle server is
+      // one process (design-decisions.md § Engine performance).
       const executor = createSandboxHost();
-      // On the other core while this process opens the database and loads the API: the first run
-      // then finds the sandbox ready (design-decisions.md § Start-up).
-      executor.start();
       let server;
       try {
         server = await startServer({

@@ -35,21 +35,22 @@ export interface SandboxHostOptions {
   watchdogGraceMs?: number;
   /** How long past a run's timeout the host waits for the sandbox before answering itself. */
   answerGraceMs?: number;
+  /**
+   * How long the sandbox process may sit with no run before it is stopped, giving its memory back;
+   * the next run or prepare starts a new one. Default 5 minutes; 0 keeps it for good.
+   */
+  idleStopMs?: number;
 }
 
 export interface SandboxHost {
   run(request: RunRequest, signal?: AbortSignal, options?: RunOptions): Promise<RunOutcome>;
-  /**
-   * Starts the sandbox process now instead of on the first run, so that its start-up overlaps the
-   * caller's own (`vigil serve` opening its database and loading its API) and the first run does
-   * not wait for it.
-   */
-  start(): void;
   close(): Promise<void>;
   /**
    * Compiles a workflow's code in the sandbox process ahead of its first run, so that the run does
-   * not wait for it (the first compile also loads Node's type stripper). A hint: sent only to a
-   * process that is up, never queued, and code the sandbox cannot compile is simply not cached.
+   * not wait for it (the first compile also loads Node's type stripper). Starts the process when it
+   * is not up: a saved script is usually run soon after, and the process's start then overlaps
+   * the save's checks. A hint: code the sandbox cannot compile is simply not cached, and a process
+   * that dies before it is greeted takes the hint with it.
    */
   prepare(code: string): void;
   /** The sandbox process's pid, when one is running. */
@@ -60,6 +61,8 @@ export interface SandboxHost {
 const HEALTHY_LIFETIME_MS = 10_000;
 /** How long a cancelled run waits for the sandbox's own account of it. */
 const CANCEL_GRACE_MS = 3_000;
+/** How long a sandbox process asked to shut down has before it is killed. */
+const SHUTDOWN_GRACE_MS = 3_000;
 
 interface Pending {
   resolve: (outcome: RunOutcome) => void;
@@ -97,6 +100,10 @@ class Host implements SandboxHost {
   private launchedAt = 0;
   private youngDeaths = 0;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly idleStopMs: number;
+  private idleTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Processes stopped for idleness that have not exited yet: close() waits for them too. */
+  private readonly stopping = new Set<Promise<void>>();
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
@@ -112,6 +119,7 @@ class Host implements SandboxHost {
     this.backoffMs = options.restartBackoffMs ?? 100;
     this.backoffMaxMs = options.restartBackoffMaxMs ?? 10_000;
     this.answerGraceMs = options.answerGraceMs ?? 30_000;
+    this.idleStopMs = options.idleStopMs ?? 300_000;
   }
 
   get pid(): number | undefined {
@@ -182,6 +190,7 @@ class Host implements SandboxHost {
     this.pending.delete(id);
     for (const timer of pending.timers) clearTimeout(timer);
     pending.cleanup();
+    if (this.pending.size === 0) this.armIdleStop();
     // Second pass: the sandbox redacted already; the host does not rely on it.
     pending.resolve(redactOutcome(outcome, pending.redactor));
   }
@@ -191,13 +200,10 @@ class Host implements SandboxHost {
     this.enqueue({ t: message.t, id: 'id' in message ? message.id : null, line: encode(message) });
   }
 
-  start(): void {
-    this.ensureProcess();
-  }
-
   prepare(code: string): void {
     if (this.closed || typeof code !== 'string' || Buffer.byteLength(code) > DEFAULT_LIMITS.sourceBytes) return;
-    if (this.channel && this.greeted && this.wire) this.wire.push(encode({ t: 'prepare', code } satisfies HostToSandbox));
+    this.enqueue({ t: 'prepare', id: null, line: encode({ t: 'prepare', code } satisfies HostToSandbox) });
+    if (this.pending.size === 0) this.armIdleStop();
   }
 
   private enqueue(message: Outgoing): void {
@@ -210,6 +216,36 @@ class Host implements SandboxHost {
   private ensureProcess(): void {
     if (this.channel || this.restartTimer || this.closed) return;
     this.launch();
+  }
+
+  /** (Re)starts the countdown to stopping the process; it stops only if no run is in flight then. */
+  private armIdleStop(): void {
+    if (this.idleStopMs <= 0 || this.closed) return;
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
+    this.idleTimer = setTimeout(() => this.stopIdle(), this.idleStopMs);
+    this.idleTimer.unref();
+  }
+
+  /**
+   * Stops a process with no run: it is detached first, so a run that arrives while it shuts down
+   * starts a new one instead of waiting, and its exit is not taken for a crash.
+   */
+  private stopIdle(): void {
+    this.idleTimer = null;
+    const channel = this.channel;
+    if (!channel || this.pending.size > 0 || this.closed) return;
+    const greeted = this.greeted;
+    const wire = this.wire;
+    this.channel = null;
+    this.wire = null;
+    this.greeted = false;
+    this.outbox = [];
+    const stopped = stopProcess(channel, greeted ? wire : null);
+    this.stopping.add(stopped);
+    void stopped.then(() => this.stopping.delete(stopped));
   }
 
   private launch(): void {
@@ -236,6 +272,8 @@ class Host implements SandboxHost {
     });
     channel.onMessage((frame) => this.onFrame(channel, frame));
     channel.onExit(() => this.onExit(channel));
+    // A process restarted after a crash with nothing to run idles out like any other.
+    if (this.pending.size === 0) this.armIdleStop();
   }
 
   private onFrame(channel: SandboxChannel, frame: string): void {
@@ -314,27 +352,36 @@ class Host implements SandboxHost {
     this.closed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const channel = this.channel;
     for (const [id, pending] of [...this.pending]) {
       if (!channel) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started, pending.journaled));
     }
-    if (!channel) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        channel.kill();
-        resolve();
-      }, 3_000);
-      channel.onExit(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (this.greeted && this.wire) {
-        this.wire.push(encode({ t: 'shutdown' } satisfies HostToSandbox));
-        this.wire.flush();
-      } else channel.kill();
-    });
+    await Promise.all([...this.stopping, ...(channel ? [stopProcess(channel, this.greeted ? this.wire : null)] : [])]);
     for (const [id, pending] of [...this.pending]) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started, pending.journaled));
   }
+}
+
+/**
+ * Asks a sandbox process to shut down (it lets its last outcomes out first) and kills it if it has
+ * not exited within the grace; one that was never greeted cannot be asked, so it is killed at once.
+ */
+function stopProcess(channel: SandboxChannel, wire: Batcher<string> | null): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      channel.kill();
+      resolve();
+    }, SHUTDOWN_GRACE_MS);
+    channel.onExit(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (wire) {
+      wire.push(encode({ t: 'shutdown' } satisfies HostToSandbox));
+      wire.flush();
+    } else channel.kill();
+  });
 }
 
 /**
