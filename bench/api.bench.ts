@@ -56,7 +56,8 @@ async function startToFirstRequest(): Promise<number> {
 
 /**
  * Resident memory of `vigil serve` and its sandbox process, started on an empty data folder and left
- * alone for 5 s (the sandbox's workers have built their images): what it holds before any request.
+ * alone for 5 s: what it holds before any request (the sandbox process starts with the first save
+ * or run).
  */
 async function idleFootprint(): Promise<{ engine: number; sandbox: number }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-idle-'));
@@ -70,6 +71,46 @@ async function idleFootprint(): Promise<{ engine: number; sandbox: number }> {
     await server.exited;
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the sandbox's start costs the run that waits for it: a saved workflow executed on a server
+ * that has just started (as after a restart, or after five idle minutes stopped the sandbox), from
+ * the execute to the run recorded, polled every 5 ms. Median of three.
+ */
+async function runWithSandboxStart(): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-cold-'));
+  const key = await adminKey(dataDir);
+  const samples: number[] = [];
+  try {
+    let uuid: string | null = null;
+    for (let i = 0; i < 4; i++) {
+      const server = await serve(dataDir);
+      try {
+        const api = client(server.url, key);
+        if (uuid === null) {
+          uuid = (await api('POST', '/v1/workflows', { name: 'bench cold', code: TRIVIAL, state: 'active', approval_mode: 'never' })).data.uuid;
+          continue;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const started = performance.now();
+        const accepted = await api('POST', `/v1/workflows/${uuid}/execute`, { indicator_type: 'ip', indicator_value: '203.0.113.7' });
+        for (;;) {
+          const run = (await api('GET', `/v1/workflow-runs/${accepted.data.run_uuid}`)).data;
+          if (run.status === 'success') break;
+          if (run.status !== 'queued' && run.status !== 'running') throw new Error(`the cold run ended ${run.status}: ${run.error}`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        samples.push(performance.now() - started);
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return median(samples);
 }
 
 async function executeLoad(rows: BenchRow[]): Promise<void> {
@@ -191,6 +232,7 @@ export async function bench(): Promise<BenchRow[]> {
   const idleMb = (idle.engine + idle.sandbox) / 1024 / 1024;
   rows.push({ name: 'idle RSS before the first request (engine + sandbox)', value: idleMb, unit: 'MB', budget: '≤ 150 MB', ok: idleMb <= 150 });
   rows.push({ name: '… of which the sandbox process', value: idle.sandbox / 1024 / 1024, unit: 'MB' });
+  rows.push({ name: 'a run that starts the sandbox (execute → run recorded)', value: await runWithSandboxStart(), unit: 'ms' });
   await executeLoad(rows);
   await historyFirstPage(rows);
   return rows;
