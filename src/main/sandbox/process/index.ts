@@ -7,12 +7,20 @@ import type { RunLogEntry } from '../../../shared/domain.ts';
 import { Batcher } from '../batch.ts';
 import type { HostToSandbox, SandboxToHost } from '../protocol.ts';
 import { decodeFrame, encode, joinFrame, serializationProblem } from '../wire.ts';
-import { Supervisor } from './supervisor.ts';
+import { loadQuickJSWasm } from './wasm.ts';
+import { startWorker } from './worker-start.ts';
 
 // Every run allocates a WebAssembly.Memory; by default V8 starts a full GC for every 64 MB of such
 // "external" memory, which at hundreds of runs per second is most of the CPU. Accounted in the
 // global heap limit instead, collections follow the real heap growth. Set before any worker exists.
 setFlagsFromString('--external-memory-accounted-in-global-limit');
+
+// The first worker boots on its own thread while this one loads the supervisor (the broker,
+// undici, the compiler) and greets the engine: the run that started this process waits for the
+// worker, not for both one after the other.
+const wasm = loadQuickJSWasm();
+const firstWorker = startWorker(wasm);
+const { Supervisor } = await import('./supervisor.ts');
 
 interface ParentPort {
   on(event: 'message', listener: (event: { data: unknown }) => void): void;
@@ -54,7 +62,7 @@ function failedOutcome(id: number, error: string, durationMs: number): SandboxTo
   return { t: 'outcome', id, outcome: { status: 'failed', result: null, error, logs: [errorEntry(error)], httpCalls: [], durationMs } };
 }
 
-let supervisor: Supervisor | null = null;
+let supervisor: InstanceType<typeof Supervisor> | null = null;
 
 async function onFrame(frame: unknown): Promise<void> {
   // Caller input may nest deeply; the only thing here that walks it is the supervisor's own
@@ -68,7 +76,7 @@ async function onFrame(frame: unknown): Promise<void> {
 async function onMessage(message: HostToSandbox): Promise<void> {
   switch (message.t) {
     case 'init':
-      supervisor ??= new Supervisor(message.options, send);
+      supervisor ??= new Supervisor(message.options, send, wasm, firstWorker);
       send({ t: 'ready' });
       break;
     case 'run':

@@ -13,7 +13,7 @@
 // the burst's instances are garbage V8 has no reason to collect while nothing runs, and their
 // memory (~0.3 MB each) would stay resident until the next burst.
 import { createHash } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { RunLogEntry } from '../../../shared/domain.ts';
 import { compileWorkflow, type CompileResult } from '../compile.ts';
 import { LiveTransport, serverLookup, systemLookup } from '../egress/http.ts';
@@ -26,7 +26,8 @@ import { Batcher } from '../batch.ts';
 import { availableIntegrations, IntegrationHub } from '../integrations/index.ts';
 import { Broker } from './broker.ts';
 import { callEndpoint } from './endpoint.ts';
-import { loadQuickJSWasm, type QuickJSWasm } from './wasm.ts';
+import type { QuickJSWasm } from './wasm.ts';
+import { startWorker, type StartedWorker } from './worker-start.ts';
 
 const COMPILE_CACHE_SIZE = 256;
 const WATCHDOG_INTERVAL_MS = 200;
@@ -63,12 +64,6 @@ interface RunState {
   startedAt: number;
 }
 
-export function workerEntry(): URL {
-  // From sources the worker is a sibling room; in the electron-vite build it is sandbox-worker.js
-  // next to the bundled sandbox-process.js.
-  return import.meta.url.endsWith('.ts') ? new URL('../worker/index.ts', import.meta.url) : new URL('./sandbox-worker.js', import.meta.url);
-}
-
 export class Supervisor {
   private readonly options: SandboxProcessOptions;
   private readonly send: (message: SandboxToHost) => void;
@@ -88,42 +83,41 @@ export class Supervisor {
   /** Journaled runs: their redactor and the next journal entry's number. */
   private readonly journals = new Map<number, { redactor: Redactor; next: number }>();
 
-  constructor(options: SandboxProcessOptions, send: (message: SandboxToHost) => void) {
+  /** `first`: a worker the process's entry started before this existed (worker-start.ts). */
+  constructor(options: SandboxProcessOptions, send: (message: SandboxToHost) => void, wasm: QuickJSWasm, first: StartedWorker) {
     this.options = options;
     this.send = send;
-    this.wasm = loadQuickJSWasm();
+    this.wasm = wasm;
     this.live = new LiveTransport(options.dnsServers.length > 0 ? serverLookup(options.dnsServers) : systemLookup(), options.dialLoopbackOnly);
     this.broker = new Broker(this.live);
     this.integrations = new IntegrationHub(this.broker);
-    this.slots.push(this.spawn());
+    this.slots.push(this.adopt(first));
     this.watchdog = setInterval(() => this.checkWorkers(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();
   }
 
   private spawn(): WorkerSlot {
-    const control = new SharedArrayBuffer(CONTROL.LENGTH * Int32Array.BYTES_PER_ELEMENT);
-    const epoch = Date.now();
-    const worker = new Worker(workerEntry(), {
-      workerData: { wasmModule: this.wasm.module, initialPages: this.wasm.initialPages, control, epoch },
-      // Room for the wasm interpreter's own frames under QuickJS's (much smaller) stack limit.
-      resourceLimits: { stackSizeMb: 8, maxYoungGenerationSizeMb: 4 },
-      name: 'vigil-sandbox-worker',
-    });
+    return this.adopt(startWorker(this.wasm));
+  }
+
+  private adopt(started: StartedWorker): WorkerSlot {
+    const { worker } = started;
     const slot: WorkerSlot = {
       worker,
       outbox: new Batcher<MainToWorker>((messages) => worker.postMessage(messages)),
-      control: new Int32Array(control),
-      epoch,
+      control: started.control,
+      epoch: started.epoch,
       runs: new Set(),
       ran: 0,
       idleSince: Date.now(),
       retired: false,
     };
-    worker.on('message', (messages: WorkerToMain[]) => {
-      for (const message of messages) this.onWorkerMessage(slot, message);
-    });
-    worker.on('error', () => this.onWorkerGone(slot));
-    worker.on('exit', () => this.onWorkerGone(slot));
+    started.attach(
+      (messages) => {
+        for (const message of messages) this.onWorkerMessage(slot, message);
+      },
+      () => this.onWorkerGone(slot),
+    );
     return slot;
   }
 
