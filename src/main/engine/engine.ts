@@ -124,7 +124,7 @@ export function createEngine(options: EngineOptions): Engine {
     'sealedWith' in source ? createSealedSecretStore(store.sealedSecrets, source.sealedWith, service, () => iso(clock.now())) : source;
   const secrets = sealedOr(options.secrets, DEFAULT_KEYCHAIN_SERVICE);
   const credentials = sealedOr(options.credentials, CREDENTIALS_SERVICE);
-  const bus = new EventBus();
+  const bus = new EventBus(log);
   const settings = new SettingsService(store.settings, options.settingsOverrides);
   // Built-in workflows arrive on first start and follow every upgrade; the analyst's state, gate and tags stay.
   const seeded = seedBuiltinWorkflows(store, iso(clock.now()));

@@ -34,7 +34,7 @@ export function exportFolder(store: Store, options: ExportOptions = {}): Map<str
  */
 export async function importIntoFolder(store: Store, files: Map<string, string>, options: ImportOptions, clock: Clock = systemClock): Promise<ImportPlan> {
   if (!options.dryRun) seedBuiltinWorkflows(store, iso(clock.now()));
-  const bus = new EventBus();
+  const bus = new EventBus(console);
   const approvals = new ApprovalService({ store, bus, clock, warnings: () => [], onRunQueued: () => {}, log: console });
   // Warnings about unset secrets are for the console's views; an import does not show them.
   const workflows = new WorkflowService({ store, bus, clock, secrets: { warnings: () => [] }, approvals });

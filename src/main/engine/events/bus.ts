@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { EventType } from '../../../shared/domain.ts';
 
 export type EngineEventType = EventType;
@@ -23,17 +22,24 @@ export interface EngineEvent {
 /**
  * In-process event stream for the console, the tray and notifiers. Events carry increasing ids and
  * a bounded history is kept so a client reconnecting with Last-Event-ID misses nothing recent.
+ *
+ * Emitting never throws, whatever a listener does: an event is announced after the work it tells of
+ * has been committed (a run queued, an approval decided), so a listener that fails (a notifier, a
+ * stream, the relay to other instances) is logged and the others still hear the event, where an
+ * EventEmitter would have thrown into the emitter (an execute answering 500 for a run it queued)
+ * and skipped every listener after it.
  */
 export class EventBus {
-  private readonly emitter = new EventEmitter();
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
   private readonly history: EngineEvent[] = [];
   private nextId = 1;
 
   private readonly historySize: number;
+  private readonly log: { error(message: string): void };
 
-  constructor(historySize = 1000) {
+  constructor(log: { error(message: string): void }, historySize = 1000) {
+    this.log = log;
     this.historySize = historySize;
-    this.emitter.setMaxListeners(0);
   }
 
   emit(type: EngineEventType, data: Record<string, unknown>, owner: number | null = null): EngineEvent {
@@ -48,7 +54,14 @@ export class EventBus {
   private publish(event: EngineEvent): EngineEvent {
     this.history.push(event);
     if (this.history.length > this.historySize) this.history.shift();
-    this.emitter.emit('event', event);
+    // A listener added or removed meanwhile does not change who hears this event.
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log.error(`a listener of ${event.type} events failed: ${(error as Error).stack ?? String(error)}`);
+      }
+    }
     return event;
   }
 
@@ -58,7 +71,9 @@ export class EventBus {
   }
 
   subscribe(listener: (event: EngineEvent) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
+    // A function subscribed twice hears each event twice, as with an EventEmitter.
+    const own = (event: EngineEvent) => listener(event);
+    this.listeners.add(own);
+    return () => this.listeners.delete(own);
   }
 }
