@@ -261,9 +261,16 @@ describe.skipIf(postgresSkipReason)('team server: three instances on one Postgre
          WHERE w.uuid = $1 GROUP BY r.scheduled_for`,
         [uuid],
       );
+      // What each row was, for a failure to say how an occurrence came to run twice.
+      const runs = await client.query(
+        `SELECT r.scheduled_for, r.status, r.reason, r.queued_at, r.claimed_by FROM runs r JOIN workflows w ON w.id = r.workflow_id
+         WHERE w.uuid = $1 ORDER BY r.id`,
+        [uuid],
+      );
+      const story = JSON.stringify({ dues, runs: runs.rows });
       // Each forced occurrence ran, once; so did any the clock brought meanwhile.
-      expect(dues.map((due) => rows.find((row) => row.scheduled_for === due)?.n)).toEqual([1, 1, 1]);
-      expect(rows.filter((row) => row.n !== 1)).toEqual([]);
+      expect(dues.map((due) => rows.find((row) => row.scheduled_for === due)?.n), story).toEqual([1, 1, 1]);
+      expect(rows.filter((row) => row.n !== 1), story).toEqual([]);
     } finally {
       await client.end();
     }
