@@ -234,12 +234,15 @@ describe.skipIf(postgresSkipReason)('team server: three instances on one Postgre
     const client = new pg.Client({ connectionString: team.database });
     await client.connect();
     try {
-      // Each round rewinds next_run_at to a second ago, which only a test does. Should the clock
-      // pass a minute meanwhile, every rewound due would bring that minute's occurrence back (it is
-      // between the due and now), and it would run once per round. So the rounds start well clear
-      // of a minute's turn.
-      const intoMinute = Date.now() % 60_000;
-      if (intoMinute > 30_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 1_000));
+      // Each round rewinds next_run_at to a second ago, which only a test does. Should a minute's
+      // turn lie between a rewound due and now, that minute's occurrence would come back with it
+      // and run once per round. So the rounds start between 2 and 30 s into a minute, checked on
+      // the wall clock after each wait: a timer may end a few milliseconds early by that clock.
+      for (;;) {
+        const intoMinute = Date.now() % 60_000;
+        if (intoMinute >= 2_000 && intoMinute <= 30_000) break;
+        await new Promise((resolve) => setTimeout(resolve, intoMinute > 30_000 ? 60_000 - intoMinute + 2_000 : 2_000 - intoMinute));
+      }
       const dues: string[] = [];
       for (let round = 0; round < 3; round++) {
         const due = new Date(Date.now() - 1000).toISOString();
