@@ -129,6 +129,7 @@ export class RunScheduler {
   /** Stops claiming and waits for the runs in flight to record their end. */
   async drain(timeoutMs = 30_000): Promise<void> {
     this.stopped = true;
+    this.claiming.cancel();
     if (this.active.size === 0) return;
     await Promise.race([
       new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
@@ -148,8 +149,8 @@ export class RunScheduler {
     // per statement, which on these machines costs more than the reads themselves.
     const claimed = this.claiming.run(() => this.deps.store.transaction(() => this.queue.claim(free, now).map((id) => this.load(id))));
     if (!claimed) {
-      // The database refused; the runs stay queued.
-      setTimeout(() => this.notify(), BACKGROUND_RETRY_MS).unref();
+      // The database refused; the runs stay queued, and the next pump recounts the free slots.
+      this.claiming.runIn(BACKGROUND_RETRY_MS, () => this.notify());
       return;
     }
     for (const loaded of claimed) {
