@@ -190,7 +190,7 @@ class Host implements SandboxHost {
     this.pending.delete(id);
     for (const timer of pending.timers) clearTimeout(timer);
     pending.cleanup();
-    if (this.pending.size === 0) this.armIdleStop();
+    this.armIdleStop();
     // Second pass: the sandbox redacted already; the host does not rely on it.
     pending.resolve(redactOutcome(outcome, pending.redactor));
   }
@@ -203,7 +203,7 @@ class Host implements SandboxHost {
   prepare(code: string): void {
     if (this.closed || typeof code !== 'string' || Buffer.byteLength(code) > DEFAULT_LIMITS.sourceBytes) return;
     this.enqueue({ t: 'prepare', id: null, line: encode({ t: 'prepare', code } satisfies HostToSandbox) });
-    if (this.pending.size === 0) this.armIdleStop();
+    this.armIdleStop();
   }
 
   private enqueue(message: Outgoing): void {
@@ -218,9 +218,12 @@ class Host implements SandboxHost {
     this.launch();
   }
 
-  /** (Re)starts the countdown to stopping the process; it stops only if no run is in flight then. */
+  /**
+   * (Re)starts the countdown to stopping the process, when no run is in it; the run that ends last
+   * starts it again. It stops only if no run is in flight by then.
+   */
   private armIdleStop(): void {
-    if (this.idleStopMs <= 0 || this.closed) return;
+    if (this.idleStopMs <= 0 || this.closed || this.pending.size > 0) return;
     if (this.idleTimer) {
       this.idleTimer.refresh();
       return;
@@ -237,15 +240,19 @@ class Host implements SandboxHost {
     this.idleTimer = null;
     const channel = this.channel;
     if (!channel || this.pending.size > 0 || this.closed) return;
-    const greeted = this.greeted;
-    const wire = this.wire;
+    const wire = this.greeted ? this.wire : null;
+    this.detach();
+    this.outbox = [];
+    const stopped = stopProcess(channel, wire);
+    this.stopping.add(stopped);
+    void stopped.then(() => this.stopping.delete(stopped));
+  }
+
+  /** Forgets the current process: what it says or does from now on is not the host's concern. */
+  private detach(): void {
     this.channel = null;
     this.wire = null;
     this.greeted = false;
-    this.outbox = [];
-    const stopped = stopProcess(channel, greeted ? wire : null);
-    this.stopping.add(stopped);
-    void stopped.then(() => this.stopping.delete(stopped));
   }
 
   private launch(): void {
@@ -273,7 +280,7 @@ class Host implements SandboxHost {
     channel.onMessage((frame) => this.onFrame(channel, frame));
     channel.onExit(() => this.onExit(channel));
     // A process restarted after a crash with nothing to run idles out like any other.
-    if (this.pending.size === 0) this.armIdleStop();
+    this.armIdleStop();
   }
 
   private onFrame(channel: SandboxChannel, frame: string): void {
@@ -328,9 +335,7 @@ class Host implements SandboxHost {
 
   private onExit(channel: SandboxChannel | null): void {
     if (channel && channel !== this.channel) return;
-    this.channel = null;
-    this.wire = null;
-    this.greeted = false;
+    this.detach();
     // Runs that were only queued for this process are sent to the next one; runs it had are lost.
     const queuedRuns = new Set(this.outbox.filter((m) => m.t === 'run').map((m) => m.id));
     const requeue = this.outbox.filter((m) => m.t === 'run' || (m.t === 'cancel' && queuedRuns.has(m.id)));
