@@ -81,36 +81,37 @@ async function idleFootprint(): Promise<{ engine: number; sandbox: number }> {
 async function runWithSandboxStart(): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-cold-'));
   const key = await adminKey(dataDir);
-  const samples: number[] = [];
-  try {
-    let uuid: string | null = null;
-    for (let i = 0; i < 4; i++) {
-      const server = await serve(dataDir);
-      try {
-        const api = client(server.url, key);
-        if (uuid === null) {
-          uuid = (await api('POST', '/v1/workflows', { name: 'bench cold', code: TRIVIAL, state: 'active', approval_mode: 'never' })).data.uuid;
-          continue;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        const started = performance.now();
-        const accepted = await api('POST', `/v1/workflows/${uuid}/execute`, { indicator_type: 'ip', indicator_value: '203.0.113.7' });
-        for (;;) {
-          const run = (await api('GET', `/v1/workflow-runs/${accepted.data.run_uuid}`)).data;
-          if (run.status === 'success') break;
-          if (run.status !== 'queued' && run.status !== 'running') throw new Error(`the cold run ended ${run.status}: ${run.error}`);
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-        samples.push(performance.now() - started);
-      } finally {
-        server.child.kill('SIGTERM');
-        await server.exited;
-      }
+  const withServer = async <T>(work: (api: ReturnType<typeof client>) => Promise<T>): Promise<T> => {
+    const server = await serve(dataDir);
+    try {
+      return await work(client(server.url, key));
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
     }
+  };
+  try {
+    const uuid: string = await withServer(async (api) => (await api('POST', '/v1/workflows', { name: 'bench cold', code: TRIVIAL, state: 'active', approval_mode: 'never' })).data.uuid);
+    const samples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      samples.push(
+        await withServer(async (api) => {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          const started = performance.now();
+          const accepted = await api('POST', `/v1/workflows/${uuid}/execute`, { indicator_type: 'ip', indicator_value: '203.0.113.7' });
+          for (;;) {
+            const run = (await api('GET', `/v1/workflow-runs/${accepted.data.run_uuid}`)).data;
+            if (run.status === 'success') return performance.now() - started;
+            if (run.status !== 'queued' && run.status !== 'running') throw new Error(`the cold run ended ${run.status}: ${run.error}`);
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+        }),
+      );
+    }
+    return median(samples);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return median(samples);
 }
 
 async function executeLoad(rows: BenchRow[]): Promise<void> {
