@@ -133,18 +133,9 @@ async function executeLoad(rows: BenchRow[]): Promise<void> {
     const result = await autocannon({ url, method: 'POST', headers, body, connections, duration: 5 });
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`execute load saw ${result.non2xx} non-2xx, ${result.errors} errors`);
     rows.push({ name: `execute → 202 p50, ${connections} client(s)`, value: result.latency.p50, unit: 'ms' });
-    rows.push({
-      name: `execute → 202 p99, ${connections} client(s)`,
-      value: result.latency.p99,
-      unit: 'ms',
-      ...(connections === 32 ? { budget: '≤ 5 ms', ok: result.latency.p99 <= 5 } : {}),
-    });
-    rows.push({
-      name: `execute calls/s, ${connections} client(s)`,
-      value: result.requests.average,
-      unit: 'calls/s',
-      ...(connections === 32 ? { budget: '≥ 2000', ok: result.requests.average >= 2000 } : {}),
-    });
+    // DESIGN.md §9 budgets the 202's p99 as a ratio to the floor's, which `npm run bench floor` reports.
+    rows.push({ name: `execute → 202 p99, ${connections} client(s)`, value: result.latency.p99, unit: 'ms' });
+    rows.push({ name: `execute calls/s, ${connections} client(s)`, value: result.requests.average, unit: 'calls/s' });
   }
 
   // End to end: execute → success recorded, for a trivial workflow and for one that logs (each
@@ -168,7 +159,8 @@ async function executeLoad(rows: BenchRow[]): Promise<void> {
     return { perSecond: total / seconds, cpuPerRun };
   };
   const trivial = await endToEnd('bench direct', TRIVIAL);
-  rows.push({ name: 'trivial workflow end to end (execute → success)', value: trivial.perSecond, unit: 'runs/s', budget: '≥ 300', ok: trivial.perSecond >= 300 });
+  // Runs per second are budgeted against the floor (`npm run bench floor`); CPU per run absolutely.
+  rows.push({ name: 'trivial workflow end to end (execute → success)', value: trivial.perSecond, unit: 'runs/s' });
   rows.push({ name: 'same, server CPU per run (engine + sandbox)', value: trivial.cpuPerRun, unit: 'ms', budget: '≤ 1.5 ms', ok: trivial.cpuPerRun <= 1.5 });
   const logging = await endToEnd('bench logging', LOGGING);
   rows.push({ name: 'workflow logging 3 lines end to end (execute → success)', value: logging.perSecond, unit: 'runs/s' });

@@ -80,10 +80,10 @@ async function throughput(host: SandboxHost): Promise<BenchRow[]> {
   );
   const perSecond = done / ((performance.now() - started) / 1000);
   const cpuPerRun = (treeCpuMs(host.pid) - cpuBefore) / done;
-  // The §9 budget (≥ 300 runs/s) is end to end, engine and database included; this is the
-  // sandbox's share, so it must sit well above it.
+  // DESIGN.md §9 budgets runs per second end to end, engine and database included, against the
+  // floor (`npm run bench floor`); this is the sandbox's share, so it must sit well above that.
   return [
-    { name: 'sandbox: trivial runs/s, 32 in flight (sandbox only)', value: perSecond, unit: 'runs/s', budget: '≥ 300 (e2e)', ok: perSecond >= 300 },
+    { name: 'sandbox: trivial runs/s, 32 in flight (sandbox only)', value: perSecond, unit: 'runs/s' },
     { name: 'sandbox: process CPU per trivial run, 32 in flight', value: cpuPerRun, unit: 'ms' },
   ];
 }

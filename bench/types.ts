@@ -3,7 +3,7 @@ export interface BenchRow {
   name: string;
   value: number;
   unit: string;
-  /** The budget as written in DESIGN.md §9, e.g. "≤ 5 ms". */
+  /** The budget as written in DESIGN.md §9, e.g. "≤ 1.5 ms"; none where §9 has none for the figure. */
   budget?: string;
   ok?: boolean;
 }
