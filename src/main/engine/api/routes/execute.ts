@@ -10,7 +10,8 @@ export function executeRoutes(execution: ExecutionService) {
     app.post<{ Params: { uuid: string }; Body: ExecuteBody; Headers: { 'idempotency-key'?: string } }>(
       '/v1/workflows/:uuid/execute',
       {
-        config: { scopes: ['workflows:execute'] },
+        // Agents' first call after a start: its checks are compiled before it comes.
+        config: { scopes: ['workflows:execute'], compileAfterListen: true },
         // After the key check (the server's onRequest), before the body is parsed and validated.
         preParsing: async (request, reply, payload) => {
           if (request.headers['idempotency-key'] !== undefined) return payload;
