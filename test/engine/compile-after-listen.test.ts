@@ -31,7 +31,7 @@ describe('routes compiled after the server listens', () => {
   it("have an agent's first execute compile nothing", async () => {
     const validatorSchemas: unknown[] = [];
     const compile = Ajv.prototype.compile;
-    vi.spyOn(Ajv.prototype, 'compile').mockImplementation(function (this: Ajv, schema: Parameters<Ajv["compile"]>[0], meta?: boolean) {
+    vi.spyOn(Ajv.prototype, 'compile').mockImplementation(function (this: Ajv, schema: Parameters<Ajv['compile']>[0], meta?: boolean) {
       validatorSchemas.push(schema);
       return compile.call(this, schema, meta);
     });
