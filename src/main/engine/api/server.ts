@@ -176,8 +176,9 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     let compiled: ValidateFunction | null = null;
     const compile = () => (compiled ??= ajv.compile(schema));
     const validate = (data: unknown): boolean => {
-      const valid = compile()(data) as boolean;
-      validate.errors = compiled!.errors;
+      const check = compile();
+      const valid = check(data) as boolean;
+      validate.errors = check.errors;
       return valid;
     };
     validate.errors = null as ValidateFunction['errors'];
