@@ -35,6 +35,8 @@ const { STATUS_CODES } = process.getBuiltinModule('node:http');
 /** Request bodies larger than this are refused with 413 (workflow code is capped at 1 MB). */
 export const BODY_LIMIT = 2 * 1024 * 1024;
 const MAX_PARAM_LENGTH = 200;
+/** How long after listening the routes marked compileAfterListen start compiling. */
+const COMPILE_AFTER_LISTEN_DELAY_MS = 250;
 
 /**
  * Errors Node's HTTP parser raises before Fastify sees a request (oversized headers, a malformed
@@ -228,15 +230,17 @@ export async function buildApiServer(engine: Engine, options: ApiServerOptions =
     misdirected = publicUrl
       ? `The Host header must be ${publicUrl.host} (or 127.0.0.1:${port} on this machine).`
       : 'The Host header must be 127.0.0.1:<port> or localhost:<port>.';
-    // One compile per turn, after server.json is written (the listen's caller does that before
-    // this first turn ends), so a request that arrives meanwhile waits for one at most.
+    // Not at once: whatever dials the server as soon as server.json appears (a health check, a tool
+    // waiting for it) would wait for the first compile, the process's first ajv one (~30 ms).
+    // Then one compile per turn, so a request that arrives meanwhile waits for one at most. A
+    // route called before its turn compiles on that call, as any other.
     const next = () => {
       const compile = compileLater.shift();
       if (!compile) return;
       compile();
       setImmediate(next);
     };
-    setImmediate(next);
+    setTimeout(next, COMPILE_AFTER_LISTEN_DELAY_MS).unref();
   });
 
   // DNS-rebinding defence: a page on evil.example that resolves to 127.0.0.1 still sends its own
