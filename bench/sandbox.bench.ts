@@ -3,7 +3,7 @@
 //  - per-run overhead: a fresh QuickJS instance created, the workflow run, the result back; and the
 //    CPU the sandbox process (all its threads) spends per trivial run, the figure that moves least
 //    when other work shares the machine;
-//  - trivial-run throughput with 32 runs in flight;
+//  - trivial-run throughput with 32 runs in flight, and the sandbox process's RSS right after it;
 //  - 1,000 concurrent runs each awaiting a 1 s loopback upstream: total time and the peak RSS of
 //    the sandbox process plus this (host) process. The upstream runs in a process of its own so
 //    its sockets are not counted.
@@ -80,11 +80,14 @@ async function throughput(host: SandboxHost): Promise<BenchRow[]> {
   );
   const perSecond = done / ((performance.now() - started) / 1000);
   const cpuPerRun = (treeCpuMs(host.pid) - cpuBefore) / done;
+  const rssMb = rssOf(host.pid) / (1024 * 1024);
   // DESIGN.md §9 budgets runs per second end to end, engine and database included, against the
   // floor (`npm run bench floor`); this is the sandbox's share, so it must sit well above that.
   return [
     { name: 'sandbox: trivial runs/s, 32 in flight (sandbox only)', value: perSecond, unit: 'runs/s' },
     { name: 'sandbox: process CPU per trivial run, 32 in flight', value: cpuPerRun, unit: 'ms' },
+    // What the process holds once a spell of load is over; it keeps it until it stops for idleness.
+    { name: 'sandbox: RSS of the sandbox process right after that load', value: rssMb, unit: 'MB' },
   ];
 }
 

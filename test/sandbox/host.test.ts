@@ -1,7 +1,9 @@
 // The engine's side: one sandbox process with a minimal environment, many runs at once, and what
 // happens when the process dies under them.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSandboxHost, forkLauncher, minimalEnv, type SandboxLauncher } from '../../src/main/sandbox/index.ts';
 import { BENIGN, request } from './helpers.ts';
@@ -54,6 +56,28 @@ describe('the sandbox process', () => {
       }
     } finally {
       process.env = saved;
+    }
+  });
+
+  it("keeps V8's young generation small, where under load it would grow to 128 MB and stay", async () => {
+    // Any entry gets the launcher's flags; this one churns through short-lived objects, with enough
+    // surviving each collection that V8 grows the young generation as far as it is allowed.
+    const entry = join(mkdtempSync(join(tmpdir(), 'vigil-young-')), 'churn.mjs');
+    writeFileSync(
+      entry,
+      `import v8 from 'node:v8';
+      const ring = new Array(20000);
+      for (let i = 0; i < 3e6; i++) ring[i % ring.length] = { i, s: 'v' + i, a: [i, i + 1] };
+      const young = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+      process.send(JSON.stringify({ youngMb: young.space_size / 1048576 }));`,
+    );
+    const channel = forkLauncher({ entry }).launch();
+    try {
+      const report = JSON.parse(await new Promise<string>((resolve) => channel.onMessage(resolve))) as { youngMb: number };
+      expect(report.youngMb).toBeLessThanOrEqual(8);
+    } finally {
+      channel.kill();
+      rmSync(dirname(entry), { recursive: true, force: true });
     }
   });
 

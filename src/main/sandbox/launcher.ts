@@ -54,13 +54,20 @@ export interface ForkLauncherOptions {
   execArgv?: string[];
 }
 
+/**
+ * V8's young generation for the sandbox process's main thread. Left to itself V8 grew it to 64 MB
+ * semi-spaces under load (the broker's per-request garbage), 128 MB held until the process stopped
+ * for idleness. The workers cap theirs in worker-start.ts.
+ */
+const SANDBOX_YOUNG_GENERATION_FLAG = '--max-semi-space-size=2';
+
 export function forkLauncher(options: ForkLauncherOptions = {}): SandboxLauncher {
   return {
     launch(): SandboxChannel {
       const child = fork(options.entry ?? sandboxProcessEntry(), [], {
         execPath: options.execPath ?? process.execPath,
         // Not the engine's flags (a test runner's loaders, --inspect): only ours.
-        execArgv: ['--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
+        execArgv: ['--disable-warning=ExperimentalWarning', SANDBOX_YOUNG_GENERATION_FLAG, ...(options.execArgv ?? [])],
         env: minimalEnv(),
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
         // Frames are strings: V8's serializer copies one as it is, where 'json' would escape it again.
