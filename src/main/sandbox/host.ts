@@ -209,8 +209,14 @@ class Host implements SandboxHost {
   private enqueue(message: Outgoing): void {
     if (this.closed && message.t !== 'shutdown') return;
     this.ensureProcess();
-    if (this.channel && this.greeted && this.wire) this.wire.push(message.line);
+    const wire = this.greetedWire();
+    if (this.channel && wire) wire.push(message.line);
     else this.outbox.push(message);
+  }
+
+  /** The current process's wire once it has said hello; before that, messages wait in the outbox. */
+  private greetedWire(): Batcher<string> | null {
+    return this.greeted ? this.wire : null;
   }
 
   private ensureProcess(): void {
@@ -240,7 +246,7 @@ class Host implements SandboxHost {
     this.idleTimer = null;
     const channel = this.channel;
     if (!channel || this.pending.size > 0 || this.closed) return;
-    const wire = this.greeted ? this.wire : null;
+    const wire = this.greetedWire();
     this.detach();
     this.outbox = [];
     const stopped = stopProcess(channel, wire);
@@ -363,7 +369,7 @@ class Host implements SandboxHost {
     for (const [id, pending] of [...this.pending]) {
       if (!channel) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started, pending.journaled));
     }
-    await Promise.all([...this.stopping, ...(channel ? [stopProcess(channel, this.greeted ? this.wire : null)] : [])]);
+    await Promise.all([...this.stopping, ...(channel ? [stopProcess(channel, this.greetedWire())] : [])]);
     for (const [id, pending] of [...this.pending]) this.settle(id, hostOutcome('failed', 'the sandbox is shut down', pending.started, pending.journaled));
   }
 }
