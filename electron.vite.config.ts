@@ -14,6 +14,7 @@ export default defineConfig({
           index: resolve('src/main/index.ts'),
           'sandbox-process': resolve('src/main/sandbox/process/index.ts'),
           'sandbox-worker': resolve('src/main/sandbox/worker/index.ts'),
+          'sandbox-compile-worker': resolve('src/main/sandbox/process/compile-worker.ts'),
           'code-check-worker': resolve('src/main/engine/workflows/code-check-worker.ts'),
         },
         // Chunks beside the entries, as in out/cli: the engine finds code-check-worker.js next to

@@ -47,6 +47,7 @@ export default defineConfig({
         // Beside the entry, where the launcher and the supervisor look for them when bundled.
         'sandbox-process': resolve(root, 'src/main/sandbox/process/index.ts'),
         'sandbox-worker': resolve(root, 'src/main/sandbox/worker/index.ts'),
+        'sandbox-compile-worker': resolve(root, 'src/main/sandbox/process/compile-worker.ts'),
         'code-check-worker': resolve(root, 'src/main/engine/workflows/code-check-worker.ts'),
       },
       // Native addons load their binaries relative to their package; QuickJS's wasm is read from

@@ -87,6 +87,19 @@ describe('the vigil command bundle', () => {
       const typed = 'import type { WorkflowContext, WorkflowResult } from "vigil";\nexport async function run(ctx: WorkflowContext): Promise<WorkflowResult> {\n  return ctx.okay("done");\n}\n';
       const warned = await call('POST', '/v1/workflows', { name: 'typed', code: typed });
       expect(warned.meta.lint_warnings).toEqual([expect.objectContaining({ rule: 'TS2339', source: 'typescript', line: 3 })]);
+      // The bundle's compile thread: scripts that break Node's type stripper (saved, so compiled
+      // ahead of their runs) break the main thread's and then the thread's; a new script still runs.
+      for (const depth of [1200, 1201]) {
+        const nested = await call('POST', '/v1/workflows', { name: `nested ${depth}`, code: `export async function run(ctx) {\n  return ctx.ok("x", ${'('.repeat(depth)}1${')'.repeat(depth)});\n}\n` });
+        expect(nested.data?.uuid, JSON.stringify(nested.error)).toBeDefined();
+      }
+      const after = await call('POST', '/v1/workflows', { name: 'after', code: `${TRIVIAL_WORKFLOW}// compiled after the nested scripts\n`, state: 'active', approval_mode: 'never' });
+      const afterRun = await call('POST', `/v1/workflows/${after.data.uuid}/execute`, { indicator_type: 'ip', indicator_value: '203.0.113.9' });
+      const ended = await eventually(async () => {
+        const detail = (await call('GET', `/v1/workflow-runs/${afterRun.data.run_uuid}`)).data;
+        return ['success', 'failed', 'timed_out'].includes(detail.status) ? detail : null;
+      }, 'the run after the nested scripts to end');
+      expect(ended.status, ended.error).toBe('success');
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

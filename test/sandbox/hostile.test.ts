@@ -264,3 +264,20 @@ describe('hostile workflows', () => {
     });
   }
 });
+
+describe('code that breaks the type stripper', () => {
+  // Node's type stripper (swc in wasm) traps on deep nesting and is left broken by it: two such
+  // scripts on one thread failed every later compile there with "memory access out of bounds". The
+  // first script here breaks the main thread's stripper, the others a compile thread's.
+  const nested = (open: string, close: string) => `export async function run(ctx: any) {\n  return ctx.ok("x", ${open.repeat(3000)}1${close.repeat(3000)});\n}\n`;
+
+  it('fails only its own run: code compiled afterwards still runs', async () => {
+    for (const code of [nested('(', ')'), nested('[', ']'), nested('(', ')')]) {
+      failsWith(/nested too deeply to compile/)(await box.run(code));
+    }
+    // Never compiled before in this process, so neither cached nor compiled before the traps.
+    const fresh = await box.run(`export async function run(ctx: { ok(message: string): unknown }) {\n  return ctx.ok("compiled after the traps");\n}\n`);
+    expect(fresh.status, JSON.stringify(fresh.error)).toBe('success');
+    expect(fresh.result?.message).toBe('compiled after the traps');
+  });
+});

@@ -62,9 +62,20 @@ const STD_TYPES = new Set([
 export const STD_PARAM = '__vigil$std';
 export const WORKFLOW_FILENAME = 'workflow.ts';
 
-export type CompileResult = { ok: true; script: string } | { ok: false; error: string };
+/**
+ * `strippingBroke`: Node's type stripper itself failed (its wasm trapped, as deep nesting makes it)
+ * rather than finding a syntax error. Such a trap leaves the stripper of that thread broken for
+ * every later script (compile-thread.ts), so its thread must not compile again.
+ */
+export type CompileResult = { ok: true; script: string } | { ok: false; error: string; strippingBroke?: true };
 
 export class CompileError extends Error {}
+
+/** The type stripper failed in itself: see CompileResult. */
+class StripperFailure extends CompileError {}
+
+/** The stripper's own errors for code it refuses; anything else is the stripper failing. */
+const STRIPPER_SYNTAX_ERRORS = new Set(['ERR_INVALID_TYPESCRIPT_SYNTAX', 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX']);
 
 interface Edit {
   start: number;
@@ -76,6 +87,7 @@ export function compileWorkflow(source: string): CompileResult {
   try {
     return { ok: true, script: compile(source) };
   } catch (error) {
+    if (error instanceof StripperFailure) return { ok: false, error: error.message, strippingBroke: true };
     if (error instanceof CompileError) return { ok: false, error: error.message };
     if (error instanceof RangeError) return { ok: false, error: 'the workflow is nested too deeply to compile' };
     return { ok: false, error: `the workflow could not be compiled: ${firstLine((error as Error).message)}` };
@@ -91,6 +103,8 @@ function compile(source: string): string {
   try {
     js = stripTypeScriptTypes(source, { mode: 'strip' });
   } catch (error) {
+    const { code, message } = error as Error & { code?: string };
+    if (!STRIPPER_SYNTAX_ERRORS.has(code ?? '')) throw new StripperFailure(`the workflow is nested too deeply to compile (the type stripper failed: ${firstLine(message)})`);
     throw new CompileError(describeStripError(error as Error));
   }
   let program: Program;

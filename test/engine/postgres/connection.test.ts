@@ -2,7 +2,7 @@
 // promises the repositories rely on, checked against a real server.
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { awaitReply } from '../../../src/main/engine/db/postgres/connection.ts';
+import { awaitReply } from '../../../src/main/thread-reply.ts';
 import { PostgresConnection, PostgresError, redactDatabaseUrl } from '../../../src/main/engine/db/postgres/index.ts';
 import { translateParameters } from '../../../src/main/engine/db/postgres/parameters.ts';
 import { postgresSkipReason, startPostgres, type PostgresCluster } from '../../helpers/postgres.ts';

@@ -1,9 +1,9 @@
-// The sandbox process's main thread: compiles workflows, hands runs to a small pool of workers,
-// brokers their HTTP, and watches the workers. A worker hosts many runs (each in its own QuickJS
-// instance); when a guest keeps its worker busy past its deadline (a builtin that never reaches an
-// interrupt check), the watchdog terminates that worker and starts a new one. A journaled run's
-// log lines (from its worker) and HTTP calls (from the broker) go to the engine as they happen,
-// redacted here and numbered in the order they reach this thread.
+// The sandbox process's main thread: compiles workflows (compiler.ts), hands runs to a small pool
+// of workers, brokers their HTTP, and watches the workers. A worker hosts many runs (each in its
+// own QuickJS instance); when a guest keeps its worker busy past its deadline (a builtin that never
+// reaches an interrupt check), the watchdog terminates that worker and starts a new one. A
+// journaled run's log lines (from its worker) and HTTP calls (from the broker) go to the engine as
+// they happen, redacted here and numbered in the order they reach this thread.
 //
 // The process starts with one worker and adds the others (up to `workers`) one at a time, when a run
 // arrives while every worker has one in flight: a worker costs ~26 MB before it runs anything, and
@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import type { RunLogEntry } from '../../../shared/domain.ts';
-import { compileWorkflow, type CompileResult } from '../compile.ts';
+import type { CompileResult } from '../compile.ts';
 import { LiveTransport, serverLookup, systemLookup } from '../egress/http.ts';
 import { AllowedHostsError, compilePolicy, type EgressPolicy } from '../egress/policy.ts';
 import { DEFAULT_LIMITS, formatBytes, formatMs, resolveLimits } from '../limits.ts';
@@ -25,6 +25,7 @@ import type { RunOutcome, RunRequest, SandboxLimits } from '../types.ts';
 import { Batcher } from '../batch.ts';
 import { availableIntegrations, IntegrationHub } from '../integrations/index.ts';
 import { Broker } from './broker.ts';
+import { Compiler } from './compiler.ts';
 import { callEndpoint } from './endpoint.ts';
 import type { QuickJSWasm } from './wasm.ts';
 import { startWorker, type StartedWorker } from './worker-start.ts';
@@ -74,6 +75,7 @@ export class Supervisor {
   private slots: WorkerSlot[] = [];
   private readonly runs = new Map<number, RunState>();
   private readonly compiled = new Map<string, CompileResult>();
+  private readonly compiler = new Compiler();
   private readonly watchdog: ReturnType<typeof setInterval>;
   private closed = false;
   private crashes = 0;
@@ -266,7 +268,7 @@ export class Supervisor {
       this.compiled.set(key, hit);
       return hit;
     }
-    const result = compileWorkflow(code);
+    const result = this.compiler.compile(code);
     this.compiled.set(key, result);
     if (this.compiled.size > COMPILE_CACHE_SIZE) this.compiled.delete(this.compiled.keys().next().value!);
     return result;
@@ -430,6 +432,7 @@ export class Supervisor {
       }),
     );
     this.slots = [];
+    this.compiler.close();
     await this.live.close();
   }
 }

@@ -8,7 +8,8 @@
 // price is that the event loop waits out each round trip (tens of microseconds over a local socket;
 // measured in docs/performance.md). A team scales by instances, each with its own connection.
 import { createRequire } from 'node:module';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { awaitReply } from '../../../thread-reply.ts';
 import type { BindParameters, SqlDatabase, Statement, Transaction } from '../sql.ts';
 import { translateParameters, type TranslatedSql } from './parameters.ts';
 
@@ -278,27 +279,6 @@ export class PostgresConnection implements SqlDatabase {
     if (reply.error) throw new PostgresError(reply.error.message, reply.error.code, reply.error.constraint);
     if (reply.rows) for (const row of reply.rows) restoreBuffers(row);
     return reply;
-  }
-}
-
-/**
- * The next message on `port`, waiting up to `timeoutMs` on `signal` (index 0, which the caller set
- * to 0 before its request); undefined when none came. The port, not the signal, says whether the
- * answer is there: the worker posts, stores 1 and then notifies, so the caller can see the 1, read
- * that answer and post its next request before the notify lands, and that late notify then wakes
- * the next wait with nothing to read. Taking the wake-up for the answer left the answer on the port
- * for the statement after, and every answer after that went to the wrong statement.
- */
-export function awaitReply(port: MessagePort, signal: Int32Array, timeoutMs: number): unknown {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const received = receiveMessageOnPort(port);
-    if (received) return received.message;
-    const left = deadline - Date.now();
-    if (left <= 0) return undefined;
-    Atomics.wait(signal, 0, 0, left);
-    // A wake-up with nothing on the port was a late one: wait again, for a store still to come.
-    Atomics.store(signal, 0, 0);
   }
 }
 
