@@ -75,11 +75,14 @@ describe('the vigil command bundle', () => {
       const workflow = await call('POST', '/v1/workflows', { name: 'from the bundle', code: TRIVIAL_WORKFLOW, state: 'active', approval_mode: 'never' });
       // What `vigil serve` started is the bundle's sandbox process, not the sources'.
       expect(children().find((line) => line.includes('sandbox'))).toContain(join('out', 'cli', 'sandbox-process.js'));
-      const accepted = await call('POST', `/v1/workflows/${workflow.data.uuid}/execute`, { indicator_type: 'ip', indicator_value: '203.0.113.9' });
-      const run = await eventually(async () => {
-        const detail = (await call('GET', `/v1/workflow-runs/${accepted.data.run_uuid}`)).data;
-        return ['success', 'failed', 'timed_out'].includes(detail.status) ? detail : null;
-      }, 'the run to end');
+      const runToEnd = async (uuid: string, what: string) => {
+        const accepted = await call('POST', `/v1/workflows/${uuid}/execute`, { indicator_type: 'ip', indicator_value: '203.0.113.9' });
+        return eventually(async () => {
+          const detail = (await call('GET', `/v1/workflow-runs/${accepted.data.run_uuid}`)).data;
+          return ['success', 'failed', 'timed_out'].includes(detail.status) ? detail : null;
+        }, what);
+      };
+      const run = await runToEnd(workflow.data.uuid, 'the run to end');
       expect(run.status, run.error).toBe('success');
       // The bundle's linter and type checker (TypeScript required at run time, not bundled).
       const refused = await call('POST', '/v1/workflows', { name: 'refused', code: 'export async function run(ctx) {\n  const fs = require("fs");\n  return ctx.ok("x");\n}\n' });
@@ -94,11 +97,7 @@ describe('the vigil command bundle', () => {
         expect(nested.data?.uuid, JSON.stringify(nested.error)).toBeDefined();
       }
       const after = await call('POST', '/v1/workflows', { name: 'after', code: `${TRIVIAL_WORKFLOW}// compiled after the nested scripts\n`, state: 'active', approval_mode: 'never' });
-      const afterRun = await call('POST', `/v1/workflows/${after.data.uuid}/execute`, { indicator_type: 'ip', indicator_value: '203.0.113.9' });
-      const ended = await eventually(async () => {
-        const detail = (await call('GET', `/v1/workflow-runs/${afterRun.data.run_uuid}`)).data;
-        return ['success', 'failed', 'timed_out'].includes(detail.status) ? detail : null;
-      }, 'the run after the nested scripts to end');
+      const ended = await runToEnd(after.data.uuid, 'the run after the nested scripts to end');
       expect(ended.status, ended.error).toBe('success');
     } finally {
       server.child.kill('SIGTERM');
