@@ -65,7 +65,7 @@ export const WORKFLOW_FILENAME = 'workflow.ts';
 /**
  * `strippingBroke`: Node's type stripper itself failed (its wasm trapped, as deep nesting makes it)
  * rather than finding a syntax error. Such a trap leaves the stripper of that thread broken for
- * every later script (compile-thread.ts), so its thread must not compile again.
+ * every later script (process/compiler.ts), so its thread must not compile again.
  */
 export type CompileResult = { ok: true; script: string } | { ok: false; error: string; strippingBroke?: true };
 

@@ -7,9 +7,9 @@
 // thread.
 //
 // So the main thread compiles until its stripper breaks, which only a pathological script does.
-// From then on, compiles go to a compile thread, which is replaced each time its own stripper breaks.
-// Always compiling on a thread would cost every cold start of the process ~85 ms (a third thread
-// booting beside the first worker on two cores) and ~12 MB.
+// From then on, compiles go to a compile thread, which is replaced each time its own stripper
+// breaks. Always compiling on a thread would cost every cold start of the process ~85 ms (a third
+// thread booting beside the first worker on two cores) and ~12 MB.
 //
 // A compile stays synchronous either way (runs start in the order they arrive): on the thread, the
 // main thread waits for the answer as it waited for its own compile before.
@@ -17,8 +17,8 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { awaitReply } from '../../thread-reply.ts';
 import { compileWorkflow, type CompileResult } from '../compile.ts';
 
-/** A compile on the thread that takes longer is abandoned with the thread: the main thread cannot wait on it. */
-export const COMPILE_TIMEOUT_MS = 10_000;
+/** A compile on the thread that takes longer is abandoned with the thread: the main thread waits no longer. */
+const COMPILE_TIMEOUT_MS = 10_000;
 
 interface Thread {
   worker: Worker;
@@ -26,7 +26,7 @@ interface Thread {
   signal: Int32Array;
 }
 
-export function compileWorkerEntry(): URL {
+function compileWorkerEntry(): URL {
   // From sources the entry is a sibling module; in the bundles it is sandbox-compile-worker.js next
   // to the bundled sandbox-process.js.
   return import.meta.url.endsWith('.ts') ? new URL('./compile-worker.ts', import.meta.url) : new URL('./sandbox-compile-worker.js', import.meta.url);
