@@ -1,5 +1,5 @@
 // Compiling workflow code in the sandbox process, safe from Node's type stripper breaking. The
-// stripper is swc built to wasm, and a script nested deeply enough (a thousand parentheses) makes it
+// stripper is swc built to wasm, and a script nested deeply enough (some 800 parentheses) makes it
 // trap. A trap unwinds without restoring swc's own stack pointer. After two such scripts, every
 // later compile on that thread failed with "memory access out of bounds". On the main thread that
 // failed every new workflow's runs until the process restarted. Anyone who could save or test code
