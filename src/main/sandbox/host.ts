@@ -210,7 +210,7 @@ class Host implements SandboxHost {
     if (this.closed && message.t !== 'shutdown') return;
     this.ensureProcess();
     const wire = this.greetedWire();
-    if (this.channel && wire) wire.push(message.line);
+    if (wire) wire.push(message.line);
     else this.outbox.push(message);
   }
 
