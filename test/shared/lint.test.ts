@@ -357,9 +357,20 @@ describe('positions and output', () => {
     expect(secret!.message).toContain('did you mean "API_TOKEN"?');
   });
 
-  it('copes with very long chains and reports nesting too deep to check instead of throwing', () => {
-    const chain = Array.from({ length: 20_000 }, (_, i) => `"${i}"`).join(' + ');
-    expect(lintWorkflow(wrap(`  const q = ${chain};\n  eval(q);`))).toEqual([expect.objectContaining({ rule: 'no-eval', line: 3 })]);
+  it('refuses nesting deeper than the sandbox can compile, where it goes too deep', () => {
+    const chain = (length: number) => Array.from({ length }, (_, i) => `"${i}"`).join(' + ');
+    expect(lintWorkflow(wrap(`  const q = ${chain(900)};\n  eval(q);`))).toEqual([expect.objectContaining({ rule: 'no-eval', line: 3 })]);
+    const long = lintWorkflow(wrap(`  const q = ${chain(20_000)};\n  eval(q);`));
+    expect(long).toEqual([expect.objectContaining({ rule: 'syntax', severity: 'error', line: 2, message: expect.stringMatching(/^The code is nested more than 500 levels deep here/) })]);
+    const parens = (depth: number) => `  const ok = true;\n  const x = ${'('.repeat(depth)}1${')'.repeat(depth)};`;
+    expect(lintWorkflow(wrap(parens(400)))).toEqual([]);
+    const [deep] = lintWorkflow(wrap(parens(600)));
+    // Reported at the first parenthesis past the limit, on the line that nests.
+    expect(deep).toMatchObject({ rule: 'syntax', severity: 'error', line: 3 });
+    expect(deep!.column).toBeGreaterThan(400);
+  });
+
+  it('reports nesting too deep even to parse instead of throwing', () => {
     const nested = lintWorkflow(wrap(`  const x = ${'('.repeat(50_000)}1${')'.repeat(50_000)};`));
     expect(nested).toEqual([expect.objectContaining({ rule: 'syntax', severity: 'error', line: 1, column: 1, message: expect.stringMatching(/nested too deeply/) })]);
   });

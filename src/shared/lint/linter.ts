@@ -5,6 +5,7 @@
 import ts from 'typescript';
 import { evaluate, type ConstScope } from './constant.ts';
 import { listCompletes } from './flow.ts';
+import { MAX_NESTING, nestedTooDeeply } from './nesting.ts';
 import { RULE_SEVERITY } from './rules.ts';
 import type { LintOptions, LintProblem, LintSeverity } from './types.ts';
 
@@ -1323,6 +1324,13 @@ function lintSource(code: string, options: LintOptions): LintProblem[] {
     false,
     ts.ScriptKind.TS,
   );
+  const tooDeep = nestedTooDeeply(sf);
+  if (tooDeep) {
+    // The rest of the lint walks the tree recursively; the nesting is what to fix first.
+    const start = tooDeep.getStart(sf);
+    const message = `The code is nested more than ${MAX_NESTING} levels deep here, deeper than the sandbox can compile: split deeply nested expressions, functions or blocks, or very long chains of calls or operators, into smaller pieces`;
+    return finish(sf, [{ rule: 'syntax', severity: 'error', message, start, end: Math.min(tooDeep.end, start + 1) }]);
+  }
   const linter = new Linter(sf, options);
   linter.lint();
   return finish(sf, linter.problems);

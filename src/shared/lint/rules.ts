@@ -16,7 +16,9 @@ export const LINT_RULES: readonly LintRule[] = [
     severity: 'error',
     description:
       'The code must parse as TypeScript, and as strict JavaScript: a name declared twice in one scope (with `let`, ' +
-      '`const`, `class` or an import) is refused too. The message is the parser\'s own; fix the code at the position shown.',
+      '`const`, `class` or an import) is refused too. The message is the parser\'s own; fix the code at the position shown. ' +
+      'Code nested more than 500 levels deep (parentheses, functions, blocks, literals; a chain of calls or operators ' +
+      'counts half a level per link) is refused as well, because the sandbox could not compile it.',
     bad: workflow('  if (ctx.indicator.value === "" {\n    return ctx.fail("empty indicator");\n  }\n  return ctx.ok("done");\n'),
     good: workflow('  if (ctx.indicator.value === "") {\n    return ctx.fail("empty indicator");\n  }\n  return ctx.ok("done");\n'),
   },
