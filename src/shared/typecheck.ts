@@ -9,7 +9,8 @@ export const WORKFLOW_TYPE_CHECK_OPTIONS = { strict: true, noImplicitAny: false,
 /**
  * A type error, reported as a warning: the sandbox runs erasable TypeScript whatever its types say,
  * so a type error never blocks a save, but it usually means the run will go wrong. `rule` is
- * `TS<code>`; `source` tells it apart from the safety linter's problems.
+ * `TS<code>`, or `type-check` when the check was given up (too slow, too much memory) and the code
+ * went unchecked; `source` tells it apart from the safety linter's problems.
  */
 export interface TypeProblem extends LintProblem {
   severity: 'warning';

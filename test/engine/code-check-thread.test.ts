@@ -59,6 +59,38 @@ console.log(JSON.stringify({ lint: lint.length, types: types.map((problem) => pr
     expect(JSON.parse(output)).toEqual({ lint: 0, types: ['TS2339'], loaded: [] });
   }, 30_000);
 
+  // Small recursive tuple types that TypeScript instantiates for seconds, with ever more memory:
+  // eight of them took 28 s and 4 GB before the limits.
+  const typeBomb = (count: number) =>
+    Array.from({ length: count }, (_, i) => `type Rep${i}<N extends number, A extends unknown[] = []> = A["length"] extends N ? A : Rep${i}<N, [...A, A, ${i}]>;\\nconst x${i}: Rep${i}<999> = null as any;`).join('\\n') +
+    '\\nexport async function run(ctx: any) {\\n  return ctx.ok("done");\\n}\\n';
+  /** A script that runs a bomb's type check, then a type check and a lint queued behind it. */
+  const bombThenOthers = (setup: string) => `import { codeCheckLimits, lintWorkflowCode, typecheckWorkflow } from ${hostModule};
+${setup}
+const typed = 'export async function run(ctx: any) {\\n  const n: number = "one";\\n  return ctx.ok("done");\\n}\\n';
+const answers = await Promise.all([typecheckWorkflow('${typeBomb(16)}'), typecheckWorkflow(typed), lintWorkflowCode('export async function run(ctx) {\\n  return ctx.ok(require("fs"));\\n}\\n')]);
+console.log(JSON.stringify(answers.map((problems) => problems.map(({ rule, severity, message }) => ({ rule, severity, message })))));
+`;
+  const othersAnswered = [[{ rule: 'TS2322', severity: 'warning', message: "Type 'string' is not assignable to type 'number'." }], [expect.objectContaining({ rule: 'no-require', severity: 'error' })]];
+
+  it('gives up a type check that needs more than its heap, and answers the checks queued behind it', async () => {
+    const { code, output } = await runScript(bombThenOthers('codeCheckLimits.heapMb = 256;'));
+    expect(code).toBe(0);
+    const [bomb, ...others] = JSON.parse(output);
+    expect(bomb).toEqual([{ rule: 'type-check', severity: 'warning', message: expect.stringMatching(/^The type check stopped \(it needed more than 256 MB\): the types in this code are too complex to check/) }]);
+    expect(others).toEqual(othersAnswered);
+  }, 60_000);
+
+  it('gives up a type check that takes longer than its deadline, and answers the checks queued behind it', async () => {
+    // The first check, which loads TypeScript, under the default deadline; the bomb under 1 s.
+    const setup = `await typecheckWorkflow('export async function run(ctx: any) {}\\n');\ncodeCheckLimits.deadlineMs = 1_000;`;
+    const { code, output } = await runScript(bombThenOthers(setup));
+    expect(code).toBe(0);
+    const [bomb, ...others] = JSON.parse(output);
+    expect(bomb).toEqual([{ rule: 'type-check', severity: 'warning', message: expect.stringMatching(/^The type check stopped \(it took longer than 1 s\)/) }]);
+    expect(others).toEqual(othersAnswered);
+  }, 60_000);
+
   it('does not keep a process alive that warmed it and never checked anything', async () => {
     const { code, output } = await runScript(`import { warmCodeChecks } from ${hostModule};\nwarmCodeChecks();\nconsole.log('warmed');\n`);
     expect(output).toBe('warmed');

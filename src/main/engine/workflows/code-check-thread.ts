@@ -13,6 +13,15 @@ import { findMaterialRoot, VIGIL_DTS } from '../paths.ts';
 
 const IDLE_EXIT_MS = 60_000;
 
+/**
+ * A check that takes longer, or needs more heap, is given up and its thread replaced: TypeScript
+ * bounds each type's instantiation but not a file's, and eight small recursive tuple types took
+ * 28 s and 4 GB before these limits (design-decisions.md § Engine performance). A legitimate 1 MB
+ * workflow (the largest a workflow may be) lints in ~1.7 s and type-checks in ~2.2 s within a
+ * 256 MB heap. Tests lower them.
+ */
+export const codeCheckLimits = { deadlineMs: 10_000, heapMb: 512 };
+
 export type CodeCheckRequest =
   | { id: number; op: 'lint'; code: string; options: LintOptions }
   | { id: number; op: 'typecheck'; code: string; vigilDts: string };
@@ -20,13 +29,16 @@ export type CodeCheckRequest =
 export type CodeCheckReply = { id: number; problems: LintProblem[] } | { id: number; error: string };
 
 interface Pending {
+  request: CodeCheckRequest;
   resolve(problems: LintProblem[]): void;
   reject(error: Error): void;
 }
 
 let worker: Worker | null = null;
 let nextId = 1;
-const pending = new Map<number, Pending>();
+/** Checks posted to the thread, in order; it answers them in order, so the first is the one it is on. */
+const queue: Pending[] = [];
+let deadline: NodeJS.Timeout | null = null;
 let idleTimer: NodeJS.Timeout | null = null;
 
 function workerEntry(): URL {
@@ -35,28 +47,72 @@ function workerEntry(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('./code-check-worker.ts', import.meta.url) : new URL('./code-check-worker.js', import.meta.url);
 }
 
-function failAll(error: Error): void {
+/** Why a check was given up: it went past a limit (the code's fault), or its thread failed. */
+interface Loss {
+  why: string;
+  overLimit: boolean;
+}
+
+/** What a check the thread could not finish answers: the save is refused (lint) or goes ahead unchecked (types). */
+function unfinished(request: CodeCheckRequest, { why, overLimit }: Loss): LintProblem[] {
+  const at = { line: 1, column: 1, endLine: 1, endColumn: 1 };
+  if (request.op === 'lint') {
+    const advice = overLimit ? 'split it into smaller, simpler pieces' : 'try again';
+    return [{ rule: 'syntax', severity: 'error', message: `The code could not be checked (${why}): ${advice}`, ...at }];
+  }
+  const message = overLimit
+    ? `The type check stopped (${why}): the types in this code are too complex to check, so it was not type-checked. Simplify recursive or very large types`
+    : `The type check failed (${why}), so this code was not type-checked`;
+  const problem: TypeProblem = { rule: 'type-check', severity: 'warning', source: 'typescript', message, ...at };
+  return [problem];
+}
+
+/** The check the thread is on has this long to answer. */
+function armDeadline(): void {
+  if (deadline) clearTimeout(deadline);
+  deadline = null;
+  if (queue.length === 0) return;
+  deadline = setTimeout(() => {
+    if (worker) void worker.terminate();
+    lose({ why: `it took longer than ${codeCheckLimits.deadlineMs / 1000} s`, overLimit: true });
+  }, codeCheckLimits.deadlineMs);
+  deadline.unref();
+}
+
+/**
+ * The thread is gone while checks were pending: the one it was on is answered as unfinished, and
+ * the rest are posted again, in order, to a new thread.
+ */
+function lose(loss: Loss): void {
   worker = null;
-  for (const call of pending.values()) call.reject(error);
-  pending.clear();
+  const current = queue.shift();
+  current?.resolve(unfinished(current.request, loss));
+  if (queue.length > 0) {
+    const next = warmCodeChecks();
+    next.ref();
+    for (const call of queue) next.postMessage(call.request);
+  }
+  armDeadline();
 }
 
 function thread(): Worker {
   if (worker) return worker;
-  const started = new Worker(workerEntry(), { name: 'vigil-code-check' });
+  const started = new Worker(workerEntry(), { name: 'vigil-code-check', resourceLimits: { maxOldGenerationSizeMb: codeCheckLimits.heapMb } });
   started.on('message', (reply: CodeCheckReply) => {
-    const call = pending.get(reply.id);
-    if (!call) return;
-    pending.delete(reply.id);
+    if (worker !== started || queue[0]?.request.id !== reply.id) return;
+    const call = queue.shift()!;
     if ('error' in reply) call.reject(new Error(`the code check failed: ${reply.error}`));
     else call.resolve(reply.problems);
-    if (pending.size === 0) started.unref();
+    armDeadline();
+    if (queue.length === 0) started.unref();
   });
-  started.on('error', (error) => {
-    if (worker === started) failAll(error);
+  started.on('error', (error: Error & { code?: string }) => {
+    if (worker !== started) return;
+    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') lose({ why: `it needed more than ${codeCheckLimits.heapMb} MB`, overLimit: true });
+    else lose({ why: `the code-check thread failed: ${error.message}`, overLimit: false });
   });
   started.on('exit', (code) => {
-    if (worker === started) failAll(new Error(`the code-check thread exited with code ${code}`));
+    if (worker === started) lose({ why: `the code-check thread exited with code ${code}`, overLimit: false });
   });
   // Unreferenced while idle (a warmed thread must not keep a CLI alive); referenced per check.
   started.unref();
@@ -73,7 +129,7 @@ export function warmCodeChecks(): Worker {
   const started = thread();
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
-    if (pending.size > 0 || worker !== started) return;
+    if (queue.length > 0 || worker !== started) return;
     worker = null;
     void started.terminate();
   }, IDLE_EXIT_MS);
@@ -86,8 +142,9 @@ function ask(request: CodeCheckRequest): Promise<LintProblem[]> {
   // Referenced while a check is pending, so a CLI waiting for the answer does not exit early.
   started.ref();
   return new Promise((resolve, reject) => {
-    pending.set(request.id, { resolve, reject });
+    queue.push({ request, resolve, reject });
     started.postMessage(request);
+    if (queue.length === 1) armDeadline();
   });
 }
 
