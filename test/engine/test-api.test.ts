@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { testServer } from '../helpers/server.ts';
+import { eventually, testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
 const t = testServer();
 
@@ -147,4 +147,49 @@ export async function run(ctx) {
     const badTime = await t.request('POST', '/v1/workflows/test', { body: { code: SEES, scheduled_for: 'tomorrow' } });
     expect(badTime.status).toBe(422);
   });
+});
+
+describe('test runs take turns', () => {
+  // Test runs run the caller's code on the workers the queue's runs need: one computing guest
+  // holds a worker for its CPU limit (5 s). Before the turns, twenty of these held an agent's run
+  // for 50 s.
+  const SPIN = 'export async function run(ctx) {\n  for (;;) {}\n}\n';
+
+  it('one at a time, two per key: a key\'s third is refused (429), and an agent\'s run does not wait for them', async () => {
+    const workflow = await t.request('POST', '/v1/workflows', { body: { name: 'agent workflow', code: TRIVIAL_WORKFLOW, state: 'active', approval_mode: 'never', indicator_types: ['ip'] } });
+    expect(workflow.status).toBe(201);
+    const answered: number[] = [];
+    const spins = [0, 1].map((i) =>
+      t.request('POST', '/v1/workflows/test', { key: t.keys.human, body: { code: SPIN } }).then((res) => {
+        answered.push(i);
+        return res;
+      }),
+    );
+    // The test runs are in progress once a third is refused.
+    const third = await eventually(async () => {
+      const res = await t.request('POST', '/v1/workflows/test', { key: t.keys.human, body: { code: SPIN } });
+      return res.status === 429 ? res : null;
+    }, 'a third test run to be refused');
+    expect(third.body.error.code).toBe('TEST_RUNS_BUSY');
+    expect(third.headers.get('retry-after')).toBe('1');
+
+    const executed = await t.request('POST', `/v1/workflows/${workflow.body.data.uuid}/execute`, {
+      key: t.keys.agent,
+      body: { indicator_type: 'ip', indicator_value: '203.0.113.7', reason: 'seen in phishing', confidence: 0.9 },
+    });
+    expect(executed.status, JSON.stringify(executed.body)).toBe(202);
+    const run = await eventually(async () => {
+      const res = await t.request('GET', `/v1/workflow-runs/${executed.body.data.run_uuid}`);
+      return res.body.data.status === 'success' ? res.body.data : null;
+    }, 'the agent run to succeed');
+    expect(run.status).toBe('success');
+    // Recorded while both test runs, 5 s of CPU each and one after the other, were still going.
+    expect(answered).toEqual([]);
+
+    for (const res of await Promise.all(spins)) {
+      expect(res.status).toBe(200);
+      expect(res.body.data).toMatchObject({ status: 'timed_out', error: expect.stringMatching(/CPU limit of 5 s exceeded/) });
+    }
+    expect(answered).toEqual([0, 1]);
+  }, 60_000);
 });

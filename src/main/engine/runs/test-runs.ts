@@ -18,6 +18,7 @@ import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../util
 import type { Clock } from '../util/time.ts';
 import { checkMocks, lintWorkflowCode, resolveEndpoint } from '../workflows/index.ts';
 import { boundedFields, buildRunRequest, indicatorValueProblems, missingIndicatorProblems, runInput, type RunExecutor, type RunSpec } from './request.ts';
+import type { TestRunGate } from './test-gate.ts';
 
 /** A test: the code (or, for a saved workflow, replacements of it), the input and the mocks. */
 export interface TestRequest {
@@ -52,7 +53,10 @@ export interface TestOutcome {
 }
 
 export interface TestRunServiceDeps {
+  /** Runs the connection test, whose code is Vigil's own. */
   executor: RunExecutor;
+  /** Runs the tests of the callers' code, in turns (test-gate.ts). */
+  gate: TestRunGate;
   /** The integrations' settings and Vigil's credentials: placeholders in tests, the real ones for the connection test. */
   integrations: IntegrationConfigDeps;
   clock: Clock;
@@ -81,11 +85,11 @@ export class TestRunService {
     this.deps = deps;
   }
 
-  /** Unsaved code (or an endpoint configuration) as an unsaved workflow. */
-  unsaved(test: TestRequest): Promise<TestOutcome> {
+  /** Unsaved code (or an endpoint configuration) as an unsaved workflow; `caller` is the asking key's id. */
+  unsaved(caller: number, test: TestRequest): Promise<TestOutcome> {
     const kind = test.kind ?? 'script';
     if (kind === 'script' && !test.code) throw invalid([{ field: 'body.code', message: 'code is required' }], 'code is required to test unsaved code.');
-    return this.run(test, kind, test.code, {
+    return this.run(caller, test, kind, test.code, {
       ...UNSAVED,
       secrets: test.declared_secrets ?? Object.keys(test.secrets ?? {}),
       allowedHosts: test.allowed_hosts ?? [],
@@ -94,10 +98,10 @@ export class TestRunService {
   }
 
   /** A saved workflow, or replacement code with its settings; what the test leaves out is the workflow's. */
-  saved(uuid: string, test: TestRequest): Promise<TestOutcome> {
+  saved(caller: number, uuid: string, test: TestRequest): Promise<TestOutcome> {
     const workflow = this.deps.workflows.find(uuid);
     const unsaved = test.code !== undefined || test.endpoint !== undefined;
-    return this.run(test, workflow.kind, unsaved ? test.code : workflow.code, {
+    return this.run(caller, test, workflow.kind, unsaved ? test.code : workflow.code, {
       workflowType: workflow.workflow_type,
       uuid: workflow.uuid,
       name: workflow.name,
@@ -155,6 +159,7 @@ export class TestRunService {
   }
 
   private async run(
+    caller: number,
     test: TestRequest,
     kind: WorkflowKind,
     code: string | undefined,
@@ -202,7 +207,7 @@ export class TestRunService {
     }
     // Test mode reads nothing that could fail.
     if (!built.ok) throw new Error(built.error);
-    return { report: toTestReport(await this.deps.executor.run(built.request), built.secrets), lint_warnings: lintWarnings };
+    return { report: toTestReport(await this.deps.gate.run(built.request, { caller }), built.secrets), lint_warnings: lintWarnings };
   }
 }
 

@@ -22,7 +22,7 @@ export function testRoutes(testRuns: TestRunService) {
           response: { 200: TestAnswer, ...errorResponses() },
         },
       },
-      async (request) => answer(await testRuns.unsaved(request.body)),
+      async (request) => answer(await testRuns.unsaved(request.caller.id, request.body)),
     );
 
     app.post<{ Params: { uuid: string }; Body: TestBody }>(
@@ -40,7 +40,7 @@ export function testRoutes(testRuns: TestRunService) {
           response: { 200: TestAnswer, ...errorResponses() },
         },
       },
-      async (request) => answer(await testRuns.saved(request.params.uuid, request.body)),
+      async (request) => answer(await testRuns.saved(request.caller.id, request.params.uuid, request.body)),
     );
   };
 }
