@@ -149,13 +149,12 @@ export async function run(ctx) {
   });
 });
 
-describe('test runs take turns', () => {
-  // Test runs run the caller's code on the workers the queue's runs need: one computing guest
-  // holds a worker for its CPU limit (5 s). Before the turns, twenty of these held an agent's run
-  // for 50 s.
+describe('test runs of computing code', () => {
+  // Test runs run the caller's code; one that only computes holds its worker for its CPU limit
+  // (5 s). Before they had a worker of their own, twenty of these held an agent's run for 50 s.
   const SPIN = 'export async function run(ctx) {\n  for (;;) {}\n}\n';
 
-  it('one at a time, two per key: a key\'s third is refused (429), and an agent\'s run does not wait for them', async () => {
+  it('two per key: a key\'s third is refused (429), and an agent\'s run does not wait for them', async () => {
     const workflow = await t.request('POST', '/v1/workflows', { body: { name: 'agent workflow', code: TRIVIAL_WORKFLOW, state: 'active', approval_mode: 'never', indicator_types: ['ip'] } });
     expect(workflow.status).toBe(201);
     const answered: number[] = [];
@@ -183,7 +182,7 @@ describe('test runs take turns', () => {
       return res.body.data.status === 'success' ? res.body.data : null;
     }, 'the agent run to succeed');
     expect(run.status).toBe('success');
-    // Recorded while both test runs, 5 s of CPU each and one after the other, were still going.
+    // Recorded while both test runs, 5 s of CPU each on the test worker, were still going.
     expect(answered).toEqual([]);
 
     for (const res of await Promise.all(spins)) {

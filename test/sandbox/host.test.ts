@@ -184,6 +184,23 @@ describe('the sandbox process', () => {
     });
   });
 
+  it('runs test-mode runs on a worker of their own, so computing ones never hold up the others', async () => {
+    const h = host();
+    const ended: number[] = [];
+    // Test mode: the request has mocks. Each computes until its CPU limit, one after the other.
+    const spinning = [0, 1, 2, 3].map((n) =>
+      h.run(request('export async function run(ctx) { for (;;) {} }', { mocks: { rules: [], default: 'error' }, limits: { cpuMs: 1_000 } })).then((outcome) => {
+        ended.push(n);
+        return outcome;
+      }),
+    );
+    const others = await Promise.all(Array.from({ length: 20 }, () => h.run(request(BENIGN))));
+    expect(others.map((outcome) => outcome.status)).toEqual(Array(20).fill('success'));
+    // All twenty ended while the first test run was still computing.
+    expect(ended).toEqual([]);
+    for (const outcome of await Promise.all(spinning)) expect(outcome).toMatchObject({ status: 'timed_out', error: 'CPU limit of 1 s exceeded' });
+  }, 30_000);
+
   it('fails the runs in flight with "sandbox crashed" when the process is killed, and the next run works', async () => {
     const h = host({ restartBackoffMs: 50 });
     const first = await h.run(request(BENIGN));

@@ -8,7 +8,7 @@ import { KeyService } from './keys/index.ts';
 import { NotificationService, type DesktopNotifier, type NotifyOptions } from './notify/index.ts';
 import { IntegrationService, seedBuiltinWorkflows } from './integrations/index.ts';
 import { GenerationService } from './llm/index.ts';
-import { ExecutionService, RunScheduler, RunService, TestRunGate, TestRunService, type RunExecutor } from './runs/index.ts';
+import { ExecutionService, RunScheduler, RunService, TestRunService, type RunExecutor } from './runs/index.ts';
 import { ScheduleService } from './schedules/index.ts';
 import {
   createSealedSecretStore,
@@ -160,7 +160,6 @@ export function createEngine(options: EngineOptions): Engine {
     log,
   });
   const workflows = new WorkflowService({ store, bus, clock, secrets: workflowSecrets, approvals, prepareCode: (code) => executor.prepare?.(code) });
-  const testRunGate = new TestRunGate(executor);
   const queue = {
     admit: (keyId: number | null) => scheduler.queue.admit(keyId),
     waitForRoom: (keyId: number | null, onGone: (drop: () => void) => void) => scheduler.queue.waitForRoom(keyId, onGone),
@@ -212,11 +211,10 @@ export function createEngine(options: EngineOptions): Engine {
       queue,
     }),
     runs: new RunService({ store, bus, workflows, cancel: (runId, by) => scheduler.cancel(runId, by) }),
-    testRuns: new TestRunService({ executor, gate: testRunGate, integrations: integrationConfig, clock, workflows }),
+    testRuns: new TestRunService({ executor, integrations: integrationConfig, clock, workflows }),
     approvals,
     integrations: new IntegrationService(integrationConfig),
-    // The model's code is tested in the same turns as the callers' (a generation waits, uncapped).
-    generation: new GenerationService({ settings: store.settings, credentials, executor: { run: (request, signal) => testRunGate.run(request, { signal }) }, log }),
+    generation: new GenerationService({ settings: store.settings, credentials, executor, log }),
     notifications,
     scheduler,
     schedules,

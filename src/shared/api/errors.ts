@@ -54,7 +54,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'Too many executions this minute; `Retry-After` says when to try again.',
   EXECUTION_PAUSED: 'Executions are paused (the tray\'s switch).',
   QUEUE_FULL: 'Too many runs wait already.',
-  TEST_RUNS_BUSY: 'This key has two test runs in progress (test runs take turns in the sandbox); `Retry-After` says when to try again.',
+  TEST_RUNS_BUSY: 'This key has two test runs in progress; `Retry-After` says when to try again.',
   KEYCHAIN_UNAVAILABLE: 'The OS keychain cannot be used; `details` says why and how to fix it.',
   // Something Vigil depends on failed
   KEYCHAIN_ERROR: 'The OS keychain answered with an error.',

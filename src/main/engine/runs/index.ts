@@ -5,5 +5,4 @@ export { RunService, type RunQuery } from './service.ts';
 export { RunScheduler } from './scheduler.ts';
 export type { Reservation } from './queue.ts';
 export { TestRunService, type TestOutcome, type TestRequest } from './test-runs.ts';
-export { TestRunGate } from './test-gate.ts';
 export { buildRunRequest, runInput, type InputFields, type RunExecutor } from './request.ts';

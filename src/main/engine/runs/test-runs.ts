@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { WORKFLOW_DEFAULTS, type IndicatorType, type WorkflowKind, type WorkflowType } from '../../../shared/domain.ts';
 import type { ConnectionTest } from '../../../shared/integrations.ts';
 import { hasErrors, type LintProblem } from '../../../shared/lint/types.ts';
-import { answerEveryCall, toTestReport, type IntegrationName, type MockSpec, type TestReport } from '../../sandbox/index.ts';
+import { answerEveryCall, toTestReport, type IntegrationName, type MockSpec, type RunOutcome, type TestReport } from '../../sandbox/index.ts';
 import type { Workflow } from '../db/index.ts';
 import { DomainError, invalid } from '../errors.ts';
 import { integrationView, type IntegrationConfigDeps } from '../integrations/index.ts';
@@ -18,7 +18,6 @@ import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../util
 import type { Clock } from '../util/time.ts';
 import { checkMocks, lintWorkflowCode, resolveEndpoint } from '../workflows/index.ts';
 import { boundedFields, buildRunRequest, indicatorValueProblems, missingIndicatorProblems, runInput, type RunExecutor, type RunSpec } from './request.ts';
-import type { TestRunGate } from './test-gate.ts';
 
 /** A test: the code (or, for a saved workflow, replacements of it), the input and the mocks. */
 export interface TestRequest {
@@ -53,10 +52,7 @@ export interface TestOutcome {
 }
 
 export interface TestRunServiceDeps {
-  /** Runs the connection test, whose code is Vigil's own. */
   executor: RunExecutor;
-  /** Runs the tests of the callers' code, in turns (test-gate.ts). */
-  gate: TestRunGate;
   /** The integrations' settings and Vigil's credentials: placeholders in tests, the real ones for the connection test. */
   integrations: IntegrationConfigDeps;
   clock: Clock;
@@ -64,6 +60,12 @@ export interface TestRunServiceDeps {
 }
 
 const NO_NETWORK: MockSpec = { rules: [], default: 'error' };
+/**
+ * Test runs a key may have in progress. The sandbox runs them on a worker of their own, where a
+ * guest that only computes holds up the test runs behind it: the cap keeps one key from making
+ * that line long.
+ */
+const TESTS_PER_KEY = 2;
 /** The unsaved workflow a test of code without a workflow stands for. */
 const UNSAVED = { uuid: '00000000-0000-0000-0000-000000000000', name: 'unsaved workflow', version: 0 };
 
@@ -80,6 +82,8 @@ const CHECK_CODE = (name: IntegrationName) => `export async function run(ctx) {
 
 export class TestRunService {
   private readonly deps: TestRunServiceDeps;
+  /** Test runs in progress, by key id. */
+  private readonly inProgress = new Map<number, number>();
 
   constructor(deps: TestRunServiceDeps) {
     this.deps = deps;
@@ -207,7 +211,22 @@ export class TestRunService {
     }
     // Test mode reads nothing that could fail.
     if (!built.ok) throw new Error(built.error);
-    return { report: toTestReport(await this.deps.gate.run(built.request, { caller }), built.secrets), lint_warnings: lintWarnings };
+    return { report: toTestReport(await this.counted(caller, () => this.deps.executor.run(built.request)), built.secrets), lint_warnings: lintWarnings };
+  }
+
+  private async counted(caller: number, run: () => Promise<RunOutcome>): Promise<RunOutcome> {
+    const mine = this.inProgress.get(caller) ?? 0;
+    if (mine >= TESTS_PER_KEY) {
+      throw new DomainError('rate_limited', 'TEST_RUNS_BUSY', `This key has ${TESTS_PER_KEY} test runs in progress; wait for one to finish, then try again.`, { retry_after_seconds: 1 }, { retryAfterSeconds: 1 });
+    }
+    this.inProgress.set(caller, mine + 1);
+    try {
+      return await run();
+    } finally {
+      const left = this.inProgress.get(caller)! - 1;
+      if (left === 0) this.inProgress.delete(caller);
+      else this.inProgress.set(caller, left);
+    }
   }
 }
 

@@ -9,6 +9,11 @@
 // arrives while every worker has one in flight: a worker costs ~26 MB before it runs anything, and
 // a console whose runs come one at a time never needs a second.
 //
+// Test-mode runs (the request has mocks: the test endpoints, the code generator's attempts) run on a
+// worker of their own, started for the first of them. They run code of a caller's choosing, and a
+// guest that only computes holds its worker's thread for its whole CPU limit: twenty of them held
+// an agent's run for 50 s when they shared the pool (design-decisions.md § Test mode).
+//
 // A worker that ran a burst of runs and then stayed idle for a while is replaced by a fresh one:
 // the burst's instances are garbage V8 has no reason to collect while nothing runs, and their
 // memory (~0.3 MB each) would stay resident until the next burst.
@@ -52,6 +57,8 @@ interface WorkerSlot {
   idleSince: number;
   /** Terminated on purpose (watchdog, shutdown): its exit is not a crash. */
   retired: boolean;
+  /** The test-mode worker, outside the pool of `workers`. */
+  tests: boolean;
 }
 
 interface RunState {
@@ -79,7 +86,7 @@ export class Supervisor {
   private readonly watchdog: ReturnType<typeof setInterval>;
   private closed = false;
   private crashes = 0;
-  private readonly backlog: Array<{ state: Omit<RunState, 'slot'>; spec: WorkerRunSpec }> = [];
+  private readonly backlog: Array<{ state: Omit<RunState, 'slot'>; spec: WorkerRunSpec; tests: boolean }> = [];
   /** http_endpoint runs in flight: they need no worker, only the broker. */
   private readonly endpointRuns = new Map<number, { redactor: Redactor; startedAt: number }>();
   /** Journaled runs: their redactor and the next journal entry's number. */
@@ -93,16 +100,16 @@ export class Supervisor {
     this.live = new LiveTransport(options.dnsServers.length > 0 ? serverLookup(options.dnsServers) : systemLookup(), options.dialLoopbackOnly);
     this.broker = new Broker(this.live);
     this.integrations = new IntegrationHub(this.broker);
-    this.slots.push(this.adopt(first));
+    this.slots.push(this.adopt(first, false));
     this.watchdog = setInterval(() => this.checkWorkers(), WATCHDOG_INTERVAL_MS);
     this.watchdog.unref();
   }
 
-  private spawn(): WorkerSlot {
-    return this.adopt(startWorker(this.wasm));
+  private spawn(tests: boolean): WorkerSlot {
+    return this.adopt(startWorker(this.wasm), tests);
   }
 
-  private adopt(started: StartedWorker): WorkerSlot {
+  private adopt(started: StartedWorker, tests: boolean): WorkerSlot {
     const { worker } = started;
     const slot: WorkerSlot = {
       worker,
@@ -113,6 +120,7 @@ export class Supervisor {
       ran: 0,
       idleSince: Date.now(),
       retired: false,
+      tests,
     };
     started.attach(
       (messages) => {
@@ -173,7 +181,7 @@ export class Supervisor {
         timeoutMs,
         journal,
       };
-      this.dispatch(state, spec);
+      this.dispatch(state, spec, config.run.test);
     } catch (error) {
       this.runs.delete(id);
       this.broker.close(id);
@@ -217,11 +225,11 @@ export class Supervisor {
     this.emit(id, state.redactor, outcome, this.broker.close(id));
   }
 
-  private dispatch(partial: Omit<RunState, 'slot'>, spec: WorkerRunSpec): void {
-    this.growIfBusy();
-    const slot = this.pickSlot();
+  private dispatch(partial: Omit<RunState, 'slot'>, spec: WorkerRunSpec, tests: boolean): void {
+    this.growIfBusy(tests);
+    const slot = this.pickSlot(tests);
     if (!slot) {
-      this.backlog.push({ state: partial, spec });
+      this.backlog.push({ state: partial, spec, tests });
       return;
     }
     const state: RunState = { ...partial, slot };
@@ -275,17 +283,26 @@ export class Supervisor {
   }
 
   /**
-   * One more worker when every worker has a run in flight and the pool is below its size. The new
-   * one is the least loaded at once: runs given to it wait in its port until it has started.
+   * One more worker when every worker of the pool has a run in flight and the pool is below its
+   * size, or the test-mode worker for the first test run. The new one is the least loaded at once:
+   * runs given to it wait in its port until it has started. None while a crashed pool waits to be
+   * started again: its runs wait in the backlog.
    */
-  private growIfBusy(): void {
-    if (this.closed || this.slots.length === 0 || this.slots.length >= Math.max(1, this.options.workers)) return;
-    if (this.slots.every((slot) => slot.runs.size > 0)) this.slots.push(this.spawn());
+  private growIfBusy(tests: boolean): void {
+    if (this.closed || this.slots.length === 0) return;
+    let size = 0;
+    let busy = 0;
+    for (const slot of this.slots) {
+      if (slot.tests !== tests) continue;
+      size++;
+      if (slot.runs.size > 0) busy++;
+    }
+    if (tests ? size === 0 : size > 0 && busy === size && size < Math.max(1, this.options.workers)) this.slots.push(this.spawn(tests));
   }
 
-  private pickSlot(): WorkerSlot | undefined {
-    let best = this.slots[0];
-    for (const slot of this.slots) if (best && slot.runs.size < best.runs.size) best = slot;
+  private pickSlot(tests: boolean): WorkerSlot | undefined {
+    let best: WorkerSlot | undefined;
+    for (const slot of this.slots) if (slot.tests === tests && (!best || slot.runs.size < best.runs.size)) best = slot;
     return best;
   }
 
@@ -354,7 +371,7 @@ export class Supervisor {
     if (idle && !this.closed) {
       idle.retired = true;
       void idle.worker.terminate();
-      this.slots = this.slots.map((slot) => (slot === idle ? this.spawn() : slot));
+      this.slots = this.slots.map((slot) => (slot === idle ? this.spawn(idle.tests) : slot));
     }
     for (const slot of this.slots) {
       const running = Atomics.load(slot.control, CONTROL.RUNNING);
@@ -371,7 +388,7 @@ export class Supervisor {
     slot.retired = true;
     void slot.worker.terminate();
     this.slots = this.slots.filter((s) => s !== slot);
-    if (!this.closed) this.slots.push(this.spawn());
+    if (!this.closed) this.slots.push(this.spawn(slot.tests));
     for (const id of [...slot.runs]) {
       const state = this.runs.get(id);
       if (!state) continue;
@@ -403,8 +420,8 @@ export class Supervisor {
     const delay = Math.min(5_000, this.crashes > 1 ? 100 * 2 ** (this.crashes - 2) : 0);
     const respawn = () => {
       if (this.closed) return;
-      this.slots.push(this.spawn());
-      for (const pending of this.backlog.splice(0)) this.dispatch(pending.state, pending.spec);
+      this.slots.push(this.spawn(slot.tests));
+      for (const pending of this.backlog.splice(0)) this.dispatch(pending.state, pending.spec, pending.tests);
     };
     if (delay === 0) respawn();
     else setTimeout(respawn, delay).unref();
