@@ -82,7 +82,7 @@ console.log(JSON.stringify(answers.map((problems) => problems.map(({ rule, sever
   }, 60_000);
 
   it('gives up a type check that takes longer than its deadline, and answers the checks queued behind it', async () => {
-    // The first check, which loads TypeScript, under the default deadline; the bomb under 1 s.
+    // The first type check, which parses the ES library, under the default deadline; the bomb gets 1 s.
     const setup = `await typecheckWorkflow('export async function run(ctx: any) {}\\n');\ncodeCheckLimits.deadlineMs = 1_000;`;
     const { code, output } = await runScript(bombThenOthers(setup));
     expect(code).toBe(0);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { codeCheckLimits } from '../../src/main/engine/workflows/code-check-thread.ts';
 import { testServer, TRIVIAL_WORKFLOW } from '../helpers/server.ts';
 
 const t = testServer();
@@ -181,4 +182,37 @@ describe('workflows CRUD', () => {
     expect(dropped.status).toBe(400);
     expect(dropped.body.error.details.problems[0].rule).toBe('undeclared-secret');
   });
+});
+
+describe('saves whose code is slow to check', () => {
+  // Recursive tuple types TypeScript instantiates for seconds; each save's check is cut at the
+  // deadline (lowered here from 10 s), and the code-check thread checks one at a time.
+  const slowToCheck = (n: number) =>
+    Array.from({ length: 16 }, (_, i) => `type Rep${i}<N extends number, A extends unknown[] = []> = A["length"] extends N ? A : Rep${i}<N, [...A, A, ${n * 100 + i}]>;\nconst x${i}: Rep${i}<999> = null as any;`).join('\n') +
+    '\nexport async function run(ctx: any) {\n  return ctx.ok("done");\n}\n';
+
+  it('are saved with a warning that the types went unchecked, four per key at a time: the fifth is refused (429)', async () => {
+    const deadline = codeCheckLimits.deadlineMs;
+    codeCheckLimits.deadlineMs = 1_000;
+    try {
+      const saves = await Promise.all([0, 1, 2, 3, 4].map((n) => t.request('POST', '/v1/workflows', { key: t.keys.human, body: { name: `slow ${n}`, code: slowToCheck(n) } })));
+      const refused = saves.filter((res) => res.status === 429);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]!.body.error.code).toBe('SAVES_BUSY');
+      expect(refused[0]!.headers.get('retry-after')).toBe('1');
+      const saved = saves.filter((res) => res.status === 201);
+      expect(saved).toHaveLength(4);
+      for (const res of saved) {
+        expect(res.body.meta.lint_warnings).toEqual([
+          expect.objectContaining({ rule: 'type-check', severity: 'warning', message: expect.stringMatching(/^The type check stopped \(it took longer than 1 s\)/) }),
+        ]);
+      }
+    } finally {
+      codeCheckLimits.deadlineMs = deadline;
+    }
+    // Its places are back once the others are done.
+    const again = await t.request('POST', '/v1/workflows', { key: t.keys.human, body: { name: 'after', code: TRIVIAL_WORKFLOW } });
+    expect(again.status).toBe(201);
+    expect(again.body.meta.lint_warnings).toEqual([]);
+  }, 60_000);
 });

@@ -9,12 +9,13 @@ import { randomUUID } from 'node:crypto';
 import { WORKFLOW_DEFAULTS, type IndicatorType, type WorkflowKind, type WorkflowType } from '../../../shared/domain.ts';
 import type { ConnectionTest } from '../../../shared/integrations.ts';
 import { hasErrors, type LintProblem } from '../../../shared/lint/types.ts';
-import { answerEveryCall, toTestReport, type IntegrationName, type MockSpec, type RunOutcome, type TestReport } from '../../sandbox/index.ts';
+import { answerEveryCall, toTestReport, type IntegrationName, type MockSpec, type TestReport } from '../../sandbox/index.ts';
 import type { Workflow } from '../db/index.ts';
 import { DomainError, invalid } from '../errors.ts';
 import { integrationView, type IntegrationConfigDeps } from '../integrations/index.ts';
 import { newId } from '../util/ids.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES, MAX_MOCKS_BYTES } from '../util/json-bounds.ts';
+import { PerKeyLimit } from '../util/per-key-limit.ts';
 import type { Clock } from '../util/time.ts';
 import { checkMocks, lintWorkflowCode, resolveEndpoint } from '../workflows/index.ts';
 import { boundedFields, buildRunRequest, indicatorValueProblems, missingIndicatorProblems, runInput, type RunExecutor, type RunSpec } from './request.ts';
@@ -61,9 +62,9 @@ export interface TestRunServiceDeps {
 
 const NO_NETWORK: MockSpec = { rules: [], default: 'error' };
 /**
- * Test runs a key may have in progress. The sandbox runs them on a worker of their own, where a
- * guest that only computes holds up the test runs behind it: the cap keeps one key from making
- * that line long.
+ * Test runs a key may have in progress, from the lint to the report. The sandbox runs them on a
+ * worker of their own, where a guest that only computes holds up the test runs behind it, and the
+ * code-check thread checks one piece of code at a time.
  */
 const TESTS_PER_KEY = 2;
 /** The unsaved workflow a test of code without a workflow stands for. */
@@ -82,8 +83,11 @@ const CHECK_CODE = (name: IntegrationName) => `export async function run(ctx) {
 
 export class TestRunService {
   private readonly deps: TestRunServiceDeps;
-  /** Test runs in progress, by key id. */
-  private readonly inProgress = new Map<number, number>();
+  private readonly perKey = new PerKeyLimit(
+    TESTS_PER_KEY,
+    () =>
+      new DomainError('rate_limited', 'TEST_RUNS_BUSY', `This key has ${TESTS_PER_KEY} test runs in progress; wait for one to finish, then try again.`, { retry_after_seconds: 1 }, { retryAfterSeconds: 1 }),
+  );
 
   constructor(deps: TestRunServiceDeps) {
     this.deps = deps;
@@ -93,19 +97,19 @@ export class TestRunService {
   unsaved(caller: number, test: TestRequest): Promise<TestOutcome> {
     const kind = test.kind ?? 'script';
     if (kind === 'script' && !test.code) throw invalid([{ field: 'body.code', message: 'code is required' }], 'code is required to test unsaved code.');
-    return this.run(caller, test, kind, test.code, {
+    return this.perKey.run(caller, () => this.run(test, kind, test.code, {
       ...UNSAVED,
       secrets: test.declared_secrets ?? Object.keys(test.secrets ?? {}),
       allowedHosts: test.allowed_hosts ?? [],
       timeoutSeconds: test.timeout_seconds ?? WORKFLOW_DEFAULTS.timeout_seconds,
-    });
+    }));
   }
 
   /** A saved workflow, or replacement code with its settings; what the test leaves out is the workflow's. */
   saved(caller: number, uuid: string, test: TestRequest): Promise<TestOutcome> {
     const workflow = this.deps.workflows.find(uuid);
     const unsaved = test.code !== undefined || test.endpoint !== undefined;
-    return this.run(caller, test, workflow.kind, unsaved ? test.code : workflow.code, {
+    return this.perKey.run(caller, () => this.run(test, workflow.kind, unsaved ? test.code : workflow.code, {
       workflowType: workflow.workflow_type,
       uuid: workflow.uuid,
       name: workflow.name,
@@ -113,7 +117,7 @@ export class TestRunService {
       secrets: test.declared_secrets ?? workflow.secrets,
       allowedHosts: test.allowed_hosts ?? workflow.allowed_hosts,
       timeoutSeconds: test.timeout_seconds ?? workflow.timeout_seconds,
-    });
+    }));
   }
 
   /**
@@ -163,7 +167,6 @@ export class TestRunService {
   }
 
   private async run(
-    caller: number,
     test: TestRequest,
     kind: WorkflowKind,
     code: string | undefined,
@@ -211,22 +214,7 @@ export class TestRunService {
     }
     // Test mode reads nothing that could fail.
     if (!built.ok) throw new Error(built.error);
-    return { report: toTestReport(await this.counted(caller, () => this.deps.executor.run(built.request)), built.secrets), lint_warnings: lintWarnings };
-  }
-
-  private async counted(caller: number, run: () => Promise<RunOutcome>): Promise<RunOutcome> {
-    const mine = this.inProgress.get(caller) ?? 0;
-    if (mine >= TESTS_PER_KEY) {
-      throw new DomainError('rate_limited', 'TEST_RUNS_BUSY', `This key has ${TESTS_PER_KEY} test runs in progress; wait for one to finish, then try again.`, { retry_after_seconds: 1 }, { retryAfterSeconds: 1 });
-    }
-    this.inProgress.set(caller, mine + 1);
-    try {
-      return await run();
-    } finally {
-      const left = this.inProgress.get(caller)! - 1;
-      if (left === 0) this.inProgress.delete(caller);
-      else this.inProgress.set(caller, left);
-    }
+    return { report: toTestReport(await this.deps.executor.run(built.request), built.secrets), lint_warnings: lintWarnings };
   }
 }
 

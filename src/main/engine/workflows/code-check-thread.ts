@@ -26,7 +26,7 @@ export type CodeCheckRequest =
   | { id: number; op: 'lint'; code: string; options: LintOptions }
   | { id: number; op: 'typecheck'; code: string; vigilDts: string };
 
-export type CodeCheckReply = { id: number; problems: LintProblem[] } | { id: number; error: string };
+export type CodeCheckReply = { id: number; problems: LintProblem[] } | { id: number; error: string } | { ready: true };
 
 interface Pending {
   request: CodeCheckRequest;
@@ -35,6 +35,8 @@ interface Pending {
 }
 
 let worker: Worker | null = null;
+/** Whether `worker` has loaded TypeScript: until then no check's deadline runs. */
+let ready = false;
 let nextId = 1;
 /** Checks posted to the thread, in order; it answers them in order, so the first is the one it is on. */
 const queue: Pending[] = [];
@@ -67,11 +69,11 @@ function unfinished(request: CodeCheckRequest, { why, overLimit }: Loss): LintPr
   return [problem];
 }
 
-/** The check the thread is on has this long to answer. */
+/** The check the thread is on has this long to answer, from when it started or the thread became ready. */
 function armDeadline(): void {
   if (deadline) clearTimeout(deadline);
   deadline = null;
-  if (queue.length === 0) return;
+  if (queue.length === 0 || !ready) return;
   deadline = setTimeout(() => {
     if (worker) void worker.terminate();
     lose({ why: `it took longer than ${codeCheckLimits.deadlineMs / 1000} s`, overLimit: true });
@@ -99,7 +101,13 @@ function thread(): Worker {
   if (worker) return worker;
   const started = new Worker(workerEntry(), { name: 'vigil-code-check', resourceLimits: { maxOldGenerationSizeMb: codeCheckLimits.heapMb } });
   started.on('message', (reply: CodeCheckReply) => {
-    if (worker !== started || queue[0]?.request.id !== reply.id) return;
+    if (worker !== started) return;
+    if ('ready' in reply) {
+      ready = true;
+      armDeadline();
+      return;
+    }
+    if (queue[0]?.request.id !== reply.id) return;
     const call = queue.shift()!;
     if ('error' in reply) call.reject(new Error(`the code check failed: ${reply.error}`));
     else call.resolve(reply.problems);
@@ -117,6 +125,7 @@ function thread(): Worker {
   // Unreferenced while idle (a warmed thread must not keep a CLI alive); referenced per check.
   started.unref();
   worker = started;
+  ready = false;
   return started;
 }
 

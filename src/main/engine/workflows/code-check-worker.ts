@@ -26,8 +26,12 @@ function answer(modules: Loaded, request: CodeCheckRequest): CodeCheckReply {
 }
 
 // The ES library is parsed as soon as TypeScript is loaded, before any type check asks: a save
-// lints first, and its type check then finds the library ready.
-void loaded.then((modules) => setImmediate(() => typechecker(modules)));
+// lints first, and its type check then finds the library ready. Loading is no check's time: their
+// deadlines start once the thread says it is ready.
+void loaded.then((modules) => {
+  parentPort!.postMessage({ ready: true } satisfies CodeCheckReply);
+  setImmediate(() => typechecker(modules));
+});
 
 parentPort!.on('message', (request: CodeCheckRequest) => {
   loaded

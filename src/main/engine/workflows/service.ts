@@ -12,6 +12,7 @@ import { callerLabel } from '../keys/access.ts';
 import type { SecretService } from '../secrets/index.ts';
 import { checkJsonBounds, MAX_INPUT_FIELD_BYTES } from '../util/json-bounds.ts';
 import { pageWindow, type Page, type PageQuery } from '../util/page.ts';
+import { PerKeyLimit } from '../util/per-key-limit.ts';
 import { iso, type Clock } from '../util/time.ts';
 import { resolveEndpoint } from './endpoint.ts';
 import { checkMocks } from './mocks.ts';
@@ -71,8 +72,21 @@ export interface WorkflowServiceDeps {
   prepareCode?(code: string): void;
 }
 
+/**
+ * Saves of script code a key may have in progress. Their lint and type check run on one thread,
+ * one at a time, for up to 10 s each (code-check-thread.ts): six saves of code made to be slow to
+ * type-check held an analyst's save for a minute. Four, not fewer: the console's activation
+ * switches check again, and an analyst may flip a few at once.
+ */
+const CHECKED_SAVES_PER_KEY = 4;
+
 export class WorkflowService {
   private readonly deps: WorkflowServiceDeps;
+  private readonly checks = new PerKeyLimit(
+    CHECKED_SAVES_PER_KEY,
+    () =>
+      new DomainError('rate_limited', 'SAVES_BUSY', `This key has ${CHECKED_SAVES_PER_KEY} saves whose code is being checked; wait for one to finish, then try again.`, { retry_after_seconds: 1 }, { retryAfterSeconds: 1 }),
+  );
 
   constructor(deps: WorkflowServiceDeps) {
     this.deps = deps;
@@ -181,7 +195,7 @@ export class WorkflowService {
       if (code === undefined) throw invalid([{ field: 'body.code', message: 'code is required for script workflows' }], 'A script workflow needs its code.');
       fields.code = code;
       this.deps.prepareCode?.(code);
-      warnings = await checkCode(fields.code, fields.secrets);
+      warnings = await this.checks.run(caller.id, () => checkCode(fields.code, fields.secrets));
     }
     const { store, clock, bus } = this.deps;
     return {
@@ -228,7 +242,7 @@ export class WorkflowService {
       // The code is linted whenever it or what it may read changes, and on activation.
       const relint = changes.code !== undefined || changes.secrets !== undefined || activating;
       if (changes.code !== undefined) this.deps.prepareCode?.(changes.code);
-      warnings = relint && !current.is_system ? await checkCode(changes.code ?? current.code, secrets) : [];
+      warnings = relint && !current.is_system ? await this.checks.run(caller.id, () => checkCode(changes.code ?? current.code, secrets)) : [];
     }
     return {
       warnings,

@@ -1,0 +1,30 @@
+// Work a key may have in progress at once, for work that costs Vigil far more than the request
+// costs its caller (a sandbox run of the caller's code, a type check of it). A key past the limit
+// is refused at once rather than queued: its own requests then cannot make a line that every other
+// key's wait behind.
+import type { DomainError } from '../errors.ts';
+
+export class PerKeyLimit {
+  private readonly limit: number;
+  private readonly refusal: () => DomainError;
+  private readonly inProgress = new Map<number, number>();
+
+  /** `refusal`: what a key past `limit` is answered (a `rate_limited` error with its Retry-After). */
+  constructor(limit: number, refusal: () => DomainError) {
+    this.limit = limit;
+    this.refusal = refusal;
+  }
+
+  async run<T>(key: number, work: () => Promise<T>): Promise<T> {
+    const mine = this.inProgress.get(key) ?? 0;
+    if (mine >= this.limit) throw this.refusal();
+    this.inProgress.set(key, mine + 1);
+    try {
+      return await work();
+    } finally {
+      const left = this.inProgress.get(key)! - 1;
+      if (left === 0) this.inProgress.delete(key);
+      else this.inProgress.set(key, left);
+    }
+  }
+}
