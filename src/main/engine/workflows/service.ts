@@ -194,8 +194,10 @@ export class WorkflowService {
       if (endpoint !== undefined) throw endpointOnScript();
       if (code === undefined) throw invalid([{ field: 'body.code', message: 'code is required for script workflows' }], 'A script workflow needs its code.');
       fields.code = code;
-      this.deps.prepareCode?.(code);
-      warnings = await this.checks.run(caller.id, () => checkCode(fields.code, fields.secrets));
+      warnings = await this.checks.run(caller.id, () => {
+        this.deps.prepareCode?.(code);
+        return checkCode(code, fields.secrets);
+      });
     }
     const { store, clock, bus } = this.deps;
     return {
@@ -241,8 +243,12 @@ export class WorkflowService {
       if (endpoint !== undefined) throw endpointOnScript();
       // The code is linted whenever it or what it may read changes, and on activation.
       const relint = changes.code !== undefined || changes.secrets !== undefined || activating;
-      if (changes.code !== undefined) this.deps.prepareCode?.(changes.code);
-      warnings = relint && !current.is_system ? await this.checks.run(caller.id, () => checkCode(changes.code ?? current.code, secrets)) : [];
+      if (relint && !current.is_system) {
+        warnings = await this.checks.run(caller.id, () => {
+          if (changes.code !== undefined) this.deps.prepareCode?.(changes.code);
+          return checkCode(changes.code ?? current.code, secrets);
+        });
+      }
     }
     return {
       warnings,
