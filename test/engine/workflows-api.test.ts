@@ -215,4 +215,27 @@ describe('saves whose code is slow to check', () => {
     expect(again.status).toBe(201);
     expect(again.body.meta.lint_warnings).toEqual([]);
   }, 60_000);
+
+  it('take turns by key: another key\'s save does not wait behind one key\'s pile of them', async () => {
+    const deadline = codeCheckLimits.deadlineMs;
+    codeCheckLimits.deadlineMs = 1_000;
+    try {
+      let done = 0;
+      const pile = [0, 1, 2, 3].map((n) =>
+        t.request('POST', '/v1/workflows', { key: t.keys.human, body: { name: `pile ${n}`, code: slowToCheck(10 + n) } }).then((res) => {
+          done++;
+          return res;
+        }),
+      );
+      // The pile's checks are waiting on the code-check thread by then.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const other = await t.request('POST', '/v1/workflows', { key: t.keys.admin, body: { name: 'another key', code: TRIVIAL_WORKFLOW } });
+      expect(other.status).toBe(201);
+      // Behind at most two of the pile's type checks (the one running and one more), never all four.
+      expect(done).toBeLessThanOrEqual(2);
+      expect((await Promise.all(pile)).map((res) => res.status)).toEqual([201, 201, 201, 201]);
+    } finally {
+      codeCheckLimits.deadlineMs = deadline;
+    }
+  }, 60_000);
 });

@@ -97,7 +97,7 @@ export class TestRunService {
   unsaved(caller: number, test: TestRequest): Promise<TestOutcome> {
     const kind = test.kind ?? 'script';
     if (kind === 'script' && !test.code) throw invalid([{ field: 'body.code', message: 'code is required' }], 'code is required to test unsaved code.');
-    return this.perKey.run(caller, () => this.run(test, kind, test.code, {
+    return this.perKey.run(caller, () => this.run(caller, test, kind, test.code, {
       ...UNSAVED,
       secrets: test.declared_secrets ?? Object.keys(test.secrets ?? {}),
       allowedHosts: test.allowed_hosts ?? [],
@@ -109,7 +109,7 @@ export class TestRunService {
   saved(caller: number, uuid: string, test: TestRequest): Promise<TestOutcome> {
     const workflow = this.deps.workflows.find(uuid);
     const unsaved = test.code !== undefined || test.endpoint !== undefined;
-    return this.perKey.run(caller, () => this.run(test, workflow.kind, unsaved ? test.code : workflow.code, {
+    return this.perKey.run(caller, () => this.run(caller, test, workflow.kind, unsaved ? test.code : workflow.code, {
       workflowType: workflow.workflow_type,
       uuid: workflow.uuid,
       name: workflow.name,
@@ -167,6 +167,7 @@ export class TestRunService {
   }
 
   private async run(
+    caller: number,
     test: TestRequest,
     kind: WorkflowKind,
     code: string | undefined,
@@ -203,7 +204,7 @@ export class TestRunService {
       built = await buildRunRequest({ ...spec, code: resolved.code }, sources);
     } else {
       const script = code ?? '';
-      lintWarnings = await lintWorkflowCode(script, { declaredSecrets: workflow.secrets });
+      lintWarnings = await lintWorkflowCode(script, { declaredSecrets: workflow.secrets }, { caller });
       if (hasErrors(lintWarnings)) {
         throw new DomainError('rejected', 'WORKFLOW_CODE_INVALID', 'The code has problems the sandbox would refuse; fix them before testing.', {
           problems: lintWarnings,

@@ -28,6 +28,11 @@ export type CodeCheckRequest =
 
 export type CodeCheckReply = { id: number; problems: LintProblem[] } | { id: number; error: string } | { ready: true };
 
+/** Who a check is for: an API key's id. Checks without one (the CLI, a dry run) share a turn. */
+export interface CheckCaller {
+  caller?: number;
+}
+
 interface Pending {
   request: CodeCheckRequest;
   resolve(problems: LintProblem[]): void;
@@ -38,8 +43,17 @@ let worker: Worker | null = null;
 /** Whether `worker` has loaded TypeScript: until then no check's deadline runs. */
 let ready = false;
 let nextId = 1;
-/** Checks posted to the thread, in order; it answers them in order, so the first is the one it is on. */
-const queue: Pending[] = [];
+/** The check the thread is on. The thread gets one at a time, so the next can be chosen. */
+let current: Pending | null = null;
+/**
+ * Checks waiting, by caller, each caller's in the order they came. Callers take turns, the one
+ * served longest ago (or never) first, so one key's pile of slow checks delays its own checks,
+ * not others'.
+ */
+const waiting = new Map<number | undefined, Pending[]>();
+/** When each caller was last served, counted in checks started. */
+const lastServed = new Map<number | undefined, number>();
+let checksStarted = 0;
 let deadline: NodeJS.Timeout | null = null;
 let idleTimer: NodeJS.Timeout | null = null;
 
@@ -73,7 +87,7 @@ function unfinished(request: CodeCheckRequest, { why, overLimit }: Loss): LintPr
 function armDeadline(): void {
   if (deadline) clearTimeout(deadline);
   deadline = null;
-  if (queue.length === 0 || !ready) return;
+  if (!current || !ready) return;
   deadline = setTimeout(() => {
     if (worker) void worker.terminate();
     lose({ why: `it took longer than ${codeCheckLimits.deadlineMs / 1000} s`, overLimit: true });
@@ -81,20 +95,35 @@ function armDeadline(): void {
   deadline.unref();
 }
 
-/**
- * The thread is gone while checks were pending: the one it was on is answered as unfinished, and
- * the rest are posted again, in order, to a new thread.
- */
+/** Posts the next caller's next check to the thread, if the thread is free and a check waits. */
+function next(): void {
+  if (current) return;
+  let caller: number | undefined;
+  let longestAgo = Infinity;
+  for (const waiter of waiting.keys()) {
+    const served = lastServed.get(waiter) ?? -1;
+    if (served < longestAgo) [caller, longestAgo] = [waiter, served];
+  }
+  const calls = waiting.get(caller);
+  if (!calls) return;
+  current = calls.shift()!;
+  if (calls.length === 0) waiting.delete(caller);
+  lastServed.set(caller, checksStarted++);
+  const thread = warmCodeChecks();
+  // Referenced while a check is pending, so a CLI waiting for the answer does not exit early.
+  thread.ref();
+  thread.postMessage(current.request);
+  armDeadline();
+}
+
+/** The thread is gone: the check it was on is answered as unfinished, and the rest go to a new thread. */
 function lose(loss: Loss): void {
   worker = null;
-  const current = queue.shift();
-  current?.resolve(unfinished(current.request, loss));
-  if (queue.length > 0) {
-    const next = warmCodeChecks();
-    next.ref();
-    for (const call of queue) next.postMessage(call.request);
-  }
+  const call = current;
+  current = null;
   armDeadline();
+  call?.resolve(unfinished(call.request, loss));
+  next();
 }
 
 function thread(): Worker {
@@ -107,12 +136,14 @@ function thread(): Worker {
       armDeadline();
       return;
     }
-    if (queue[0]?.request.id !== reply.id) return;
-    const call = queue.shift()!;
+    if (current?.request.id !== reply.id) return;
+    const call = current;
+    current = null;
+    armDeadline();
     if ('error' in reply) call.reject(new Error(`the code check failed: ${reply.error}`));
     else call.resolve(reply.problems);
-    armDeadline();
-    if (queue.length === 0) started.unref();
+    next();
+    if (!current) started.unref();
   });
   started.on('error', (error: Error & { code?: string }) => {
     if (worker !== started) return;
@@ -138,7 +169,7 @@ export function warmCodeChecks(): Worker {
   const started = thread();
   if (idleTimer) clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
-    if (queue.length > 0 || worker !== started) return;
+    if (current || worker !== started) return;
     worker = null;
     void started.terminate();
   }, IDLE_EXIT_MS);
@@ -146,25 +177,24 @@ export function warmCodeChecks(): Worker {
   return started;
 }
 
-function ask(request: CodeCheckRequest): Promise<LintProblem[]> {
-  const started = warmCodeChecks();
-  // Referenced while a check is pending, so a CLI waiting for the answer does not exit early.
-  started.ref();
+function ask(request: CodeCheckRequest, { caller }: CheckCaller): Promise<LintProblem[]> {
+  warmCodeChecks();
   return new Promise((resolve, reject) => {
-    queue.push({ request, resolve, reject });
-    started.postMessage(request);
-    if (queue.length === 1) armDeadline();
+    const calls = waiting.get(caller);
+    if (calls) calls.push({ request, resolve, reject });
+    else waiting.set(caller, [{ request, resolve, reject }]);
+    next();
   });
 }
 
 /** The safety linter's problems in `code` (src/shared/lint), found on the code-check thread. */
-export function lintWorkflowCode(code: string, options: LintOptions = {}): Promise<LintProblem[]> {
-  return ask({ id: nextId++, op: 'lint', code, options });
+export function lintWorkflowCode(code: string, options: LintOptions = {}, from: CheckCaller = {}): Promise<LintProblem[]> {
+  return ask({ id: nextId++, op: 'lint', code, options }, from);
 }
 
 /** Type errors in `code` (1-based positions, end exclusive); an empty list when it type-checks. */
-export function typecheckWorkflow(code: string, vigilDts: string = readVigilTypes()): Promise<TypeProblem[]> {
-  return ask({ id: nextId++, op: 'typecheck', code, vigilDts }) as Promise<TypeProblem[]>;
+export function typecheckWorkflow(code: string, vigilDts: string = readVigilTypes(), from: CheckCaller = {}): Promise<TypeProblem[]> {
+  return ask({ id: nextId++, op: 'typecheck', code, vigilDts }, from) as Promise<TypeProblem[]>;
 }
 
 let vigilTypes: string | null = null;

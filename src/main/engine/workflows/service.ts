@@ -196,7 +196,7 @@ export class WorkflowService {
       fields.code = code;
       warnings = await this.checks.run(caller.id, () => {
         this.deps.prepareCode?.(code);
-        return checkCode(code, fields.secrets);
+        return checkCode(code, fields.secrets, caller.id);
       });
     }
     const { store, clock, bus } = this.deps;
@@ -246,7 +246,7 @@ export class WorkflowService {
       if (relint && !current.is_system) {
         warnings = await this.checks.run(caller.id, () => {
           if (changes.code !== undefined) this.deps.prepareCode?.(changes.code);
-          return checkCode(changes.code ?? current.code, secrets);
+          return checkCode(changes.code ?? current.code, secrets, caller.id);
         });
       }
     }
@@ -393,8 +393,8 @@ function endpointOnScript(): DomainError {
  * listed; warnings, and the type errors the editor underlines (as warnings with `source:
  * "typescript"`), are returned for the caller to show.
  */
-async function checkCode(code: string, secrets: string[]): Promise<LintProblem[]> {
-  const problems = await lintWorkflowCode(code, { declaredSecrets: secrets });
+async function checkCode(code: string, secrets: string[], caller: number): Promise<LintProblem[]> {
+  const problems = await lintWorkflowCode(code, { declaredSecrets: secrets }, { caller });
   if (hasErrors(problems)) {
     const errors = problems.filter((problem) => problem.severity === 'error');
     throw new DomainError(
@@ -404,5 +404,5 @@ async function checkCode(code: string, secrets: string[]): Promise<LintProblem[]
       { problems },
     );
   }
-  return [...problems, ...(await typecheckWorkflow(code))];
+  return [...problems, ...(await typecheckWorkflow(code, undefined, { caller }))];
 }
