@@ -55,6 +55,7 @@ export const ERROR_CODES = {
   EXECUTION_PAUSED: 'Executions are paused (the tray\'s switch).',
   QUEUE_FULL: 'Too many runs wait already.',
   TEST_RUNS_BUSY: 'This key has two test runs in progress; `Retry-After` says when to try again.',
+  GENERATIONS_BUSY: 'This key has two code generations in progress; `Retry-After` says when to try again.',
   SAVES_BUSY: 'This key has four saves whose code is being checked; `Retry-After` says when to try again.',
   KEYCHAIN_UNAVAILABLE: 'The OS keychain cannot be used; `details` says why and how to fix it.',
   // Something Vigil depends on failed

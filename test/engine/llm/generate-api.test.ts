@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeSharedSandbox, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { closeSharedSandbox, eventually, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { startLlmStub, type LlmStub } from './stub.ts';
 import { answer, GOOD_CODE, REQUIRE_CODE, TYPE_ERROR_CODE, WRONG_MOCKS } from './fixtures.ts';
 
@@ -322,6 +322,35 @@ describe('generation with Anthropic', () => {
       status: 502,
       error: { code: 'LLM_UNAVAILABLE', message: 'Anthropic answered 401 authentication_error: invalid x-api-key' },
     });
+  });
+
+  it('lets a key have two generations in progress: its third is refused (429) without asking the model', async () => {
+    await useAnthropic({ timeout_seconds: 600 });
+    stub.script({ kind: 'hang' }, { kind: 'hang' }, { kind: 'answer', value: answer(GOOD_CODE) });
+    const callers = [new AbortController(), new AbortController()];
+    const hanging = callers.map((controller) =>
+      fetch(`${t.url}/v1/workflows/generate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.keys.human}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ description: 'Block an IP' }),
+        signal: controller.signal,
+      }).catch(() => null),
+    );
+    await stub.waitForRequests(2);
+    const third = await generate({ description: 'Block an IP' });
+    expect(third.status).toBe(429);
+    expect(third.body.error.code).toBe('GENERATIONS_BUSY');
+    expect(third.headers.get('retry-after')).toBe('5');
+    expect(stub.requests).toHaveLength(2);
+    // Callers that go away give their places back.
+    for (const controller of callers) controller.abort();
+    await Promise.all(hanging);
+    const next = await eventually(async () => {
+      const res = await generate({ description: 'Block an IP' });
+      return res.status === 429 ? null : res;
+    }, 'the key\'s places to be given back');
+    expect(next.status).toBe(200);
+    expect(next.body.data.generated_code).toBe(GOOD_CODE);
   });
 
   it('cancels the model request when the client disconnects', async () => {

@@ -1,9 +1,10 @@
 // Code generation for the API: its settings, and a generation with the configured model whose test
 // runs go to the engine's sandbox in test mode.
 import type { GenerateRequest, GenerateResult, LlmSettingsUpdate, LlmSettingsView } from '../../../shared/llm.ts';
-import { invalid } from '../errors.ts';
+import { DomainError, invalid } from '../errors.ts';
 import type { SettingsTable } from '../db/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
+import { PerKeyLimit } from '../util/per-key-limit.ts';
 import { llmSettingsView, resolveProvider, updateLlmSettings } from './config.ts';
 import type { GenerateOptions } from './generate.ts';
 import type { TestExecutor } from './checks.ts';
@@ -20,13 +21,24 @@ export interface GenerationServiceDeps {
   log: { info(message: string): void };
 }
 
-/** A generation ready to run with the configured model. */
+/** A generation ready to run, once, with the configured model. */
 export interface Generation {
   run(request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult>;
 }
 
+/**
+ * Generations a key may have in progress: each asks the provider up to three times on the
+ * analyst's account, and runs a test in the sandbox after each answer.
+ */
+const GENERATIONS_PER_KEY = 2;
+
 export class GenerationService {
   private readonly deps: GenerationServiceDeps;
+  private readonly perKey = new PerKeyLimit(
+    GENERATIONS_PER_KEY,
+    () =>
+      new DomainError('rate_limited', 'GENERATIONS_BUSY', `This key has ${GENERATIONS_PER_KEY} generations in progress; wait for one to finish, then try again.`, { retry_after_seconds: 5 }, { retryAfterSeconds: 5 }),
+  );
 
   constructor(deps: GenerationServiceDeps) {
     this.deps = deps;
@@ -48,23 +60,31 @@ export class GenerationService {
 
   /**
    * The configured model, or a refusal before anything is generated (not configured, keychain
-   * unavailable), so a caller that streams progress can still answer such errors plainly.
+   * unavailable, the key's generations at their limit), so a caller that streams progress can
+   * still answer such errors plainly. `caller` is the asking key's id; its place is held until the
+   * generation has run.
    */
-  async prepare(): Promise<Generation> {
+  async prepare(caller: number): Promise<Generation> {
     const { settings, executor, log } = this.deps;
-    const resolved = await resolveProvider(this.deps);
-    const { generateWorkflow, loadPromptMaterial } = await loadGenerator();
-    const deps = { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor, integrations: settings, material: loadPromptMaterial() };
-    return {
-      async run(request, options) {
-        const started = Date.now();
-        const result = await generateWorkflow(request, deps, options);
-        log.info(
-          `llm: generated "${result.suggested_name}" with ${result.provider} ${result.model} in ${result.attempts} attempt(s), ` +
-            `${result.warnings.length} warning(s), ${((Date.now() - started) / 1000).toFixed(1)} s`,
-        );
-        return result;
-      },
-    };
+    const leave = this.perKey.enter(caller);
+    try {
+      const resolved = await resolveProvider(this.deps);
+      const { generateWorkflow, loadPromptMaterial } = await loadGenerator();
+      const deps = { provider: resolved.provider, timeoutMs: resolved.timeoutMs, executor, integrations: settings, material: loadPromptMaterial() };
+      return {
+        async run(request, options) {
+          const started = Date.now();
+          const result = await generateWorkflow(request, deps, options).finally(leave);
+          log.info(
+            `llm: generated "${result.suggested_name}" with ${result.provider} ${result.model} in ${result.attempts} attempt(s), ` +
+              `${result.warnings.length} warning(s), ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          );
+          return result;
+        },
+      };
+    } catch (error) {
+      leave();
+      throw error;
+    }
   }
 }

@@ -1,7 +1,7 @@
 // Work a key may have in progress at once, for work that costs Vigil far more than the request
-// costs its caller (a sandbox run of the caller's code, a type check of it). A key past the limit
-// is refused at once rather than queued: its own requests then cannot make a line that every other
-// key's wait behind.
+// costs its caller (a sandbox run of the caller's code, a type check of it, a model's answers). A
+// key past the limit is refused at once rather than queued: its own requests then cannot make a
+// line that every other key's wait behind.
 import type { DomainError } from '../errors.ts';
 
 export class PerKeyLimit {
@@ -15,16 +15,27 @@ export class PerKeyLimit {
     this.refusal = refusal;
   }
 
-  async run<T>(key: number, work: () => Promise<T>): Promise<T> {
+  /** Takes one of the key's places, or throws the refusal; the function returned gives it back (once). */
+  enter(key: number): () => void {
     const mine = this.inProgress.get(key) ?? 0;
     if (mine >= this.limit) throw this.refusal();
     this.inProgress.set(key, mine + 1);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const now = this.inProgress.get(key)! - 1;
+      if (now === 0) this.inProgress.delete(key);
+      else this.inProgress.set(key, now);
+    };
+  }
+
+  async run<T>(key: number, work: () => Promise<T>): Promise<T> {
+    const leave = this.enter(key);
     try {
       return await work();
     } finally {
-      const left = this.inProgress.get(key)! - 1;
-      if (left === 0) this.inProgress.delete(key);
-      else this.inProgress.set(key, left);
+      leave();
     }
   }
 }

@@ -60,7 +60,7 @@ export function generateRoutes(generation: GenerationService, log: { error(messa
       },
       async (request, reply) => {
         // Refusals before generation starts (not configured, keychain unavailable) are plain JSON answers.
-        const generator = await generation.prepare();
+        const generator = await generation.prepare(request.caller.id);
         const controller = new AbortController();
         // The response's 'close' before it finished = the client went away: stop paying for tokens.
         const onClose = () => {
