@@ -191,4 +191,27 @@ describe('test runs of computing code', () => {
     }
     expect(answered).toEqual([0, 1]);
   }, 60_000);
+
+  it('gives a key\'s place back when its caller goes away: the test run is cancelled', async () => {
+    // Asleep for ten minutes: only a cancel ends these before the test gives up waiting.
+    const SLEEP = 'export async function run(ctx) {\n  await ctx.sleep(600_000);\n  return ctx.ok("woke");\n}\n';
+    const TRIVIAL = 'export async function run(ctx) {\n  return ctx.ok("quick");\n}\n';
+    const callers = [new AbortController(), new AbortController()];
+    const sleeping = callers.map((controller) =>
+      fetch(`${t.url}/v1/workflows/test`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.keys.human}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ code: SLEEP, timeout_seconds: 3600 }),
+        signal: controller.signal,
+      }).catch(() => null),
+    );
+    await eventually(async () => (await t.request('POST', '/v1/workflows/test', { key: t.keys.human, body: { code: TRIVIAL } })).status === 429, 'both to be in progress');
+    for (const controller of callers) controller.abort();
+    await Promise.all(sleeping);
+    const quick = await eventually(async () => {
+      const res = await t.request('POST', '/v1/workflows/test', { key: t.keys.human, body: { code: TRIVIAL } });
+      return res.status === 200 ? res : null;
+    }, 'the places to be given back');
+    expect(quick.body.data).toMatchObject({ status: 'success', message: 'quick' });
+  });
 });

@@ -93,11 +93,14 @@ export class TestRunService {
     this.deps = deps;
   }
 
-  /** Unsaved code (or an endpoint configuration) as an unsaved workflow; `caller` is the asking key's id. */
-  unsaved(caller: number, test: TestRequest): Promise<TestOutcome> {
+  /**
+   * Unsaved code (or an endpoint configuration) as an unsaved workflow. `caller` is the asking
+   * key's id; `signal` cancels the run (its caller went away), which gives the key's place back.
+   */
+  unsaved(caller: number, test: TestRequest, signal?: AbortSignal): Promise<TestOutcome> {
     const kind = test.kind ?? 'script';
     if (kind === 'script' && !test.code) throw invalid([{ field: 'body.code', message: 'code is required' }], 'code is required to test unsaved code.');
-    return this.perKey.run(caller, () => this.run(caller, test, kind, test.code, {
+    return this.perKey.run(caller, () => this.run(caller, signal, test, kind, test.code, {
       ...UNSAVED,
       secrets: test.declared_secrets ?? Object.keys(test.secrets ?? {}),
       allowedHosts: test.allowed_hosts ?? [],
@@ -106,10 +109,10 @@ export class TestRunService {
   }
 
   /** A saved workflow, or replacement code with its settings; what the test leaves out is the workflow's. */
-  saved(caller: number, uuid: string, test: TestRequest): Promise<TestOutcome> {
+  saved(caller: number, uuid: string, test: TestRequest, signal?: AbortSignal): Promise<TestOutcome> {
     const workflow = this.deps.workflows.find(uuid);
     const unsaved = test.code !== undefined || test.endpoint !== undefined;
-    return this.perKey.run(caller, () => this.run(caller, test, workflow.kind, unsaved ? test.code : workflow.code, {
+    return this.perKey.run(caller, () => this.run(caller, signal, test, workflow.kind, unsaved ? test.code : workflow.code, {
       workflowType: workflow.workflow_type,
       uuid: workflow.uuid,
       name: workflow.name,
@@ -168,6 +171,7 @@ export class TestRunService {
 
   private async run(
     caller: number,
+    signal: AbortSignal | undefined,
     test: TestRequest,
     kind: WorkflowKind,
     code: string | undefined,
@@ -215,7 +219,7 @@ export class TestRunService {
     }
     // Test mode reads nothing that could fail.
     if (!built.ok) throw new Error(built.error);
-    return { report: toTestReport(await this.deps.executor.run(built.request), built.secrets), lint_warnings: lintWarnings };
+    return { report: toTestReport(await this.deps.executor.run(built.request, signal), built.secrets), lint_warnings: lintWarnings };
   }
 }
 

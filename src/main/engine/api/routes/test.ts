@@ -1,8 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { TestAnswer, TestBody, UuidParams, errorResponses } from '../../../../shared/api/index.ts';
 import type { TestOutcome, TestRunService } from '../../runs/index.ts';
 
 const answer = ({ report, lint_warnings }: TestOutcome) => ({ data: report, meta: { lint_warnings } });
+
+/** Aborted when the client goes away before its answer (the console's Test panel aborts a test it runs again). */
+function whileConnected(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
 
 /**
  * Test runs: the real sandbox in test mode (every HTTP call answered by a mock), nothing stored,
@@ -22,7 +31,7 @@ export function testRoutes(testRuns: TestRunService) {
           response: { 200: TestAnswer, ...errorResponses() },
         },
       },
-      async (request) => answer(await testRuns.unsaved(request.caller.id, request.body)),
+      async (request, reply) => answer(await testRuns.unsaved(request.caller.id, request.body, whileConnected(reply))),
     );
 
     app.post<{ Params: { uuid: string }; Body: TestBody }>(
@@ -40,7 +49,7 @@ export function testRoutes(testRuns: TestRunService) {
           response: { 200: TestAnswer, ...errorResponses() },
         },
       },
-      async (request) => answer(await testRuns.saved(request.caller.id, request.params.uuid, request.body)),
+      async (request, reply) => answer(await testRuns.saved(request.caller.id, request.params.uuid, request.body, whileConnected(reply))),
     );
   };
 }
