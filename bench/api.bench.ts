@@ -131,7 +131,7 @@ async function executeLoad(rows: BenchRow[]): Promise<void> {
   // The queue holds every run of a batch: with the default bound one key may hold 1,000, and on a
   // loaded machine the rest of a 2,000-run batch was refused (503) while the loop below waited for
   // runs that were never queued.
-  await api('PATCH', '/v1/settings', { execute_rate_limit_per_minute: 0, run_concurrency: 64, max_queued_runs: 10_000 });
+  await api('PATCH', '/v1/settings', { execute_rate_limit_per_minute: 0, run_concurrency: 64, max_queued_runs: 10_000, max_pending_approvals_per_key: 1_000_000 });
   // Gated, so the figure is the API's own path (validate, gate, commit, answer) without run work.
   const gated = await api('POST', '/v1/workflows', { name: 'bench gated', code: TRIVIAL, state: 'active', approval_mode: 'always' });
   const body = JSON.stringify({ indicator_type: 'ip', indicator_value: '203.0.113.7' });

@@ -332,3 +332,26 @@ describe('runs', () => {
     expect(missing.body.error).toMatchObject({ code: 'NOT_FOUND', details: { resource: 'run' } });
   });
 });
+
+describe('requests waiting for approval', () => {
+  it('a key may have 50 waiting: its 51st is refused (429) and stores nothing, other keys are not, and a decision makes room', async () => {
+    const uuid = await activeWorkflow({ approval_mode: 'always' });
+    const { key, secret: flooding } = t.server.engine.keys.create({ name: 'flooding agent', key_type: 'agent', scopes: ['workflows:execute'] });
+    const waiting: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const res = await execute(uuid, flooding);
+      expect(res.status).toBe(202);
+      waiting.push(res.body.data.approval_request_uuid);
+    }
+    const refused = await execute(uuid, flooding);
+    expect(refused.status).toBe(429);
+    expect(refused.body.error).toMatchObject({ code: 'APPROVALS_PENDING_LIMIT', details: { pending: 50 } });
+    expect(refused.headers.get('retry-after')).toBe('60');
+    expect(t.server.engine.approvals.pendingCountOf(key.id)).toBe(50);
+    // Another key's request still reaches the analyst.
+    expect((await execute(uuid, t.keys.agent)).status).toBe(202);
+    const rejected = await t.request('POST', `/v1/workflow-approvals/${waiting[0]}/reject`, { body: { reason: 'not now' } });
+    expect(rejected.status).toBe(200);
+    expect((await execute(uuid, flooding)).status).toBe(202);
+  });
+});

@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'Too many executions this minute; `Retry-After` says when to try again.',
   EXECUTION_PAUSED: 'Executions are paused (the tray\'s switch).',
   QUEUE_FULL: 'Too many runs wait already.',
+  APPROVALS_PENDING_LIMIT: 'This key has as many requests waiting for approval as `max_pending_approvals_per_key` allows (50 by default); `Retry-After` says when to try again.',
   TEST_RUNS_BUSY: 'This key has two test runs in progress; `Retry-After` says when to try again.',
   GENERATIONS_BUSY: 'This key has two code generations in progress; `Retry-After` says when to try again.',
   SAVES_BUSY: 'This key has four saves whose code is being checked; `Retry-After` says when to try again.',

@@ -12,6 +12,11 @@ const settingsFields = {
     maximum: 1_000_000,
     description: 'Runs that may wait; past it execute answers 503 QUEUE_FULL. One key may hold half.',
   }),
+  max_pending_approvals_per_key: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    description: "A key's requests that may wait for approval at once; past it execute answers 429 APPROVALS_PENDING_LIMIT.",
+  }),
 };
 
 export const SettingsPatch = Type.Partial(Type.Object(settingsFields), { additionalProperties: false, minProperties: 1 });

@@ -106,6 +106,11 @@ export class ApprovalService {
 
 
   /** Inserts a pending approval; call inside the caller's transaction. */
+  /** How many of a key's requests wait for a decision. */
+  pendingCountOf(keyId: number): number {
+    return this.store.approvals.pendingCountOf(keyId);
+  }
+
   insertPending(input: PendingApprovalInput): CreatedApproval {
     const now = this.clock.now();
     const token = randomBytes(32).toString('base64url');

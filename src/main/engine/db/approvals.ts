@@ -99,6 +99,7 @@ export class ApprovalRepository {
   private readonly cancelPending;
   private readonly notifierInfoOf;
   private readonly setNotifierInfo;
+  private readonly pendingOfKey;
 
   private readonly db: Db;
 
@@ -130,7 +131,15 @@ export class ApprovalRepository {
       "SELECT expires_at FROM approvals WHERE status = 'pending' ORDER BY expires_at LIMIT 1",
     );
     this.notifierInfoOf = db.prepare<[number], { notifier_info: string }>('SELECT notifier_info FROM approvals WHERE id = ?');
+    this.pendingOfKey = db.prepare<[number], { n: number }>(
+      `SELECT COUNT(*) AS n FROM approvals WHERE trigger_key_id = ${opaque('BIGINT')} AND status = 'pending'`,
+    );
     this.setNotifierInfo = db.prepare('UPDATE approvals SET notifier_info = ? WHERE id = ?');
+  }
+
+  /** How many of a key's requests wait for a decision. */
+  pendingCountOf(keyId: number): number {
+    return Number(this.pendingOfKey.get(keyId)!.n);
   }
 
   insertPending(approval: NewApproval): { id: number; uuid: string } {

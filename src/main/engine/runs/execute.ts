@@ -47,7 +47,7 @@ export interface ExecutionServiceDeps {
   settings: Pick<SettingsService, 'get'>;
   workflows: Pick<WorkflowService, 'find' | 'lookup' | 'lint'>;
   secrets: Pick<SecretService, 'isSet' | 'warnings'>;
-  approvals: Pick<ApprovalService, 'insertPending' | 'announce'>;
+  approvals: Pick<ApprovalService, 'insertPending' | 'announce' | 'pendingCountOf'>;
   /** The run queue's admission, and the scheduler told of a run committed to it. */
   queue: {
     admit(keyId: number | null): Admission;
@@ -94,6 +94,16 @@ class RateLimiter {
     window.count++;
     return null;
   }
+}
+
+function tooManyPending(pending: number): DomainError {
+  return new DomainError(
+    'rate_limited',
+    'APPROVALS_PENDING_LIMIT',
+    `This key has ${pending} requests waiting for approval; try again once some are decided or expire.`,
+    { pending, retry_after_seconds: 60 },
+    { retryAfterSeconds: 60 },
+  );
 }
 
 function queueFull(admission: Extract<Admission, { ok: false }>): DomainError {
@@ -220,6 +230,8 @@ export class ExecutionService {
         let approval = null;
         let run = null;
         if (gated) {
+          const pending = approvals.pendingCountOf(caller.id);
+          if (pending >= current.max_pending_approvals_per_key) throw tooManyPending(pending);
           approval = approvals.insertPending({ ...origin, approval_timeout_seconds: workflow.approval_timeout_seconds });
           answer = {
             data: { status: 'pending_approval', approval_request_uuid: approval.uuid, expires_at: approval.expires_at, ...about },

@@ -9,6 +9,12 @@ export interface Settings {
   execution_paused: boolean;
   /** Runs that may wait in the queue; past it execute answers 503 QUEUE_FULL and stores nothing. */
   max_queued_runs: number;
+  /**
+   * A key's requests that may wait for approval at once; past it execute answers 429
+   * APPROVALS_PENDING_LIMIT. Each is announced to the analyst: past this many, more would bury the
+   * ones that matter, and an analyst approving in a hurry could approve the wrong one.
+   */
+  max_pending_approvals_per_key: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -16,6 +22,7 @@ export const DEFAULT_SETTINGS: Settings = {
   run_concurrency: 8,
   execution_paused: false,
   max_queued_runs: 2000,
+  max_pending_approvals_per_key: 50,
 };
 
 /** `elsewhere`: changed by another instance on the same database, read again here. */
