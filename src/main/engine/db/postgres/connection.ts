@@ -116,6 +116,9 @@ async function handle(message) {
       await c.query(message.op === 'commit' ? 'COMMIT' : 'ROLLBACK');
     } finally {
       inTransaction = false;
+      // A loss noticed while this ended the transaction belongs to it: the statements after it
+      // run on a new connection rather than fail with the transaction's error.
+      broken = null;
     }
     return {};
   }
