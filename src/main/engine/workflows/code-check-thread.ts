@@ -14,13 +14,17 @@ import { findMaterialRoot, VIGIL_DTS } from '../paths.ts';
 const IDLE_EXIT_MS = 60_000;
 
 /**
- * A check that takes longer, or needs more heap, is given up and its thread replaced: TypeScript
- * bounds each type's instantiation but not a file's, and eight small recursive tuple types took
- * 28 s and 4 GB before these limits (design-decisions.md § Engine performance). A legitimate 1 MB
- * workflow (the largest a workflow may be) lints in ~1.7 s and type-checks in ~2.2 s within a
- * 256 MB heap. Tests lower them.
+ * A check that takes longer, or whose thread's heap grows past `heapMb`, is given up and its
+ * thread replaced: TypeScript bounds each type's instantiation but not a file's, and eight small
+ * recursive tuple types took 28 s and 4 GB before these limits (design-decisions.md § Engine
+ * performance). A legitimate 1 MB workflow (the largest a workflow may be) lints in ~1.7 s and
+ * type-checks in ~2.2 s within 256 MB. The heap is watched from here, not given to Node as the
+ * thread's `resourceLimits`: a thread that reaches those can abort the whole process. Tests lower
+ * them.
  */
-export const codeCheckLimits = { deadlineMs: 10_000, heapMb: 512 };
+export const codeCheckLimits = { deadlineMs: 10_000, heapMb: 768 };
+/** How often the heap of the thread on a check is read; a check grows ~200 MB/s at most seen. */
+const HEAP_WATCH_MS = 250;
 
 export type CodeCheckRequest =
   | { id: number; op: 'lint'; code: string; options: LintOptions }
@@ -55,6 +59,7 @@ const waiting = new Map<number | undefined, Pending[]>();
 const lastServed = new Map<number | undefined, number>();
 let checksStarted = 0;
 let deadline: NodeJS.Timeout | null = null;
+let heapWatch: NodeJS.Timeout | null = null;
 let idleTimer: NodeJS.Timeout | null = null;
 
 function workerEntry(): URL {
@@ -83,16 +88,34 @@ function unfinished(request: CodeCheckRequest, { why, overLimit }: Loss): LintPr
   return [problem];
 }
 
-/** The check the thread is on has this long to answer, from when it started or the thread became ready. */
+/** Ends the check the thread is on, over one of its limits. */
+function giveUp(why: string): void {
+  if (worker) void worker.terminate();
+  lose({ why, overLimit: true });
+}
+
+/**
+ * The check the thread is on has this long to answer, from when it started or the thread became
+ * ready, and this much heap meanwhile.
+ */
 function armDeadline(): void {
   if (deadline) clearTimeout(deadline);
-  deadline = null;
+  if (heapWatch) clearInterval(heapWatch);
+  deadline = heapWatch = null;
   if (!current || !ready) return;
-  deadline = setTimeout(() => {
-    if (worker) void worker.terminate();
-    lose({ why: `it took longer than ${codeCheckLimits.deadlineMs / 1000} s`, overLimit: true });
-  }, codeCheckLimits.deadlineMs);
+  deadline = setTimeout(() => giveUp(`it took longer than ${codeCheckLimits.deadlineMs / 1000} s`), codeCheckLimits.deadlineMs);
   deadline.unref();
+  const [watched, call] = [worker, current];
+  heapWatch = setInterval(() => {
+    watched
+      ?.getHeapStatistics()
+      .then(({ used_heap_size }) => {
+        if (worker === watched && current === call && used_heap_size > codeCheckLimits.heapMb * 1024 * 1024) giveUp(`it needed more than ${codeCheckLimits.heapMb} MB`);
+      })
+      // The thread ended meanwhile; its exit is handled where it is noticed.
+      .catch(() => undefined);
+  }, HEAP_WATCH_MS);
+  heapWatch.unref();
 }
 
 /** Posts the next caller's next check to the thread, if the thread is free and a check waits. */
@@ -128,7 +151,7 @@ function lose(loss: Loss): void {
 
 function thread(): Worker {
   if (worker) return worker;
-  const started = new Worker(workerEntry(), { name: 'vigil-code-check', resourceLimits: { maxOldGenerationSizeMb: codeCheckLimits.heapMb } });
+  const started = new Worker(workerEntry(), { name: 'vigil-code-check' });
   started.on('message', (reply: CodeCheckReply) => {
     if (worker !== started) return;
     if ('ready' in reply) {
@@ -147,7 +170,7 @@ function thread(): Worker {
   });
   started.on('error', (error: Error & { code?: string }) => {
     if (worker !== started) return;
-    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') lose({ why: `it needed more than ${codeCheckLimits.heapMb} MB`, overLimit: true });
+    if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') lose({ why: 'it ran out of memory', overLimit: true });
     else lose({ why: `the code-check thread failed: ${error.message}`, overLimit: false });
   });
   started.on('exit', (code) => {
