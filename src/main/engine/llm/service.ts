@@ -1,7 +1,7 @@
 // Code generation for the API: its settings, and a generation with the configured model whose test
 // runs go to the engine's sandbox in test mode.
 import type { GenerateRequest, GenerateResult, LlmSettingsUpdate, LlmSettingsView } from '../../../shared/llm.ts';
-import { DomainError, invalid } from '../errors.ts';
+import { invalid } from '../errors.ts';
 import type { SettingsTable } from '../db/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import { PerKeyLimit } from '../util/per-key-limit.ts';
@@ -34,11 +34,7 @@ const GENERATIONS_PER_KEY = 2;
 
 export class GenerationService {
   private readonly deps: GenerationServiceDeps;
-  private readonly perKey = new PerKeyLimit(
-    GENERATIONS_PER_KEY,
-    () =>
-      new DomainError('rate_limited', 'GENERATIONS_BUSY', `This key has ${GENERATIONS_PER_KEY} generations in progress; wait for one to finish, then try again.`, { retry_after_seconds: 5 }, { retryAfterSeconds: 5 }),
-  );
+  private readonly perKey = new PerKeyLimit(GENERATIONS_PER_KEY, { code: 'GENERATIONS_BUSY', what: 'generations in progress', retryAfterSeconds: 5 });
 
   constructor(deps: GenerationServiceDeps) {
     this.deps = deps;

@@ -83,11 +83,7 @@ const CHECK_CODE = (name: IntegrationName) => `export async function run(ctx) {
 
 export class TestRunService {
   private readonly deps: TestRunServiceDeps;
-  private readonly perKey = new PerKeyLimit(
-    TESTS_PER_KEY,
-    () =>
-      new DomainError('rate_limited', 'TEST_RUNS_BUSY', `This key has ${TESTS_PER_KEY} test runs in progress; wait for one to finish, then try again.`, { retry_after_seconds: 1 }, { retryAfterSeconds: 1 }),
-  );
+  private readonly perKey = new PerKeyLimit(TESTS_PER_KEY, { code: 'TEST_RUNS_BUSY', what: 'test runs in progress', retryAfterSeconds: 1 });
 
   constructor(deps: TestRunServiceDeps) {
     this.deps = deps;

@@ -2,15 +2,21 @@
 // costs its caller (a sandbox run of the caller's code, a type check of it, a model's answers). A
 // key past the limit is refused at once rather than queued: its own requests then cannot make a
 // line that every other key's wait behind.
-import type { DomainError } from '../errors.ts';
+import { DomainError } from '../errors.ts';
+
+/** How a key past the limit is answered: 429 `code`, "This key has N `what`", and a Retry-After. */
+export interface Refusal {
+  code: string;
+  what: string;
+  retryAfterSeconds: number;
+}
 
 export class PerKeyLimit {
   private readonly limit: number;
-  private readonly refusal: () => DomainError;
+  private readonly refusal: Refusal;
   private readonly inProgress = new Map<number, number>();
 
-  /** `refusal`: what a key past `limit` is answered (a `rate_limited` error with its Retry-After). */
-  constructor(limit: number, refusal: () => DomainError) {
+  constructor(limit: number, refusal: Refusal) {
     this.limit = limit;
     this.refusal = refusal;
   }
@@ -18,7 +24,16 @@ export class PerKeyLimit {
   /** Takes one of the key's places, or throws the refusal; the function returned gives it back (once). */
   enter(key: number): () => void {
     const mine = this.inProgress.get(key) ?? 0;
-    if (mine >= this.limit) throw this.refusal();
+    if (mine >= this.limit) {
+      const { code, what, retryAfterSeconds } = this.refusal;
+      throw new DomainError(
+        'rate_limited',
+        code,
+        `This key has ${this.limit} ${what}; wait for one to finish, then try again.`,
+        { retry_after_seconds: retryAfterSeconds },
+        { retryAfterSeconds },
+      );
+    }
     this.inProgress.set(key, mine + 1);
     let left = false;
     return () => {

@@ -82,11 +82,7 @@ const CHECKED_SAVES_PER_KEY = 4;
 
 export class WorkflowService {
   private readonly deps: WorkflowServiceDeps;
-  private readonly checks = new PerKeyLimit(
-    CHECKED_SAVES_PER_KEY,
-    () =>
-      new DomainError('rate_limited', 'SAVES_BUSY', `This key has ${CHECKED_SAVES_PER_KEY} saves whose code is being checked; wait for one to finish, then try again.`, { retry_after_seconds: 1 }, { retryAfterSeconds: 1 }),
-  );
+  private readonly checks = new PerKeyLimit(CHECKED_SAVES_PER_KEY, { code: 'SAVES_BUSY', what: 'saves whose code is being checked', retryAfterSeconds: 1 });
 
   constructor(deps: WorkflowServiceDeps) {
     this.deps = deps;
